@@ -1,0 +1,36 @@
+//! The offline shell's visible side: the "new version — reload" banner.
+//!
+//! `public/pwa.js` registers the service worker (it must run even before the WASM loads) and sets
+//! `window.hocsoPwa.updateReady` / fires `hocso-update-ready` when a newer build has installed.
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = hocsoPwa, js_name = isUpdateReady)]
+    fn is_update_ready() -> bool;
+    #[wasm_bindgen(js_namespace = hocsoPwa, js_name = applyUpdate)]
+    fn apply_update();
+}
+
+fn pwa_script_loaded() -> bool {
+    web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"hocsoPwa".into()).ok())
+        .is_some_and(|v| v.is_object())
+}
+
+#[component]
+pub fn UpdateBanner() -> impl IntoView {
+    let i18n = crate::i18n::use_i18n();
+    let ready = RwSignal::new(pwa_script_loaded() && is_update_ready());
+    let listener = window_event_listener_untyped("hocso-update-ready", move |_| ready.set(true));
+    on_cleanup(move || listener.remove());
+    view! {
+        <Show when=move || ready.get()>
+            <div class="update-banner" role="status">
+                <span>{move || i18n.t("pwa.update_ready")}</span>
+                <button class="big-button" on:click=move |_| apply_update()>{move || i18n.t("pwa.reload")}</button>
+            </div>
+        </Show>
+    }
+}

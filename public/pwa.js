@@ -1,0 +1,47 @@
+// HocSo's offline shell, browser side. Runs before the WASM app loads so the service worker is
+// registered even if the app fails. It asks for persistent storage (so the browser does not evict a
+// learner's progress) and tells the app, via window.hocsoPwa and the `hocso-update-ready` event, when a
+// newer build is installed and waiting; the app's banner calls hocsoPwa.applyUpdate().
+(function () {
+  'use strict';
+  var state = { waiting: null, updating: false };
+  window.hocsoPwa = {
+    isUpdateReady: function () { return state.waiting !== null; },
+    applyUpdate: function () {
+      if (!state.waiting) return;
+      state.updating = true;
+      state.waiting.postMessage({ type: 'SKIP_WAITING' });
+    },
+  };
+  if (navigator.storage && navigator.storage.persist) {
+    navigator.storage.persisted().then(function (granted) {
+      return granted || navigator.storage.persist();
+    }).catch(function () {});
+  }
+  if (!('serviceWorker' in navigator)) return;
+
+  function announce(worker) {
+    state.waiting = worker;
+    window.dispatchEvent(new Event('hocso-update-ready'));
+  }
+  function watch(worker) {
+    if (!worker) return;
+    worker.addEventListener('statechange', function () {
+      // Only an update waits: the very first install has no controller and activates at once.
+      if (worker.state === 'installed' && navigator.serviceWorker.controller) announce(worker);
+    });
+  }
+  navigator.serviceWorker.addEventListener('controllerchange', function () {
+    if (state.updating) window.location.reload();
+  });
+  navigator.serviceWorker.register('/sw.js').then(function (registration) {
+    if (registration.waiting && navigator.serviceWorker.controller) announce(registration.waiting);
+    watch(registration.installing);
+    registration.addEventListener('updatefound', function () { watch(registration.installing); });
+    function check() { registration.update().catch(function () {}); }
+    window.addEventListener('online', check);
+    setInterval(check, 30 * 60 * 1000);
+  }).catch(function (error) {
+    console.warn('HocSo: service worker not registered, offline use unavailable:', error);
+  });
+})();

@@ -1,0 +1,46 @@
+//! `hocso`: the command line of the HocSo server.
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use hocso_server::ServeConfig;
+
+#[derive(Parser)]
+#[command(name = "hocso", version, about = "HocSo: serve the app, check lessons, run team sync.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the built app (and the sync API) over HTTP.
+    Serve {
+        /// Address to listen on (0.0.0.0 to reach it from phones on the same network).
+        #[arg(long, env = "HOCSO_ADDR", default_value = "127.0.0.1")]
+        addr: IpAddr,
+        #[arg(long, env = "HOCSO_PORT", default_value_t = 8080)]
+        port: u16,
+        /// The built app, as written by `cargo xtask build`.
+        #[arg(long, env = "HOCSO_DIST", default_value = "dist")]
+        dist: PathBuf,
+    },
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "hocso_server=info,warn".into()),
+        )
+        .init();
+    let result = match Cli::parse().command {
+        Command::Serve { addr, port, dist } => {
+            hocso_server::serve(ServeConfig { addr: SocketAddr::new(addr, port), dist }).await
+        }
+    };
+    if let Err(error) = result {
+        eprintln!("hocso: {error:#}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,113 @@
+//! `hocso serve` over real HTTP against a real directory shaped like Trunk's `dist/`.
+use std::net::SocketAddr;
+use std::path::Path;
+
+use hocso_server::ServeConfig;
+use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE};
+
+const INDEX: &str = "<!DOCTYPE html><html lang=\"vi\"><body>Học Số shell</body></html>";
+
+fn write_dist(dist: &Path) {
+    std::fs::write(dist.join("index.html"), INDEX).unwrap();
+    std::fs::write(dist.join("sw.js"), "self.addEventListener('fetch', () => {});").unwrap();
+    std::fs::write(dist.join("manifest.webmanifest"), r#"{"name": "Học Số"}"#).unwrap();
+    // Large and repetitive so compression is worth it, as a real wasm file is.
+    std::fs::write(dist.join("hocso-app-0123456789abcdef_bg.wasm"), b"\0asm".repeat(4096)).unwrap();
+    std::fs::write(dist.join("hocso-app-0123456789abcdef.js"), "export default 1;\n".repeat(200)).unwrap();
+}
+
+async fn start(dist: &Path) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = hocso_server::app(&ServeConfig { addr, dist: dist.to_owned() });
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+async fn get(addr: SocketAddr, path: &str) -> reqwest::Response {
+    reqwest::get(format!("http://{addr}{path}")).await.unwrap()
+}
+
+fn header<'a>(response: &'a reqwest::Response, name: reqwest::header::HeaderName) -> &'a str {
+    response.headers().get(name).map(|v| v.to_str().unwrap()).unwrap_or("")
+}
+
+#[tokio::test]
+async fn serves_the_shell_with_pwa_friendly_types_and_caching() {
+    let dir = tempfile::tempdir().unwrap();
+    write_dist(dir.path());
+    let addr = start(dir.path()).await;
+
+    let root = get(addr, "/").await;
+    assert_eq!(root.status(), 200);
+    assert_eq!(header(&root, CACHE_CONTROL), "no-cache");
+    assert!(header(&root, CONTENT_TYPE).starts_with("text/html"));
+    assert_eq!(root.text().await.unwrap(), INDEX);
+
+    let sw = get(addr, "/sw.js").await;
+    assert_eq!(header(&sw, CACHE_CONTROL), "no-cache");
+    assert!(header(&sw, CONTENT_TYPE).contains("javascript"));
+
+    let wasm = get(addr, "/hocso-app-0123456789abcdef_bg.wasm").await;
+    assert_eq!(header(&wasm, CONTENT_TYPE), "application/wasm");
+    assert_eq!(header(&wasm, CACHE_CONTROL), "public, max-age=31536000, immutable");
+
+    let manifest = get(addr, "/manifest.webmanifest").await;
+    assert_eq!(header(&manifest, CONTENT_TYPE), "application/manifest+json");
+
+    let health = get(addr, "/healthz").await;
+    assert_eq!(health.status(), 200);
+}
+
+#[tokio::test]
+async fn app_routes_fall_back_to_the_shell_but_missing_files_are_404() {
+    let dir = tempfile::tempdir().unwrap();
+    write_dist(dir.path());
+    let addr = start(dir.path()).await;
+
+    let route = get(addr, "/lessons/anything").await;
+    assert_eq!(route.status(), 200);
+    assert_eq!(header(&route, CACHE_CONTROL), "no-cache");
+    assert_eq!(route.text().await.unwrap(), INDEX);
+
+    assert_eq!(get(addr, "/missing-0123456789abcdef.js").await.status(), 404);
+    assert_eq!(get(addr, "/api/v1/nothing-here").await.status(), 404);
+}
+
+#[tokio::test]
+async fn compresses_with_brotli_or_gzip_as_the_browser_asks() {
+    let dir = tempfile::tempdir().unwrap();
+    write_dist(dir.path());
+    let addr = start(dir.path()).await;
+    let client = reqwest::Client::new();
+    for encoding in ["br", "gzip"] {
+        let response = client
+            .get(format!("http://{addr}/hocso-app-0123456789abcdef_bg.wasm"))
+            .header(ACCEPT_ENCODING, encoding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(header(&response, CONTENT_ENCODING), encoding);
+        let body = response.bytes().await.unwrap();
+        assert!(body.len() < 4 * 4096 / 10, "{encoding}: {} bytes is not compressed", body.len());
+    }
+}
+
+#[tokio::test]
+async fn a_missing_build_says_to_run_the_build_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let error = hocso_server::serve(ServeConfig { addr: "127.0.0.1:0".parse().unwrap(), dist: dir.path().join("dist") })
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("cargo xtask build"), "{error}");
+}
+
+#[tokio::test]
+async fn a_taken_port_is_reported_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    write_dist(dir.path());
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap();
+    let error = hocso_server::serve(ServeConfig { addr, dist: dir.path().to_owned() }).await.unwrap_err();
+    assert!(error.to_string().contains("already in use"), "{error}");
+}

@@ -1,0 +1,141 @@
+//! Installs exactly the tools the build and the tests need, skipping what is already right.
+//!
+//! Versions are pinned: Trunk 0.21.14 (0.22 needs a newer rustc than ours), wasm-bindgen-cli equal to
+//! the `wasm-bindgen` in Cargo.lock (otherwise the generated JS does not match the WASM), wasm-opt
+//! from the npm package `binaryen` (Trunk may not download it: the build is offline).
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{bail, Context};
+
+use crate::root;
+use crate::run::{output_line, run};
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+pub const BINARYEN_NPM_VERSION: &str = "132.0.0";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Where npm-installed build tools live (wasm-opt): put first on PATH when running Trunk.
+pub fn tools_bin() -> PathBuf {
+    root().join("target/tools/node_modules/.bin")
+}
+
+/// PATH with cargo's bin dir and our tools first, so Trunk finds the pinned tools.
+pub fn tool_path() -> String {
+    let cargo_bin = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"))
+        .join("bin");
+    format!("{}:{}:{}", tools_bin().display(), cargo_bin.display(), std::env::var("PATH").unwrap_or_default())
+}
+
+pub fn install(with_test_tools: bool) -> anyhow::Result<()> {
+    wasm_target()?;
+    let bindgen = wasm_bindgen_version()?;
+    check_trunk_toml(&bindgen)?;
+    cargo_tool("trunk", TRUNK_VERSION, &["install", "--locked", &format!("trunk@{TRUNK_VERSION}")])?;
+    // Not --locked: the registry here lacks some of the CLI's locked dependency versions.
+    cargo_tool("wasm-bindgen", &bindgen, &["install", &format!("wasm-bindgen-cli@{bindgen}")])?;
+    wasm_opt()?;
+    if with_test_tools {
+        chromium()?;
+        npm_test_packages()?;
+    }
+    Ok(())
+}
+
+fn wasm_target() -> anyhow::Result<()> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown"));
+    if !installed {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    Ok(())
+}
+
+/// The `wasm-bindgen` version in Cargo.lock (the CLI must be exactly this one).
+pub fn wasm_bindgen_version() -> anyhow::Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines.next().and_then(|l| l.trim().strip_prefix("version = \"")) {
+                return Ok(version.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    bail!("Cargo.lock has no wasm-bindgen entry")
+}
+
+fn check_trunk_toml(bindgen: &str) -> anyhow::Result<()> {
+    let trunk_toml = std::fs::read_to_string(root().join("Trunk.toml")).context("reading Trunk.toml")?;
+    if !trunk_toml.contains(&format!("wasm_bindgen = \"{bindgen}\"")) {
+        bail!("Trunk.toml must pin wasm_bindgen = \"{bindgen}\" to match Cargo.lock");
+    }
+    Ok(())
+}
+
+/// Installs a cargo-installed tool unless `<tool> --version` already reports `version`.
+fn cargo_tool(tool: &str, version: &str, install_args: &[&str]) -> anyhow::Result<()> {
+    let current = output_line(Command::new(tool).arg("--version").env("PATH", tool_path()));
+    if current.as_deref().is_some_and(|v| v.split_whitespace().nth(1) == Some(version)) {
+        return Ok(());
+    }
+    eprintln!("xtask: installing {tool} {version} (found: {})", current.as_deref().unwrap_or("none"));
+    run(Command::new("cargo").args(install_args))
+}
+
+fn wasm_opt() -> anyhow::Result<()> {
+    let current = output_line(Command::new(tools_bin().join("wasm-opt")).arg("--version"));
+    let major = BINARYEN_NPM_VERSION.split('.').next().unwrap_or_default();
+    if current.as_deref().is_some_and(|v| v.contains(&format!("version {major}"))) {
+        return Ok(());
+    }
+    let prefix = root().join("target/tools");
+    std::fs::create_dir_all(&prefix)?;
+    run(Command::new("npm")
+        .args(["install", "--no-save", "--no-audit", "--no-fund", "--prefix"])
+        .arg(&prefix)
+        .arg(format!("binaryen@{BINARYEN_NPM_VERSION}")))
+}
+
+fn as_root(program: &str) -> Command {
+    let is_root = output_line(Command::new("id").arg("-u")).as_deref() == Some("0");
+    if is_root {
+        Command::new(program)
+    } else {
+        let mut command = Command::new("sudo");
+        command.arg(program);
+        command
+    }
+}
+
+fn chromium() -> anyhow::Result<()> {
+    let major = |line: Option<String>| line.and_then(|l| l.split_whitespace().nth(1).map(|v| v.split('.').next().unwrap_or("").to_owned()));
+    let browser = major(output_line(Command::new(CHROMIUM).arg("--version")));
+    let driver = major(output_line(Command::new(CHROMEDRIVER).arg("--version")));
+    if browser.is_some() && browser == driver {
+        return Ok(());
+    }
+    eprintln!("xtask: installing Chromium and chromedriver from Debian (found {browser:?} / {driver:?})");
+    run(as_root("apt-get").arg("update"))?;
+    run(as_root("apt-get").args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"]).env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// `npm ci` in tests/, skipped when node_modules already matches package-lock.json.
+fn npm_test_packages() -> anyhow::Result<()> {
+    use sha2::{Digest, Sha256};
+    let tests = root().join("tests");
+    let lock = std::fs::read(tests.join("package-lock.json")).context("reading tests/package-lock.json")?;
+    let stamp = format!("{:x}", Sha256::digest(&lock));
+    let stamp_file = tests.join("node_modules/.hocso-installed");
+    if std::fs::read_to_string(&stamp_file).is_ok_and(|s| s == stamp) {
+        return Ok(());
+    }
+    run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&tests))?;
+    std::fs::write(stamp_file, stamp)?;
+    Ok(())
+}

@@ -1,0 +1,37 @@
+//! `cargo xtask <verb>`: the project's chores in Rust, one module per verb.
+//!
+//! - `install`: the exact tools (wasm32 target, trunk, wasm-bindgen-cli, wasm-opt); with `--test`,
+//!   also Chromium, chromedriver and the npm test packages.
+//! - `build`: the release app in `dist/` with its service worker precache list, and the server.
+//! - `serve [--addr A] [--port P]`: install, build, run `hocso serve`.
+//! - `test`: install, then native tests, WASM tests in headless Chromium, end-to-end tests.
+mod build;
+mod install;
+mod run;
+mod service_worker;
+mod test;
+
+use std::path::PathBuf;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("install") => install::install(args.iter().any(|a| a == "--test")),
+        Some("build") => install::install(false).and_then(|()| build::build()),
+        Some("serve") => install::install(false).and_then(|()| build::build()).and_then(|()| build::serve(&args[1..])),
+        Some("test") => test::test(),
+        _ => {
+            eprintln!("usage: cargo xtask install [--test] | build | serve [--addr A] [--port P] | test");
+            std::process::exit(2);
+        }
+    };
+    if let Err(error) = result {
+        eprintln!("xtask: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is inside the workspace").to_owned()
+}

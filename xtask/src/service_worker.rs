@@ -1,0 +1,143 @@
+//! Fills the service worker's precache list and version from the built files.
+//!
+//! Trunk's hashed names change with every build, so the list cannot be written by hand; the version
+//! is a hash of every precached file, so any change to the shell makes browsers install the new
+//! worker (and offer "reload to update").
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use sha2::{Digest, Sha256};
+
+/// The line of `public/sw.js` that this replaces.
+const BUILD_LINE_PREFIX: &str = "const BUILD = ";
+
+/// Files that are not part of the offline shell: the worker itself, and folders cached on use.
+fn is_precached(relative: &str) -> bool {
+    relative != "sw.js" && !relative.starts_with("content/")
+}
+
+fn files_under(dir: &Path, base: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            files_under(&path, base, out)?;
+        } else {
+            out.push(path.strip_prefix(base).expect("under base").to_owned());
+        }
+    }
+    Ok(())
+}
+
+/// The precache URLs and the build version for `dist`.
+pub fn precache(dist: &Path) -> anyhow::Result<(Vec<String>, String)> {
+    let mut files = Vec::new();
+    files_under(dist, dist, &mut files).with_context(|| format!("listing {}", dist.display()))?;
+    let mut relatives: Vec<String> = files
+        .iter()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .filter(|r| is_precached(r))
+        .collect();
+    relatives.sort();
+    let mut hasher = Sha256::new();
+    for relative in &relatives {
+        hasher.update(relative.as_bytes());
+        hasher.update(std::fs::read(dist.join(relative))?);
+    }
+    let version = format!("{:x}", hasher.finalize())[..16].to_owned();
+    let urls = std::iter::once("/".to_owned()).chain(relatives.iter().map(|r| format!("/{r}"))).collect();
+    Ok((urls, version))
+}
+
+/// Rewrites `dist/sw.js` with this build's precache list and version; returns the version.
+pub fn generate(dist: &Path) -> anyhow::Result<String> {
+    let sw_path = dist.join("sw.js");
+    let source = std::fs::read_to_string(&sw_path).with_context(|| format!("reading {}", sw_path.display()))?;
+    let (urls, version) = precache(dist)?;
+    let build = serde_json::json!({ "version": version, "precache": urls });
+    let mut replaced = false;
+    let generated: Vec<String> = source
+        .lines()
+        .map(|line| {
+            if line.starts_with(BUILD_LINE_PREFIX) {
+                replaced = true;
+                format!("{BUILD_LINE_PREFIX}{build};")
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect();
+    if !replaced {
+        bail!("{} has no line starting with `{BUILD_LINE_PREFIX}` to fill", sw_path.display());
+    }
+    std::fs::write(&sw_path, generated.join("\n") + "\n")?;
+    Ok(version)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dist_with(files: &[(&str, &str)]) -> tempfile_lite::Dir {
+        let dir = tempfile_lite::Dir::new();
+        for (name, text) in files {
+            let path = dir.0.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
+    /// A tiny temporary directory, removed on drop (xtask keeps no dev-dependencies).
+    mod tempfile_lite {
+        pub struct Dir(pub std::path::PathBuf);
+        impl Dir {
+            pub fn new() -> Self {
+                use std::sync::atomic::{AtomicUsize, Ordering};
+                static N: AtomicUsize = AtomicUsize::new(0);
+                let path = std::env::temp_dir()
+                    .join(format!("hocso-xtask-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+                std::fs::create_dir_all(&path).unwrap();
+                Self(path)
+            }
+        }
+        impl Drop for Dir {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+    }
+
+    const SW: &str = include_str!("../../public/sw.js");
+
+    #[test]
+    fn precache_lists_the_shell_but_not_the_worker_or_content_packs() {
+        let dist = dist_with(&[("index.html", "x"), ("sw.js", SW), ("app-0123456789abcdef.js", "y"), ("icons/a.png", "z"), ("content/catalogue.json", "{}")]);
+        let (urls, _) = precache(&dist.0).unwrap();
+        assert_eq!(urls, ["/", "/app-0123456789abcdef.js", "/icons/a.png", "/index.html"]);
+    }
+
+    #[test]
+    fn version_changes_when_any_shell_file_changes() {
+        let a = dist_with(&[("index.html", "x"), ("sw.js", SW)]);
+        let b = dist_with(&[("index.html", "x!"), ("sw.js", SW)]);
+        let c = dist_with(&[("index.html", "x"), ("sw.js", SW), ("content/p.json", "changed")]);
+        let version = |d: &tempfile_lite::Dir| precache(&d.0).unwrap().1;
+        assert_ne!(version(&a), version(&b));
+        assert_eq!(version(&a), version(&c));
+    }
+
+    #[test]
+    fn generate_fills_the_build_line_of_the_real_worker() {
+        let dist = dist_with(&[("index.html", "x"), ("sw.js", SW)]);
+        let version = generate(&dist.0).unwrap();
+        let sw = std::fs::read_to_string(dist.0.join("sw.js")).unwrap();
+        assert!(sw.contains(&format!(r#"const BUILD = {{"precache":["/","/index.html"],"version":"{version}"}};"#)), "{sw}");
+        assert!(!sw.contains("\"dev\""));
+    }
+
+    #[test]
+    fn generate_refuses_a_worker_without_the_build_line() {
+        let dist = dist_with(&[("index.html", "x"), ("sw.js", "self.addEventListener('fetch', () => {});")]);
+        assert!(generate(&dist.0).is_err());
+    }
+}
