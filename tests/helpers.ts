@@ -1,0 +1,56 @@
+// Shared test plumbing: a real `hocso serve` on a private copy of dist/, and service-worker waits.
+import { spawn, ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Page } from '@playwright/test';
+
+export const screenshotDir = resolve(__dirname, '../target/screenshots');
+
+export interface Server {
+  url: string;
+  dist: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `hocso serve` on a free port, serving a fresh copy of the built app. */
+export async function startServer(dist?: string): Promise<Server> {
+  const bin = process.env.HOCSO_BIN || resolve(__dirname, '../target/release/hocso');
+  const source = process.env.HOCSO_DIST || resolve(__dirname, '../dist');
+  if (!dist) {
+    dist = mkdtempSync(join(tmpdir(), 'hocso-dist-'));
+    cpSync(source, dist, { recursive: true });
+  }
+  const child = spawn(bin, ['serve', '--dist', dist, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`hocso serve did not start: ${output}`)), 15_000);
+    child.stdout!.on('data', (chunk) => {
+      output += chunk;
+      const match = output.match(/running at (http:\/\/[^/\s]+)\//);
+      if (match) { clearTimeout(timer); resolveUrl(match[1]); }
+    });
+    child.on('exit', (code) => reject(new Error(`hocso serve exited with ${code}: ${output}`)));
+  });
+  const stop = () => new Promise<void>((done) => {
+    if (child.exitCode !== null) return done();
+    child.once('exit', () => done());
+    child.kill('SIGTERM');
+  });
+  return { url, dist, process: child, stop };
+}
+
+export function removeDist(server: Server) {
+  rmSync(server.dist, { recursive: true, force: true });
+}
+
+/** Waits until a service worker controls the page (the shell is then cached). */
+export async function waitForServiceWorker(page: Page) {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+    }
+  });
+}
