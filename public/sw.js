@@ -41,10 +41,40 @@ self.addEventListener('fetch', (event) => {
       .then((cached) => cached || fetch(request)));
     return;
   }
+  if (url.pathname === '/content/catalogue.json') {
+    event.respondWith(staleWhileRevalidate(request));
+    return;
+  }
+  if (url.pathname.startsWith('/content/')) {
+    // Packs are requested with ?v=<version>, so a kept copy is never stale.
+    event.respondWith(cacheFirst(request));
+    return;
+  }
   event.respondWith(
     caches.match(request, { cacheName: SHELL_CACHE }).then((cached) => cached || networkThenCache(request))
   );
 });
+
+async function cacheFirst(request) {
+  const cached = await caches.match(request, { cacheName: RUNTIME_CACHE });
+  return cached || networkThenCache(request);
+}
+
+// The catalogue: answer at once from the copy (slow 3G must not block the home screen), and fetch
+// the newest in the background so newly published lessons appear on the next visit.
+async function staleWhileRevalidate(request) {
+  const cache = await caches.open(RUNTIME_CACHE);
+  const cached = await cache.match(request);
+  const fresh = fetch(request).then((response) => {
+    if (response.ok) cache.put(request, response.clone());
+    return response;
+  });
+  if (cached) {
+    fresh.catch(() => {});
+    return cached;
+  }
+  return fresh;
+}
 
 // Not in the shell (lesson packs, media): use the network and keep a copy for offline use;
 // offline, answer from that copy.

@@ -1,9 +1,11 @@
-//! The home screen: what can I learn? Three big topic tiles.
+//! The home screen: who is learning, and three big topic tiles with their progress.
 use hocso_core::topics::TOPICS;
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::components::{Redirect, A};
 
+use crate::avatars::AvatarPicture;
 use crate::i18n::use_i18n;
+use crate::state::use_app_state;
 use crate::topics::TopicTile;
 
 /// Languages, drawn (phones often lack an emoji font).
@@ -20,14 +22,32 @@ fn GlobeIcon() -> impl IntoView {
 #[component]
 pub fn Home() -> impl IntoView {
     let i18n = use_i18n();
+    let state = use_app_state();
+    let learner = move || state.learner();
     view! {
+        // A shared phone: first ask who is learning (once profiles are known).
+        <Show when=move || state.profiles_loaded.get() && learner().is_none()>
+            <Redirect path="/who"/>
+        </Show>
         <header class="bar">
             <h1 class="brand">"Học Số"</h1>
             <A href="/settings" attr:class="language-button" attr:aria-label=move || i18n.t("settings.title")>
                 <GlobeIcon/>{move || i18n.t("settings.language_name")}
             </A>
         </header>
+        {move || learner().map(|profile| {
+            let label = i18n.t_with("home.switch_learner", &[("name", &profile.nickname)]);
+            let hello = i18n.t_with("home.hello", &[("name", &profile.nickname)]);
+            view! {
+            <A href="/who" attr:class="learner-chip" attr:aria-label=label>
+                <AvatarPicture avatar=profile.avatar.clone() colour=profile.colour.clone()/>
+                <span>{hello}</span>
+                <span class="switch">{i18n.t("home.switch")}</span>
+            </A>
+            }
+        })}
         <p class="welcome">{move || i18n.t("home.welcome")}</p>
+        {move || state.store_error.get().map(|e| view! { <p class="error" role="alert">{i18n.t(e.message_key())}</p> })}
         <nav class="topic-list" aria-label=move || i18n.t("home.topics")>
             {TOPICS.iter().map(|topic| view! { <TopicTile topic/> }).collect_view()}
         </nav>

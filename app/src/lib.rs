@@ -1,16 +1,26 @@
 //! The HocSo progressive web app: Leptos, client-side rendered, built by Trunk.
 //!
 //! One module per feature; views stay thin over `hocso_core`. Browser I/O lives in small layers
-//! (`prefs` for local settings, `pwa` for the service worker) so components never touch web APIs
+//! (`store` for IndexedDB, `content` for lesson packs, `prefs` for local settings, `speech`,
+//! `pwa` for the service worker) so components never touch web APIs
 //! directly. Not for: rules of the app (those belong in `hocso_core`, tested natively).
 
+pub mod avatars;
+pub mod backup;
+pub mod content;
 pub mod home;
 pub mod i18n;
+pub mod lesson;
 pub mod not_found;
 pub mod prefs;
+pub mod profiles;
 pub mod pwa;
+pub mod rich_text;
 pub mod routes;
 pub mod settings;
+pub mod speech;
+pub mod state;
+pub mod store;
 pub mod topics;
 
 /// Mounts the app on `<body>`.

@@ -5,14 +5,18 @@ use leptos_router::path;
 
 use crate::home::Home;
 use crate::i18n::{provide_i18n, I18nGate};
+use crate::lesson::LessonPage;
 use crate::not_found::NotFound;
+use crate::profiles::{ProfileForm, WhoIsLearning};
 use crate::pwa::UpdateBanner;
 use crate::settings::Settings;
+use crate::state::provide_app_state;
 use crate::topics::TopicPage;
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_i18n();
+    provide_app_state();
     view! {
         <I18nGate>
             <Router>
@@ -20,7 +24,10 @@ pub fn App() -> impl IntoView {
                 <main id="main">
                     <Routes fallback=|| view! { <NotFound/> }>
                         <Route path=path!("/") view=Home/>
+                        <Route path=path!("/who") view=WhoIsLearning/>
+                        <Route path=path!("/who/:id") view=ProfileForm/>
                         <Route path=path!("/topics/:topic") view=TopicPage/>
+                        <Route path=path!("/lessons/:topic/:lesson") view=LessonPage/>
                         <Route path=path!("/settings") view=Settings/>
                     </Routes>
                 </main>

@@ -1,9 +1,40 @@
-//! Settings: the language picker (each language named in itself, drafts marked as unreviewed).
+//! Settings: language, storage on this phone (persistent or not, how much), and backups.
 use hocso_core::i18n::LOCALES;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
+use wasm_bindgen_futures::JsFuture;
 
+use crate::backup::BackupPanel;
 use crate::i18n::use_i18n;
+
+/// Whether the browser promised to keep our data, and how many bytes we use.
+async fn storage_facts() -> Option<(bool, f64)> {
+    let storage = web_sys::window()?.navigator().storage();
+    let persisted = JsFuture::from(storage.persisted().ok()?).await.ok()?.as_bool().unwrap_or(false);
+    let estimate: web_sys::StorageEstimate = JsFuture::from(storage.estimate().ok()?).await.ok()?.into();
+    Some((persisted, estimate.get_usage().unwrap_or(0.0)))
+}
+
+#[component]
+fn StoragePanel() -> impl IntoView {
+    let i18n = use_i18n();
+    let facts = RwSignal::new(None::<Option<(bool, f64)>>);
+    spawn_local(async move { facts.set(Some(storage_facts().await)) });
+    view! {
+        <section class="settings-section">
+            <h2>{move || i18n.t("storage.title")}</h2>
+            {move || match facts.get() {
+                None => ().into_any(),
+                Some(None) => view! { <p>{i18n.t("storage.unknown")}</p> }.into_any(),
+                Some(Some((persisted, used))) => view! {
+                    <p class="storage-persisted">{if persisted { i18n.t("storage.persisted") } else { i18n.t("storage.not_persisted") }}</p>
+                    <p class="storage-used">{i18n.t_with("storage.used", &[("size", &format!("{:.1} MB", used / 1_048_576.0))])}</p>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
 
 #[component]
 pub fn Settings() -> impl IntoView {
@@ -36,6 +67,9 @@ pub fn Settings() -> impl IntoView {
                     })
                     .collect_view()}
             </div>
+            <A href="/who" attr:class="big-button secondary wide">{move || i18n.t("profiles.who")}</A>
+            <StoragePanel/>
+            <BackupPanel/>
         </section>
     }
 }

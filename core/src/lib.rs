@@ -7,6 +7,7 @@
 //! app and the server are thin shells over it.
 
 pub mod content;
+pub mod backup;
 pub mod i18n;
 pub mod progress;
 pub mod sync;

@@ -1,8 +1,12 @@
-//! The `hocso` server: serves the built PWA from `dist/` (and, later, the team sync API).
+//! The `hocso` server: serves the built PWA from `dist/` and the team sync API under `/api/v1`.
 //!
 //! Not for: rules of the app (in `hocso_core`) or building anything (that is `cargo xtask build`).
 
+pub mod api;
+pub mod content_cli;
 pub mod static_files;
+pub mod store;
+pub mod team_cli;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -19,12 +23,50 @@ pub struct ServeConfig {
     pub addr: SocketAddr,
     /// The built app (`cargo xtask build` writes it).
     pub dist: PathBuf,
+    /// A SQLite file path or `sqlite:` URL (`--database`, `DATABASE_URL`).
+    pub database: String,
+    pub limits: Limits,
 }
 
-/// The whole HTTP application: every endpoint is assembled here.
-pub fn app(config: &ServeConfig) -> Router {
+/// Default database file, next to where `hocso` runs.
+pub const DEFAULT_DATABASE: &str = "hocso.db";
+
+impl ServeConfig {
+    pub fn new(addr: SocketAddr, dist: PathBuf, database: impl Into<String>) -> Self {
+        Self { addr, dist, database: database.into(), limits: Limits::default() }
+    }
+}
+
+/// Request rates the API accepts (sizes and batch limits are protocol constants in `hocso_core::sync`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// Requests one device token may make at once…
+    pub requests_burst: u32,
+    /// …and per second after that.
+    pub requests_per_second: f64,
+    /// Joins (all devices together) at once and per second: join codes cannot be guessed by trying.
+    pub joins_burst: u32,
+    pub joins_per_second: f64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { requests_burst: 60, requests_per_second: 5.0, joins_burst: 300, joins_per_second: 10.0 }
+    }
+}
+
+/// Opens the database and assembles the whole HTTP application.
+pub async fn app(config: &ServeConfig) -> anyhow::Result<Router> {
+    let store = store::Store::open(&config.database).await?;
+    Ok(router(config, store))
+}
+
+/// The whole HTTP application over an open store: every endpoint is assembled here.
+pub fn router(config: &ServeConfig, store: store::Store) -> Router {
+    let state = api::AppState::new(store, config.limits, config.dist.clone());
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .nest("/api/v1", api::router(state))
         .fallback_service(static_files::service(&config.dist))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
@@ -34,6 +76,7 @@ pub fn app(config: &ServeConfig) -> Router {
 /// requests. Errors say what to do.
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     static_files::check_dist(&config.dist)?;
+    check_database_outside_dist(&config.database, &config.dist)?;
     let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
             anyhow::anyhow!(
@@ -46,11 +89,27 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     })?;
     let local = listener.local_addr().context("reading the bound address")?;
     println!("HocSo is running at http://{local}/  (Ctrl-C to stop)");
-    axum::serve(listener, app(&config))
+    let store = store::Store::open(&config.database).await?;
+    axum::serve(listener, router(&config, store.clone()))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("server error")?;
+    store.close().await;
     println!("HocSo stopped.");
+    Ok(())
+}
+
+/// Everything under `dist/` is served to anyone: the database must not be there.
+fn check_database_outside_dist(database: &str, dist: &std::path::Path) -> anyhow::Result<()> {
+    let path = std::path::Path::new(database.strip_prefix("sqlite://").or(database.strip_prefix("sqlite:")).unwrap_or(database));
+    let absolute = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+    if absolute(path).starts_with(absolute(dist)) {
+        anyhow::bail!(
+            "the database {} is inside {}, which is served to everyone: choose another --database",
+            path.display(),
+            dist.display()
+        );
+    }
     Ok(())
 }
 

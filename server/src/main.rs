@@ -24,7 +24,16 @@ enum Command {
         /// The built app, as written by `cargo xtask build`.
         #[arg(long, env = "HOCSO_DIST", default_value = "dist")]
         dist: PathBuf,
+        /// The sync database: a SQLite file (created if missing) or `sqlite:` URL.
+        #[arg(long, env = "DATABASE_URL", default_value = hocso_server::DEFAULT_DATABASE)]
+        database: String,
     },
+    /// Create teams, list them, renew their join codes.
+    Team(hocso_server::team_cli::TeamArgs),
+    /// Remove a device from its team, list a team's devices.
+    Device(hocso_server::team_cli::DeviceArgs),
+    /// Check lessons (`check`), count them (`stats`), publish them as content packs (`build`).
+    Content(hocso_server::content_cli::ContentArgs),
 }
 
 #[tokio::main]
@@ -35,9 +44,13 @@ async fn main() {
         )
         .init();
     let result = match Cli::parse().command {
-        Command::Serve { addr, port, dist } => {
-            hocso_server::serve(ServeConfig { addr: SocketAddr::new(addr, port), dist }).await
+        Command::Serve { addr, port, dist, database } => {
+            hocso_server::serve(ServeConfig::new(SocketAddr::new(addr, port), dist, database)).await
         }
+        Command::Team(args) => hocso_server::team_cli::team(args).await,
+        Command::Device(args) => hocso_server::team_cli::device(args).await,
+        // Its own exit codes: 1 means "the lessons have errors", which is not a failure to run.
+        Command::Content(args) => std::process::exit(hocso_server::content_cli::run(args)),
     };
     if let Err(error) = result {
         eprintln!("hocso: {error:#}");

@@ -19,7 +19,9 @@ fn write_dist(dist: &Path) {
 async fn start(dist: &Path) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = hocso_server::app(&ServeConfig { addr, dist: dist.to_owned() });
+    // The database lives apart from dist/, which is served to everyone.
+    let db = tempfile::tempdir().unwrap().keep().join("hocso.db");
+    let app = hocso_server::app(&ServeConfig::new(addr, dist.to_owned(), db.to_str().unwrap())).await.unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     addr
 }
@@ -96,7 +98,7 @@ async fn compresses_with_brotli_or_gzip_as_the_browser_asks() {
 #[tokio::test]
 async fn a_missing_build_says_to_run_the_build_first() {
     let dir = tempfile::tempdir().unwrap();
-    let error = hocso_server::serve(ServeConfig { addr: "127.0.0.1:0".parse().unwrap(), dist: dir.path().join("dist") })
+    let error = hocso_server::serve(ServeConfig::new("127.0.0.1:0".parse().unwrap(), dir.path().join("dist"), "unused.db"))
         .await
         .unwrap_err();
     assert!(error.to_string().contains("cargo xtask build"), "{error}");
@@ -108,6 +110,6 @@ async fn a_taken_port_is_reported_clearly() {
     write_dist(dir.path());
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap();
-    let error = hocso_server::serve(ServeConfig { addr, dist: dir.path().to_owned() }).await.unwrap_err();
+    let error = hocso_server::serve(ServeConfig::new(addr, dir.path().to_owned(), "unused.db")).await.unwrap_err();
     assert!(error.to_string().contains("already in use"), "{error}");
 }

@@ -1,5 +1,7 @@
-//! `cargo xtask build` and `serve`: the release app in `dist/`, then the server.
-use std::process::Command;
+//! `cargo xtask build` and `serve`: the release app in `dist/` with its content packs, then the server.
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
 
 use anyhow::Context;
 
@@ -11,10 +13,55 @@ pub fn build() -> anyhow::Result<()> {
     let root = root();
     run(Command::new("trunk").args(["build", "--release"]).current_dir(&root).env("PATH", tool_path()))?;
     let dist = root.join("dist");
+    // Packs before the service worker, which is generated last, over the finished dist/.
+    build_content(&root.join("content"), &dist.join("content"))?;
     let version = crate::service_worker::generate(&dist)?;
     eprintln!("xtask: service worker version {version}");
     run(Command::new("cargo").args(["build", "--release", "--package", "hocso-server"]).current_dir(&root))?;
     Ok(())
+}
+
+/// Checks the lessons and writes the catalogue, packs and media to `dist/content/`, then prints
+/// their sizes, since the catalogue and one pack count against the first-visit budget.
+fn build_content(content: &Path, out: &Path) -> anyhow::Result<()> {
+    let summary = match hocso_core::content::build_packs(content, out) {
+        Ok(summary) => summary,
+        Err(hocso_core::content::BuildError::Invalid(report)) => {
+            for problem in report.errors() {
+                eprintln!("{problem}");
+            }
+            anyhow::bail!("{}: run `cargo run -p hocso-server -- content check` for details", report.summary());
+        }
+        Err(error) => return Err(error.into()),
+    };
+    for warning in summary.report.warnings() {
+        eprintln!("{warning}");
+    }
+    eprintln!("xtask: content packs in {} ({}):", out.display(), summary.report.summary());
+    let mut media = (0, 0);
+    for file in &summary.files {
+        if file.path.starts_with("media/") {
+            media = (media.0 + 1, media.1 + file.bytes);
+            continue;
+        }
+        let gzipped = gzip_size(&std::fs::read(out.join(&file.path))?).map_or("?".to_owned(), |n| n.to_string());
+        eprintln!("  {:<36} {:>8} bytes  {:>7} gzipped", file.path, file.bytes, gzipped);
+    }
+    eprintln!("  {:<36} {:>8} bytes  (fetched on first use)", format!("media/ ({} files)", media.0), media.1);
+    Ok(())
+}
+
+/// The size of `bytes` after `gzip -9`, as a server would send them; `None` without a gzip tool
+/// (the report is informative, so a missing tool is no reason to fail the build).
+fn gzip_size(bytes: &[u8]) -> Option<u64> {
+    let mut child = Command::new("gzip").arg("-9c").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().ok()?;
+    let mut stdin = child.stdin.take()?;
+    let input = bytes.to_vec();
+    // Written from another thread so a full stdout pipe cannot block the write.
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let output = child.wait_with_output().ok()?;
+    writer.join().ok()?.ok()?;
+    output.status.success().then_some(output.stdout.len() as u64)
 }
 
 /// Runs the built server; `args` may set `--addr` and `--port`.
@@ -24,4 +71,26 @@ pub fn serve(args: &[String]) -> anyhow::Result<()> {
     let mut command = Command::new(&binary);
     command.arg("serve").arg("--dist").arg(root.join("dist")).args(args).current_dir(&root);
     run(&mut command).with_context(|| format!("running {}", binary.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_content_builds_into_dist_content() {
+        let out = std::env::temp_dir().join(format!("hocso-xtask-content-{}", std::process::id()));
+        let result = build_content(&crate::root().join("content"), &out);
+        let catalogue = out.join("catalogue.json").is_file();
+        let _ = std::fs::remove_dir_all(&out);
+        result.unwrap();
+        assert!(catalogue);
+    }
+
+    #[test]
+    fn gzip_size_shrinks_repetitive_text_when_gzip_is_there() {
+        if let Some(size) = gzip_size(&b"lesson ".repeat(1000)) {
+            assert!(size < 200, "{size}");
+        }
+    }
 }

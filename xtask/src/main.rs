@@ -5,6 +5,8 @@
 //! - `build`: the release app in `dist/` with its service worker precache list, and the server.
 //! - `serve [--addr A] [--port P]`: install, build, run `hocso serve`.
 //! - `test`: install, then native tests, WASM tests in headless Chromium, end-to-end tests.
+//! - `bench sync`: the sync server's ingest rate and latency against its budget.
+mod bench;
 mod build;
 mod install;
 mod run;
@@ -20,8 +22,9 @@ fn main() {
         Some("build") => install::install(false).and_then(|()| build::build()),
         Some("serve") => install::install(false).and_then(|()| build::build()).and_then(|()| build::serve(&args[1..])),
         Some("test") => test::test(),
+        Some("bench") => bench::bench(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask install [--test] | build | serve [--addr A] [--port P] | test");
+            eprintln!("usage: cargo xtask install [--test] | build | serve [--addr A] [--port P] | test | bench sync");
             std::process::exit(2);
         }
     };

@@ -1,0 +1,417 @@
+//! The lesson reader: one step per screen, then the quiz one question at a time, then the result.
+//!
+//! Every move is first saved as a progress event (see `AppState::record`); only when it is stored
+//! does the screen change, so reopening the lesson resumes at exactly the step the learner saw.
+use std::collections::BTreeSet;
+
+use hocso_core::content::{Block, Lesson, Question, QuestionKind};
+use hocso_core::progress::{EventKind, LessonStatus};
+use hocso_core::topics::{topic, Topic};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use crate::content::{fetch_topic, LocalisedLesson};
+use crate::i18n::use_i18n;
+use crate::not_found::NotFound;
+use crate::rich_text::{blocks_view, inlines_view};
+use crate::state::use_app_state;
+use crate::topics::catalogue_topic;
+use crate::{prefs, speech};
+
+/// Positions in a lesson: steps `0..steps`, then questions, then the result screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Positions {
+    steps: usize,
+    questions: usize,
+}
+
+impl Positions {
+    fn of(lesson: &Lesson) -> Self {
+        Self { steps: lesson.steps.len(), questions: lesson.quiz.len() }
+    }
+    fn result(&self) -> usize {
+        self.steps + self.questions
+    }
+    /// Where to reopen: the saved step, kept inside the lesson even if it got shorter since.
+    fn resume(&self, saved: u32) -> usize {
+        (saved as usize).min(self.result().saturating_sub(1))
+    }
+}
+
+#[component]
+pub fn LessonPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let params = use_params_map();
+    move || {
+        let Some(topic) = params.with(|p| p.get("topic")).as_deref().and_then(topic) else {
+            return view! { <NotFound/> }.into_any();
+        };
+        let lesson_id = params.with(|p| p.get("lesson")).unwrap_or_default();
+        if state.learner_id.get().is_none() {
+            return view! {
+                <section class="notice-screen">
+                    <p>{move || i18n.t("lesson.choose_learner")}</p>
+                    <A href="/who" attr:class="big-button">{move || i18n.t("profiles.who")}</A>
+                </section>
+            }
+            .into_any();
+        }
+        let entry = catalogue_topic(topic.id);
+        let pack = LocalResource::new(move || {
+            let entry = entry();
+            let locale = i18n.locale();
+            async move {
+                match entry {
+                    Some(entry) => Some(fetch_topic(&entry, &locale).await),
+                    None => None,
+                }
+            }
+        });
+        let lesson_id = StoredValue::new(lesson_id);
+        view! {
+            {move || match pack.get() {
+                None | Some(None) => view! { <p class="notice" aria-busy="true">{i18n.t("common.loading")}</p> }.into_any(),
+                Some(Some(Err(error))) => view! { <p class="notice">{i18n.t(error.message_key())}</p> }.into_any(),
+                Some(Some(Ok(lessons))) => {
+                    let id = lesson_id.get_value();
+                    match lessons.lessons.get(&id).cloned() {
+                        None => view! { <NotFound/> }.into_any(),
+                        Some(localised) => {
+                            let next = entry().and_then(|t| {
+                                let index = t.lessons.iter().position(|l| l.id == id)?;
+                                t.lessons.get(index + 1).map(|l| l.id.clone())
+                            });
+                            let next_title = next.as_ref().and_then(|n| lessons.lessons.get(n)).map(|l| l.lesson.meta.title.clone());
+                            view! { <Reader topic localised next=next.zip(next_title)/> }.into_any()
+                        }
+                    }
+                }
+            }}
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn Reader(topic: &'static Topic, localised: LocalisedLesson, next: Option<(String, String)>) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let positions = Positions::of(&localised.lesson);
+    let fallback = localised.is_fallback(&i18n.locale());
+    let locale = localised.locale.clone();
+    let version = localised.version.clone();
+    let lesson = StoredValue::new(localised.lesson);
+    let lesson_id = lesson.with_value(|l| l.meta.id.clone());
+    let position = RwSignal::new(None::<usize>);
+    let saving = RwSignal::new(false);
+    let large_text = RwSignal::new(prefs::large_text());
+
+    // Saves `kind`, then shows `to`: the screen never runs ahead of what is stored.
+    let record_then_show = {
+        let (lesson_id, version) = (lesson_id.clone(), version.clone());
+        move |kinds: Vec<EventKind>, to: usize| {
+            let (lesson_id, version) = (lesson_id.clone(), version.clone());
+            saving.set(true);
+            spawn_local(async move {
+                let mut saved = true;
+                for kind in kinds {
+                    saved = saved && state.record(&lesson_id, &version, kind).await;
+                }
+                if saved {
+                    position.set(Some(to));
+                    speech::stop();
+                    if let Some(window) = web_sys::window() {
+                        window.scroll_to_with_x_and_y(0.0, 0.0);
+                    }
+                }
+                saving.set(false);
+            });
+        }
+    };
+
+    // Open where the learner left off, once their events are loaded.
+    {
+        let record_then_show = record_then_show.clone();
+        let lesson_id = lesson_id.clone();
+        Effect::new(move |_| {
+            if position.get_untracked().is_some() || !state.events_loaded.get() {
+                return;
+            }
+            match state.progress.with_untracked(|p| p.lesson(&lesson_id).status()) {
+                LessonStatus::InProgress { step } => position.set(Some(positions.resume(step))),
+                _ => record_then_show(vec![EventKind::LessonStarted, EventKind::StepViewed { step: 0 }], 0),
+            }
+        });
+    }
+
+    let go = {
+        let record_then_show = record_then_show.clone();
+        let lesson_id = lesson_id.clone();
+        move |to: usize| {
+            if to >= positions.result() {
+                let score = state.progress.with_untracked(|p| p.lesson(&lesson_id).attempt_score(positions.questions as u32));
+                record_then_show(vec![EventKind::LessonCompleted { score }], positions.result());
+            } else {
+                record_then_show(vec![EventKind::StepViewed { step: to as u32 }], to);
+            }
+        }
+    };
+    let restart = {
+        let record_then_show = record_then_show.clone();
+        move || record_then_show(vec![EventKind::LessonStarted, EventKind::StepViewed { step: 0 }], 0)
+    };
+
+    let title = lesson.with_value(|l| l.meta.title.clone());
+    let draft = lesson.with_value(|l| l.meta.status == hocso_core::content::Status::Draft);
+    let topic_href = format!("/topics/{}", topic.id);
+    let lesson_lang = locale.clone();
+    let body = move || {
+        let Some(at) = position.get() else {
+            return view! { <p class="notice" aria-busy="true">{i18n.t("common.loading")}</p> }.into_any();
+        };
+        let go = go.clone();
+        if at < positions.steps {
+            let step = lesson.with_value(|l| l.steps[at].clone());
+            view! { <StepView topic=topic.id step locale=locale.clone() at positions go saving/> }.into_any()
+        } else if at < positions.result() {
+            let question = lesson.with_value(|l| l.quiz[at - positions.steps].clone());
+            view! { <QuestionView topic=topic.id question lesson_id=lesson_id.clone() version=version.clone() index=at - positions.steps at positions go saving/> }.into_any()
+        } else {
+            view! { <ResultView lesson_id=lesson_id.clone() topic next=next.clone() restart=restart.clone()/> }.into_any()
+        }
+    };
+    let percent = move || position.get().map(|at| (at * 100) / positions.result().max(1)).unwrap_or(0);
+
+    view! {
+        <header class="bar" style=format!("--topic-colour: {}", topic.colour)>
+            <A href=topic_href attr:class="icon-button" attr:aria-label=move || i18n.t("lesson.close")>"✕"</A>
+            <h1 class="lesson-heading">{title}</h1>
+            <button class="icon-button text-size" aria-pressed=move || large_text.get().to_string()
+                aria-label=move || i18n.t("lesson.large_text")
+                on:click=move |_| { let on = !large_text.get(); large_text.set(on); prefs::save_large_text(on); }>"A+"</button>
+        </header>
+        <div class="progress-track" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=move || percent().to_string()>
+            <div class="progress-fill" style=move || format!("width: {}%", percent())></div>
+        </div>
+        {fallback.then(|| view! { <p class="badge-line">{move || i18n.t("lesson.fallback_notice")}</p> })}
+        {draft.then(|| view! { <p class="badge-line draft">{move || i18n.t("lesson.draft_notice")}</p> })}
+        {move || state.store_error.get().map(|e| view! { <p class="error" role="alert">{i18n.t(e.message_key())}</p> })}
+        <article class="reader" class:large-text=move || large_text.get() lang=lesson_lang>
+            {body}
+        </article>
+    }
+}
+
+/// The text a step reads aloud: its title and every block's words.
+fn step_speech_text(title: &str, blocks: &[Block]) -> String {
+    std::iter::once(title.to_owned()).chain(blocks.iter().map(Block::plain_text)).collect::<Vec<_>>().join(". ")
+}
+
+#[component]
+fn ReadAloud(text: String, audio: Option<String>, locale: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let has_voice = RwSignal::new(audio.is_some() || speech::can_speak(&locale));
+    if !has_voice.get_untracked() {
+        // Phones load their voices a moment after start: look again shortly.
+        let locale = locale.clone();
+        spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(800).await;
+            has_voice.set(speech::can_speak(&locale));
+        });
+    }
+    let play = move |_| match &audio {
+        Some(url) => speech::play(url),
+        None => speech::speak(&text, &locale),
+    };
+    view! {
+        <button class="read-aloud" disabled=move || !has_voice.get() on:click=play>
+            <span aria-hidden="true" class="speaker">"🔊"</span>
+            {move || if has_voice.get() { i18n.t("lesson.read_aloud") } else { i18n.t("lesson.no_voice") }}
+        </button>
+    }
+}
+
+#[component]
+fn StepView(
+    topic: &'static str,
+    step: hocso_core::content::Step,
+    locale: String,
+    at: usize,
+    positions: Positions,
+    go: impl Fn(usize) + Clone + Send + Sync + 'static,
+    saving: RwSignal<bool>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let speech_text = step_speech_text(&step.title, &step.blocks);
+    let audio = step.audio().map(str::to_owned);
+    let back = go.clone();
+    view! {
+        <p class="step-count">{move || i18n.t_with("lesson.step_of", &[("n", &(at + 1).to_string()), ("total", &positions.steps.to_string())])}</p>
+        <h2 class="step-title">{step.title.clone()}</h2>
+        <ReadAloud text=speech_text audio locale/>
+        <div class="step-body">{blocks_view(&step.blocks, topic)}</div>
+        <nav class="step-nav">
+            <button class="big-button secondary" disabled=move || at == 0 || saving.get() on:click=move |_| back(at - 1)>
+                {move || i18n.t("lesson.back")}
+            </button>
+            <button class="big-button" disabled=move || saving.get() on:click=move |_| go(at + 1)>
+                {move || if at + 1 == positions.steps && positions.questions > 0 { i18n.t("lesson.start_quiz") } else { i18n.t("lesson.next") }}
+            </button>
+        </nav>
+    }
+}
+
+#[component]
+fn QuestionView(
+    topic: &'static str,
+    question: Question,
+    lesson_id: String,
+    version: String,
+    index: usize,
+    at: usize,
+    positions: Positions,
+    go: impl Fn(usize) + Clone + Send + Sync + 'static,
+    saving: RwSignal<bool>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let chosen = RwSignal::new(BTreeSet::<usize>::new());
+    // None: not checked yet; Some(right?) after checking.
+    let outcome = RwSignal::new(None::<bool>);
+    let wrong_tries = RwSignal::new(0u32);
+    let kind = question.kind;
+    let question = StoredValue::new(question);
+    let reveal = move || outcome.get() == Some(true) || wrong_tries.get() >= 2;
+
+    let toggle = move |option: usize| {
+        if outcome.get_untracked().is_some() {
+            return;
+        }
+        chosen.update(|set| {
+            if kind == QuestionKind::Multiple {
+                if !set.remove(&option) {
+                    set.insert(option);
+                }
+            } else {
+                *set = BTreeSet::from([option]);
+            }
+        });
+    };
+    let check = move |_| {
+        let picked = chosen.get_untracked();
+        let right = question.with_value(|q| q.is_right(&picked));
+        let (lesson_id, version) = (lesson_id.clone(), version.clone());
+        saving.set(true);
+        spawn_local(async move {
+            let kind = EventKind::QuestionAnswered {
+                question: index as u32,
+                chosen: picked.iter().map(|i| *i as u32).collect(),
+                correct: right,
+            };
+            if state.record(&lesson_id, &version, kind).await {
+                outcome.set(Some(right));
+                if !right {
+                    wrong_tries.update(|n| *n += 1);
+                }
+            }
+            saving.set(false);
+        });
+    };
+    let retry = move |_| {
+        chosen.set(BTreeSet::new());
+        outcome.set(None);
+    };
+    let next = go.clone();
+
+    view! {
+        <p class="step-count">{move || i18n.t_with("lesson.question_of", &[("n", &(index + 1).to_string()), ("total", &positions.questions.to_string())])}</p>
+        <h2 class="question-prompt">{question.with_value(|q| q.prompt.clone())}</h2>
+        {(kind == QuestionKind::Multiple).then(|| view! { <p class="hint">{move || i18n.t("quiz.choose_all")}</p> })}
+        <div class="options" role=if kind == QuestionKind::Multiple { "group" } else { "radiogroup" }>
+            {question.with_value(|q| q.options.iter().enumerate().map(|(i, option)| {
+                let correct = option.correct;
+                let explanation = option.explanation.clone();
+                let class = move || {
+                    let picked = chosen.with(|c| c.contains(&i));
+                    let mut class = String::from("option");
+                    if picked { class.push_str(" picked"); }
+                    if outcome.get().is_some() && picked { class.push_str(if correct { " right" } else { " wrong" }); }
+                    if reveal() && correct && !picked { class.push_str(" right"); }
+                    class
+                };
+                let show_explanation = move || outcome.get().is_some() && (chosen.with(|c| c.contains(&i)) || (reveal() && correct));
+                view! {
+                    <div class="option-block">
+                        <button class=class aria-pressed=move || chosen.with(|c| c.contains(&i)).to_string() on:click=move |_| toggle(i)>
+                            <span class="option-mark" aria-hidden="true"></span>
+                            <span>{inlines_view(&option.text, topic)}</span>
+                        </button>
+                        <Show when=show_explanation>
+                            <p class="explanation">{inlines_view(&explanation, topic)}</p>
+                        </Show>
+                    </div>
+                }
+            }).collect_view())}
+        </div>
+        <div class="feedback" role="status" aria-live="polite">
+            {move || outcome.get().map(|right| if right {
+                view! { <p class="feedback-right">"✓ " {i18n.t("quiz.right")}</p> }.into_any()
+            } else {
+                view! { <p class="feedback-wrong">"✗ " {i18n.t("quiz.wrong")}</p> }.into_any()
+            })}
+        </div>
+        <nav class="step-nav">
+            {move || match outcome.get() {
+                None => view! {
+                    <button class="big-button wide" disabled=move || chosen.with(BTreeSet::is_empty) || saving.get() on:click=check.clone()>
+                        {move || i18n.t("quiz.check")}
+                    </button>
+                }.into_any(),
+                Some(false) if !reveal() => view! {
+                    <button class="big-button wide" on:click=retry>{move || i18n.t("quiz.retry")}</button>
+                }.into_any(),
+                Some(_) => {
+                    let next = next.clone();
+                    let next = move |_| next(at + 1);
+                    view! {
+                        <button class="big-button wide" disabled=move || saving.get() on:click=next>
+                            {move || if at + 1 == positions.result() { i18n.t("quiz.finish") } else { i18n.t("lesson.next") }}
+                        </button>
+                    }.into_any()
+                }
+            }}
+        </nav>
+    }
+}
+
+#[component]
+fn ResultView(
+    lesson_id: String,
+    topic: &'static Topic,
+    next: Option<(String, String)>,
+    restart: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let score = move || state.progress.with(|p| p.lesson(&lesson_id).last_score);
+    view! {
+        <section class="result">
+            <div class="result-badge" aria-hidden="true">"✓"</div>
+            <h2>{move || i18n.t("result.done")}</h2>
+            {move || score().filter(|s| s.out_of > 0).map(|s| view! {
+                <p class="score">{i18n.t_with("result.score", &[("correct", &s.correct.to_string()), ("total", &s.out_of.to_string())])}</p>
+            })}
+            {next.map(|(id, title)| view! {
+                <A href=format!("/lessons/{}/{id}", topic.id) attr:class="big-button wide">
+                    {move || i18n.t_with("result.next_lesson", &[("title", &title)])}
+                </A>
+            })}
+            <button class="big-button secondary wide" on:click=move |_| restart()>{move || i18n.t("result.again")}</button>
+            <A href=format!("/topics/{}", topic.id) attr:class="text-link">{move || i18n.t("result.back_to_topic")}</A>
+        </section>
+    }
+}
+

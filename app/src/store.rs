@@ -1,0 +1,315 @@
+//! The phone's durable store: IndexedDB (through rexie) holding progress events, learner profiles
+//! and a few device facts. Views never touch IndexedDB; they call these functions, which return
+//! domain types from `hocso_core` and a [`StoreError`] a person can understand.
+//!
+//! Schema (`SCHEMA_VERSION`; each version is declared in full, IndexedDB keeps the data):
+//! - v1: `events` {event, …} keyed by `event.id`, index `by_learner`; `profiles` {profile, dirty}
+//!   keyed by `profile.id`; `meta` {key, value}.
+//! - v2: index `by_device_seq` on events, so the sync outbox reads "this device's events after N"
+//!   without scanning every event.
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use hocso_core::progress::{EventKind, ProgressEvent};
+use hocso_core::sync::protocol::Profile;
+use rexie::{Index, KeyRange, ObjectStore, Rexie, TransactionMode};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+
+pub const DATABASE: &str = "hocso";
+pub const SCHEMA_VERSION: u32 = 2;
+const EVENTS: &str = "events";
+const PROFILES: &str = "profiles";
+const META: &str = "meta";
+
+/// Why the store failed, in the terms a screen needs to explain it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// The phone's storage is full: nothing was saved.
+    Full,
+    /// IndexedDB cannot be used (some private modes, or blocked by settings).
+    Unavailable,
+    /// Anything else, with details for the log.
+    Failed(String),
+}
+
+impl StoreError {
+    /// The `locales/` key of the sentence shown to the learner.
+    pub fn message_key(&self) -> &'static str {
+        match self {
+            StoreError::Full => "store.error_full",
+            StoreError::Unavailable => "store.error_unavailable",
+            StoreError::Failed(_) => "store.error_failed",
+        }
+    }
+}
+
+impl From<rexie::Error> for StoreError {
+    fn from(error: rexie::Error) -> Self {
+        let details = format!("{error:?}");
+        if details.contains("QuotaExceeded") {
+            StoreError::Full
+        } else if details.contains("InvalidStateError") || details.contains("SecurityError") {
+            StoreError::Unavailable
+        } else {
+            StoreError::Failed(details)
+        }
+    }
+}
+
+impl From<serde_wasm_bindgen::Error> for StoreError {
+    fn from(error: serde_wasm_bindgen::Error) -> Self {
+        StoreError::Failed(error.to_string())
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The record kept per event (the wrapper leaves room for local-only fields later).
+#[derive(Serialize, Deserialize)]
+struct EventRecord {
+    event: ProgressEvent,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ProfileRecord {
+    profile: Profile,
+    /// 1 when edited here since last sent to the team (IndexedDB cannot index booleans).
+    dirty: u8,
+}
+
+#[derive(Serialize, Deserialize)]
+struct MetaRecord<T> {
+    key: String,
+    value: T,
+}
+
+/// Builds the schema of `version` (1 or 2). Exposed for the migration test.
+pub async fn open_database(name: &str, version: u32) -> StoreResult<Rexie> {
+    let mut events = ObjectStore::new(EVENTS).key_path("event.id").add_index(Index::new("by_learner", "event.learner_id"));
+    if version >= 2 {
+        events = events.add_index(Index::new_array("by_device_seq", ["event.device_id", "event.seq"]));
+    }
+    let rexie = Rexie::builder(name)
+        .version(version)
+        .add_object_store(events)
+        .add_object_store(ObjectStore::new(PROFILES).key_path("profile.id"))
+        .add_object_store(ObjectStore::new(META).key_path("key"))
+        .build()
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Failed(_) => StoreError::Unavailable,
+            other => other,
+        })?;
+    Ok(rexie)
+}
+
+thread_local! {
+    // WASM in the browser is single-threaded: one open connection serves the whole app.
+    static DB: RefCell<Option<Rc<Rexie>>> = const { RefCell::new(None) };
+}
+
+async fn db() -> StoreResult<Rc<Rexie>> {
+    if let Some(db) = DB.with(|d| d.borrow().clone()) {
+        return Ok(db);
+    }
+    let db = Rc::new(open_database(DATABASE, SCHEMA_VERSION).await?);
+    DB.with(|d| *d.borrow_mut() = Some(db.clone()));
+    Ok(db)
+}
+
+fn to_js<T: Serialize>(value: &T) -> StoreResult<JsValue> {
+    Ok(value.serialize(&serde_wasm_bindgen::Serializer::json_compatible())?)
+}
+
+fn from_js<T: DeserializeOwned>(value: JsValue) -> StoreResult<T> {
+    Ok(serde_wasm_bindgen::from_value(value)?)
+}
+
+async fn meta_get<T: DeserializeOwned>(store: &rexie::Store, key: &str) -> StoreResult<Option<T>> {
+    match store.get(JsValue::from_str(key)).await? {
+        Some(value) => Ok(Some(from_js::<MetaRecord<T>>(value)?.value)),
+        None => Ok(None),
+    }
+}
+
+async fn meta_put<T: Serialize>(store: &rexie::Store, key: &str, value: T) -> StoreResult<()> {
+    store.put(&to_js(&MetaRecord { key: key.to_owned(), value })?, None).await?;
+    Ok(())
+}
+
+fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+fn random_id() -> String {
+    // Letters, digits and '-' only: a valid device id for the sync protocol.
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.random_uuid())
+        .unwrap_or_else(|| format!("d{}-{}", now_ms(), (js_sys::Math::random() * 1e12) as u64))
+}
+
+/// This phone's id, created on first use and kept forever.
+pub async fn device_id() -> StoreResult<String> {
+    let db = db().await?;
+    let tx = db.transaction(&[META], TransactionMode::ReadWrite)?;
+    let meta = tx.store(META)?;
+    let id = match meta_get::<String>(&meta, "device_id").await? {
+        Some(id) => id,
+        None => {
+            let id = random_id();
+            meta_put(&meta, "device_id", &id).await?;
+            id
+        }
+    };
+    tx.done().await?;
+    Ok(id)
+}
+
+/// Records what a learner did, durably, before the screen moves on: the event and the device's
+/// next sequence number are written in one transaction, so a crash can neither lose the event nor
+/// reuse its number.
+pub async fn record(learner_id: &str, lesson_id: &str, lesson_version: &str, kind: EventKind) -> StoreResult<ProgressEvent> {
+    let device_id = device_id().await?;
+    let db = db().await?;
+    let tx = db.transaction(&[EVENTS, META], TransactionMode::ReadWrite)?;
+    let meta = tx.store(META)?;
+    let seq = meta_get::<u64>(&meta, "last_seq").await?.unwrap_or(0) + 1;
+    let event = ProgressEvent {
+        id: ProgressEvent::event_id(&device_id, seq),
+        device_id,
+        seq,
+        learner_id: learner_id.to_owned(),
+        lesson_id: lesson_id.to_owned(),
+        lesson_version: lesson_version.to_owned(),
+        at: now_ms(),
+        kind,
+    };
+    tx.store(EVENTS)?.add(&to_js(&EventRecord { event: event.clone() })?, None).await?;
+    meta_put(&meta, "last_seq", seq).await?;
+    tx.done().await?;
+    Ok(event)
+}
+
+/// Every event of one learner (any order: the fold in `hocso_core` orders them).
+pub async fn events_of(learner_id: &str) -> StoreResult<Vec<ProgressEvent>> {
+    let db = db().await?;
+    let tx = db.transaction(&[EVENTS], TransactionMode::ReadOnly)?;
+    let range = KeyRange::only(&JsValue::from_str(learner_id)).map_err(|e| StoreError::Failed(format!("{e:?}")))?;
+    let values = tx.store(EVENTS)?.index("by_learner")?.get_all(Some(range), None).await?;
+    values.into_iter().map(|v| from_js::<EventRecord>(v).map(|r| r.event)).collect()
+}
+
+/// Every event on this phone, for backups.
+pub async fn all_events() -> StoreResult<Vec<ProgressEvent>> {
+    let db = db().await?;
+    let tx = db.transaction(&[EVENTS], TransactionMode::ReadOnly)?;
+    let values = tx.store(EVENTS)?.get_all(None, None).await?;
+    values.into_iter().map(|v| from_js::<EventRecord>(v).map(|r| r.event)).collect()
+}
+
+/// This device's events after `seq`, lowest first (the sync outbox).
+pub async fn device_events_after(device_id: &str, seq: u64, limit: u32) -> StoreResult<Vec<ProgressEvent>> {
+    let db = db().await?;
+    let tx = db.transaction(&[EVENTS], TransactionMode::ReadOnly)?;
+    let key = |s: f64| -> JsValue { js_sys::Array::of2(&JsValue::from_str(device_id), &JsValue::from_f64(s)).into() };
+    let range = KeyRange::bound(&key(seq as f64), &key(f64::MAX), Some(true), Some(false))
+        .map_err(|e| StoreError::Failed(format!("{e:?}")))?;
+    let values = tx.store(EVENTS)?.index("by_device_seq")?.get_all(Some(range), Some(limit)).await?;
+    values.into_iter().map(|v| from_js::<EventRecord>(v).map(|r| r.event)).collect()
+}
+
+/// Adds events from a backup (or anywhere): each id is stored once, so importing the same file
+/// twice changes nothing. Returns how many were new.
+pub async fn merge_events(events: &[ProgressEvent]) -> StoreResult<usize> {
+    let db = db().await?;
+    let tx = db.transaction(&[EVENTS], TransactionMode::ReadWrite)?;
+    let store = tx.store(EVENTS)?;
+    let mut added = 0;
+    for event in events {
+        if !store.key_exists(JsValue::from_str(&event.id)).await? {
+            store.add(&to_js(&EventRecord { event: event.clone() })?, None).await?;
+            added += 1;
+        }
+    }
+    tx.done().await?;
+    Ok(added)
+}
+
+/// Learner profiles on this phone, deleted ones excluded, oldest first.
+pub async fn profiles() -> StoreResult<Vec<Profile>> {
+    let db = db().await?;
+    let tx = db.transaction(&[PROFILES], TransactionMode::ReadOnly)?;
+    let values = tx.store(PROFILES)?.get_all(None, None).await?;
+    let mut profiles: Vec<Profile> = values
+        .into_iter()
+        .map(|v| from_js::<ProfileRecord>(v).map(|r| r.profile))
+        .collect::<StoreResult<_>>()?;
+    profiles.retain(|p| !p.deleted);
+    profiles.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(profiles)
+}
+
+/// Creates or updates a profile (marked to be sent to the team on the next sync).
+pub async fn save_profile(mut profile: Profile) -> StoreResult<Profile> {
+    profile.updated_at = now_ms();
+    let db = db().await?;
+    let tx = db.transaction(&[PROFILES], TransactionMode::ReadWrite)?;
+    tx.store(PROFILES)?.put(&to_js(&ProfileRecord { profile: profile.clone(), dirty: 1 })?, None).await?;
+    tx.done().await?;
+    Ok(profile)
+}
+
+/// A new profile id: time-ordered so profiles list in the order they were made.
+pub fn new_profile_id() -> String {
+    format!("p{:012x}-{}", now_ms(), &random_id()[..8])
+}
+
+/// Removes a profile and every event of that learner, in one transaction. The profile stays as a
+/// tombstone (no nickname) so the deletion reaches the team on the next sync.
+pub async fn delete_profile(profile_id: &str) -> StoreResult<usize> {
+    let db = db().await?;
+    let tx = db.transaction(&[PROFILES, EVENTS], TransactionMode::ReadWrite)?;
+    let events = tx.store(EVENTS)?;
+    let range = KeyRange::only(&JsValue::from_str(profile_id)).map_err(|e| StoreError::Failed(format!("{e:?}")))?;
+    let keys = events.index("by_learner")?.get_all_keys(Some(range), None).await?;
+    for key in &keys {
+        events.delete(key.clone()).await?;
+    }
+    let tombstone = Profile {
+        id: profile_id.to_owned(),
+        nickname: "-".into(),
+        avatar: "-".into(),
+        colour: "-".into(),
+        updated_at: now_ms(),
+        deleted: true,
+    };
+    tx.store(PROFILES)?.put(&to_js(&ProfileRecord { profile: tombstone, dirty: 1 })?, None).await?;
+    tx.done().await?;
+    Ok(keys.len())
+}
+
+/// A small device fact (sync token, cursors, downloaded topics…).
+pub async fn get_meta<T: DeserializeOwned>(key: &str) -> StoreResult<Option<T>> {
+    let db = db().await?;
+    let tx = db.transaction(&[META], TransactionMode::ReadOnly)?;
+    meta_get(&tx.store(META)?, key).await
+}
+
+pub async fn set_meta<T: Serialize>(key: &str, value: T) -> StoreResult<()> {
+    let db = db().await?;
+    let tx = db.transaction(&[META], TransactionMode::ReadWrite)?;
+    meta_put(&tx.store(META)?, key, value).await?;
+    tx.done().await?;
+    Ok(())
+}
+
+/// Closes the shared connection (tests reopen with another schema version).
+pub fn close() {
+    if let Some(db) = DB.with(|d| d.borrow_mut().take()) {
+        if let Ok(db) = Rc::try_unwrap(db) {
+            db.close();
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! The IndexedDB store, in real headless Chromium (`cargo xtask test`).
+use hocso_app::store;
+use hocso_core::progress::{EventKind, Progress, LessonStatus};
+use hocso_core::sync::protocol::Profile;
+use rexie::TransactionMode;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn profile(id: &str) -> Profile {
+    Profile { id: id.into(), nickname: format!("nick {id}"), avatar: "fish".into(), colour: "#1565c0".into(), updated_at: 0, deleted: false }
+}
+
+#[wasm_bindgen_test]
+async fn recorded_events_read_back_in_order_with_gapless_sequence_numbers() {
+    let learner = "learner-readback";
+    store::record(learner, "pay-by-vietqr", "v1", EventKind::LessonStarted).await.unwrap();
+    for step in 0..5 {
+        store::record(learner, "pay-by-vietqr", "v1", EventKind::StepViewed { step }).await.unwrap();
+    }
+    let mut events = store::events_of(learner).await.unwrap();
+    assert_eq!(events.len(), 6);
+    events.sort_by_key(|e| e.seq);
+    let device = store::device_id().await.unwrap();
+    assert!(events.iter().all(|e| e.device_id == device && e.id == format!("{device}:{}", e.seq)));
+    assert!(events.windows(2).all(|w| w[1].seq == w[0].seq + 1), "sequence numbers have gaps");
+    assert_eq!(Progress::fold(learner, &events).lesson("pay-by-vietqr").status(), LessonStatus::InProgress { step: 4 });
+
+    // The sync outbox reads this device's events after a given seq, lowest first.
+    let after = store::device_events_after(&device, events[2].seq, 100).await.unwrap();
+    let seqs: Vec<u64> = after.iter().filter(|e| e.learner_id == learner).map(|e| e.seq).collect();
+    assert_eq!(seqs, events[3..].iter().map(|e| e.seq).collect::<Vec<_>>());
+}
+
+#[wasm_bindgen_test]
+async fn deleting_a_profile_removes_its_events_and_leaves_others() {
+    store::save_profile(profile("keep-me")).await.unwrap();
+    store::save_profile(profile("delete-me")).await.unwrap();
+    store::record("keep-me", "l", "v1", EventKind::LessonStarted).await.unwrap();
+    store::record("delete-me", "l", "v1", EventKind::LessonStarted).await.unwrap();
+    store::record("delete-me", "l", "v1", EventKind::StepViewed { step: 1 }).await.unwrap();
+
+    assert_eq!(store::delete_profile("delete-me").await.unwrap(), 2);
+    assert!(store::events_of("delete-me").await.unwrap().is_empty());
+    assert_eq!(store::events_of("keep-me").await.unwrap().len(), 1);
+    let ids: Vec<String> = store::profiles().await.unwrap().into_iter().map(|p| p.id).collect();
+    assert!(ids.contains(&"keep-me".to_owned()) && !ids.contains(&"delete-me".to_owned()));
+}
+
+#[wasm_bindgen_test]
+async fn importing_the_same_events_twice_adds_them_once() {
+    let learner = "learner-import";
+    let first = store::record(learner, "l", "v1", EventKind::LessonStarted).await.unwrap();
+    let mut foreign = first.clone();
+    foreign.device_id = "other-phone".into();
+    foreign.seq = 7;
+    foreign.id = "other-phone:7".into();
+    let backup = vec![first.clone(), foreign.clone()];
+    assert_eq!(store::merge_events(&backup).await.unwrap(), 1, "only the other phone's event is new");
+    assert_eq!(store::merge_events(&backup).await.unwrap(), 0, "a second import adds nothing");
+    assert_eq!(store::events_of(learner).await.unwrap().len(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn migration_from_v1_to_v2_keeps_events_and_adds_the_outbox_index() {
+    let name = "hocso-migration-test";
+    let _ = rexie::Rexie::delete(name).await;
+    let v1 = store::open_database(name, 1).await.unwrap();
+    use serde::Serialize;
+    let record = serde_json::json!({
+        "event": {"id": "phone-x:1", "device_id": "phone-x", "seq": 1, "learner_id": "mai", "lesson_id": "l",
+                  "lesson_version": "v1", "at": 1, "kind": {"type": "lesson_started"}}
+    })
+    .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+    .unwrap();
+    let tx = v1.transaction(&["events"], TransactionMode::ReadWrite).unwrap();
+    tx.store("events").unwrap().add(&record, None).await.unwrap();
+    tx.done().await.unwrap();
+    assert!(tx_index_names(&v1).await.iter().all(|n| n != "by_device_seq"));
+    v1.close();
+
+    let v2 = store::open_database(name, 2).await.unwrap();
+    assert_eq!(v2.version().unwrap(), 2);
+    assert!(tx_index_names(&v2).await.contains(&"by_device_seq".to_owned()));
+    let tx = v2.transaction(&["events"], TransactionMode::ReadOnly).unwrap();
+    let key = js_sys::Array::of2(&JsValue::from_str("phone-x"), &JsValue::from_f64(1.0));
+    let found = tx.store("events").unwrap().index("by_device_seq").unwrap().get(key.into()).await.unwrap();
+    assert!(found.is_some(), "the v1 event is kept and reachable through the new index");
+    v2.close();
+}
+
+async fn tx_index_names(db: &rexie::Rexie) -> Vec<String> {
+    let tx = db.transaction(&["events"], TransactionMode::ReadOnly).unwrap();
+    tx.store("events").unwrap().index_names()
+}

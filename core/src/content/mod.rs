@@ -1,0 +1,41 @@
+//! Lessons: the Markdown format trainers write, its checker, and the packs devices download.
+//!
+//! One parser serves `hocso content check` (native, CI) and the app's trainer preview (WASM), so
+//! what validates is what renders. The layout is `content/<topic>/<lesson>/<locale>.md` with
+//! pictures and audio in `content/<topic>/<lesson>/media/`; the format is described for trainers
+//! in `content/README.md`.
+//!
+//! - [`parse_lesson`]: one file → [`Lesson`] + problems (pure, also in the browser);
+//! - [`check_tree`] / [`ContentTree`]: the whole folder, with checks across files and media;
+//! - [`stats()`]: lessons, steps, questions, minutes, drafts and translation coverage;
+//! - [`build_packs`]: `catalogue.json`, `packs/<topic>.<locale>.json` and `media/` for publishing.
+//!
+//! Not for: rendering (the app's views) or serving files (the server).
+
+mod front_matter;
+mod model;
+mod packs;
+mod parse;
+mod problem;
+mod stats;
+mod tree;
+mod validate;
+
+#[cfg(test)]
+mod fixtures;
+
+pub use front_matter::FIELDS;
+pub use model::{
+    plain_text, AnswerOption, Block, Inline, Lesson, LessonMeta, LinkTarget, Question, QuestionKind, Status, Step,
+};
+pub use packs::{
+    build_packs, lesson_version, pack_files, BuildError, BuildSummary, BuiltFile, Catalogue, CatalogueLesson,
+    CatalogueLocale, CatalogueTopic, PackEntry, PackFiles, PackedLesson, TopicPack, CONTENT_URL, PACK_FORMAT,
+};
+pub use parse::{
+    parse_lesson, ParsedLesson, QuestionSource, Reference, ReferenceKind, SourceMap, AUDIO_EXTENSIONS,
+    IMAGE_EXTENSIONS, LONG_STEP_WORDS,
+};
+pub use problem::{FileProblem, Position, Problem, Report, Severity};
+pub use stats::{stats, LocaleStats, Stats, TopicStats};
+pub use tree::{check_tree, ContentTree, LessonFile, LessonFolder, SourceFiles};

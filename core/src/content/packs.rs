@@ -1,0 +1,339 @@
+//! Content packs: what devices download, so trainers publish lessons without an app update.
+//!
+//! `out/catalogue.json` lists topics and lessons with a version per lesson and language;
+//! `out/packs/<topic>.<locale>.json` holds the parsed lessons of one topic in one language; media
+//! are copied to `out/media/<topic>/<lesson>/` and referenced by URL path, never inlined, so a pack
+//! stays small and a picture is downloaded once. Output is sorted and byte-for-byte reproducible:
+//! a lesson's version changes exactly when its file or one of its media files changes.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::model::{Block, Inline, Lesson, LinkTarget, Status};
+use super::problem::Report;
+use super::tree::{ContentTree, LessonFile, LessonFolder};
+use crate::i18n::LOCALES;
+use crate::topics::TOPICS;
+
+/// Bumped when the pack layout or the lesson types change, so that every version changes and
+/// devices fetch lessons again instead of keeping ones they could no longer read.
+pub const PACK_FORMAT: u32 = 1;
+
+/// Where the built content is served from (`dist/content/` by `hocso serve`).
+pub const CONTENT_URL: &str = "/content";
+
+/// Hex digits kept of a SHA-256: enough to tell versions of one lesson apart.
+const VERSION_LENGTH: usize = 12;
+
+/// `out/catalogue.json`: every topic and lesson, small enough to precache with the app shell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalogue {
+    pub format: u32,
+    /// In the order of [`TOPICS`].
+    pub topics: Vec<CatalogueTopic>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueTopic {
+    pub id: String,
+    /// The topic's pack in each language that has one.
+    pub packs: BTreeMap<String, PackEntry>,
+    /// In the topic's order.
+    pub lessons: Vec<CatalogueLesson>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackEntry {
+    pub url: String,
+    /// Changes when any lesson of the pack changes.
+    pub version: String,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueLesson {
+    pub id: String,
+    pub order: u32,
+    pub minutes: u32,
+    /// URL path of the lesson's icon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
+    /// The languages the lesson is available in.
+    pub locales: BTreeMap<String, CatalogueLocale>,
+}
+
+/// A lesson in one language, as the catalogue describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueLocale {
+    pub title: String,
+    pub summary: String,
+    pub status: Status,
+    /// Short SHA-256 of the lesson file and the media it uses.
+    pub version: String,
+    /// Size of the lesson in its pack (JSON).
+    pub bytes: u64,
+    /// Size of the media it uses (downloaded on first use).
+    pub media_bytes: u64,
+}
+
+/// `out/packs/<topic>.<locale>.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicPack {
+    pub format: u32,
+    pub topic: String,
+    pub locale: String,
+    pub version: String,
+    /// In the topic's order.
+    pub lessons: Vec<PackedLesson>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackedLesson {
+    pub version: String,
+    /// With media paths replaced by URL paths.
+    pub lesson: Lesson,
+}
+
+/// Everything `build_packs` writes, in memory: relative output path → contents, sorted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PackFiles {
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// A file written by [`build_packs`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuiltFile {
+    /// Relative to the output folder, `/`-separated.
+    pub path: String,
+    pub bytes: u64,
+}
+
+/// What [`build_packs`] did.
+#[derive(Debug, Clone)]
+pub struct BuildSummary {
+    /// The check of the content (warnings only: with errors nothing is built).
+    pub report: Report,
+    pub files: Vec<BuiltFile>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("the content has {} errors: run `hocso content check` and fix them first", .0.error_count())]
+    Invalid(Report),
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+}
+
+/// Checks `content_dir` and, when it has no errors, writes the catalogue, packs and media to
+/// `out_dir` (replacing what a previous build wrote there).
+pub fn build_packs(content_dir: &Path, out_dir: &Path) -> Result<BuildSummary, BuildError> {
+    let tree = ContentTree::load(content_dir);
+    if tree.report.has_errors() {
+        return Err(BuildError::Invalid(tree.report));
+    }
+    let packs = pack_files(&tree);
+    packs.write(out_dir)?;
+    let files =
+        packs.files.iter().map(|(path, bytes)| BuiltFile { path: path.clone(), bytes: bytes.len() as u64 }).collect();
+    Ok(BuildSummary { report: tree.report, files })
+}
+
+impl PackFiles {
+    /// Writes the files under `out_dir`, first removing what an earlier build wrote (so a deleted
+    /// lesson or picture does not linger), but nothing else that may be in `out_dir`.
+    pub fn write(&self, out_dir: &Path) -> Result<(), BuildError> {
+        let write_error = |path: &Path| {
+            let path = path.to_owned();
+            move |source| BuildError::Write { path, source }
+        };
+        for owned in ["catalogue.json", "packs", "media"] {
+            let path = out_dir.join(owned);
+            let removed = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+            match removed {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(write_error(&path)(error)),
+                _ => {}
+            }
+        }
+        for (relative, bytes) in &self.files {
+            let path = out_dir.join(relative);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(write_error(parent))?;
+            }
+            std::fs::write(&path, bytes).map_err(write_error(&path))?;
+        }
+        Ok(())
+    }
+}
+
+/// The catalogue, packs and media of a checked tree, in memory. Folders without vi.md are left out.
+pub fn pack_files(tree: &ContentTree) -> PackFiles {
+    let mut files = BTreeMap::new();
+    let mut catalogue = Catalogue { format: PACK_FORMAT, topics: Vec::new() };
+    for topic in TOPICS {
+        let folders: Vec<&LessonFolder> =
+            tree.topic_lessons(topic.id).into_iter().filter(|f| f.original().is_some()).collect();
+        let mut entry = CatalogueTopic { id: topic.id.to_owned(), packs: BTreeMap::new(), lessons: Vec::new() };
+        let mut packs: BTreeMap<&str, TopicPack> = BTreeMap::new();
+        for folder in &folders {
+            let original = &folder.original().expect("filtered above").parsed.lesson.meta;
+            let mut lesson_entry = CatalogueLesson {
+                id: folder.id.clone(),
+                order: original.order,
+                minutes: original.minutes,
+                icon: original.icon.as_ref().map(|icon| media_url(folder, icon)),
+                locales: BTreeMap::new(),
+            };
+            for media in folder.files.values().flat_map(LessonFile::media_used) {
+                if let Some(bytes) = folder.media.get(&media) {
+                    files.insert(format!("media/{}/{}/{media}", folder.topic, folder.id), bytes.clone());
+                }
+            }
+            for locale in LOCALES {
+                let Some(file) = folder.files.get(locale.code) else { continue };
+                let version = lesson_version(file, folder);
+                let packed =
+                    PackedLesson { version: version.clone(), lesson: with_media_urls(&file.parsed.lesson, folder) };
+                let bytes = serde_json::to_vec(&packed).expect("lessons serialise").len() as u64;
+                let media_bytes =
+                    file.media_used().iter().filter_map(|m| folder.media.get(m)).map(|b| b.len() as u64).sum();
+                let meta = &file.parsed.lesson.meta;
+                lesson_entry.locales.insert(
+                    locale.code.to_owned(),
+                    CatalogueLocale {
+                        title: meta.title.clone(),
+                        summary: meta.summary.clone(),
+                        status: meta.status,
+                        version,
+                        bytes,
+                        media_bytes,
+                    },
+                );
+                packs
+                    .entry(locale.code)
+                    .or_insert_with(|| TopicPack {
+                        format: PACK_FORMAT,
+                        topic: topic.id.to_owned(),
+                        locale: locale.code.to_owned(),
+                        version: String::new(),
+                        lessons: Vec::new(),
+                    })
+                    .lessons
+                    .push(packed);
+            }
+            entry.lessons.push(lesson_entry);
+        }
+        for (locale, mut pack) in packs {
+            pack.version = pack_version(&pack);
+            let path = format!("packs/{}.{locale}.json", topic.id);
+            let bytes = serde_json::to_vec(&pack).expect("packs serialise");
+            entry.packs.insert(
+                locale.to_owned(),
+                PackEntry {
+                    url: format!("{CONTENT_URL}/{path}"),
+                    version: pack.version.clone(),
+                    bytes: bytes.len() as u64,
+                },
+            );
+            files.insert(path, bytes);
+        }
+        catalogue.topics.push(entry);
+    }
+    files.insert("catalogue.json".to_owned(), serde_json::to_vec(&catalogue).expect("the catalogue serialises"));
+    PackFiles { files }
+}
+
+/// Short SHA-256 of the pack format, the lesson file and every media file it uses (names too, so
+/// pointing at another picture is a new version even if the bytes were equal).
+pub fn lesson_version(file: &LessonFile, folder: &LessonFolder) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(PACK_FORMAT.to_le_bytes());
+    hash_part(&mut hasher, file.source.as_bytes());
+    for name in file.media_used() {
+        hash_part(&mut hasher, name.as_bytes());
+        hash_part(&mut hasher, folder.media.get(&name).map_or(&[][..], Vec::as_slice));
+    }
+    short_hex(hasher)
+}
+
+fn pack_version(pack: &TopicPack) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(PACK_FORMAT.to_le_bytes());
+    for lesson in &pack.lessons {
+        hash_part(&mut hasher, lesson.lesson.meta.id.as_bytes());
+        hash_part(&mut hasher, lesson.version.as_bytes());
+    }
+    short_hex(hasher)
+}
+
+/// Length-prefixed, so that ("ab", "c") and ("a", "bc") hash differently.
+fn hash_part(hasher: &mut Sha256, bytes: &[u8]) {
+    hasher.update((bytes.len() as u64).to_le_bytes());
+    hasher.update(bytes);
+}
+
+fn short_hex(hasher: Sha256) -> String {
+    let digest = hasher.finalize();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    hex[..VERSION_LENGTH].to_owned()
+}
+
+/// `/content/media/<topic>/<lesson>/<name>`
+fn media_url(folder: &LessonFolder, name: &str) -> String {
+    format!("{CONTENT_URL}/media/{}/{}/{name}", folder.topic, folder.id)
+}
+
+/// The lesson as devices get it: `media/x.svg` becomes the URL path the file is served at.
+fn with_media_urls(lesson: &Lesson, folder: &LessonFolder) -> Lesson {
+    let mut lesson = lesson.clone();
+    let url = |path: &str| path.strip_prefix("media/").map(|name| media_url(folder, name));
+    lesson.meta.icon = lesson.meta.icon.as_ref().map(|icon| media_url(folder, icon));
+    for step in &mut lesson.steps {
+        rewrite_blocks(&mut step.blocks, &url);
+    }
+    for question in &mut lesson.quiz {
+        for option in &mut question.options {
+            rewrite_inlines(&mut option.text, &url);
+            rewrite_inlines(&mut option.explanation, &url);
+        }
+    }
+    lesson
+}
+
+fn rewrite_blocks(blocks: &mut [Block], url: &impl Fn(&str) -> Option<String>) {
+    for block in blocks {
+        match block {
+            Block::Image { src, .. } | Block::Audio { src, .. } => {
+                if let Some(new) = url(src) {
+                    *src = new;
+                }
+            }
+            Block::Paragraph { content } => rewrite_inlines(content, url),
+            Block::List { items, .. } => items.iter_mut().for_each(|item| rewrite_blocks(item, url)),
+            Block::Practice { .. } => {}
+        }
+    }
+}
+
+fn rewrite_inlines(inlines: &mut [Inline], url: &impl Fn(&str) -> Option<String>) {
+    for inline in inlines {
+        match inline {
+            Inline::Link { href, children } => {
+                if matches!(LinkTarget::parse(href), LinkTarget::Media(_)) {
+                    if let Some(new) = url(href) {
+                        *href = new;
+                    }
+                }
+                rewrite_inlines(children, url);
+            }
+            Inline::Strong { children } | Inline::Emphasis { children } => rewrite_inlines(children, url),
+            Inline::Text { .. } | Inline::Code { .. } | Inline::LineBreak => {}
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "packs_tests.rs"]
+mod tests;

@@ -1,0 +1,202 @@
+//! Packs: layout, media URLs, versions that change exactly when a lesson changes, reproducible output.
+use super::*;
+use crate::content::fixtures::{edit, other_lesson, tree, VI};
+use crate::content::tree::SourceFiles;
+
+const VI_PATH: &str = "cashless-payment/pay-by-vietqr/vi.md";
+const MEDIA: &str = "cashless-payment/pay-by-vietqr/media";
+
+fn build(files: SourceFiles) -> PackFiles {
+    let tree = ContentTree::from_files(files);
+    assert!(!tree.report.has_errors(), "{:#?}", tree.report.problems);
+    pack_files(&tree)
+}
+
+fn catalogue(packs: &PackFiles) -> Catalogue {
+    serde_json::from_slice(&packs.files["catalogue.json"]).unwrap()
+}
+
+fn pack(packs: &PackFiles, name: &str) -> TopicPack {
+    serde_json::from_slice(&packs.files[&format!("packs/{name}.json")]).unwrap()
+}
+
+/// (vi version, en version) of the fixture lesson.
+fn versions(packs: &PackFiles) -> (String, String) {
+    let catalogue = catalogue(packs);
+    let lesson = catalogue.topics[1].lessons.iter().find(|l| l.id == "pay-by-vietqr").unwrap();
+    (lesson.locales["vi"].version.clone(), lesson.locales["en"].version.clone())
+}
+
+#[test]
+fn a_build_writes_the_catalogue_one_pack_per_topic_and_locale_and_the_used_media() {
+    let packs = build(tree());
+    let paths: Vec<&str> = packs.files.keys().map(String::as_str).collect();
+    assert_eq!(
+        paths,
+        [
+            "catalogue.json",
+            "media/cashless-payment/pay-by-vietqr/icon.svg",
+            "media/cashless-payment/pay-by-vietqr/qr-stand.svg",
+            "media/cashless-payment/pay-by-vietqr/step2.mp3",
+            "packs/cashless-payment.en.json",
+            "packs/cashless-payment.vi.json",
+        ]
+    );
+    assert_eq!(packs.files["media/cashless-payment/pay-by-vietqr/qr-stand.svg"], b"<svg>qr</svg>");
+}
+
+#[test]
+fn the_catalogue_lists_topics_lessons_and_per_locale_versions_and_sizes() {
+    let packs = build(tree());
+    let catalogue = catalogue(&packs);
+    assert_eq!(catalogue.format, PACK_FORMAT);
+    let ids: Vec<&str> = catalogue.topics.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["public-services", "cashless-payment", "data-safety"]);
+    let topic = &catalogue.topics[1];
+    assert_eq!(
+        topic.packs["vi"],
+        PackEntry {
+            url: "/content/packs/cashless-payment.vi.json".into(),
+            version: pack(&packs, "cashless-payment.vi").version,
+            bytes: packs.files["packs/cashless-payment.vi.json"].len() as u64,
+        }
+    );
+    let lesson = &topic.lessons[0];
+    assert_eq!((lesson.id.as_str(), lesson.order, lesson.minutes), ("pay-by-vietqr", 2, 6));
+    assert_eq!(lesson.icon.as_deref(), Some("/content/media/cashless-payment/pay-by-vietqr/icon.svg"));
+    assert_eq!(lesson.locales.keys().collect::<Vec<_>>(), ["en", "vi"]);
+    let vi = &lesson.locales["vi"];
+    assert_eq!(
+        (vi.title.as_str(), vi.summary.as_str(), vi.status),
+        ("Trả tiền bằng mã VietQR", "Quét mã QR để trả tiền.", Status::Reviewed)
+    );
+    assert_eq!(lesson.locales["en"].status, Status::Draft);
+    assert_eq!(vi.version.len(), 12);
+    assert!(vi.version.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert_ne!(vi.version, lesson.locales["en"].version);
+    assert_eq!(vi.media_bytes, ("<svg>icon</svg>".len() + "<svg>qr</svg>".len() + "ID3 audio".len()) as u64);
+    let packed = pack(&packs, "cashless-payment.vi");
+    assert_eq!(vi.bytes, serde_json::to_vec(&packed.lessons[0]).unwrap().len() as u64);
+}
+
+#[test]
+fn packs_hold_parsed_lessons_with_media_as_url_paths() {
+    let vi = edit(VI, "đen trắng.", "đen trắng. [Mẫu](media/form.pdf) [Bài](../pay-bills)");
+    let files = tree()
+        .with(VI_PATH, vi)
+        .with(&format!("{MEDIA}/form.pdf"), "%PDF")
+        .with("cashless-payment/pay-bills/vi.md", other_lesson("pay-bills", "cashless-payment", 1))
+        .with("cashless-payment/pay-bills/en.md", other_lesson("pay-bills", "cashless-payment", 1));
+    let packs = build(files);
+    let pack = pack(&packs, "cashless-payment.vi");
+    assert_eq!((pack.topic.as_str(), pack.locale.as_str(), pack.format), ("cashless-payment", "vi", PACK_FORMAT));
+    let ids: Vec<&str> = pack.lessons.iter().map(|l| l.lesson.meta.id.as_str()).collect();
+    assert_eq!(ids, ["pay-bills", "pay-by-vietqr"], "in the topic's order");
+    let lesson = &pack.lessons[1].lesson;
+    let base = "/content/media/cashless-payment/pay-by-vietqr";
+    assert_eq!(lesson.meta.icon.as_deref(), Some(format!("{base}/icon.svg").as_str()));
+    assert_eq!(
+        lesson.steps[0].blocks[1],
+        Block::Image { src: format!("{base}/qr-stand.svg"), alt: "Mã VietQR ở quầy hàng".into() }
+    );
+    assert_eq!(lesson.steps[1].audio(), Some(format!("{base}/step2.mp3").as_str()));
+    let Block::Paragraph { content } = &lesson.steps[0].blocks[0] else { panic!() };
+    let hrefs: Vec<&str> = content
+        .iter()
+        .filter_map(|i| match i {
+            Inline::Link { href, .. } => Some(href.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(hrefs, [format!("{base}/form.pdf").as_str(), "../pay-bills"]);
+    assert!(packs.files.contains_key("media/cashless-payment/pay-by-vietqr/form.pdf"));
+}
+
+#[test]
+fn a_changed_lesson_file_gets_a_new_version_and_nothing_else_does() {
+    let before = build(tree());
+    let after = build(tree().with(VI_PATH, edit(VI, "đen trắng.", "đen và trắng.")));
+    let (vi_before, en_before) = versions(&before);
+    let (vi_after, en_after) = versions(&after);
+    assert_ne!(vi_before, vi_after);
+    assert_eq!(en_before, en_after);
+    assert_ne!(pack(&before, "cashless-payment.vi").version, pack(&after, "cashless-payment.vi").version);
+    assert_eq!(pack(&before, "cashless-payment.en").version, pack(&after, "cashless-payment.en").version);
+}
+
+#[test]
+fn a_changed_media_file_gets_a_new_version_for_every_file_that_uses_it() {
+    let before = versions(&build(tree()));
+    let after = versions(&build(tree().with(&format!("{MEDIA}/qr-stand.svg"), "<svg>new qr</svg>")));
+    assert_ne!(before.0, after.0);
+    assert_ne!(before.1, after.1);
+}
+
+#[test]
+fn other_lessons_and_unused_files_do_not_change_a_version() {
+    let before = versions(&build(tree()));
+    let other = other_lesson("pay-bills", "cashless-payment", 1);
+    let with_other =
+        tree().with("cashless-payment/pay-bills/vi.md", other.clone()).with("cashless-payment/pay-bills/en.md", other);
+    assert_eq!(before, versions(&build(with_other)));
+    let with_unused = tree().with(&format!("{MEDIA}/draft.svg"), "<svg/>");
+    let packs = build(with_unused);
+    assert_eq!(before, versions(&packs));
+    assert!(
+        !packs.files.contains_key("media/cashless-payment/pay-by-vietqr/draft.svg"),
+        "unused media is not published"
+    );
+}
+
+#[test]
+fn the_output_is_byte_for_byte_reproducible() {
+    assert_eq!(build(tree()), build(tree()));
+}
+
+fn write_tree(files: &SourceFiles, dir: &Path) {
+    for (path, contents) in &files.files {
+        let full = dir.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, contents).unwrap();
+    }
+}
+
+/// Every file under `dir` with its contents, sorted.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let files = SourceFiles::read(dir).unwrap();
+    files.files.into_iter().collect()
+}
+
+#[test]
+fn build_packs_writes_to_disk_replacing_an_earlier_build_and_keeping_other_files() {
+    let content = tempfile::tempdir().unwrap();
+    write_tree(&tree(), content.path());
+    let out = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(out.path().join("packs")).unwrap();
+    std::fs::write(out.path().join("packs/removed-topic.vi.json"), "{}").unwrap();
+    std::fs::write(out.path().join("keep.txt"), "not ours").unwrap();
+
+    let summary = build_packs(content.path(), out.path()).unwrap();
+    assert_eq!(summary.report.error_count(), 0);
+    assert_eq!(summary.files.len(), 6);
+    let first = snapshot(out.path());
+    assert!(!out.path().join("packs/removed-topic.vi.json").exists());
+    assert!(out.path().join("keep.txt").exists());
+    assert_eq!(
+        first.iter().map(|(p, b)| (p.clone(), b.len() as u64)).filter(|(p, _)| p != "keep.txt").collect::<Vec<_>>(),
+        summary.files.iter().map(|f| (f.path.clone(), f.bytes)).collect::<Vec<_>>()
+    );
+
+    build_packs(content.path(), out.path()).unwrap();
+    assert_eq!(first, snapshot(out.path()), "a second build writes the same bytes");
+}
+
+#[test]
+fn build_packs_refuses_content_with_errors_and_writes_nothing() {
+    let content = tempfile::tempdir().unwrap();
+    write_tree(&tree().with(VI_PATH, edit(VI, "- [x] Tên", "- [ ] Tên")), content.path());
+    let out = tempfile::tempdir().unwrap();
+    let Err(BuildError::Invalid(report)) = build_packs(content.path(), out.path()) else { panic!("expected Invalid") };
+    assert_eq!(report.error_count(), 1);
+    assert!(std::fs::read_dir(out.path()).unwrap().next().is_none());
+}

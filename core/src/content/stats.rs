@@ -1,0 +1,96 @@
+//! How much content there is, per topic and language: what `hocso content stats` prints.
+
+use serde::Serialize;
+
+use super::model::Status;
+use super::tree::ContentTree;
+use crate::i18n::{LOCALES, REFERENCE_LOCALE};
+use crate::topics::TOPICS;
+
+/// Counts for one topic in one language.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LocaleStats {
+    pub locale: String,
+    pub lessons: usize,
+    pub steps: usize,
+    pub questions: usize,
+    /// The lessons' estimated minutes, added up.
+    pub minutes: u32,
+    /// Lessons whose status in this language is `draft`.
+    pub drafts: usize,
+    /// Lessons of the topic (those with a vi.md) that have this language, in percent.
+    pub coverage_percent: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TopicStats {
+    pub topic: String,
+    /// One entry per shipped locale, in picker order (a locale without lessons has zeros).
+    pub locales: Vec<LocaleStats>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// In the order of [`TOPICS`].
+    pub topics: Vec<TopicStats>,
+    /// All topics together, per locale.
+    pub total: Vec<LocaleStats>,
+}
+
+/// Counts lessons, steps, questions, minutes and drafts per topic and locale (lessons with errors
+/// are counted as far as they could be read).
+pub fn stats(tree: &ContentTree) -> Stats {
+    let topics: Vec<TopicStats> = TOPICS
+        .iter()
+        .map(|topic| {
+            let lessons = tree.topic_lessons(topic.id);
+            let originals = lessons.iter().filter(|l| l.original().is_some()).count();
+            let locales = LOCALES
+                .iter()
+                .map(|locale| {
+                    let mut stats = LocaleStats { locale: locale.code.to_owned(), ..LocaleStats::default() };
+                    for file in lessons.iter().filter_map(|l| l.files.get(locale.code)) {
+                        let lesson = &file.parsed.lesson;
+                        stats.lessons += 1;
+                        stats.steps += lesson.steps.len();
+                        stats.questions += lesson.quiz.len();
+                        stats.minutes += lesson.meta.minutes;
+                        stats.drafts += usize::from(lesson.meta.status == Status::Draft);
+                    }
+                    stats.coverage_percent = percent(stats.lessons, originals);
+                    stats
+                })
+                .collect();
+            TopicStats { topic: topic.id.to_owned(), locales }
+        })
+        .collect();
+    let total = LOCALES
+        .iter()
+        .enumerate()
+        .map(|(i, locale)| {
+            let mut sum = LocaleStats { locale: locale.code.to_owned(), ..LocaleStats::default() };
+            for topic in &topics {
+                let s = &topic.locales[i];
+                sum.lessons += s.lessons;
+                sum.steps += s.steps;
+                sum.questions += s.questions;
+                sum.minutes += s.minutes;
+                sum.drafts += s.drafts;
+            }
+            sum
+        })
+        .collect::<Vec<_>>();
+    let originals = total.iter().find(|s| s.locale == REFERENCE_LOCALE).map_or(0, |s| s.lessons);
+    let total = total
+        .into_iter()
+        .map(|mut s| {
+            s.coverage_percent = percent(s.lessons, originals);
+            s
+        })
+        .collect();
+    Stats { topics, total }
+}
+
+fn percent(part: usize, whole: usize) -> u32 {
+    (part * 100).checked_div(whole).map_or(0, |p| p as u32)
+}

@@ -1,0 +1,347 @@
+//! The whole content folder: `<topic>/<lesson>/<locale>.md` and `<topic>/<lesson>/media/…`.
+//!
+//! Reading the folder ([`SourceFiles::read`]) is the only part that touches the file system; it
+//! compiles for wasm32 too (where `std::fs` just fails), so core stays one crate. Everything after
+//! that ([`ContentTree::from_files`]) is pure and tested on in-memory trees.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use super::parse::{parse_lesson, ParsedLesson};
+use super::problem::{FileProblem, Position, Problem, Report};
+use super::validate::{check_against_folder, compare_translation, FolderContext};
+use crate::i18n::{locale_info, LOCALES, REFERENCE_LOCALE};
+use crate::topics::topic;
+
+/// The files of a content folder, by path relative to it (`data-safety/x/vi.md`, `/`-separated).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceFiles {
+    pub root: PathBuf,
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// Files that exist but could not be read, with the reason.
+    pub unreadable: BTreeMap<String, String>,
+}
+
+impl SourceFiles {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into(), ..Self::default() }
+    }
+
+    pub fn with(mut self, path: &str, contents: impl Into<Vec<u8>>) -> Self {
+        self.files.insert(path.to_owned(), contents.into());
+        self
+    }
+
+    /// Reads every file under `root`, skipping hidden ones (`.DS_Store`, `.gitkeep`).
+    pub fn read(root: &Path) -> std::io::Result<Self> {
+        let mut files = Self::new(root);
+        files.read_dir(root, "")?;
+        Ok(files)
+    }
+
+    fn read_dir(&mut self, dir: &Path, prefix: &str) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            let relative = format!("{prefix}{name}");
+            let path = entry.path();
+            if path.is_dir() {
+                self.read_dir(&path, &format!("{relative}/"))?;
+            } else {
+                match std::fs::read(&path) {
+                    Ok(bytes) => {
+                        self.files.insert(relative, bytes);
+                    }
+                    Err(error) => {
+                        self.unreadable.insert(relative, error.to_string());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One lesson folder: its files in each language and its media.
+#[derive(Debug, Clone)]
+pub struct LessonFolder {
+    pub topic: String,
+    /// The folder name (which must equal the lesson id).
+    pub id: String,
+    /// By locale code; parsed even when they have errors.
+    pub files: BTreeMap<String, LessonFile>,
+    /// The `media/` folder: file name (relative to `media/`) → contents.
+    pub media: BTreeMap<String, Vec<u8>>,
+}
+
+impl LessonFolder {
+    /// The Vietnamese original, when the folder has one.
+    pub fn original(&self) -> Option<&LessonFile> {
+        self.files.get(REFERENCE_LOCALE)
+    }
+
+    /// `<topic>/<lesson>`, relative to the content folder.
+    pub fn relative_dir(&self) -> String {
+        format!("{}/{}", self.topic, self.id)
+    }
+}
+
+/// One `<locale>.md` file of a lesson.
+#[derive(Debug, Clone)]
+pub struct LessonFile {
+    pub locale: String,
+    pub source: String,
+    pub parsed: ParsedLesson,
+}
+
+impl LessonFile {
+    /// Media names (relative to `media/`) this file uses.
+    pub fn media_used(&self) -> BTreeSet<String> {
+        self.parsed
+            .source_map
+            .references
+            .iter()
+            .filter_map(|r| r.target.strip_prefix("media/"))
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+/// The content folder, parsed and checked.
+#[derive(Debug, Clone)]
+pub struct ContentTree {
+    pub root: PathBuf,
+    /// Sorted by topic folder, then lesson folder.
+    pub lessons: Vec<LessonFolder>,
+    pub report: Report,
+}
+
+/// Reads and checks the content folder: every problem, with its file and position.
+pub fn check_tree(content_dir: &Path) -> Report {
+    ContentTree::load(content_dir).report
+}
+
+impl ContentTree {
+    /// Reads and checks `content_dir`; a folder that cannot be read is reported as a problem.
+    pub fn load(content_dir: &Path) -> Self {
+        match SourceFiles::read(content_dir) {
+            Ok(files) => Self::from_files(files),
+            Err(error) => {
+                let problem = Problem::error(Position::START, format!("cannot read the content folder: {error}"));
+                let report = Report {
+                    problems: vec![FileProblem { path: content_dir.to_owned(), problem }],
+                    ..Report::default()
+                };
+                Self { root: content_dir.to_owned(), lessons: Vec::new(), report }
+            }
+        }
+    }
+
+    /// Parses and checks files already in memory.
+    pub fn from_files(source: SourceFiles) -> Self {
+        let mut problems: Vec<(String, Problem)> = Vec::new();
+        for (path, reason) in &source.unreadable {
+            problems.push((path.clone(), Problem::error(Position::START, format!("cannot read this file: {reason}"))));
+        }
+        let mut folders: BTreeMap<(String, String), LessonFolder> = BTreeMap::new();
+        let mut lesson_texts: Vec<(String, String, String, Vec<u8>)> = Vec::new();
+        for (path, bytes) in source.files {
+            let parts: Vec<&str> = path.splitn(3, '/').collect();
+            match parts.as_slice() {
+                // Files beside the topics (this folder's README) are for people, not the app.
+                [_] => {}
+                [_, "README.md"] => {}
+                [_, _] => problems.push((
+                    path.clone(),
+                    Problem::warning(Position::START, "not inside a lesson folder (`<topic>/<lesson>/`): ignored"),
+                )),
+                [topic_dir, lesson_dir, rest] => {
+                    let key = (topic_dir.to_string(), lesson_dir.to_string());
+                    let folder = folders.entry(key).or_insert_with(|| LessonFolder {
+                        topic: topic_dir.to_string(),
+                        id: lesson_dir.to_string(),
+                        files: BTreeMap::new(),
+                        media: BTreeMap::new(),
+                    });
+                    if let Some(name) = rest.strip_prefix("media/") {
+                        folder.media.insert(name.to_owned(), bytes);
+                    } else if let Some(stem) = rest.strip_suffix(".md").filter(|stem| !stem.contains('/')) {
+                        lesson_texts.push((folder.topic.clone(), folder.id.clone(), stem.to_owned(), bytes));
+                    } else {
+                        problems.push((
+                            path.clone(),
+                            Problem::warning(Position::START, "not part of the lesson format (lesson files are `<locale>.md`, pictures and audio go in media/): ignored"),
+                        ));
+                    }
+                }
+                _ => unreachable!("splitn(3) yields one to three parts"),
+            }
+        }
+
+        for (topic_dir, lesson_dir, stem, bytes) in lesson_texts {
+            let path = format!("{topic_dir}/{lesson_dir}/{stem}.md");
+            if locale_info(&stem).is_none() {
+                let known: Vec<String> = LOCALES.iter().map(|l| format!("{}.md", l.code)).collect();
+                problems.push((
+                    path,
+                    Problem::error(
+                        Position::START,
+                        format!("`{stem}.md` is not a lesson language: lesson files are named {}", known.join(", ")),
+                    ),
+                ));
+                continue;
+            }
+            let source = match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(_) => {
+                    problems.push((
+                        path,
+                        Problem::error(Position::START, "this file is not UTF-8 text: save it as UTF-8 in your editor"),
+                    ));
+                    continue;
+                }
+            };
+            let parsed = parse_lesson(&source);
+            problems.extend(parsed.problems.iter().cloned().map(|p| (path.clone(), p)));
+            let folder = folders.get_mut(&(topic_dir, lesson_dir)).expect("grouped above");
+            folder.files.insert(stem.clone(), LessonFile { locale: stem, source, parsed });
+        }
+
+        let lesson_keys: BTreeSet<(String, String)> = folders.keys().cloned().collect();
+        let lessons: Vec<LessonFolder> = folders.into_values().collect();
+        for folder in &lessons {
+            check_folder(folder, &lesson_keys, &mut problems);
+        }
+        check_across_lessons(&lessons, &mut problems);
+
+        let report = Report {
+            problems: {
+                let mut all: Vec<FileProblem> = problems
+                    .into_iter()
+                    .map(|(path, problem)| FileProblem { path: source.root.join(path), problem })
+                    .collect();
+                all.sort();
+                all.dedup();
+                all
+            },
+            lessons: lessons.len(),
+            files: lessons.iter().map(|l| l.files.len()).sum(),
+        };
+        Self { root: source.root, lessons, report }
+    }
+
+    /// Lesson folders of one topic, in the topic's order (then by id).
+    pub fn topic_lessons(&self, topic_id: &str) -> Vec<&LessonFolder> {
+        let mut lessons: Vec<&LessonFolder> = self.lessons.iter().filter(|l| l.topic == topic_id).collect();
+        lessons.sort_by_key(|l| (l.original().map_or(u32::MAX, |f| f.parsed.lesson.meta.order), l.id.clone()));
+        lessons
+    }
+}
+
+/// Checks of one lesson folder: its files against the folder, media and original.
+fn check_folder(folder: &LessonFolder, lessons: &BTreeSet<(String, String)>, problems: &mut Vec<(String, Problem)>) {
+    let dir = folder.relative_dir();
+    let context = FolderContext { topic: &folder.topic, lesson: &folder.id, media: &folder.media, lessons };
+    let original = folder.original();
+    if original.is_none() {
+        let found: Vec<String> = folder.files.keys().map(|l| format!("{l}.md")).collect();
+        let found = if found.is_empty() { "no lesson file".to_owned() } else { found.join(", ") };
+        problems.push((
+            format!("{dir}/vi.md"),
+            Problem::error(
+                Position::START,
+                format!("missing: every lesson folder needs vi.md, the Vietnamese original (found {found})"),
+            ),
+        ));
+    }
+    for (locale, file) in &folder.files {
+        let path = format!("{dir}/{locale}.md");
+        for problem in check_against_folder(&file.parsed, &context) {
+            problems.push((path.clone(), problem));
+        }
+        if let (Some(original), false) = (original, locale == REFERENCE_LOCALE) {
+            for problem in compare_translation(&original.parsed, &file.parsed, locale) {
+                problems.push((path.clone(), problem));
+            }
+        }
+    }
+    if original.is_some() {
+        for locale in LOCALES.iter().filter(|l| l.reviewed && l.code != REFERENCE_LOCALE) {
+            if !folder.files.contains_key(locale.code) {
+                problems.push((
+                    format!("{dir}/vi.md"),
+                    Problem::warning(
+                        Position::START,
+                        format!(
+                            "no {}.md translation yet ({} learners see the Vietnamese lesson)",
+                            locale.code, locale.native_name
+                        ),
+                    ),
+                ));
+            }
+        }
+    }
+    let used: BTreeSet<String> = folder.files.values().flat_map(LessonFile::media_used).collect();
+    for name in folder.media.keys().filter(|name| !used.contains(*name)) {
+        problems.push((
+            format!("{dir}/media/{name}"),
+            Problem::warning(
+                Position::START,
+                "no lesson file uses this media file, so it is not published: use it or remove it",
+            ),
+        ));
+    }
+}
+
+/// Checks between lessons: ids are unique in the whole tree, orders within a topic.
+fn check_across_lessons(lessons: &[LessonFolder], problems: &mut Vec<(String, Problem)>) {
+    let mut ids: BTreeMap<&str, &LessonFolder> = BTreeMap::new();
+    let mut orders: BTreeMap<(&str, u32), &LessonFolder> = BTreeMap::new();
+    for folder in lessons {
+        let Some(original) = folder.original() else { continue };
+        let meta = &original.parsed.lesson.meta;
+        let map = &original.parsed.source_map;
+        let path = format!("{}/vi.md", folder.relative_dir());
+        if !meta.id.is_empty() {
+            if let Some(first) = ids.get(meta.id.as_str()) {
+                problems.push((
+                    path.clone(),
+                    Problem::error(
+                        map.field("id"),
+                        format!(
+                            "lesson id `{}` is also used by {}/: ids must be unique across all topics",
+                            meta.id,
+                            first.relative_dir()
+                        ),
+                    ),
+                ));
+            } else {
+                ids.insert(&meta.id, folder);
+            }
+        }
+        if map.fields.contains_key("order") && topic(&folder.topic).is_some() {
+            if let Some(first) = orders.get(&(folder.topic.as_str(), meta.order)) {
+                problems.push((
+                    path,
+                    Problem::warning(
+                        map.field("order"),
+                        format!(
+                            "order {} is also used by {}/: give each lesson of a topic its own place",
+                            meta.order,
+                            first.relative_dir()
+                        ),
+                    ),
+                ));
+            } else {
+                orders.insert((&folder.topic, meta.order), folder);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "tree_tests.rs"]
+mod tests;

@@ -1,0 +1,304 @@
+//! Checks across files on in-memory trees: folders, media, links, ids and translations.
+use super::*;
+use crate::content::fixtures::{edit, other_lesson, tree, EN, VI};
+use crate::content::stats::stats;
+
+const VI_PATH: &str = "cashless-payment/pay-by-vietqr/vi.md";
+const EN_PATH: &str = "cashless-payment/pay-by-vietqr/en.md";
+
+/// Every problem of the tree as `hocso content check` prints it.
+fn problems(files: SourceFiles) -> Vec<String> {
+    ContentTree::from_files(files).report.problems.iter().map(ToString::to_string).collect()
+}
+
+/// Asserts that exactly one printed problem starts with `prefix` (`path:line:col: severity`) and
+/// that it contains `words`.
+#[track_caller]
+fn assert_problem(problems: &[String], prefix: &str, words: &str) {
+    let matching: Vec<&String> = problems.iter().filter(|p| p.starts_with(&format!("content/{prefix}: "))).collect();
+    assert_eq!(matching.len(), 1, "expected one problem at {prefix}, got {problems:#?}");
+    assert!(matching[0].contains(words), "{:?} should contain {words:?}", matching[0]);
+}
+
+fn without(mut files: SourceFiles, path: &str) -> SourceFiles {
+    assert!(files.files.remove(path).is_some(), "{path} is in the fixture");
+    files
+}
+
+fn with_vi(vi: &str) -> SourceFiles {
+    tree().with(VI_PATH, vi)
+}
+
+fn with_en(en: &str) -> SourceFiles {
+    tree().with(EN_PATH, en)
+}
+
+#[test]
+fn the_fixture_tree_has_no_problems() {
+    let tree = ContentTree::from_files(tree());
+    assert_eq!(tree.report.problems, vec![]);
+    assert_eq!((tree.report.lessons, tree.report.files), (1, 2));
+    assert_eq!(tree.report.summary(), "checked 1 lesson (2 files): 0 errors, 0 warnings");
+    let folder = &tree.lessons[0];
+    assert_eq!((folder.topic.as_str(), folder.id.as_str()), ("cashless-payment", "pay-by-vietqr"));
+    assert_eq!(folder.files.keys().collect::<Vec<_>>(), ["en", "vi"]);
+}
+
+#[test]
+fn an_id_that_differs_from_its_folder_is_an_error_at_the_id() {
+    let problems = problems(with_vi(&edit(VI, "id: pay-by-vietqr", "id: pay-by-qr")));
+    assert_problem(
+        &problems,
+        &format!("{VI_PATH}:2:5: error"),
+        "id `pay-by-qr` differs from its folder name `pay-by-vietqr`",
+    );
+}
+
+#[test]
+fn a_topic_that_differs_from_its_folder_is_an_error_at_the_topic() {
+    let problems = problems(with_vi(&edit(VI, "topic: cashless-payment", "topic: data-safety")));
+    assert_problem(&problems, &format!("{VI_PATH}:3:8: error"), "differs from the topic folder `cashless-payment`");
+}
+
+#[test]
+fn a_lesson_in_an_unknown_topic_folder_is_an_error() {
+    let lesson = other_lesson("grow-rice", "farming", 1);
+    let problems = problems(tree().with("farming/grow-rice/vi.md", lesson));
+    assert_problem(&problems, "farming/grow-rice/vi.md:3:8: error", "unknown topic `farming`");
+}
+
+#[test]
+fn a_missing_picture_is_an_error_in_every_file_that_uses_it() {
+    let problems = problems(without(tree(), "cashless-payment/pay-by-vietqr/media/qr-stand.svg"));
+    assert_problem(&problems, &format!("{VI_PATH}:15:1: error"), "missing media file `media/qr-stand.svg`");
+    assert_problem(&problems, &format!("{EN_PATH}:15:1: error"), "missing media file `media/qr-stand.svg`");
+}
+
+#[test]
+fn a_missing_icon_or_audio_file_is_an_error() {
+    let problems = problems(without(
+        without(tree(), "cashless-payment/pay-by-vietqr/media/icon.svg"),
+        "cashless-payment/pay-by-vietqr/media/step2.mp3",
+    ));
+    assert_problem(&problems, &format!("{VI_PATH}:9:7: error"), "missing media file `media/icon.svg`");
+    assert_problem(&problems, &format!("{VI_PATH}:25:1: error"), "missing media file `media/step2.mp3`");
+}
+
+#[test]
+fn media_names_may_not_leave_the_media_folder() {
+    let problems = problems(with_vi(&edit(VI, "(media/qr-stand.svg)", "(media/../vi.md.svg)")));
+    assert_problem(&problems, &format!("{VI_PATH}:15:1: error"), "inside the lesson's media/ folder");
+}
+
+#[test]
+fn links_to_lessons_must_exist_and_web_links_are_warned() {
+    let vi = edit(VI, "đen trắng.", "đen trắng. [A](../no-such-lesson) [B](../../data-safety/spot-scam-calls) [C](https://vneid.gov.vn) [D](tel:113) [E](javascript:alert(1))");
+    let other = other_lesson("spot-scam-calls", "data-safety", 1);
+    let problems = problems(
+        with_vi(&vi)
+            .with("data-safety/spot-scam-calls/vi.md", other)
+            .with("data-safety/spot-scam-calls/en.md", other_lesson("spot-scam-calls", "data-safety", 1)),
+    );
+    assert_problem(&problems, &format!("{VI_PATH}:13:55: error"), "no cashless-payment/no-such-lesson/ folder");
+    assert_problem(&problems, &format!("{VI_PATH}:13:117: warning"), "link to a web page (https://vneid.gov.vn)");
+    assert_problem(&problems, &format!("{VI_PATH}:13:156: error"), "unsupported link `javascript:alert(1)`");
+    assert_eq!(problems.len(), 3, "{problems:#?}");
+}
+
+#[test]
+fn a_link_to_a_media_file_must_exist() {
+    let problems = problems(with_vi(&edit(VI, "đen trắng.", "đen trắng. [Mẫu đơn](media/form.pdf)")));
+    assert_problem(&problems, &format!("{VI_PATH}:13:55: error"), "missing media file `media/form.pdf`");
+}
+
+#[test]
+fn the_same_lesson_id_in_two_topics_is_an_error() {
+    let twin = other_lesson("pay-by-vietqr", "data-safety", 1);
+    let problems = problems(
+        tree().with("data-safety/pay-by-vietqr/vi.md", twin.clone()).with("data-safety/pay-by-vietqr/en.md", twin),
+    );
+    assert_problem(
+        &problems,
+        "data-safety/pay-by-vietqr/vi.md:2:5: error",
+        "lesson id `pay-by-vietqr` is also used by cashless-payment/pay-by-vietqr/",
+    );
+}
+
+#[test]
+fn two_lessons_with_the_same_order_in_a_topic_are_warned() {
+    let other = other_lesson("pay-bills", "cashless-payment", 2);
+    let problems = problems(
+        tree().with("cashless-payment/pay-bills/vi.md", other.clone()).with("cashless-payment/pay-bills/en.md", other),
+    );
+    assert_problem(
+        &problems,
+        &format!("{VI_PATH}:7:8: warning"),
+        "order 2 is also used by cashless-payment/pay-bills/",
+    );
+}
+
+#[test]
+fn a_lesson_folder_without_vi_md_is_an_error() {
+    let problems = problems(without(tree(), VI_PATH));
+    assert_problem(&problems, &format!("{VI_PATH}:1:1: error"), "needs vi.md, the Vietnamese original (found en.md)");
+}
+
+#[test]
+fn an_unknown_locale_file_name_is_an_error() {
+    let problems = problems(tree().with("cashless-payment/pay-by-vietqr/vn.md", VI));
+    assert_problem(&problems, "cashless-payment/pay-by-vietqr/vn.md:1:1: error", "`vn.md` is not a lesson language");
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_an_error() {
+    let problems = problems(tree().with(EN_PATH, b"---\nid: \xff\n".to_vec()));
+    assert_problem(&problems, &format!("{EN_PATH}:1:1: error"), "not UTF-8");
+}
+
+#[test]
+fn a_missing_translation_into_a_reviewed_locale_is_a_warning() {
+    let problems = problems(without(tree(), EN_PATH));
+    assert_eq!(
+        problems,
+        vec![format!(
+            "content/{VI_PATH}:1:1: warning: no en.md translation yet (English learners see the Vietnamese lesson)"
+        )]
+    );
+}
+
+#[test]
+fn unused_media_and_stray_files_are_warned_and_ignored() {
+    let problems = problems(
+        tree()
+            .with("cashless-payment/pay-by-vietqr/media/old.svg", "<svg/>")
+            .with("cashless-payment/pay-by-vietqr/notes.txt", "ghi chú")
+            .with("cashless-payment/ideas.md", "ý tưởng")
+            .with("cashless-payment/README.md", "chủ đề"),
+    );
+    assert_problem(&problems, "cashless-payment/pay-by-vietqr/media/old.svg:1:1: warning", "not published");
+    assert_problem(&problems, "cashless-payment/pay-by-vietqr/notes.txt:1:1: warning", "ignored");
+    assert_problem(&problems, "cashless-payment/ideas.md:1:1: warning", "not inside a lesson folder");
+    assert_eq!(problems.len(), 3, "{problems:#?}");
+}
+
+// Translations against the Vietnamese original.
+
+#[test]
+fn a_translation_with_another_number_of_steps_is_an_error() {
+    let more = edit(EN, "## ? What do you check", "## One more step\nText.\n\n## ? What do you check");
+    assert_problem(
+        &problems(with_en(&more)),
+        &format!("{EN_PATH}:27:1: error"),
+        "the number of steps differs: en.md has 3, vi.md has 2",
+    );
+    let fewer = edit(EN, "## Open the bank app\n", "");
+    assert_problem(
+        &problems(with_en(&fewer)),
+        &format!("{EN_PATH}:12:1: error"),
+        "the number of steps differs: en.md has 1, vi.md has 2",
+    );
+}
+
+#[test]
+fn a_translation_with_another_number_of_questions_is_an_error() {
+    let fewer = &EN[..EN.find("## ? You may pay").unwrap()];
+    assert_problem(
+        &problems(with_en(fewer)),
+        &format!("{EN_PATH}:27:1: error"),
+        "the number of quiz questions differs: en.md has 1, vi.md has 2",
+    );
+}
+
+#[test]
+fn a_translation_with_another_number_of_options_is_an_error() {
+    let more =
+        edit(EN, "  > The colour does not matter.\n", "  > The colour does not matter.\n- [ ] The battery\n  > No.\n");
+    assert_problem(
+        &problems(with_en(&more)),
+        &format!("{EN_PATH}:27:1: error"),
+        "question 1 has a different number of options: 3 here, 2 in vi.md",
+    );
+}
+
+#[test]
+fn a_translation_with_other_right_answers_is_an_error_at_the_first_differing_option() {
+    let swapped =
+        edit(edit(EN, "- [ ] The colour", "- [x] The colour").as_str(), "- [x] The recipient", "- [ ] The recipient");
+    assert_problem(
+        &problems(with_en(&swapped)),
+        &format!("{EN_PATH}:28:1: error"),
+        "option 1 of question 1 is marked [x] here but [ ] in vi.md",
+    );
+}
+
+#[test]
+fn a_translation_that_drops_true_false_is_an_error() {
+    let plain = edit(EN, " {.true-false}", "");
+    assert_problem(
+        &problems(with_en(&plain)),
+        &format!("{EN_PATH}:33:1: error"),
+        "question 2 is single choice here but true-false in vi.md",
+    );
+}
+
+#[test]
+fn a_translation_with_other_order_or_minutes_is_an_error() {
+    let problems = problems(with_en(&edit(&edit(EN, "order: 2", "order: 3"), "minutes: 6", "minutes: 5")));
+    assert_problem(&problems, &format!("{EN_PATH}:6:10: error"), "minutes is 5 here but 6 in vi.md");
+    assert_problem(&problems, &format!("{EN_PATH}:7:8: error"), "order is 3 here but 2 in vi.md");
+}
+
+#[test]
+fn problems_are_sorted_by_file_and_position() {
+    let tree = ContentTree::from_files(
+        with_vi(&edit(&edit(VI, "minutes: 6", "minutes: x"), "- [x] Tên", "- [ ] Tên"))
+            .with(EN_PATH, edit(EN, "order: 2", "order: z")),
+    );
+    let places: Vec<String> =
+        tree.report.problems.iter().map(|p| format!("{}:{}", p.path.display(), p.problem.position)).collect();
+    assert_eq!(
+        places,
+        [format!("content/{EN_PATH}:7:8"), format!("content/{VI_PATH}:6:10"), format!("content/{VI_PATH}:27:1"),]
+    );
+    assert_eq!(tree.report.summary(), "checked 1 lesson (2 files): 3 errors, 0 warnings");
+}
+
+#[test]
+fn stats_count_lessons_steps_questions_minutes_drafts_and_coverage() {
+    let other = other_lesson("pay-bills", "cashless-payment", 1);
+    let tree = ContentTree::from_files(tree().with("cashless-payment/pay-bills/vi.md", other));
+    let stats = stats(&tree);
+    let cashless = stats.topics.iter().find(|t| t.topic == "cashless-payment").unwrap();
+    let vi = &cashless.locales[0];
+    assert_eq!(
+        (vi.locale.as_str(), vi.lessons, vi.steps, vi.questions, vi.minutes, vi.drafts, vi.coverage_percent),
+        ("vi", 2, 3, 3, 9, 1, 100)
+    );
+    let en = &cashless.locales[1];
+    assert_eq!(
+        (en.locale.as_str(), en.lessons, en.steps, en.questions, en.minutes, en.drafts, en.coverage_percent),
+        ("en", 1, 2, 2, 6, 1, 50)
+    );
+    assert_eq!(cashless.locales[2].lessons, 0);
+    let safety = stats.topics.iter().find(|t| t.topic == "data-safety").unwrap();
+    assert_eq!(safety.locales[0].lessons, 0);
+    assert_eq!((stats.total[0].lessons, stats.total[1].coverage_percent), (2, 50));
+}
+
+#[test]
+fn reading_a_real_folder_skips_hidden_files_and_reports_a_missing_one() {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, contents) in &tree().files {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, contents).unwrap();
+    }
+    std::fs::write(dir.path().join("cashless-payment/pay-by-vietqr/.DS_Store"), "x").unwrap();
+    let report = check_tree(dir.path());
+    assert_eq!(report.problems, vec![]);
+    assert_eq!(report.lessons, 1);
+
+    let missing = check_tree(&dir.path().join("nope"));
+    assert_eq!(missing.error_count(), 1);
+    assert!(missing.problems[0].problem.message.contains("cannot read the content folder"));
+}

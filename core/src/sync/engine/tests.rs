@@ -1,0 +1,392 @@
+//! The engine against a simulated server behind a flaky network: nothing lost, nothing doubled.
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::future::Future;
+use std::pin::pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use super::*;
+use crate::progress::EventKind;
+use crate::sync::memory::MemoryOutbox;
+use crate::sync::protocol::{profile_write_wins, TeamProfile, MAX_EVENTS_PER_PUSH};
+
+/// Polls a future that never really waits; `None` when it is still pending after many polls (the
+/// phone was switched off in the middle).
+fn run<F: Future>(future: F) -> Option<F::Output> {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..1_000 {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return Some(out);
+        }
+    }
+    None
+}
+
+/// The server's rules, in memory: insert-or-ignore by id, gap-free acknowledgement, LWW profiles.
+#[derive(Default)]
+struct SimServer {
+    stored: Vec<ProgressEvent>,
+    ids: HashSet<String>,
+    acked: HashMap<String, u64>,
+    seqs: HashMap<String, HashSet<u64>>,
+    profiles: BTreeMap<String, (TeamProfile, u64)>,
+    rev: u64,
+    pushes: usize,
+}
+
+impl SimServer {
+    fn handle(&mut self, device: &str, request: &HttpRequest) -> HttpResponse {
+        match request.method {
+            Method::Post => {
+                self.pushes += 1;
+                let push: PushRequest = serde_json::from_str(request.body.as_deref().unwrap()).unwrap();
+                assert!(push.events.len() <= CLIENT_BATCH && push.events.len() <= MAX_EVENTS_PER_PUSH);
+                let (mut stored, mut duplicates) = (0, 0);
+                for event in push.events {
+                    assert_eq!(event.device_id, device);
+                    if self.ids.insert(event.id.clone()) {
+                        self.seqs.entry(device.into()).or_default().insert(event.seq);
+                        self.stored.push(event);
+                        stored += 1;
+                    } else {
+                        duplicates += 1;
+                    }
+                }
+                let mut profiles_applied = 0;
+                for profile in push.profiles {
+                    let wins = self.profiles.get(&profile.id).is_none_or(|(current, _)| {
+                        profile_write_wins(profile.updated_at, device, current.profile.updated_at, &current.device_id)
+                    });
+                    if wins {
+                        profiles_applied += 1;
+                        self.rev += 1;
+                        let record = TeamProfile { profile: profile.clone(), device_id: device.into() };
+                        self.profiles.insert(profile.id, (record, self.rev));
+                    }
+                }
+                let acked = self.acked.entry(device.into()).or_default();
+                let seqs = self.seqs.entry(device.into()).or_default();
+                while seqs.contains(&(*acked + 1)) {
+                    *acked += 1;
+                }
+                let answer = PushResponse { acked_through_seq: *acked, stored, duplicates, profiles_applied };
+                HttpResponse { status: 200, body: serde_json::to_string(&answer).unwrap() }
+            }
+            Method::Get => {
+                let query = request.path.split_once('?').unwrap().1;
+                let params: HashMap<&str, &str> = query.split('&').filter_map(|kv| kv.split_once('=')).collect();
+                let since: u64 = params.get("cursor").map_or(0, |c| c.parse().unwrap());
+                let limit: usize = params["limit"].parse().unwrap();
+                let mut changed: Vec<&(TeamProfile, u64)> =
+                    self.profiles.values().filter(|(_, rev)| *rev > since).collect();
+                changed.sort_by_key(|(_, rev)| *rev);
+                let page: Vec<&(TeamProfile, u64)> = changed.iter().take(limit).copied().collect();
+                let has_more = changed.len() > page.len();
+                let cursor = page.last().map_or(since, |(_, rev)| *rev);
+                let answer = PullResponse {
+                    profiles: page.into_iter().map(|(p, _)| p.clone()).collect(),
+                    catalogue_version: Some("c1".into()),
+                    acked_through_seq: self.acked.get(device).copied().unwrap_or(0),
+                    cursor: cursor.to_string(),
+                    has_more,
+                };
+                HttpResponse { status: 200, body: serde_json::to_string(&answer).unwrap() }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    None,
+    DropRequest,
+    DropResponse,
+    Duplicate,
+    /// Held back and delivered later, after newer requests (the client sees no answer).
+    Reorder,
+    ServerError,
+    /// The phone dies after the server committed the batch, before it hears the answer.
+    KillAfterCommit,
+    /// The phone dies before the request leaves.
+    KillBeforeSend,
+}
+
+struct FlakyNet {
+    server: Rc<RefCell<SimServer>>,
+    device: String,
+    rng: u64,
+    late: Vec<HttpRequest>,
+    faults_on: bool,
+    seen: HashMap<&'static str, usize>,
+}
+
+impl FlakyNet {
+    fn random(&mut self) -> u64 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        self.rng
+    }
+
+    fn pick(&mut self) -> Fault {
+        if !self.faults_on {
+            return Fault::None;
+        }
+        match self.random() % 20 {
+            0..=1 => Fault::DropRequest,
+            2..=3 => Fault::DropResponse,
+            4 => Fault::Duplicate,
+            5 => Fault::Reorder,
+            6 => Fault::ServerError,
+            7 => Fault::KillAfterCommit,
+            8 => Fault::KillBeforeSend,
+            _ => Fault::None,
+        }
+    }
+}
+
+struct Never;
+impl Future for Never {
+    type Output = Result<HttpResponse, NoAnswer>;
+    fn poll(self: std::pin::Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
+        Poll::Pending
+    }
+}
+
+impl Transport for FlakyNet {
+    fn send(&mut self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, NoAnswer>> {
+        // Late requests from earlier rounds arrive now, out of order.
+        if !self.late.is_empty() && self.random() % 3 == 0 {
+            let index = (self.random() as usize) % self.late.len();
+            let late = self.late.remove(index);
+            self.server.borrow_mut().handle(&self.device.clone(), &late);
+        }
+        let fault = self.pick();
+        *self.seen.entry(format!("{fault:?}").leak()).or_default() += 1;
+        let device = self.device.clone();
+        let mut server = self.server.borrow_mut();
+        let outcome: Option<Result<HttpResponse, NoAnswer>> = match fault {
+            Fault::None => Some(Ok(server.handle(&device, &request))),
+            Fault::DropRequest => Some(Err(NoAnswer)),
+            Fault::DropResponse => {
+                server.handle(&device, &request);
+                Some(Err(NoAnswer))
+            }
+            Fault::Duplicate => {
+                server.handle(&device, &request);
+                Some(Ok(server.handle(&device, &request)))
+            }
+            Fault::Reorder => {
+                drop(server);
+                self.late.push(request);
+                Some(Err(NoAnswer))
+            }
+            Fault::ServerError => Some(Ok(HttpResponse { status: 500, body: String::new() })),
+            Fault::KillAfterCommit => {
+                server.handle(&device, &request);
+                None
+            }
+            Fault::KillBeforeSend => None,
+        };
+        async move {
+            match outcome {
+                Some(result) => result,
+                None => Never.await,
+            }
+        }
+    }
+}
+
+fn flaky(server: &Rc<RefCell<SimServer>>, device: &str, seed: u64) -> FlakyNet {
+    FlakyNet {
+        server: server.clone(),
+        device: device.into(),
+        rng: seed,
+        late: Vec::new(),
+        faults_on: true,
+        seen: HashMap::new(),
+    }
+}
+
+fn profile(id: &str, nickname: &str, at: i64) -> Profile {
+    Profile {
+        id: id.into(),
+        nickname: nickname.into(),
+        avatar: "buffalo".into(),
+        colour: "#c62828".into(),
+        updated_at: at,
+        deleted: false,
+    }
+}
+
+#[test]
+fn a_flaky_network_and_a_dying_phone_never_lose_or_double_an_answer() {
+    let server = Rc::new(RefCell::new(SimServer::default()));
+    let devices = ["phone-a", "phone-b", "phone-c"];
+    let mut outboxes: Vec<MemoryOutbox> = devices.iter().map(|d| MemoryOutbox::new(d)).collect();
+    let mut nets: Vec<FlakyNet> = devices.iter().enumerate().map(|(i, d)| flaky(&server, d, 0x9e37 + i as u64)).collect();
+    let mut engines: Vec<SyncEngine> = (0..devices.len()).map(|i| SyncEngine::new(i as u64)).collect();
+    let mut now = 1_700_000_000_000;
+    let mut kills = 0;
+    for round in 0..1_200u64 {
+        let d = (round % devices.len() as u64) as usize;
+        // Usually a few answers, sometimes more than two batches' worth.
+        let n = if nets[d].random() % 8 == 0 { nets[d].random() % 450 } else { nets[d].random() % 30 } as usize;
+        for i in 0..n {
+            now += 1;
+            let learner = format!("learner-{d}-{}", i % 3);
+            outboxes[d].record(&learner, "pay-by-vietqr", now, EventKind::StepViewed { step: i as u32 });
+        }
+        if round % 7 == 0 {
+            outboxes[d].edit_profile(profile(&format!("learner-{}", round % 5), &format!("n{round}"), now));
+        }
+        match run(engines[d].sync(&mut outboxes[d], &mut nets[d], now)) {
+            Some(_) => {}
+            None => {
+                // The phone died mid-sync: its memory is gone, its storage stays.
+                kills += 1;
+                engines[d] = SyncEngine::new(round);
+            }
+        }
+    }
+    assert!(kills > 10, "the test must really kill phones mid-batch ({kills})");
+    for net in &nets {
+        for fault in ["DropRequest", "DropResponse", "Duplicate", "Reorder", "ServerError", "KillAfterCommit"] {
+            assert!(net.seen.get(fault).copied().unwrap_or(0) > 5, "{fault} injected too rarely: {:?}", net.seen);
+        }
+    }
+    // The network heals: one clean sync per phone sends whatever is left.
+    for d in 0..devices.len() {
+        nets[d].faults_on = false;
+        let status = run(engines[d].sync(&mut outboxes[d], &mut nets[d], now)).unwrap();
+        assert_eq!(status, SyncStatus::Synced { at: now });
+        assert_eq!(run(outboxes[d].unsynced_count()).unwrap(), 0);
+    }
+    let server = server.borrow();
+    let created: HashSet<&str> = outboxes.iter().flat_map(|o| o.events()).map(|e| e.id.as_str()).collect();
+    let stored: Vec<&str> = server.stored.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(stored.len(), created.len(), "stored {} events for {} created", stored.len(), created.len());
+    assert_eq!(stored.iter().copied().collect::<HashSet<_>>(), created);
+    let by_id: HashMap<&str, &ProgressEvent> = server.stored.iter().map(|e| (e.id.as_str(), e)).collect();
+    for outbox in &outboxes {
+        assert!(outbox.events().all(|e| by_id[e.id.as_str()] == e), "{}: content differs", outbox.device_id());
+    }
+    // Every phone ends with the same profiles as the server.
+    let expected: Vec<&TeamProfile> = server.profiles.values().map(|(p, _)| p).collect();
+    for outbox in &outboxes {
+        assert_eq!(outbox.profiles().collect::<Vec<_>>(), expected);
+    }
+}
+
+struct Scripted(Vec<HttpResponse>, Vec<HttpRequest>);
+impl Transport for Scripted {
+    fn send(&mut self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, NoAnswer>> {
+        self.1.push(request);
+        let answer = if self.0.is_empty() { Err(NoAnswer) } else { Ok(self.0.remove(0)) };
+        std::future::ready(answer)
+    }
+}
+
+fn answer(status: u16, body: &str) -> HttpResponse {
+    HttpResponse { status, body: body.into() }
+}
+
+fn outbox_with(n: usize) -> MemoryOutbox {
+    let mut outbox = MemoryOutbox::new("phone-a");
+    for i in 0..n {
+        outbox.record("mai", "l", i as i64, EventKind::LessonStarted);
+    }
+    outbox
+}
+
+#[test]
+fn events_leave_the_outbox_only_when_acknowledged_and_in_batches_of_at_most_200() {
+    let mut outbox = outbox_with(450);
+    let ok = |acked: u64| answer(200, &format!(r#"{{"acked_through_seq":{acked},"stored":1,"duplicates":0,"profiles_applied":0}}"#));
+    let mut net = Scripted(vec![ok(200), ok(400)], vec![]);
+    let status = run(SyncEngine::new(1).sync(&mut outbox, &mut net, 5)).unwrap();
+    assert_eq!(status, SyncStatus::Failed { reason: FailReason::Offline });
+    assert_eq!(outbox.synced_through(), 400, "the third batch got no answer, so it stays");
+    let sizes: Vec<usize> = net
+        .1
+        .iter()
+        .map(|r| serde_json::from_str::<PushRequest>(r.body.as_deref().unwrap()).unwrap().events.len())
+        .collect();
+    assert_eq!(sizes, [200, 200, 50]);
+}
+
+#[test]
+fn a_revoked_phone_stops_and_waits_for_a_person() {
+    let mut outbox = outbox_with(3);
+    let mut engine = SyncEngine::new(1);
+    let mut net = Scripted(vec![answer(401, r#"{"error":"token_revoked","message":"…"}"#)], vec![]);
+    let status = run(engine.sync(&mut outbox, &mut net, 5)).unwrap();
+    assert_eq!(status, SyncStatus::Failed { reason: FailReason::Revoked });
+    assert_eq!(engine.retry_at(), None);
+    assert_eq!(outbox.synced_through(), 0);
+}
+
+#[test]
+fn a_refused_batch_shows_the_servers_sentence_and_is_not_retried() {
+    let mut outbox = outbox_with(3);
+    let mut engine = SyncEngine::new(1);
+    let body = r#"{"error":"learner_of_another_team","message":"learner \"mai\" belongs to another team"}"#;
+    let status = run(engine.sync(&mut outbox, &mut Scripted(vec![answer(403, body)], vec![]), 5)).unwrap();
+    assert_eq!(status, SyncStatus::Failed { reason: FailReason::Rejected("learner \"mai\" belongs to another team".into()) });
+    assert_eq!(engine.retry_at(), None);
+}
+
+#[test]
+fn an_acknowledgement_that_does_not_cover_the_batch_stops_instead_of_looping() {
+    let mut outbox = outbox_with(3);
+    let stuck = answer(200, r#"{"acked_through_seq":0,"stored":0,"duplicates":3,"profiles_applied":0}"#);
+    let status = run(SyncEngine::new(1).sync(&mut outbox, &mut Scripted(vec![stuck], vec![]), 5)).unwrap();
+    assert!(matches!(status, SyncStatus::Failed { reason: FailReason::Rejected(_) }), "{status:?}");
+}
+
+#[test]
+fn failures_back_off_exponentially_with_jitter_and_success_resets() {
+    let mut outbox = outbox_with(1);
+    let mut engine = SyncEngine::new(42).with_backoff(Backoff { base_ms: 1_000, max_ms: 60_000 });
+    let mut delays = Vec::new();
+    for _ in 0..10 {
+        let status = run(engine.sync(&mut outbox, &mut Scripted(vec![answer(503, "")], vec![]), 0)).unwrap();
+        assert_eq!(status, SyncStatus::Failed { reason: FailReason::Server });
+        delays.push(engine.retry_at().unwrap());
+    }
+    for (n, delay) in delays.iter().enumerate() {
+        let full = (1_000i64 << n).min(60_000);
+        assert!((full / 2..=full).contains(delay), "failure {}: {delay} not in [{}, {full}]", n + 1, full / 2);
+    }
+    assert_eq!(*delays.last().unwrap() <= 60_000, true);
+    let ok = answer(200, r#"{"acked_through_seq":1,"stored":1,"duplicates":0,"profiles_applied":0}"#);
+    let pulled = answer(200, r#"{"profiles":[],"catalogue_version":null,"acked_through_seq":1,"cursor":"0","has_more":false}"#);
+    let status = run(engine.sync(&mut outbox, &mut Scripted(vec![ok, pulled], vec![]), 9)).unwrap();
+    assert_eq!(status, SyncStatus::Synced { at: 9 });
+    assert_eq!((engine.failures(), engine.retry_at()), (0, None));
+}
+
+#[test]
+fn jitter_spreads_phones_that_failed_together() {
+    let backoff = Backoff::default();
+    let delays: HashSet<u64> = (0..50u64).map(|seed| {
+        let mut engine = SyncEngine::new(seed * 7919);
+        backoff.delay_ms(3, engine.next_random())
+    }).collect();
+    assert!(delays.len() > 40, "{delays:?}");
+}
+
+#[test]
+fn saved_answers_show_as_waiting_until_synced() {
+    let mut engine = SyncEngine::new(1);
+    assert_eq!(engine.status(), &SyncStatus::Idle);
+    engine.note_unsynced(12);
+    assert_eq!(engine.status(), &SyncStatus::Waiting { unsynced: 12 });
+}
+
+#[test]
+fn cursors_are_sent_back_percent_encoded() {
+    assert_eq!(percent_encode("12.6d61 i/&"), "12.6d61%20i%2F%26");
+}

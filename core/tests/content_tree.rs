@@ -1,0 +1,35 @@
+//! Repository rule: the shipped lessons in `content/` pass the checker with zero errors, and every
+//! topic has at least five Vietnamese lessons. Warnings are printed, not failed on.
+use std::path::PathBuf;
+
+use hocso_core::content::{stats, ContentTree};
+use hocso_core::topics::TOPICS;
+
+fn shipped() -> ContentTree {
+    ContentTree::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../content"))
+}
+
+#[test]
+fn shipped_content_has_no_errors() {
+    let tree = shipped();
+    for problem in &tree.report.problems {
+        println!("{problem}");
+    }
+    println!("{}", tree.report.summary());
+    let errors: Vec<String> = tree.report.errors().map(ToString::to_string).collect();
+    assert!(errors.is_empty(), "content errors:\n{}", errors.join("\n"));
+}
+
+#[test]
+fn every_topic_has_at_least_five_vietnamese_lessons() {
+    let tree = shipped();
+    let stats = stats(&tree);
+    assert_eq!(stats.topics.len(), TOPICS.len());
+    assert_eq!(TOPICS.len(), 3);
+    for topic in &stats.topics {
+        let vi = topic.locales.iter().find(|l| l.locale == "vi").expect("vi is a locale");
+        println!("{}: {} vi lessons, {} steps, {} questions", topic.topic, vi.lessons, vi.steps, vi.questions);
+        assert!(vi.lessons >= 5, "{} has only {} Vietnamese lessons", topic.topic, vi.lessons);
+        assert!(vi.questions >= vi.lessons, "{}: every lesson should have a quiz", topic.topic);
+    }
+}

@@ -1,0 +1,63 @@
+//! The team sync API under `/api/v1`: every endpoint is listed in [`router`].
+//!
+//! One module per resource (`devices`, `sync`), one error type ([`error::ApiError`]), and the
+//! extractors that authenticate and rate-limit a device ([`auth`]) or read JSON ([`json`]).
+pub mod auth;
+pub mod devices;
+pub mod error;
+pub mod json;
+pub mod rate_limit;
+pub mod sync;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use hocso_core::sync::MAX_BODY_BYTES;
+
+use crate::store::Store;
+use crate::Limits;
+use error::ApiError;
+use rate_limit::RateLimiter;
+
+/// What every handler may use, built once at start.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub limits: Limits,
+    /// Per device token.
+    pub device_limiter: Arc<RateLimiter>,
+    /// All joins together: join codes must not be guessable by trying many.
+    pub join_limiter: Arc<RateLimiter>,
+    pub catalogue: Arc<sync::Catalogue>,
+}
+
+impl AppState {
+    pub fn new(store: Store, limits: Limits, dist: PathBuf) -> Self {
+        Self {
+            store,
+            device_limiter: Arc::new(RateLimiter::new(limits.requests_burst, limits.requests_per_second)),
+            join_limiter: Arc::new(RateLimiter::new(limits.joins_burst, limits.joins_per_second)),
+            catalogue: Arc::new(sync::Catalogue::new(dist.join("content").join("catalogue.json"))),
+            limits,
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/devices/join", post(devices::join))
+        .route("/sync/push", post(sync::push))
+        .route("/sync/pull", get(sync::pull))
+        .fallback(|| async {
+            ApiError::client(StatusCode::NOT_FOUND, "not_found", "no such API endpoint: see the README's \"Sync protocol\"")
+        })
+        .method_not_allowed_fallback(|| async {
+            ApiError::client(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this endpoint does not take that method")
+        })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}

@@ -1,0 +1,207 @@
+//! `hocso content check|stats|build`: the trainer's and publisher's tools for `content/`.
+//!
+//! All the rules live in `hocso_core::content`; this module only prints. Problems go to stdout as
+//! `path:line:col: error: message`, a form editors and terminals turn into links to the line.
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use hocso_core::content::{build_packs, stats, BuildError, ContentTree, LocaleStats, Report};
+
+/// Exit codes: 0 all good (warnings allowed), 1 the content has errors, 2 the command could not run.
+const EXIT_OK: i32 = 0;
+const EXIT_CONTENT_ERRORS: i32 = 1;
+const EXIT_FAILURE: i32 = 2;
+
+#[derive(Debug, Args)]
+pub struct ContentArgs {
+    #[command(subcommand)]
+    pub command: ContentCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContentCommand {
+    /// Check every lesson; prints `file:line:col: error: …` and exits with 1 when there are errors.
+    Check {
+        /// The content folder (`<topic>/<lesson>/<locale>.md`).
+        #[arg(default_value = "content")]
+        path: PathBuf,
+    },
+    /// Lessons, steps, questions, minutes, drafts and translation coverage per topic and language.
+    Stats {
+        #[arg(default_value = "content")]
+        path: PathBuf,
+    },
+    /// Build what devices download (catalogue, lesson packs, media); refuses content with errors.
+    Build {
+        #[arg(default_value = "content")]
+        path: PathBuf,
+        /// Where to write: the `content/` folder of the served app, so devices pick the new
+        /// version up on their next sync without an app update.
+        #[arg(long, default_value = "dist/content")]
+        out: PathBuf,
+    },
+}
+
+/// Runs a `hocso content …` command and returns the process exit code.
+pub fn run(args: ContentArgs) -> i32 {
+    let path = match &args.command {
+        ContentCommand::Check { path } | ContentCommand::Stats { path } | ContentCommand::Build { path, .. } => path,
+    };
+    if !path.is_dir() {
+        eprintln!(
+            "hocso: there is no content folder at {}: give its path, e.g. `hocso content check path/to/content`",
+            path.display()
+        );
+        return EXIT_FAILURE;
+    }
+    match args.command {
+        ContentCommand::Check { path } => check(&path),
+        ContentCommand::Stats { path } => print_stats(&path),
+        ContentCommand::Build { path, out } => build(&path, &out),
+    }
+}
+
+fn check(path: &Path) -> i32 {
+    let report = ContentTree::load(path).report;
+    print_report(&report);
+    if report.has_errors() {
+        EXIT_CONTENT_ERRORS
+    } else {
+        EXIT_OK
+    }
+}
+
+fn print_report(report: &Report) {
+    for problem in &report.problems {
+        println!("{problem}");
+    }
+    println!("{}", report.summary());
+}
+
+fn print_stats(path: &Path) -> i32 {
+    let tree = ContentTree::load(path);
+    let stats = stats(&tree);
+    let header = ["topic", "lang", "lessons", "steps", "questions", "minutes", "drafts", "translated"];
+    let mut rows = vec![header.map(str::to_owned).to_vec()];
+    let row = |topic: &str, s: &LocaleStats| {
+        vec![
+            topic.to_owned(),
+            s.locale.clone(),
+            s.lessons.to_string(),
+            s.steps.to_string(),
+            s.questions.to_string(),
+            s.minutes.to_string(),
+            s.drafts.to_string(),
+            format!("{}%", s.coverage_percent),
+        ]
+    };
+    for topic in &stats.topics {
+        for (i, locale) in topic.locales.iter().enumerate() {
+            rows.push(row(if i == 0 { &topic.topic } else { "" }, locale));
+        }
+    }
+    for (i, locale) in stats.total.iter().enumerate() {
+        rows.push(row(if i == 0 { "all topics" } else { "" }, locale));
+    }
+    print!("{}", table(&rows));
+    if tree.report.has_errors() {
+        eprintln!(
+            "note: the content has {} errors (counted as far as they could be read): run `hocso content check {}`",
+            tree.report.error_count(),
+            path.display()
+        );
+    }
+    EXIT_OK
+}
+
+/// Left-aligns the first two columns and right-aligns the numbers.
+fn table(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| rows.iter().map(|r| r.get(c).map_or(0, |cell| cell.chars().count())).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(
+                |(c, cell)| {
+                    if c < 2 {
+                        format!("{cell:<w$}", w = widths[c])
+                    } else {
+                        format!("{cell:>w$}", w = widths[c])
+                    }
+                },
+            )
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn build(path: &Path, out: &Path) -> i32 {
+    match build_packs(path, out) {
+        Ok(summary) => {
+            for warning in summary.report.warnings() {
+                println!("{warning}");
+            }
+            let size_of = |prefix: &str| -> (usize, u64) {
+                let files: Vec<_> = summary.files.iter().filter(|f| f.path.starts_with(prefix)).collect();
+                (files.len(), files.iter().map(|f| f.bytes).sum())
+            };
+            let (_, catalogue) = size_of("catalogue.json");
+            let (packs, pack_bytes) = size_of("packs/");
+            let (media, media_bytes) = size_of("media/");
+            println!(
+                "built {} lessons into {}: catalogue.json {}, {packs} packs {}, {media} media files {}",
+                summary.report.lessons,
+                out.display(),
+                human_size(catalogue),
+                human_size(pack_bytes),
+                human_size(media_bytes)
+            );
+            EXIT_OK
+        }
+        Err(BuildError::Invalid(report)) => {
+            print_report(&report);
+            println!("nothing was built: fix the errors above first");
+            EXIT_CONTENT_ERRORS
+        }
+        Err(error @ BuildError::Write { .. }) => {
+            eprintln!("hocso: {error}");
+            EXIT_FAILURE
+        }
+    }
+}
+
+/// `532 B`, `12.3 KB`, `4.1 MB`
+pub fn human_size(bytes: u64) -> String {
+    match bytes {
+        0..1_000 => format!("{bytes} B"),
+        1_000..1_000_000 => format!("{:.1} KB", bytes as f64 / 1_000.0),
+        _ => format!("{:.1} MB", bytes as f64 / 1_000_000.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_like_a_file_manager() {
+        assert_eq!(human_size(532), "532 B");
+        assert_eq!(human_size(12_345), "12.3 KB");
+        assert_eq!(human_size(4_100_000), "4.1 MB");
+    }
+
+    #[test]
+    fn tables_align_text_left_and_numbers_right() {
+        let rows = vec![
+            vec!["topic".to_owned(), "lang".to_owned(), "lessons".to_owned()],
+            vec!["data-safety".to_owned(), "vi".to_owned(), "5".to_owned()],
+        ];
+        assert_eq!(table(&rows), "topic        lang  lessons\ndata-safety  vi          5\n");
+    }
+}

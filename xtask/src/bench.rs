@@ -1,0 +1,212 @@
+//! `cargo xtask bench sync`: the sync server's ingest budget (DESIGN.md "Performance budgets").
+//!
+//! Starts the real server in this process on 127.0.0.1:0 with a fresh SQLite file and joins 200
+//! devices. Two phases, both bounded so the bench ends in seconds:
+//! 1. **budget**: the 200 devices each push a batch every second, spread over the second, offering
+//!    6,000 events/s; the budget is ≥ 5,000 events/s ingested with push p99 < 100 ms (2 cores).
+//! 2. **saturation**: all 200 push big batches back to back, as phones coming online after a week
+//!    would; shows the most the server ingests (latency here is queueing: 200 pushes wait in line).
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use hocso_core::progress::{EventKind, ProgressEvent};
+use hocso_core::sync::{JoinResponse, PushRequest, PushResponse};
+use hocso_server::store::Store;
+use hocso_server::ServeConfig;
+
+use crate::root;
+use crate::run::run;
+
+const DEVICES: usize = 200;
+/// Budget phase: each device pushes `PACED_EVENTS` events every `PACED_PERIOD`, `PACED_PUSHES` times.
+const PACED_PUSHES: u64 = 8;
+const PACED_EVENTS: u64 = 30;
+const PACED_PERIOD: Duration = Duration::from_secs(1);
+/// Saturation phase.
+const BURST_PUSHES: u64 = 5;
+const BURST_EVENTS: u64 = 100;
+const EVENTS_PER_SECOND_BUDGET: f64 = 5_000.0;
+const P99_BUDGET: Duration = Duration::from_millis(100);
+
+pub fn bench(args: &[String]) -> anyhow::Result<()> {
+    match args.first().map(String::as_str) {
+        Some("sync") => {}
+        _ => bail!("usage: cargo xtask bench sync"),
+    }
+    if cfg!(debug_assertions) {
+        // Timing an unoptimised server would say nothing about the real one.
+        return run(Command::new(env!("CARGO")).current_dir(root()).args([
+            "run", "--quiet", "--release", "--package", "xtask", "--", "bench", "sync",
+        ]));
+    }
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(bench_sync())
+}
+
+async fn bench_sync() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let database = dir.path().join("bench.db").to_string_lossy().into_owned();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let config = ServeConfig::new(addr, dir.path().join("dist"), database.clone());
+    let store = Store::open(&database).await?;
+    let codes = store.create_team("Bench team", "Bench commune").await?;
+    let app = hocso_server::router(&config, store.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let client = reqwest::Client::builder().pool_max_idle_per_host(DEVICES).build()?;
+    let base = format!("http://{addr}/api/v1");
+    let mut tokens = Vec::new();
+    for d in 0..DEVICES {
+        let joined: JoinResponse = client
+            .post(format!("{base}/devices/join"))
+            .json(&serde_json::json!({"code": codes.join_code, "device_name": "bench", "device_id": format!("bench-{d}")}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        tokens.push(joined.device_token);
+    }
+
+    println!("sync bench: {DEVICES} devices on {} cores", std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let paced = phase(&client, &base, &tokens, 0, PACED_PUSHES, PACED_EVENTS, Some(PACED_PERIOD)).await?;
+    paced.print(&format!("budget phase ({DEVICES} devices × {PACED_PUSHES} pushes × {PACED_EVENTS} events, one push per device per second)"), true);
+    let burst = phase(&client, &base, &tokens, PACED_PUSHES * PACED_EVENTS, BURST_PUSHES, BURST_EVENTS, None).await?;
+    burst.print(&format!("saturation ({DEVICES} devices × {BURST_PUSHES} pushes × {BURST_EVENTS} events, back to back)"), false);
+    let expected = DEVICES as u64 * (PACED_PUSHES * PACED_EVENTS + BURST_PUSHES * BURST_EVENTS);
+    let events = store.event_count().await? as u64;
+    if events != expected {
+        bail!("the server holds {events} events, {expected} were sent");
+    }
+    store.close().await;
+    if paced.rate < EVENTS_PER_SECOND_BUDGET || paced.p99 >= P99_BUDGET {
+        bail!("the sync server is over its performance budget");
+    }
+    Ok(())
+}
+
+struct Figures {
+    events: u64,
+    elapsed: Duration,
+    rate: f64,
+    p50: Duration,
+    p99: Duration,
+    max: Duration,
+}
+
+impl Figures {
+    fn print(&self, what: &str, budget: bool) {
+        let (rate_budget, p99_budget) = if budget {
+            (format!(" (budget ≥ {EVENTS_PER_SECOND_BUDGET:.0})"), format!(" (budget p99 < {} ms)", P99_BUDGET.as_millis()))
+        } else {
+            (String::new(), " (queueing: every device pushes at once)".to_owned())
+        };
+        println!("  {what}:");
+        println!(
+            "    {} events in {:.2} s: {:.0} events/s{rate_budget}",
+            self.events,
+            self.elapsed.as_secs_f64(),
+            self.rate
+        );
+        println!(
+            "    push latency: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms{p99_budget}",
+            self.p50.as_secs_f64() * 1e3,
+            self.p99.as_secs_f64() * 1e3,
+            self.max.as_secs_f64() * 1e3,
+        );
+    }
+}
+
+async fn phase(
+    client: &reqwest::Client,
+    base: &str,
+    tokens: &[String],
+    first_seq: u64,
+    pushes: u64,
+    events: u64,
+    period: Option<Duration>,
+) -> anyhow::Result<Figures> {
+    let started = Instant::now();
+    let devices: Vec<_> = tokens
+        .iter()
+        .enumerate()
+        .map(|(d, token)| {
+            let (client, url, token) = (client.clone(), format!("{base}/sync/push"), token.clone());
+            // Spread the devices over the period, as real phones are.
+            let offset = period.map(|p| p * d as u32 / tokens.len() as u32);
+            tokio::spawn(async move { device(d, &client, &url, &token, first_seq, pushes, events, offset, period).await })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for device in devices {
+        latencies.extend(device.await.context("a simulated device panicked")??);
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    let percentile = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+    let total = tokens.len() as u64 * pushes * events;
+    Ok(Figures {
+        events: total,
+        elapsed,
+        rate: total as f64 / elapsed.as_secs_f64(),
+        p50: percentile(0.50),
+        p99: percentile(0.99),
+        max: *latencies.last().unwrap(),
+    })
+}
+
+/// One phone: its batches in order, each timed from send to acknowledgement.
+#[allow(clippy::too_many_arguments)]
+async fn device(
+    d: usize,
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    first_seq: u64,
+    pushes: u64,
+    events_per_push: u64,
+    offset: Option<Duration>,
+    period: Option<Duration>,
+) -> anyhow::Result<Vec<Duration>> {
+    let device_id = format!("bench-{d}");
+    let mut latencies = Vec::new();
+    let start = tokio::time::Instant::now() + offset.unwrap_or_default();
+    for batch in 0..pushes {
+        if let Some(period) = period {
+            tokio::time::sleep_until(start + period * batch as u32).await;
+        }
+        let events = (1..=events_per_push)
+            .map(|i| {
+                let seq = first_seq + batch * events_per_push + i;
+                ProgressEvent {
+                    id: ProgressEvent::event_id(&device_id, seq),
+                    device_id: device_id.clone(),
+                    seq,
+                    learner_id: format!("learner-{d}-{}", seq % 4),
+                    lesson_id: "pay-by-vietqr".into(),
+                    lesson_version: "3f9c2a7b".into(),
+                    at: 1_700_000_000_000 + seq as i64,
+                    kind: EventKind::QuestionAnswered { question: (seq % 5) as u32, chosen: vec![1], correct: seq % 3 == 0 },
+                }
+            })
+            .collect();
+        let body = serde_json::to_vec(&PushRequest { events, profiles: Vec::new() })?;
+        let sent = Instant::now();
+        let answer: PushResponse = client
+            .post(url)
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        latencies.push(sent.elapsed());
+        if answer.acked_through_seq != first_seq + (batch + 1) * events_per_push {
+            bail!("device {d}: acknowledged {} after batch {batch}", answer.acked_through_seq);
+        }
+    }
+    Ok(latencies)
+}
