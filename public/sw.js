@@ -6,12 +6,9 @@ const SHELL_CACHE = 'hocso-shell-' + BUILD.version;
 const RUNTIME_CACHE = 'hocso-runtime';
 
 self.addEventListener('install', (event) => {
-  // cache: 'reload' bypasses the HTTP cache so the shell matches this exact build.
-  event.waitUntil(
-    caches.open(SHELL_CACHE).then((cache) =>
-      cache.addAll(BUILD.precache.map((url) => new Request(url, { cache: 'reload' })))
-    )
-  );
+  // The default cache mode lets the files the page just loaded come from the HTTP cache (hashed
+  // files are immutable; the others are `no-cache`, so they are revalidated, not downloaded twice).
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(BUILD.precache)));
   // No skipWaiting here: an update waits until the learner taps "reload" (see pwa.js).
 });
 

@@ -22,7 +22,9 @@ export async function startServer(dist?: string): Promise<Server> {
     dist = mkdtempSync(join(tmpdir(), 'hocso-dist-'));
     cpSync(source, dist, { recursive: true });
   }
-  const child = spawn(bin, ['serve', '--dist', dist, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // A fresh sync database per server, outside dist/ (which is public).
+  const database = join(mkdtempSync(join(tmpdir(), 'hocso-db-')), 'hocso.db');
+  const child = spawn(bin, ['serve', '--dist', dist, '--port', '0', '--database', database], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolveUrl, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`hocso serve did not start: ${output}`)), 15_000);
@@ -53,4 +55,13 @@ export async function waitForServiceWorker(page: Page) {
       await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
     }
   });
+}
+
+/** Creates a learner profile from the "who is learning" screen (the app asks for one first). */
+export async function createProfile(page: Page, nickname: string, picture: string) {
+  await page.getByRole('link', { name: 'Thêm người học' }).click();
+  await page.getByRole('button', { name: picture }).click();
+  await page.getByLabel('Tên gọi').fill(nickname);
+  await page.getByRole('button', { name: 'Lưu' }).click();
+  await page.getByText(`Chào ${nickname}!`).waitFor();
 }

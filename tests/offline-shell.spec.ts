@@ -1,6 +1,6 @@
 // The offline shell (issue: foundation): first visit online, then the app works with no network.
 import { test, expect } from '@playwright/test';
-import { startServer, removeDist, waitForServiceWorker, screenshotDir, Server } from './helpers';
+import { startServer, removeDist, waitForServiceWorker, screenshotDir, createProfile, Server } from './helpers';
 
 let server: Server;
 test.beforeEach(async () => { server = await startServer(); });
@@ -8,9 +8,17 @@ test.afterEach(async () => { await server.stop(); removeDist(server); });
 
 const TILES = '.topic-tile';
 
-test('home screen shows the three topics in Vietnamese', async ({ page }) => {
+/** First visit: the app asks who is learning; a learner is created, then home shows the topics. */
+async function firstVisit(page: import('@playwright/test').Page) {
   await page.goto(server.url + '/');
+  await expect(page).toHaveURL(/\/who$/);
+  await expect(page.getByRole('heading', { name: 'Ai đang học?' })).toBeVisible();
+  await createProfile(page, 'Mai', 'Con cá');
   await expect(page.locator(TILES)).toHaveCount(3);
+}
+
+test('home screen shows the three topics in Vietnamese', async ({ page }) => {
+  await firstVisit(page);
   await expect(page.locator('html')).toHaveAttribute('lang', 'vi');
   await expect(page.getByText('Dịch vụ công trực tuyến')).toBeVisible();
   await expect(page.getByText('Thanh toán không dùng tiền mặt')).toBeVisible();
@@ -24,8 +32,7 @@ test('home screen shows the three topics in Vietnamese', async ({ page }) => {
 });
 
 test('after the first visit the app reloads offline (context.setOffline)', async ({ page, context }) => {
-  await page.goto(server.url + '/');
-  await expect(page.locator(TILES)).toHaveCount(3);
+  await firstVisit(page);
   await waitForServiceWorker(page);
 
   await context.setOffline(true);
@@ -38,8 +45,7 @@ test('after the first visit the app reloads offline (context.setOffline)', async
 });
 
 test('after the first visit the app reloads with the server stopped', async ({ page }) => {
-  await page.goto(server.url + '/');
-  await expect(page.locator(TILES)).toHaveCount(3);
+  await firstVisit(page);
   await waitForServiceWorker(page);
 
   await server.stop();
@@ -52,7 +58,7 @@ test('after the first visit the app reloads with the server stopped', async ({ p
 });
 
 test('the chosen language persists across reloads, offline too', async ({ page, context }) => {
-  await page.goto(server.url + '/');
+  await firstVisit(page);
   await waitForServiceWorker(page);
   await page.getByRole('link', { name: 'Cài đặt' }).click();
   await page.getByRole('radio', { name: 'English' }).click();
@@ -64,7 +70,8 @@ test('the chosen language persists across reloads, offline too', async ({ page, 
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
   await page.goto(server.url + '/');
-  await expect(page.getByText('Hello! What would you like to learn today?')).toBeVisible();
+  await expect(page.getByText('What would you like to learn today?')).toBeVisible();
+  await expect(page.getByText('Hello Mai!')).toBeVisible();
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
 });
 
@@ -75,14 +82,14 @@ test('a draft ethnic language is marked and falls back to Vietnamese key by key'
   await hmong.click();
   await expect(page.getByRole('heading', { name: 'Teeb tsa' })).toBeVisible();
   await expect(page.locator('html')).toHaveAttribute('lang', 'hmn');
-  await page.goto(server.url + '/');
-  // hmn.json has no welcome text yet: the Vietnamese one is shown, never an empty label or a key.
-  await expect(page.getByText('Chào bạn! Hôm nay bạn muốn học gì?')).toBeVisible();
+  await page.goto(server.url + '/who');
+  // hmn.json has no such text yet: the Vietnamese one is shown, never an empty label or a key.
+  await expect(page.getByText('Thêm người học')).toBeVisible();
 });
 
 test('an unknown path shows a friendly not-found screen with a way home', async ({ page }) => {
   await page.goto(server.url + '/no/such/page');
   await expect(page.getByRole('heading', { name: 'Không tìm thấy trang này' })).toBeVisible();
   await page.getByRole('link', { name: 'Về trang chính' }).click();
-  await expect(page.locator(TILES)).toHaveCount(3);
+  await expect(page).toHaveURL(/\/who$/);
 });

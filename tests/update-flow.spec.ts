@@ -2,7 +2,7 @@
 import { test, expect } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, removeDist, waitForServiceWorker, screenshotDir, Server } from './helpers';
+import { startServer, removeDist, waitForServiceWorker, screenshotDir, createProfile, Server } from './helpers';
 
 let server: Server;
 test.beforeEach(async () => { server = await startServer(); });
@@ -14,6 +14,7 @@ function shellCaches(page: import('@playwright/test').Page) {
 
 test('a newer build is detected, offered, and applied on tap', async ({ page }) => {
   await page.goto(server.url + '/');
+  await createProfile(page, 'Mai', 'Con cá');
   await expect(page.locator('.topic-tile')).toHaveCount(3);
   await waitForServiceWorker(page);
   const before = await shellCaches(page);

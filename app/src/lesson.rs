@@ -228,7 +228,7 @@ fn ReadAloud(text: String, audio: Option<String>, locale: String) -> impl IntoVi
     };
     view! {
         <button class="read-aloud" disabled=move || !has_voice.get() on:click=play>
-            <span aria-hidden="true" class="speaker">"🔊"</span>
+            <svg class="speaker" viewBox="0 0 24 24" aria-hidden="true"><path d="M3 9v6h4l5 4V5L7 9H3z" fill="currentColor"/><path d="M16 8a5 5 0 0 1 0 8M19 5a9 9 0 0 1 0 14" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>
             {move || if has_voice.get() { i18n.t("lesson.read_aloud") } else { i18n.t("lesson.no_voice") }}
         </button>
     }

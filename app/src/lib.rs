@@ -7,6 +7,7 @@
 
 pub mod avatars;
 pub mod backup;
+pub mod bench;
 pub mod content;
 pub mod home;
 pub mod i18n;

@@ -29,11 +29,30 @@ const BURST_EVENTS: u64 = 100;
 const EVENTS_PER_SECOND_BUDGET: f64 = 5_000.0;
 const P99_BUDGET: Duration = Duration::from_millis(100);
 
+/// `cargo xtask bench [sync|learner]`: both when no name is given.
 pub fn bench(args: &[String]) -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
-        Some("sync") => {}
-        _ => bail!("usage: cargo xtask bench sync"),
+        Some("sync") => bench_sync_release(),
+        Some("learner") => bench_learner(),
+        None => bench_sync_release().and_then(|()| bench_learner()),
+        _ => bail!("usage: cargo xtask bench [sync|learner]"),
     }
+}
+
+/// The learner budgets run in the browser: build the app, then `tests/bench/learner.mjs`.
+fn bench_learner() -> anyhow::Result<()> {
+    crate::install::install(true)?;
+    crate::build::build()?;
+    let root = root();
+    run(Command::new("node")
+        .arg("bench/learner.mjs")
+        .current_dir(root.join("tests"))
+        .env("HOCSO_BIN", root.join("target/release/hocso"))
+        .env("HOCSO_DIST", root.join("dist"))
+        .env("CHROMIUM", crate::install::CHROMIUM))
+}
+
+fn bench_sync_release() -> anyhow::Result<()> {
     if cfg!(debug_assertions) {
         // Timing an unoptimised server would say nothing about the real one.
         return run(Command::new(env!("CARGO")).current_dir(root()).args([
