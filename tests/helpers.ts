@@ -1,5 +1,5 @@
 // Shared test plumbing: a real `hocso serve` on a private copy of dist/, and service-worker waits.
-import { spawn, ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,6 +10,8 @@ export const screenshotDir = resolve(__dirname, '../target/screenshots');
 export interface Server {
   url: string;
   dist: string;
+  /** The server's SQLite file, for the `hocso team …` CLI. */
+  database: string;
   process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -40,7 +42,7 @@ export async function startServer(dist?: string): Promise<Server> {
     child.once('exit', () => done());
     child.kill('SIGTERM');
   });
-  return { url, dist, process: child, stop };
+  return { url, dist, database, process: child, stop };
 }
 
 export function removeDist(server: Server) {
@@ -64,4 +66,33 @@ export async function createProfile(page: Page, nickname: string, picture: strin
   await page.getByLabel('Tên gọi').fill(nickname);
   await page.getByRole('button', { name: 'Lưu' }).click();
   await page.getByText(`Chào ${nickname}!`).waitFor();
+}
+
+/** `hocso team create`: returns the join code and leader code it prints. */
+export function createTeam(server: Server, name: string, commune: string) {
+  const bin = process.env.HOCSO_BIN || resolve(__dirname, '../target/release/hocso');
+  const out = execFileSync(bin, ['team', 'create', '--name', name, '--commune', commune, '--database', server.database], { encoding: 'utf8' });
+  const join = out.match(/join code:\s+(\S+)/);
+  const leader = out.match(/leader code:\s+(\S+)/);
+  if (!join || !leader) throw new Error(`unexpected output of hocso team create: ${out}`);
+  return { joinCode: join[1], leaderCode: leader[1] };
+}
+
+/** `hocso team list`: the line of each team, as printed. */
+export function listTeams(server: Server): string {
+  const bin = process.env.HOCSO_BIN || resolve(__dirname, '../target/release/hocso');
+  return execFileSync(bin, ['team', 'list', '--database', server.database], { encoding: 'utf8' });
+}
+
+/** Reads a value of the app's `meta` store in IndexedDB. */
+export function readMeta(page: Page, key: string) {
+  return page.evaluate((key) => new Promise((resolve, reject) => {
+    const open = indexedDB.open('hocso');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const get = open.result.transaction('meta').objectStore('meta').get(key);
+      get.onsuccess = () => { resolve(get.result ? get.result.value : null); open.result.close(); };
+      get.onerror = () => reject(get.error);
+    };
+  }), key);
 }

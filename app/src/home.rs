@@ -6,6 +6,7 @@ use leptos_router::components::{Redirect, A};
 use crate::avatars::AvatarPicture;
 use crate::i18n::use_i18n;
 use crate::state::use_app_state;
+use crate::team::SyncStatusLine;
 use crate::topics::TopicTile;
 
 /// Languages, drawn (phones often lack an emoji font).
@@ -51,5 +52,6 @@ pub fn Home() -> impl IntoView {
         <nav class="topic-list" aria-label=move || i18n.t("home.topics")>
             {TOPICS.iter().map(|topic| view! { <TopicTile topic/> }).collect_view()}
         </nav>
+        <SyncStatusLine/>
     }
 }

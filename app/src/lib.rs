@@ -22,6 +22,8 @@ pub mod settings;
 pub mod speech;
 pub mod state;
 pub mod store;
+pub mod sync;
+pub mod team;
 pub mod topics;
 
 /// Mounts the app on `<body>`.

@@ -29,6 +29,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/topics/:topic") view=TopicPage/>
                         <Route path=path!("/lessons/:topic/:lesson") view=LessonPage/>
                         <Route path=path!("/settings") view=Settings/>
+                        // A join link or QR code from the team: /join?code=KM4R-7XQP
+                        <Route path=path!("/join") view=Settings/>
                     </Routes>
                 </main>
             </Router>

@@ -7,6 +7,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::backup::BackupPanel;
 use crate::i18n::use_i18n;
+use crate::team::TeamPanel;
 
 /// Whether the browser promised to keep our data, and how many bytes we use.
 async fn storage_facts() -> Option<(bool, f64)> {
@@ -68,6 +69,7 @@ pub fn Settings() -> impl IntoView {
                     .collect_view()}
             </div>
             <A href="/who" attr:class="big-button secondary wide">{move || i18n.t("profiles.who")}</A>
+            <TeamPanel/>
             <StoragePanel/>
             <BackupPanel/>
         </section>

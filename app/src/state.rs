@@ -107,6 +107,7 @@ pub fn provide_app_state() {
         store_error: RwSignal::new(None),
     };
     provide_context(state);
+    crate::sync::provide_sync(state);
     spawn_local(async move {
         state.reload_profiles().await;
         state.select_learner(state.learner_id.get_untracked());

@@ -209,14 +209,17 @@ pub async fn all_events() -> StoreResult<Vec<ProgressEvent>> {
     values.into_iter().map(|v| from_js::<EventRecord>(v).map(|r| r.event)).collect()
 }
 
+/// `[device_id, seq]` keys strictly after `seq`, in the `by_device_seq` index.
+fn device_range(device_id: &str, seq: u64) -> StoreResult<KeyRange> {
+    let key = |s: f64| -> JsValue { js_sys::Array::of2(&JsValue::from_str(device_id), &JsValue::from_f64(s)).into() };
+    KeyRange::bound(&key(seq as f64), &key(f64::MAX), Some(true), Some(false)).map_err(|e| StoreError::Failed(format!("{e:?}")))
+}
+
 /// This device's events after `seq`, lowest first (the sync outbox).
 pub async fn device_events_after(device_id: &str, seq: u64, limit: u32) -> StoreResult<Vec<ProgressEvent>> {
     let db = db().await?;
     let tx = db.transaction(&[EVENTS], TransactionMode::ReadOnly)?;
-    let key = |s: f64| -> JsValue { js_sys::Array::of2(&JsValue::from_str(device_id), &JsValue::from_f64(s)).into() };
-    let range = KeyRange::bound(&key(seq as f64), &key(f64::MAX), Some(true), Some(false))
-        .map_err(|e| StoreError::Failed(format!("{e:?}")))?;
-    let values = tx.store(EVENTS)?.index("by_device_seq")?.get_all(Some(range), Some(limit)).await?;
+    let values = tx.store(EVENTS)?.index("by_device_seq")?.get_all(Some(device_range(device_id, seq)?), Some(limit)).await?;
     values.into_iter().map(|v| from_js::<EventRecord>(v).map(|r| r.event)).collect()
 }
 
@@ -312,4 +315,69 @@ pub fn close() {
             db.close();
         }
     }
+}
+
+/// Profiles edited on this phone since they were last sent to the team (tombstones included).
+pub async fn changed_profiles() -> StoreResult<Vec<Profile>> {
+    let db = db().await?;
+    let tx = db.transaction(&[PROFILES], TransactionMode::ReadOnly)?;
+    let values = tx.store(PROFILES)?.get_all(None, None).await?;
+    let records: Vec<ProfileRecord> = values.into_iter().map(from_js).collect::<StoreResult<_>>()?;
+    Ok(records.into_iter().filter(|r| r.dirty == 1).map(|r| r.profile).collect())
+}
+
+/// The team has these versions: clear their "changed" mark, unless the profile was edited again.
+pub async fn mark_profiles_synced(sent: &[Profile]) -> StoreResult<()> {
+    let db = db().await?;
+    let tx = db.transaction(&[PROFILES], TransactionMode::ReadWrite)?;
+    let store = tx.store(PROFILES)?;
+    for profile in sent {
+        if let Some(value) = store.get(JsValue::from_str(&profile.id)).await? {
+            let mut record: ProfileRecord = from_js(value)?;
+            if record.profile.updated_at == profile.updated_at {
+                record.dirty = 0;
+                store.put(&to_js(&record)?, None).await?;
+            }
+        }
+    }
+    tx.done().await?;
+    Ok(())
+}
+
+/// A newer version of a profile this phone has (edited on another phone): the later edit wins.
+/// Profiles this phone does not have are not added: a family phone shows only its own learners.
+pub async fn merge_remote_profile(profile: &Profile) -> StoreResult<bool> {
+    let db = db().await?;
+    let tx = db.transaction(&[PROFILES], TransactionMode::ReadWrite)?;
+    let store = tx.store(PROFILES)?;
+    let mut changed = false;
+    if let Some(value) = store.get(JsValue::from_str(&profile.id)).await? {
+        let record: ProfileRecord = from_js(value)?;
+        if profile.updated_at > record.profile.updated_at {
+            store.put(&to_js(&ProfileRecord { profile: profile.clone(), dirty: 0 })?, None).await?;
+            changed = true;
+        }
+    }
+    tx.done().await?;
+    Ok(changed)
+}
+
+/// The server holds this device's events up to `seq`: never number a new event at or below it
+/// (a phone restored from an old backup would otherwise reuse numbers the server already has).
+pub async fn ensure_seq_after(seq: u64) -> StoreResult<()> {
+    let db = db().await?;
+    let tx = db.transaction(&[META], TransactionMode::ReadWrite)?;
+    let meta = tx.store(META)?;
+    if meta_get::<u64>(&meta, "last_seq").await?.unwrap_or(0) < seq {
+        meta_put(&meta, "last_seq", seq).await?;
+    }
+    tx.done().await?;
+    Ok(())
+}
+
+/// How many of this device's events are after `seq` (waiting to be sent).
+pub async fn count_device_events_after(device_id: &str, seq: u64) -> StoreResult<usize> {
+    let db = db().await?;
+    let tx = db.transaction(&[EVENTS], TransactionMode::ReadOnly)?;
+    Ok(tx.store(EVENTS)?.index("by_device_seq")?.count(Some(device_range(device_id, seq)?)).await? as usize)
 }
