@@ -47,11 +47,11 @@ pub fn Home() -> impl IntoView {
             </A>
             }
         })}
+        <SyncStatusLine/>
         <p class="welcome">{move || i18n.t("home.welcome")}</p>
         {move || state.store_error.get().map(|e| view! { <p class="error" role="alert">{i18n.t(e.message_key())}</p> })}
         <nav class="topic-list" aria-label=move || i18n.t("home.topics")>
             {TOPICS.iter().map(|topic| view! { <TopicTile topic/> }).collect_view()}
         </nav>
-        <SyncStatusLine/>
     }
 }

@@ -2,8 +2,10 @@
 //!
 //! Not for: rules of the app (in `hocso_core`) or building anything (that is `cargo xtask build`).
 
+pub mod admin_cli;
 pub mod api;
 pub mod content_cli;
+pub mod dashboard;
 pub mod static_files;
 pub mod store;
 pub mod team_cli;

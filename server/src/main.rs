@@ -32,6 +32,8 @@ enum Command {
     Team(hocso_server::team_cli::TeamArgs),
     /// Remove a device from its team, list a team's devices.
     Device(hocso_server::team_cli::DeviceArgs),
+    /// Admin tokens for a province office: every team's indicators (`create-token`, `revoke-token`).
+    Admin(hocso_server::admin_cli::AdminArgs),
     /// Check lessons (`check`), count them (`stats`), publish them as content packs (`build`).
     Content(hocso_server::content_cli::ContentArgs),
 }
@@ -49,6 +51,7 @@ async fn main() {
         }
         Command::Team(args) => hocso_server::team_cli::team(args).await,
         Command::Device(args) => hocso_server::team_cli::device(args).await,
+        Command::Admin(args) => hocso_server::admin_cli::admin(args).await,
         // Its own exit codes: 1 means "the lessons have errors", which is not a failure to run.
         Command::Content(args) => std::process::exit(hocso_server::content_cli::run(args)),
     };

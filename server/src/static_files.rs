@@ -54,8 +54,9 @@ pub fn service(
        + Clone
        + Send
        + 'static {
-    let files = ServeDir::new(dist).append_index_html_on_directories(true);
-    let index = ServeFile::new(dist.join("index.html"));
+    // `cargo xtask build` writes `.br`/`.gz` copies of the shell: sent as-is when the browser accepts them.
+    let files = ServeDir::new(dist).append_index_html_on_directories(true).precompressed_br().precompressed_gzip();
+    let index = ServeFile::new(dist.join("index.html")).precompressed_br().precompressed_gzip();
     tower::service_fn(move |request: Request<Body>| {
         let files = files.clone();
         let index = index.clone();

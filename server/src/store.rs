@@ -19,6 +19,9 @@ use sha2::{Digest, Sha256};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
+mod reports;
+pub use reports::{AdminToken, Completion, DeviceStatus, LessonCounts, TeamCounts, TimeRange};
+
 /// What can go wrong in the store that a caller must handle; anything else is `Database`.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -371,6 +374,8 @@ impl Store {
                 sqlx::query("UPDATE devices SET acked_seq = ? WHERE id = ?").bind(acked).bind(&device.id).execute(&mut *tx).await?;
             }
         }
+        // The leader's dashboard shows when each phone last synced.
+        sqlx::query("UPDATE devices SET last_push_at = ? WHERE id = ?").bind(now).bind(&device.id).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(PushResponse {
             acked_through_seq: acked as u64,

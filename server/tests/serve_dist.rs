@@ -113,3 +113,22 @@ async fn a_taken_port_is_reported_clearly() {
     let error = hocso_server::serve(ServeConfig::new(addr, dir.path().to_owned(), "unused.db")).await.unwrap_err();
     assert!(error.to_string().contains("already in use"), "{error}");
 }
+
+#[tokio::test]
+async fn precompressed_copies_from_the_build_are_sent_as_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    write_dist(dir.path());
+    // Not real brotli: proves the server sends the build's file instead of compressing again.
+    std::fs::write(dir.path().join("hocso-app-0123456789abcdef_bg.wasm.br"), b"precompressed-by-xtask").unwrap();
+    let addr = start(dir.path()).await;
+    let response = reqwest::Client::new()
+        .get(format!("http://{addr}/hocso-app-0123456789abcdef_bg.wasm"))
+        .header(ACCEPT_ENCODING, "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&response, CONTENT_ENCODING), "br");
+    assert_eq!(header(&response, CONTENT_TYPE), "application/wasm");
+    assert_eq!(header(&response, CACHE_CONTROL), "public, max-age=31536000, immutable");
+    assert_eq!(response.bytes().await.unwrap().as_ref(), b"precompressed-by-xtask");
+}

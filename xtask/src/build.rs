@@ -17,6 +17,9 @@ pub fn build() -> anyhow::Result<()> {
     build_content(&root.join("content"), &dist.join("content"))?;
     let version = crate::service_worker::generate(&dist)?;
     eprintln!("xtask: service worker version {version}");
+    // Last: the service worker itself is precompressed too.
+    let (original, brotli) = crate::precompress::precompress(&dist)?;
+    eprintln!("xtask: app shell {} KB, {} KB with brotli (precompressed)", original / 1024, brotli / 1024);
     run(Command::new("cargo").args(["build", "--release", "--package", "hocso-server"]).current_dir(&root))?;
     Ok(())
 }

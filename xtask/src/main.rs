@@ -9,6 +9,7 @@
 mod bench;
 mod build;
 mod install;
+mod precompress;
 mod run;
 mod service_worker;
 mod test;

@@ -11,9 +11,19 @@ use sha2::{Digest, Sha256};
 /// The line of `public/sw.js` that this replaces.
 const BUILD_LINE_PREFIX: &str = "const BUILD = ";
 
-/// Files that are not part of the offline shell: the worker itself, and folders cached on use.
+/// Files that are not part of the offline shell: the worker itself, folders cached on use, and the
+/// precompressed copies (the server picks them by `Accept-Encoding`; the browser sees one file).
 fn is_precached(relative: &str) -> bool {
-    relative != "sw.js" && !relative.starts_with("content/")
+    relative != "sw.js" && !relative.starts_with("content/") && !relative.ends_with(".br") && !relative.ends_with(".gz")
+}
+
+/// Every file under `dist`, as sorted `/`-separated relative paths.
+pub fn relative_files(dist: &Path) -> anyhow::Result<Vec<String>> {
+    let mut files = Vec::new();
+    files_under(dist, dist, &mut files).with_context(|| format!("listing {}", dist.display()))?;
+    let mut relatives: Vec<String> = files.iter().map(|p| p.to_string_lossy().replace('\\', "/")).collect();
+    relatives.sort();
+    Ok(relatives)
 }
 
 fn files_under(dir: &Path, base: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -30,14 +40,7 @@ fn files_under(dir: &Path, base: &Path, out: &mut Vec<PathBuf>) -> std::io::Resu
 
 /// The precache URLs and the build version for `dist`.
 pub fn precache(dist: &Path) -> anyhow::Result<(Vec<String>, String)> {
-    let mut files = Vec::new();
-    files_under(dist, dist, &mut files).with_context(|| format!("listing {}", dist.display()))?;
-    let mut relatives: Vec<String> = files
-        .iter()
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .filter(|r| is_precached(r))
-        .collect();
-    relatives.sort();
+    let relatives: Vec<String> = relative_files(dist)?.into_iter().filter(|r| is_precached(r)).collect();
     let mut hasher = Sha256::new();
     for relative in &relatives {
         hasher.update(relative.as_bytes());
@@ -111,7 +114,7 @@ mod tests {
 
     #[test]
     fn precache_lists_the_shell_but_not_the_worker_or_content_packs() {
-        let dist = dist_with(&[("index.html", "x"), ("sw.js", SW), ("app-0123456789abcdef.js", "y"), ("icons/a.png", "z"), ("content/catalogue.json", "{}")]);
+        let dist = dist_with(&[("index.html", "x"), ("sw.js", SW), ("app-0123456789abcdef.js", "y"), ("app-0123456789abcdef.js.br", "y"), ("icons/a.png", "z"), ("content/catalogue.json", "{}")]);
         let (urls, _) = precache(&dist.0).unwrap();
         assert_eq!(urls, ["/", "/app-0123456789abcdef.js", "/icons/a.png", "/index.html"]);
     }

@@ -1,8 +1,9 @@
 //! The team sync API under `/api/v1`: every endpoint is listed in [`router`].
 //!
-//! One module per resource (`devices`, `sync`), one error type ([`error::ApiError`]), and the
+//! One module per resource (`devices`, `sync`, `dashboard`), one error type ([`error::ApiError`]), and the
 //! extractors that authenticate and rate-limit a device ([`auth`]) or read JSON ([`json`]).
 pub mod auth;
+pub mod dashboard;
 pub mod devices;
 pub mod error;
 pub mod json;
@@ -52,6 +53,9 @@ pub fn router(state: AppState) -> Router {
         .route("/devices/join", post(devices::join))
         .route("/sync/push", post(sync::push))
         .route("/sync/pull", get(sync::pull))
+        .route("/team/dashboard", get(dashboard::team))
+        .route("/team/export.csv", get(dashboard::team_csv))
+        .route("/admin/teams", get(dashboard::admin_teams))
         .fallback(|| async {
             ApiError::client(StatusCode::NOT_FOUND, "not_found", "no such API endpoint: see the README's \"Sync protocol\"")
         })

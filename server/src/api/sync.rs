@@ -114,6 +114,11 @@ impl Catalogue {
         Self { path, cached: Mutex::new(None) }
     }
 
+    /// `dist/content/catalogue.json`.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
     pub fn version(&self) -> Option<String> {
         let meta = std::fs::metadata(&self.path).ok()?;
         let stamp = (meta.modified().ok()?, meta.len());

@@ -1,0 +1,80 @@
+//! `GET /team/dashboard`, `GET /team/export.csv` (the leader's device) and `GET /admin/teams` (an
+//! admin token): indicators computed from the events and devices that already sync.
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+
+use super::auth::{Admin, Leader};
+use super::error::ApiError;
+use super::AppState;
+use crate::dashboard::{self, Date, LessonTopics, Period, ProvinceView, TeamDashboard, VIETNAM_OFFSET_MS};
+use crate::store::AuthDevice;
+
+/// `?from=YYYY-MM-DD&to=YYYY-MM-DD`, both optional and inclusive, in Vietnam time.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodParams {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+fn period(params: Result<Query<PeriodParams>, QueryRejection>) -> Result<Period, ApiError> {
+    let Query(params) = params?;
+    Period::parse(params.from.as_deref(), params.to.as_deref())
+        .map_err(|error| ApiError::client(StatusCode::BAD_REQUEST, "invalid_date", error.to_string()))
+}
+
+async fn team_dashboard(state: &AppState, leader: AuthDevice, period: &Period) -> Result<TeamDashboard, ApiError> {
+    let range = period.range();
+    let team = &leader.team.id;
+    let learner_days = state.store.learner_days(team, range, VIETNAM_OFFSET_MS).await?;
+    let completions = state.store.completions(team, range).await?;
+    let devices = state.store.device_statuses(team).await?;
+    let topics = LessonTopics::load(state.catalogue.path()).await;
+    Ok(dashboard::team_dashboard(leader.team, period, &topics, &learner_days, &completions, &devices))
+}
+
+pub async fn team(
+    State(state): State<AppState>,
+    Leader(leader): Leader,
+    params: Result<Query<PeriodParams>, QueryRejection>,
+) -> Result<Json<TeamDashboard>, ApiError> {
+    let period = period(params)?;
+    Ok(Json(team_dashboard(&state, leader, &period).await?))
+}
+
+pub async fn team_csv(
+    State(state): State<AppState>,
+    Leader(leader): Leader,
+    params: Result<Query<PeriodParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let period = period(params)?;
+    let dashboard = team_dashboard(&state, leader, &period).await?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+    let name = dashboard::csv_file_name(&dashboard.team, &period, Date::in_vietnam(now));
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("file name {name:?}: {e}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        dashboard::lessons_csv(&dashboard),
+    )
+        .into_response())
+}
+
+pub async fn admin_teams(
+    State(state): State<AppState>,
+    Admin(_admin): Admin,
+    params: Result<Query<PeriodParams>, QueryRejection>,
+) -> Result<Json<ProvinceView>, ApiError> {
+    let period = period(params)?;
+    let counts = state.store.team_counts(period.range()).await?;
+    let topics = LessonTopics::load(state.catalogue.path()).await;
+    Ok(Json(dashboard::province_view(&period, &topics, counts)))
+}

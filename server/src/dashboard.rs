@@ -1,0 +1,565 @@
+//! The team dashboard and the province view, as pure functions over counts from the store: dates in
+//! Vietnam time, the lesson → topic map from the published catalogue, the indicators, and the CSV.
+//!
+//! Not for: reading the database (`store`) or HTTP (`api::dashboard`). Indicators are counts only:
+//! no event lists and no personal data leave the server through here.
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::path::Path;
+
+use hocso_core::content::Catalogue;
+use hocso_core::sync::{Role, TeamInfo};
+use serde::{Deserialize, Serialize};
+
+use crate::store::{Completion, DeviceStatus, TeamCounts, TimeRange};
+
+const DAY_MS: i64 = 86_400_000;
+/// Vietnam has one time zone, UTC+7, and no daylight saving time: a day and a month are counted
+/// in the commune's own calendar, not in UTC.
+pub const VIETNAM_OFFSET_MS: i64 = 7 * 3_600_000;
+pub const TIMEZONE: &str = "UTC+07:00";
+
+/// A calendar date (proleptic Gregorian).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl Date {
+    /// Exactly `YYYY-MM-DD` and a real date (`2025-02-30` is refused).
+    pub fn parse(text: &str) -> Option<Date> {
+        let bytes = text.as_bytes();
+        if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+            return None;
+        }
+        let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+            let part = &text[range];
+            part.bytes().all(|b| b.is_ascii_digit()).then(|| part.parse().ok())?
+        };
+        let date = Date { year: digits(0..4)? as i32, month: digits(5..7)?, day: digits(8..10)? };
+        (date.year >= 1970 && (1..=12).contains(&date.month) && (1..=date.days_in_month()).contains(&date.day))
+            .then_some(date)
+    }
+
+    fn days_in_month(self) -> u32 {
+        match self.month {
+            2 if self.year % 4 == 0 && (self.year % 100 != 0 || self.year % 400 == 0) => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        }
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
+    pub fn days(self) -> i64 {
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// The date `days` after 1970-01-01 (`civil_from_days`).
+    pub fn from_days(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+
+    /// The date in Vietnam at `at_ms` (ms since the epoch).
+    pub fn in_vietnam(at_ms: i64) -> Date {
+        Date::from_days((at_ms + VIETNAM_OFFSET_MS).div_euclid(DAY_MS))
+    }
+
+    /// `YYYY-MM`.
+    pub fn month_label(self) -> String {
+        format!("{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// The dates a report covers, both inclusive, either open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Period {
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+}
+
+/// Why `from`/`to` were refused, in a sentence for whoever typed the URL.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    #[error("{name} must be a date written YYYY-MM-DD (for example 2025-03-01), not {value:?}")]
+    NotADate { name: &'static str, value: String },
+    #[error("from ({from}) is after to ({to}): swap them")]
+    Reversed { from: Date, to: Date },
+}
+
+impl Period {
+    /// Empty values count as absent (a form with an empty date field).
+    pub fn parse(from: Option<&str>, to: Option<&str>) -> Result<Period, PeriodError> {
+        let date = |name: &'static str, value: Option<&str>| match value.map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => Date::parse(v).map(Some).ok_or_else(|| PeriodError::NotADate { name, value: v.to_owned() }),
+        };
+        let period = Period { from: date("from", from)?, to: date("to", to)? };
+        if let (Some(from), Some(to)) = (period.from, period.to) {
+            if from > to {
+                return Err(PeriodError::Reversed { from, to });
+            }
+        }
+        Ok(period)
+    }
+
+    /// From the first millisecond of `from` to the last of `to`, in Vietnam time.
+    pub fn range(&self) -> TimeRange {
+        TimeRange {
+            from_ms: self.from.map_or(i64::MIN, |d| d.days() * DAY_MS - VIETNAM_OFFSET_MS),
+            until_ms: self.to.map_or(i64::MAX, |d| (d.days() + 1) * DAY_MS - VIETNAM_OFFSET_MS),
+        }
+    }
+
+    pub fn json(&self) -> PeriodJson {
+        PeriodJson {
+            from: self.from.map(|d| d.to_string()),
+            to: self.to.map(|d| d.to_string()),
+            timezone: TIMEZONE.to_owned(),
+        }
+    }
+}
+
+/// Which topic each lesson belongs to, in the catalogue's order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LessonTopics {
+    /// (topic id, its lesson ids), in catalogue order.
+    pub topics: Vec<(String, Vec<String>)>,
+    topic_of: HashMap<String, String>,
+}
+
+impl LessonTopics {
+    pub fn new(catalogue: &Catalogue) -> Self {
+        let topics: Vec<(String, Vec<String>)> = catalogue
+            .topics
+            .iter()
+            .map(|t| (t.id.clone(), t.lessons.iter().map(|l| l.id.clone()).collect()))
+            .collect();
+        let topic_of =
+            topics.iter().flat_map(|(topic, lessons)| lessons.iter().map(move |l| (l.clone(), topic.clone()))).collect();
+        Self { topics, topic_of }
+    }
+
+    /// The published `catalogue.json`; with none (or an unreadable one) every lesson's topic is
+    /// unknown and the counts are still right.
+    pub async fn load(path: &Path) -> Self {
+        match tokio::fs::read(path).await {
+            Ok(bytes) => match serde_json::from_slice::<Catalogue>(&bytes) {
+                Ok(catalogue) => Self::new(&catalogue),
+                Err(error) => {
+                    tracing::warn!(path = %path.display(), %error, "the content catalogue cannot be read: topics unknown in reports");
+                    Self::default()
+                }
+            },
+            Err(_) => Self::default(),
+        }
+    }
+
+    pub fn topic_of(&self, lesson_id: &str) -> Option<&str> {
+        self.topic_of.get(lesson_id).map(String::as_str)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeriodJson {
+    /// Inclusive dates, `null` when open.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub timezone: String,
+}
+
+/// `GET /api/v1/team/dashboard`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamDashboard {
+    pub team: TeamInfo,
+    pub period: PeriodJson,
+    /// Distinct learners with any event in the period.
+    pub people_reached: u64,
+    /// Distinct learners who completed at least one lesson in the period.
+    pub learners_completed: u64,
+    /// All lesson completions in the period.
+    pub completions: u64,
+    pub topics: Vec<TopicIndicators>,
+    /// Months with any activity, oldest first.
+    pub months: Vec<MonthIndicators>,
+    /// Every lesson of the catalogue (then lessons not in it that were completed).
+    pub lessons: Vec<LessonIndicators>,
+    /// The team's devices that are not removed (not filtered by the period).
+    pub devices: Vec<DeviceIndicators>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicIndicators {
+    /// `null` for lessons that are not in the published catalogue.
+    pub topic: Option<String>,
+    /// Distinct (learner, lesson) pairs completed: a learner who finishes a lesson twice counts once.
+    pub lessons_completed: u64,
+    /// Every completion.
+    pub completions: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthIndicators {
+    /// `YYYY-MM`, Vietnam time.
+    pub month: String,
+    pub active_learners: u64,
+    pub completions: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LessonIndicators {
+    pub lesson_id: String,
+    pub topic: Option<String>,
+    /// Distinct learners who completed it.
+    pub learners_completed: u64,
+    pub completions: u64,
+    /// Sums over completions of the score (questions right on the first try, out of all questions).
+    pub first_try_correct: u64,
+    pub first_try_questions: u64,
+    /// `first_try_correct / first_try_questions` in percent, one decimal; `null` without questions.
+    pub first_try_correct_percent: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceIndicators {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    /// Time of the device's last accepted push (ms since the epoch), `null` if it never pushed.
+    pub last_sync_at: Option<i64>,
+}
+
+/// `GET /api/v1/admin/teams`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProvinceView {
+    pub period: PeriodJson,
+    pub teams: Vec<TeamOverview>,
+    /// Sums over all teams (a learner belongs to one team, so people are not counted twice).
+    pub totals: Indicators,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamOverview {
+    pub team: TeamInfo,
+    #[serde(flatten)]
+    pub indicators: Indicators,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Indicators {
+    pub people_reached: u64,
+    pub learners_completed: u64,
+    pub completions: u64,
+    pub topics: Vec<TopicIndicators>,
+    /// Devices not removed.
+    pub devices: u64,
+    /// The latest push of any of the devices.
+    pub last_sync_at: Option<i64>,
+}
+
+/// Per lesson: (completions, distinct learners) → per topic, catalogue order, unknown lessons last.
+fn topic_indicators(topics: &LessonTopics, lessons: &BTreeMap<String, (u64, u64)>) -> Vec<TopicIndicators> {
+    let mut out: Vec<TopicIndicators> = topics
+        .topics
+        .iter()
+        .map(|(topic, ids)| {
+            let (completions, pairs) = ids
+                .iter()
+                .filter_map(|id| lessons.get(id))
+                .fold((0, 0), |(c, p), (completions, learners)| (c + completions, p + learners));
+            TopicIndicators { topic: Some(topic.clone()), lessons_completed: pairs, completions }
+        })
+        .collect();
+    let unknown: Vec<&(u64, u64)> =
+        lessons.iter().filter(|(id, _)| topics.topic_of(id).is_none()).map(|(_, counts)| counts).collect();
+    if !unknown.is_empty() {
+        out.push(TopicIndicators {
+            topic: None,
+            completions: unknown.iter().map(|c| c.0).sum(),
+            lessons_completed: unknown.iter().map(|c| c.1).sum(),
+        });
+    }
+    out
+}
+
+fn percent(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
+}
+
+/// One team's dashboard from what the store counted for the period.
+pub fn team_dashboard(
+    team: TeamInfo,
+    period: &Period,
+    topics: &LessonTopics,
+    learner_days: &[(String, i64)],
+    completions: &[Completion],
+    devices: &[DeviceStatus],
+) -> TeamDashboard {
+    let reached: BTreeSet<&str> = learner_days.iter().map(|(learner, _)| learner.as_str()).collect();
+    let mut months: BTreeMap<String, (BTreeSet<&str>, u64)> = BTreeMap::new();
+    for (learner, day) in learner_days {
+        months.entry(Date::from_days(*day).month_label()).or_default().0.insert(learner);
+    }
+
+    #[derive(Default)]
+    struct Lesson<'a> {
+        learners: BTreeSet<&'a str>,
+        completions: u64,
+        correct: u64,
+        questions: u64,
+    }
+    let mut lessons: BTreeMap<&str, Lesson> = BTreeMap::new();
+    for c in completions {
+        let lesson = lessons.entry(&c.lesson_id).or_default();
+        lesson.learners.insert(&c.learner_id);
+        lesson.completions += 1;
+        // A phone's score is not trusted to be consistent: never more right than asked.
+        lesson.correct += u64::from(c.score.correct.min(c.score.out_of));
+        lesson.questions += u64::from(c.score.out_of);
+        months.entry(Date::in_vietnam(c.at).month_label()).or_default().1 += 1;
+    }
+    let completed: BTreeSet<&str> = completions.iter().map(|c| c.learner_id.as_str()).collect();
+
+    let catalogue_order = topics.topics.iter().flat_map(|(topic, ids)| ids.iter().map(move |id| (id.as_str(), Some(topic))));
+    let others = lessons.keys().copied().filter(|id| topics.topic_of(id).is_none()).map(|id| (id, None));
+    let lesson_rows: Vec<LessonIndicators> = catalogue_order
+        .chain(others.collect::<Vec<_>>())
+        .map(|(id, topic)| {
+            let l = lessons.get(id);
+            let (correct, questions) = l.map_or((0, 0), |l| (l.correct, l.questions));
+            LessonIndicators {
+                lesson_id: id.to_owned(),
+                topic: topic.cloned(),
+                learners_completed: l.map_or(0, |l| l.learners.len() as u64),
+                completions: l.map_or(0, |l| l.completions),
+                first_try_correct: correct,
+                first_try_questions: questions,
+                first_try_correct_percent: percent(correct, questions),
+            }
+        })
+        .collect();
+    let per_lesson: BTreeMap<String, (u64, u64)> =
+        lessons.iter().map(|(id, l)| ((*id).to_owned(), (l.completions, l.learners.len() as u64))).collect();
+
+    TeamDashboard {
+        team,
+        period: period.json(),
+        people_reached: reached.len() as u64,
+        learners_completed: completed.len() as u64,
+        completions: completions.len() as u64,
+        topics: topic_indicators(topics, &per_lesson),
+        months: months
+            .into_iter()
+            .map(|(month, (learners, completions))| MonthIndicators {
+                month,
+                active_learners: learners.len() as u64,
+                completions,
+            })
+            .collect(),
+        lessons: lesson_rows,
+        devices: devices
+            .iter()
+            .map(|d| DeviceIndicators { id: d.id.clone(), name: d.name.clone(), role: d.role, last_sync_at: d.last_push_at })
+            .collect(),
+    }
+}
+
+/// Every team's indicators and their sums.
+pub fn province_view(period: &Period, topics: &LessonTopics, counts: Vec<TeamCounts>) -> ProvinceView {
+    let mut totals = Indicators::default();
+    let mut all_lessons: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let teams = counts
+        .into_iter()
+        .map(|c| {
+            let lessons: BTreeMap<String, (u64, u64)> =
+                c.lessons.iter().map(|l| (l.lesson_id.clone(), (l.completions as u64, l.learners as u64))).collect();
+            for (id, (completions, learners)) in &lessons {
+                let sum = all_lessons.entry(id.clone()).or_default();
+                sum.0 += completions;
+                sum.1 += learners;
+            }
+            let indicators = Indicators {
+                people_reached: c.people_reached as u64,
+                learners_completed: c.learners_completed as u64,
+                completions: lessons.values().map(|l| l.0).sum(),
+                topics: topic_indicators(topics, &lessons),
+                devices: c.devices as u64,
+                last_sync_at: c.last_push_at,
+            };
+            totals.people_reached += indicators.people_reached;
+            totals.learners_completed += indicators.learners_completed;
+            totals.completions += indicators.completions;
+            totals.devices += indicators.devices;
+            totals.last_sync_at = totals.last_sync_at.max(indicators.last_sync_at);
+            TeamOverview { team: c.team, indicators }
+        })
+        .collect();
+    totals.topics = topic_indicators(topics, &all_lessons);
+    ProvinceView { period: period.json(), teams, totals }
+}
+
+/// The CSV header of the export.
+pub const CSV_HEADER: [&str; 7] =
+    ["team", "commune", "topic", "lesson_id", "learners_completed", "completions", "first_try_correct_percent"];
+
+/// The monthly-report export: one row per lesson, UTF-8 with a byte order mark so that Excel reads
+/// Vietnamese correctly when the file is double-clicked.
+pub fn lessons_csv(dashboard: &TeamDashboard) -> Vec<u8> {
+    // CRLF as RFC 4180 and Excel expect.
+    let mut writer =
+        csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(b"\xEF\xBB\xBF".to_vec());
+    let write = |writer: &mut csv::Writer<Vec<u8>>| -> csv::Result<()> {
+        writer.write_record(CSV_HEADER)?;
+        for l in &dashboard.lessons {
+            writer.write_record([
+                dashboard.team.name.as_str(),
+                dashboard.team.commune.as_str(),
+                l.topic.as_deref().unwrap_or(""),
+                l.lesson_id.as_str(),
+                &l.learners_completed.to_string(),
+                &l.completions.to_string(),
+                &l.first_try_correct_percent.map_or_else(String::new, |p| format!("{p:.1}")),
+            ])?;
+        }
+        writer.flush()?;
+        Ok(())
+    };
+    write(&mut writer).expect("writing CSV to memory cannot fail");
+    writer.into_inner().expect("flushed above")
+}
+
+/// `hocso-<team>-<from>-<to>.csv`, ASCII only (Vietnamese letters without their marks) so that
+/// every browser and Excel keep the name.
+pub fn csv_file_name(team: &TeamInfo, period: &Period, today: Date) -> String {
+    let from = period.from.map_or_else(|| "start".to_owned(), |d| d.to_string());
+    let to = period.to.unwrap_or(today).to_string();
+    let slug = ascii_slug(&team.name);
+    let team = if slug.is_empty() { ascii_slug(&team.id) } else { slug };
+    format!("hocso-{team}-{from}-{to}.csv")
+}
+
+/// `Tổ công nghệ số Tả Van` → `to-cong-nghe-so-ta-van`.
+pub fn ascii_slug(text: &str) -> String {
+    const FOLDS: &[(char, &str)] = &[
+        ('a', "àáảãạăằắẳẵặâầấẩẫậ"),
+        ('e', "èéẻẽẹêềếểễệ"),
+        ('i', "ìíỉĩị"),
+        ('o', "òóỏõọôồốổỗộơờớởỡợ"),
+        ('u', "ùúủũụưừứửữự"),
+        ('y', "ỳýỷỹỵ"),
+        ('d', "đ"),
+    ];
+    let mut slug = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let c = FOLDS.iter().find(|(_, marked)| marked.contains(c)).map_or(c, |(plain, _)| *plain);
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').chars().take(60).collect::<String>().trim_end_matches('-').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hocso_core::progress::Score;
+
+    fn date(text: &str) -> Date {
+        Date::parse(text).unwrap()
+    }
+
+    #[test]
+    fn dates_are_exactly_yyyy_mm_dd_and_real() {
+        assert_eq!(date("2025-03-01"), Date { year: 2025, month: 3, day: 1 });
+        for bad in ["2025-3-1", "01/03/2025", "2025-02-30", "2025-13-01", "2025-00-10", "20250301", "2025-03-01T00", "２025-03-01", ""] {
+            assert_eq!(Date::parse(bad), None, "{bad}");
+        }
+        assert_eq!(date("2024-02-29").day, 29);
+        assert_eq!(Date::parse("2023-02-29"), None);
+    }
+
+    #[test]
+    fn days_and_dates_convert_both_ways() {
+        assert_eq!(date("1970-01-01").days(), 0);
+        assert_eq!(date("2000-03-01").days(), 11_017);
+        for days in [0, 59, 60, 365, 11_016, 19_782, 20_000, 47_000] {
+            assert_eq!(Date::from_days(days).days(), days);
+        }
+    }
+
+    #[test]
+    fn a_day_is_counted_in_vietnam_time() {
+        // 2025-01-31 17:00 UTC is already 1 February in Vietnam.
+        let at = date("2025-01-31").days() * DAY_MS + 17 * 3_600_000;
+        assert_eq!(Date::in_vietnam(at), date("2025-02-01"));
+        assert_eq!(Date::in_vietnam(at - 1), date("2025-01-31"));
+        let period = Period::parse(Some("2025-02-01"), Some("2025-02-01")).unwrap();
+        assert_eq!(period.range(), TimeRange { from_ms: at, until_ms: at + DAY_MS });
+    }
+
+    #[test]
+    fn bad_periods_are_explained() {
+        assert_eq!(Period::parse(Some(""), None).unwrap(), Period::default());
+        let error = Period::parse(Some("1/3/2025"), None).unwrap_err();
+        assert!(error.to_string().starts_with("from must be a date written YYYY-MM-DD"), "{error}");
+        let error = Period::parse(Some("2025-04-01"), Some("2025-03-01")).unwrap_err();
+        assert_eq!(error.to_string(), "from (2025-04-01) is after to (2025-03-01): swap them");
+    }
+
+    #[test]
+    fn team_names_become_ascii_file_names() {
+        assert_eq!(ascii_slug("Tổ công nghệ số Tả Van"), "to-cong-nghe-so-ta-van");
+        assert_eq!(ascii_slug("  Đội 1 / Bản Hồ! "), "doi-1-ban-ho");
+        let team = TeamInfo { id: "t-1".into(), name: "Tổ Tả Van".into(), commune: "Tả Van".into() };
+        let period = Period::parse(Some("2025-01-01"), None).unwrap();
+        assert_eq!(csv_file_name(&team, &period, date("2025-03-31")), "hocso-to-ta-van-2025-01-01-2025-03-31.csv");
+        let nameless = TeamInfo { name: "???".into(), ..team };
+        assert_eq!(csv_file_name(&nameless, &Period::default(), date("2025-03-31")), "hocso-t-1-start-2025-03-31.csv");
+    }
+
+    #[test]
+    fn lesson_rows_follow_the_catalogue_and_unknown_lessons_come_last() {
+        let topics = LessonTopics {
+            topics: vec![("a".into(), vec!["a1".into(), "a2".into()])],
+            topic_of: [("a1".into(), "a".into()), ("a2".into(), "a".into())].into(),
+        };
+        let done = |learner: &str, lesson: &str, correct, out_of| Completion {
+            learner_id: learner.into(),
+            lesson_id: lesson.into(),
+            at: 0,
+            score: Score { correct, out_of },
+        };
+        let completions = [done("x", "a2", 1, 2), done("x", "a2", 9, 2), done("y", "old", 0, 0)];
+        let team = TeamInfo { id: "t".into(), name: "T".into(), commune: "C".into() };
+        let d = team_dashboard(team, &Period::default(), &topics, &[("x".into(), 0)], &completions, &[]);
+        let rows: Vec<_> = d.lessons.iter().map(|l| (l.lesson_id.as_str(), l.completions, l.first_try_correct_percent)).collect();
+        assert_eq!(rows, [("a1", 0, None), ("a2", 2, Some(75.0)), ("old", 1, None)]);
+        assert_eq!(d.topics[1], TopicIndicators { topic: None, lessons_completed: 1, completions: 1 });
+        assert_eq!(d.months, [MonthIndicators { month: "1970-01".into(), active_learners: 1, completions: 3 }]);
+    }
+}

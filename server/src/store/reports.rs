@@ -1,0 +1,269 @@
+//! What the dashboards read: counts over the events that phones already sync, and admin tokens.
+//! Only counts and ids leave here, never event lists; the arithmetic lives in `crate::dashboard`.
+use hocso_core::progress::{EventKind, Score};
+use hocso_core::sync::{Role, TeamInfo};
+use sqlx::Row;
+
+use super::{now_ms, random_hex, role_from, sha256_hex, Store, StoreError};
+
+/// The `WHERE` term that picks `lesson_completed` events. Written exactly as in the partial index
+/// `events_completed` (migration 0002) so that the planner uses it; the stored `kind` is serialised
+/// by us with its `type` tag first (checked by a test below).
+const COMPLETED: &str = r#"kind LIKE '{"type":"lesson\_completed"%' ESCAPE '\'"#;
+
+/// Events with `from_ms <= at < until_ms` (the phone's clock, ms since the epoch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeRange {
+    pub from_ms: i64,
+    pub until_ms: i64,
+}
+
+impl TimeRange {
+    pub const ALL: TimeRange = TimeRange { from_ms: i64::MIN, until_ms: i64::MAX };
+}
+
+/// One `lesson_completed` event, reduced to what the indicators need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    pub learner_id: String,
+    pub lesson_id: String,
+    pub at: i64,
+    pub score: Score,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceStatus {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub last_push_at: Option<i64>,
+}
+
+/// One team's counts for the province view, computed by the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamCounts {
+    pub team: TeamInfo,
+    pub people_reached: i64,
+    pub learners_completed: i64,
+    /// Active (not removed) devices.
+    pub devices: i64,
+    pub last_push_at: Option<i64>,
+    pub lessons: Vec<LessonCounts>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LessonCounts {
+    pub lesson_id: String,
+    pub completions: i64,
+    /// Distinct learners who completed the lesson.
+    pub learners: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminToken {
+    pub id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub revoked: bool,
+}
+
+impl Store {
+    /// Each learner of the team with an event in `range`, once per local day (`at + offset_ms`
+    /// divided into days) on which they did anything.
+    pub async fn learner_days(&self, team_id: &str, range: TimeRange, offset_ms: i64) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT learner_id, (at + ?) / 86400000 AS day FROM events
+             WHERE team_id = ? AND at >= ? AND at < ? GROUP BY learner_id, day",
+        )
+        .bind(offset_ms)
+        .bind(team_id)
+        .bind(range.from_ms)
+        .bind(range.until_ms)
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    /// The team's lesson completions in `range`.
+    pub async fn completions(&self, team_id: &str, range: TimeRange) -> Result<Vec<Completion>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT learner_id, lesson_id, at, kind FROM events
+             WHERE team_id = ? AND {COMPLETED} AND at >= ? AND at < ?"
+        ))
+        .bind(team_id)
+        .bind(range.from_ms)
+        .bind(range.until_ms)
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| match serde_json::from_str(r.get::<&str, _>(3)) {
+                Ok(EventKind::LessonCompleted { score }) => {
+                    Some(Completion { learner_id: r.get(0), lesson_id: r.get(1), at: r.get(2), score })
+                }
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// The team's devices that are not removed, oldest first.
+    pub async fn device_statuses(&self, team_id: &str) -> Result<Vec<DeviceStatus>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, name, role, last_push_at FROM devices WHERE team_id = ? AND revoked_at IS NULL ORDER BY created_at, id",
+        )
+        .bind(team_id)
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| DeviceStatus { id: r.get(0), name: r.get(1), role: role_from(r.get(2)), last_push_at: r.get(3) })
+            .collect())
+    }
+
+    /// Every team's counts in `range`, by commune and name. A learner belongs to one team, so these
+    /// counts can be summed over teams.
+    pub async fn team_counts(&self, range: TimeRange) -> Result<Vec<TeamCounts>, StoreError> {
+        let teams = sqlx::query("SELECT id, name, commune FROM teams ORDER BY commune, name, id").fetch_all(&self.reader).await?;
+        let mut counts: Vec<TeamCounts> = teams
+            .iter()
+            .map(|r| TeamCounts {
+                team: TeamInfo { id: r.get(0), name: r.get(1), commune: r.get(2) },
+                people_reached: 0,
+                learners_completed: 0,
+                devices: 0,
+                last_push_at: None,
+                lessons: Vec::new(),
+            })
+            .collect();
+        let index: std::collections::HashMap<String, usize> =
+            counts.iter().enumerate().map(|(i, c)| (c.team.id.clone(), i)).collect();
+        let at = |team: &str| index.get(team).copied();
+
+        let reached = sqlx::query(
+            "SELECT team_id, COUNT(DISTINCT learner_id) FROM events WHERE at >= ? AND at < ? GROUP BY team_id",
+        )
+        .bind(range.from_ms)
+        .bind(range.until_ms)
+        .fetch_all(&self.reader)
+        .await?;
+        for r in &reached {
+            if let Some(i) = at(r.get(0)) {
+                counts[i].people_reached = r.get(1);
+            }
+        }
+        let completed = sqlx::query(&format!(
+            "SELECT team_id, COUNT(DISTINCT learner_id) FROM events WHERE {COMPLETED} AND at >= ? AND at < ? GROUP BY team_id"
+        ))
+        .bind(range.from_ms)
+        .bind(range.until_ms)
+        .fetch_all(&self.reader)
+        .await?;
+        for r in &completed {
+            if let Some(i) = at(r.get(0)) {
+                counts[i].learners_completed = r.get(1);
+            }
+        }
+        let lessons = sqlx::query(&format!(
+            "SELECT team_id, lesson_id, COUNT(*), COUNT(DISTINCT learner_id) FROM events
+             WHERE {COMPLETED} AND at >= ? AND at < ? GROUP BY team_id, lesson_id ORDER BY team_id, lesson_id"
+        ))
+        .bind(range.from_ms)
+        .bind(range.until_ms)
+        .fetch_all(&self.reader)
+        .await?;
+        for r in &lessons {
+            if let Some(i) = at(r.get(0)) {
+                counts[i].lessons.push(LessonCounts { lesson_id: r.get(1), completions: r.get(2), learners: r.get(3) });
+            }
+        }
+        let devices = sqlx::query(
+            "SELECT team_id, COUNT(*), MAX(last_push_at) FROM devices WHERE revoked_at IS NULL GROUP BY team_id",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        for r in &devices {
+            if let Some(i) = at(r.get(0)) {
+                counts[i].devices = r.get(1);
+                counts[i].last_push_at = r.get(2);
+            }
+        }
+        Ok(counts)
+    }
+
+    /// A new admin token: `(id, token)`. The token is shown once; only its hash is stored.
+    pub async fn create_admin_token(&self, name: &str) -> Result<(String, String), StoreError> {
+        let id = format!("a-{}", random_hex(5));
+        let token = format!("hsa_{}", random_hex(32));
+        sqlx::query("INSERT INTO admin_tokens (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)")
+            .bind(&id)
+            .bind(name)
+            .bind(sha256_hex(&token))
+            .bind(now_ms())
+            .execute(&self.writer)
+            .await?;
+        Ok((id, token))
+    }
+
+    pub async fn revoke_admin_token(&self, id: &str) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE admin_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+            .bind(now_ms())
+            .bind(id)
+            .execute(&self.writer)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("active admin token {id}")));
+        }
+        Ok(())
+    }
+
+    pub async fn list_admin_tokens(&self) -> Result<Vec<AdminToken>, StoreError> {
+        let rows = sqlx::query("SELECT id, name, created_at, revoked_at IS NOT NULL FROM admin_tokens ORDER BY created_at, id")
+            .fetch_all(&self.reader)
+            .await?;
+        Ok(rows.iter().map(|r| AdminToken { id: r.get(0), name: r.get(1), created_at: r.get(2), revoked: r.get(3) }).collect())
+    }
+
+    /// The admin token's id and name; `InvalidToken` if it is not an admin token, `Revoked`.
+    pub async fn authenticate_admin(&self, token: &str) -> Result<AdminToken, StoreError> {
+        let row = sqlx::query("SELECT id, name, created_at, revoked_at IS NOT NULL FROM admin_tokens WHERE token_hash = ?")
+            .bind(sha256_hex(token))
+            .fetch_optional(&self.reader)
+            .await?
+            .ok_or(StoreError::InvalidToken)?;
+        let admin = AdminToken { id: row.get(0), name: row.get(1), created_at: row.get(2), revoked: row.get(3) };
+        if admin.revoked {
+            return Err(StoreError::Revoked);
+        }
+        Ok(admin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn completions_are_stored_with_their_type_first_as_the_index_expects() {
+        let kind = EventKind::LessonCompleted { score: Score { correct: 1, out_of: 2 } };
+        let stored = serde_json::to_string(&kind).unwrap();
+        assert!(stored.starts_with(r#"{"type":"lesson_completed""#), "{stored}");
+        assert!(COMPLETED.contains(r#"'{"type":"lesson\_completed"%'"#));
+    }
+
+    #[tokio::test]
+    async fn counting_every_teams_completions_reads_only_the_partial_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("t.db").to_str().unwrap()).await.unwrap();
+        let plan: Vec<String> = sqlx::query(&format!(
+            "EXPLAIN QUERY PLAN SELECT team_id, lesson_id, COUNT(*), COUNT(DISTINCT learner_id) FROM events
+             WHERE {COMPLETED} AND at >= 0 AND at < 1 GROUP BY team_id, lesson_id"
+        ))
+        .fetch_all(&store.reader)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<String, _>(3))
+        .collect();
+        assert!(plan.iter().any(|line| line.contains("events_completed")), "{plan:?}");
+    }
+}

@@ -1,0 +1,491 @@
+//! The team dashboard, its CSV export and the province view over real HTTP and a real SQLite file.
+//! Two teams are seeded through the real join and push endpoints with a small data set whose every
+//! indicator is counted by hand below; a catalogue with two topics maps lessons to topics.
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use hocso_core::content::{Catalogue, CatalogueLesson, CatalogueTopic};
+use hocso_core::progress::{EventKind, ProgressEvent, Score};
+use hocso_core::sync::JoinResponse;
+use hocso_server::store::Store;
+use hocso_server::ServeConfig;
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const VNEID: &str = "what-is-vneid"; // topic public-services
+const VIETQR: &str = "pay-by-vietqr"; // topic cashless-payment
+
+struct Server {
+    addr: SocketAddr,
+    store: Store,
+    client: reqwest::Client,
+    database: String,
+    _dist: tempfile::TempDir,
+    _db: tempfile::TempDir,
+}
+
+fn catalogue() -> Catalogue {
+    let lesson = |id: &str| CatalogueLesson {
+        id: id.into(),
+        order: 1,
+        minutes: 5,
+        icon: None,
+        locales: BTreeMap::new(),
+    };
+    let topic = |id: &str, lesson_id: &str| CatalogueTopic { id: id.into(), packs: BTreeMap::new(), lessons: vec![lesson(lesson_id)] };
+    Catalogue { format: 1, topics: vec![topic("public-services", VNEID), topic("cashless-payment", VIETQR)] }
+}
+
+async fn start() -> Server {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(dist.path().join("index.html"), "<!DOCTYPE html>").unwrap();
+    std::fs::create_dir_all(dist.path().join("content")).unwrap();
+    std::fs::write(dist.path().join("content/catalogue.json"), serde_json::to_vec(&catalogue()).unwrap()).unwrap();
+    let db = tempfile::tempdir().unwrap();
+    let database = db.path().join("hocso.db").to_str().unwrap().to_owned();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = ServeConfig::new(addr, dist.path().to_owned(), database.clone());
+    let store = Store::open(&database).await.unwrap();
+    let app = hocso_server::router(&config, store.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    Server { addr, store, client: reqwest::Client::new(), database, _dist: dist, _db: db }
+}
+
+/// A joined phone and the next `seq` it will use.
+struct Phone {
+    id: String,
+    token: String,
+    seq: u64,
+}
+
+impl Phone {
+    fn event(&mut self, learner: &str, lesson: &str, at: i64, kind: EventKind) -> ProgressEvent {
+        self.seq += 1;
+        ProgressEvent {
+            id: ProgressEvent::event_id(&self.id, self.seq),
+            device_id: self.id.clone(),
+            seq: self.seq,
+            learner_id: learner.into(),
+            lesson_id: lesson.into(),
+            lesson_version: "v1".into(),
+            at,
+            kind,
+        }
+    }
+
+    fn completed(&mut self, learner: &str, lesson: &str, at: i64, correct: u32, out_of: u32) -> ProgressEvent {
+        self.event(learner, lesson, at, EventKind::LessonCompleted { score: Score { correct, out_of } })
+    }
+
+    fn started(&mut self, learner: &str, lesson: &str, at: i64) -> ProgressEvent {
+        self.event(learner, lesson, at, EventKind::LessonStarted)
+    }
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    bytes: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.bytes).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.bytes)))
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8(self.bytes.clone()).unwrap()
+    }
+}
+
+impl Server {
+    fn url(&self, path: &str) -> String {
+        format!("http://{}/api/v1{path}", self.addr)
+    }
+
+    async fn join(&self, code: &str, device_id: &str, device_name: &str) -> Phone {
+        let response = self
+            .client
+            .post(self.url("/devices/join"))
+            .json(&json!({"code": code, "device_name": device_name, "device_id": device_id}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let joined: JoinResponse = response.json().await.unwrap();
+        Phone { id: joined.device_id, token: joined.device_token, seq: 0 }
+    }
+
+    async fn push(&self, phone: &Phone, events: Vec<ProgressEvent>, profiles: Value) {
+        let response = self
+            .client
+            .post(self.url("/sync/push"))
+            .bearer_auth(&phone.token)
+            .json(&json!({"events": events, "profiles": profiles}))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        assert_eq!(status, 200, "{}", response.text().await.unwrap());
+    }
+
+    async fn get(&self, path: &str, token: Option<&str>) -> Answer {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        Answer { status: response.status(), headers: response.headers().clone(), bytes: response.bytes().await.unwrap().to_vec() }
+    }
+}
+
+/// Vietnam time (UTC+7) in 2025, January or February, written by hand: 2025-01-01 00:00 in
+/// Vietnam is 2024-12-31 17:00 UTC = 1_735_664_400_000 ms.
+fn vn(month: i64, day: i64, hour: i64, minute: i64) -> i64 {
+    let day_of_year = if month == 1 { day - 1 } else { 31 + day - 1 };
+    1_735_664_400_000 + day_of_year * 86_400_000 + hour * 3_600_000 + minute * 60_000
+}
+
+fn profile(id: &str, nickname: &str) -> Value {
+    json!({"id": id, "nickname": nickname, "avatar": "buffalo", "colour": "#2e7d32", "updated_at": 1, "deleted": false})
+}
+
+struct Seeded {
+    server: Server,
+    leader_a: Phone,
+    member_a: Phone,
+    leader_b: Phone,
+    /// Wall-clock bounds of the seeding pushes, for `last_sync_at`.
+    pushed_between: (i64, i64),
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64
+}
+
+/// Team A "Tổ Tả Van" (commune Tả Van): learners mai, lan (phone-a1) and hoa (phone-a2), a leader
+/// phone that never pushes, and a removed phone.
+///   January:  mai completes VNEID 2/3 (10th); lan completes VIETQR 1/2 (20th).
+///   February: mai completes VNEID again 3/3 on the 1st at 03:00 Vietnam time (still 31 January in
+///             UTC); mai completes VIETQR 2/2 (5th); hoa starts VNEID (12th); lan views a step (14th).
+/// Team B "Tổ Bản Hồ, thôn 2" (commune Bản Hồ): sua completes VNEID 1/3 (15 January); pao starts
+/// VIETQR (2 February).
+async fn seed() -> Seeded {
+    let server = start().await;
+    let a = server.store.create_team("Tổ Tả Van", "Tả Van").await.unwrap();
+    let b = server.store.create_team("Tổ Bản Hồ, thôn 2", "Bản Hồ").await.unwrap();
+    let leader_a = server.join(&a.leader_code, "lead-a", "Máy tổ trưởng").await;
+    let mut member_a = server.join(&a.join_code, "phone-a1", "Điện thoại chị Mai").await;
+    let mut phone_a2 = server.join(&a.join_code, "phone-a2", "Máy nhà văn hoá").await;
+    server.join(&a.join_code, "phone-lost", "Máy bị mất").await;
+    server.store.revoke_device("phone-lost").await.unwrap();
+    let leader_b = server.join(&b.leader_code, "lead-b", "Máy tổ trưởng B").await;
+    let mut member_b = server.join(&b.join_code, "phone-b1", "Máy bản Hồ").await;
+
+    let before = now_ms();
+    let events = vec![
+        member_a.started("learner-mai", VNEID, vn(1, 10, 9, 0)),
+        member_a.event("learner-mai", VNEID, vn(1, 10, 9, 5), EventKind::QuestionAnswered { question: 1, chosen: vec![2], correct: false }),
+        member_a.completed("learner-mai", VNEID, vn(1, 10, 9, 10), 2, 3),
+        member_a.started("learner-lan", VIETQR, vn(1, 20, 14, 0)),
+        member_a.completed("learner-lan", VIETQR, vn(1, 20, 14, 20), 1, 2),
+        member_a.completed("learner-mai", VNEID, vn(2, 1, 3, 0), 3, 3),
+        member_a.completed("learner-mai", VIETQR, vn(2, 5, 10, 0), 2, 2),
+        member_a.event("learner-lan", VNEID, vn(2, 14, 16, 0), EventKind::StepViewed { step: 2 }),
+    ];
+    server.push(&member_a, events, json!([profile("learner-mai", "Mai"), profile("learner-lan", "Lan")])).await;
+    let events = vec![phone_a2.started("learner-hoa", VNEID, vn(2, 12, 8, 0))];
+    server.push(&phone_a2, events, json!([profile("learner-hoa", "Hoa")])).await;
+    let events = vec![
+        member_b.completed("learner-sua", VNEID, vn(1, 15, 10, 0), 1, 3),
+        member_b.started("learner-pao", VIETQR, vn(2, 2, 9, 0)),
+    ];
+    server.push(&member_b, events, json!([profile("learner-sua", "Súa")])).await;
+    let after = now_ms();
+    Seeded { server, leader_a, member_a, leader_b, pushed_between: (before, after) }
+}
+
+fn assert_error(answer: &Answer, status: u16, code: &str) -> String {
+    let body = answer.json();
+    assert_eq!(answer.status.as_u16(), status, "{body}");
+    assert_eq!(body["error"], code, "{body}");
+    let message = body["message"].as_str().unwrap_or_default().to_owned();
+    assert!(message.len() > 10, "a clear sentence: {body}");
+    message
+}
+
+#[tokio::test]
+async fn the_leader_sees_the_hand_counted_indicators_of_the_team() {
+    let s = seed().await;
+    let answer = s.server.get("/team/dashboard", Some(&s.leader_a.token)).await;
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let d = answer.json();
+    assert_eq!(d["team"]["name"], "Tổ Tả Van");
+    assert_eq!(d["team"]["commune"], "Tả Van");
+    assert_eq!(d["period"], json!({"from": null, "to": null, "timezone": "UTC+07:00"}));
+    assert_eq!(d["people_reached"], 3, "mai, lan, hoa");
+    assert_eq!(d["learners_completed"], 2, "mai and lan; hoa only started");
+    assert_eq!(d["completions"], 4);
+    assert_eq!(
+        d["topics"],
+        json!([
+            {"topic": "public-services", "lessons_completed": 1, "completions": 2},
+            {"topic": "cashless-payment", "lessons_completed": 2, "completions": 2},
+        ])
+    );
+    assert_eq!(
+        d["months"],
+        json!([
+            {"month": "2025-01", "active_learners": 2, "completions": 2},
+            {"month": "2025-02", "active_learners": 3, "completions": 2},
+        ]),
+        "mai's completion at 03:00 on 1 February in Vietnam counts in February"
+    );
+    assert_eq!(
+        d["lessons"],
+        json!([
+            {"lesson_id": VNEID, "topic": "public-services", "learners_completed": 1, "completions": 2,
+             "first_try_correct": 5, "first_try_questions": 6, "first_try_correct_percent": 83.3},
+            {"lesson_id": VIETQR, "topic": "cashless-payment", "learners_completed": 2, "completions": 2,
+             "first_try_correct": 3, "first_try_questions": 4, "first_try_correct_percent": 75.0},
+        ])
+    );
+
+    let devices = d["devices"].as_array().unwrap();
+    let summary: Vec<(&str, &str, &str)> = devices
+        .iter()
+        .map(|d| (d["id"].as_str().unwrap(), d["name"].as_str().unwrap(), d["role"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("lead-a", "Máy tổ trưởng", "leader"),
+            ("phone-a1", "Điện thoại chị Mai", "member"),
+            ("phone-a2", "Máy nhà văn hoá", "member"),
+        ],
+        "the removed phone is not listed"
+    );
+    assert_eq!(devices[0]["last_sync_at"], Value::Null, "the leader's phone never pushed");
+    let (before, after) = s.pushed_between;
+    for device in &devices[1..] {
+        let at = device["last_sync_at"].as_i64().unwrap();
+        assert!((before..=after).contains(&at), "{at} within the seeding pushes");
+    }
+
+    // Counts, not personal data: no learner id and no nickname leaves the server here.
+    let text = answer.text();
+    for private in ["learner-", "\"Mai\"", "\"Lan\"", "\"Hoa\""] {
+        assert!(!text.contains(private), "{private} in {text}");
+    }
+}
+
+#[tokio::test]
+async fn dates_filter_inclusively_by_the_day_in_vietnam() {
+    let s = seed().await;
+    let token = Some(s.leader_a.token.as_str());
+
+    let january = s.server.get("/team/dashboard?from=2025-01-01&to=2025-01-31", token).await.json();
+    assert_eq!(january["period"], json!({"from": "2025-01-01", "to": "2025-01-31", "timezone": "UTC+07:00"}));
+    assert_eq!((january["people_reached"].as_u64(), january["learners_completed"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(january["completions"], 2, "the completion at 03:00 on 1 February (Vietnam) is not January's");
+    assert_eq!(january["months"], json!([{"month": "2025-01", "active_learners": 2, "completions": 2}]));
+    let percents: Vec<&Value> = january["lessons"].as_array().unwrap().iter().map(|l| &l["first_try_correct_percent"]).collect();
+    assert_eq!(percents, [&json!(66.7), &json!(50.0)]);
+
+    let february = s.server.get("/team/dashboard?from=2025-02-01&to=2025-02-28", token).await.json();
+    assert_eq!((february["people_reached"].as_u64(), february["learners_completed"].as_u64()), (Some(3), Some(1)));
+    assert_eq!(february["completions"], 2);
+    assert_eq!(
+        february["topics"],
+        json!([
+            {"topic": "public-services", "lessons_completed": 1, "completions": 1},
+            {"topic": "cashless-payment", "lessons_completed": 1, "completions": 1},
+        ])
+    );
+    assert_eq!(february["months"], json!([{"month": "2025-02", "active_learners": 3, "completions": 2}]));
+
+    // One day, both ends inclusive; open ends.
+    let first = s.server.get("/team/dashboard?from=2025-02-01&to=2025-02-01", token).await.json();
+    assert_eq!((first["people_reached"].as_u64(), first["completions"].as_u64()), (Some(1), Some(1)));
+    let from_only = s.server.get("/team/dashboard?from=2025-02-06", token).await.json();
+    assert_eq!((from_only["people_reached"].as_u64(), from_only["completions"].as_u64()), (Some(2), Some(0)), "hoa and lan");
+    let to_only = s.server.get("/team/dashboard?to=2025-01-19", token).await.json();
+    assert_eq!((to_only["people_reached"].as_u64(), to_only["completions"].as_u64()), (Some(1), Some(1)), "mai");
+    let empty_fields = s.server.get("/team/dashboard?from=&to=", token).await.json();
+    assert_eq!(empty_fields["completions"], 4, "empty dates mean no limit");
+    let none = s.server.get("/team/dashboard?from=2025-03-01", token).await.json();
+    assert_eq!((none["people_reached"].as_u64(), none["months"].clone()), (Some(0), json!([])));
+    assert_eq!(none["lessons"][0]["first_try_correct_percent"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_teams_leader_never_sees_another_teams_numbers() {
+    let s = seed().await;
+    let b = s.server.get("/team/dashboard", Some(&s.leader_b.token)).await.json();
+    assert_eq!(b["team"]["name"], "Tổ Bản Hồ, thôn 2");
+    assert_eq!((b["people_reached"].as_u64(), b["learners_completed"].as_u64(), b["completions"].as_u64()), (Some(2), Some(1), Some(1)));
+    assert_eq!(
+        b["topics"],
+        json!([
+            {"topic": "public-services", "lessons_completed": 1, "completions": 1},
+            {"topic": "cashless-payment", "lessons_completed": 0, "completions": 0},
+        ])
+    );
+    assert_eq!(
+        b["months"],
+        json!([
+            {"month": "2025-01", "active_learners": 1, "completions": 1},
+            {"month": "2025-02", "active_learners": 1, "completions": 0},
+        ])
+    );
+    assert_eq!(b["lessons"][0]["first_try_correct_percent"], 33.3);
+    let devices: Vec<&str> = b["devices"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(devices, ["lead-b", "phone-b1"]);
+
+    let a = s.server.get("/team/dashboard", Some(&s.leader_a.token)).await.json();
+    assert_eq!((a["people_reached"].as_u64(), a["completions"].as_u64()), (Some(3), Some(4)), "team B's learners are not team A's");
+    let csv = s.server.get("/team/export.csv", Some(&s.leader_a.token)).await.text();
+    assert!(!csv.contains("Bản Hồ"), "{csv}");
+}
+
+#[tokio::test]
+async fn only_the_leaders_device_sees_the_dashboard_and_the_export() {
+    let s = seed().await;
+    let admin = s.server.store.create_admin_token("Sở GD&ĐT Lào Cai").await.unwrap().1;
+    for path in ["/team/dashboard", "/team/export.csv"] {
+        let message = assert_error(&s.server.get(path, Some(&s.member_a.token)).await, 403, "leader_only");
+        assert!(message.contains("leader code"), "{message}");
+        assert_error(&s.server.get(path, None).await, 401, "missing_token");
+        assert_error(&s.server.get(path, Some("hs_nobody")).await, 401, "invalid_token");
+        assert_error(&s.server.get(path, Some(&admin)).await, 403, "team_token_required");
+    }
+    s.server.store.revoke_device("lead-a").await.unwrap();
+    assert_error(&s.server.get("/team/dashboard", Some(&s.leader_a.token)).await, 401, "token_revoked");
+}
+
+#[tokio::test]
+async fn the_csv_export_opens_in_excel_with_vietnamese_intact() {
+    let s = seed().await;
+    let answer = s.server.get("/team/export.csv?from=2025-01-01&to=2025-01-31", Some(&s.leader_a.token)).await;
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    assert_eq!(answer.headers["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(answer.headers["content-disposition"], "attachment; filename=\"hocso-to-ta-van-2025-01-01-2025-01-31.csv\"");
+    assert!(answer.bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 byte order mark for Excel");
+    assert_eq!(
+        answer.text().trim_start_matches('\u{feff}'),
+        "team,commune,topic,lesson_id,learners_completed,completions,first_try_correct_percent\r\n\
+         Tổ Tả Van,Tả Van,public-services,what-is-vneid,1,1,66.7\r\n\
+         Tổ Tả Van,Tả Van,cashless-payment,pay-by-vietqr,1,1,50.0\r\n"
+    );
+
+    // A comma in the team's name is quoted; a lesson nobody completed has no percentage.
+    let answer = s.server.get("/team/export.csv", Some(&s.leader_b.token)).await;
+    let disposition = answer.headers["content-disposition"].to_str().unwrap().to_owned();
+    assert!(disposition.starts_with("attachment; filename=\"hocso-to-ban-ho-thon-2-start-20"), "{disposition}");
+    assert_eq!(
+        answer.text().trim_start_matches('\u{feff}'),
+        "team,commune,topic,lesson_id,learners_completed,completions,first_try_correct_percent\r\n\
+         \"Tổ Bản Hồ, thôn 2\",Bản Hồ,public-services,what-is-vneid,1,1,33.3\r\n\
+         \"Tổ Bản Hồ, thôn 2\",Bản Hồ,cashless-payment,pay-by-vietqr,0,0,\r\n"
+    );
+}
+
+#[tokio::test]
+async fn the_admin_sees_every_team_and_their_sums() {
+    let s = seed().await;
+    let (_, admin) = s.server.store.create_admin_token("Sở GD&ĐT Lào Cai").await.unwrap();
+    let answer = s.server.get("/admin/teams", Some(&admin)).await;
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let view = answer.json();
+    let teams = view["teams"].as_array().unwrap();
+    let names: Vec<&str> = teams.iter().map(|t| t["team"]["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Tổ Bản Hồ, thôn 2", "Tổ Tả Van"], "by commune: Bản Hồ, then Tả Van");
+    let counts = |t: &Value| {
+        ["people_reached", "learners_completed", "completions", "devices"].map(|k| t[k].as_u64().unwrap())
+    };
+    assert_eq!(counts(&teams[0]), [2, 1, 1, 2]);
+    assert_eq!(counts(&teams[1]), [3, 2, 4, 3], "the removed phone is not counted");
+    assert_eq!(
+        teams[1]["topics"],
+        json!([
+            {"topic": "public-services", "lessons_completed": 1, "completions": 2},
+            {"topic": "cashless-payment", "lessons_completed": 2, "completions": 2},
+        ])
+    );
+    assert_eq!(counts(&view["totals"]), [5, 3, 5, 5]);
+    assert_eq!(
+        view["totals"]["topics"],
+        json!([
+            {"topic": "public-services", "lessons_completed": 2, "completions": 3},
+            {"topic": "cashless-payment", "lessons_completed": 2, "completions": 2},
+        ])
+    );
+    let (before, after) = s.pushed_between;
+    let last = view["totals"]["last_sync_at"].as_i64().unwrap();
+    assert!((before..=after).contains(&last));
+    assert_eq!(last, teams.iter().map(|t| t["last_sync_at"].as_i64().unwrap()).max().unwrap());
+
+    let january = s.server.get("/admin/teams?from=2025-01-01&to=2025-01-31", Some(&admin)).await.json();
+    assert_eq!(counts(&january["totals"]), [3, 3, 3, 5], "mai, lan, sua; devices are not filtered by date");
+    assert_eq!(january["period"]["from"], "2025-01-01");
+
+    // Scoped: device tokens cannot read it, the admin token reads nothing of the sync API.
+    assert_error(&s.server.get("/admin/teams", Some(&s.leader_a.token)).await, 403, "admin_only");
+    assert_error(&s.server.get("/admin/teams", Some(&s.member_a.token)).await, 403, "admin_only");
+    assert_error(&s.server.get("/admin/teams", None).await, 401, "missing_token");
+    assert_error(&s.server.get("/admin/teams", Some("hsa_guess")).await, 401, "invalid_token");
+    assert_error(&s.server.get("/sync/pull", Some(&admin)).await, 401, "invalid_token");
+}
+
+#[tokio::test]
+async fn bad_dates_are_refused_with_a_clear_message() {
+    let s = seed().await;
+    let (_, admin) = s.server.store.create_admin_token("Huyện Sa Pa").await.unwrap();
+    for (path, token) in [("/team/dashboard", &s.leader_a.token), ("/team/export.csv", &s.leader_a.token), ("/admin/teams", &admin)] {
+        let server = &s.server;
+        let get = |query: &str| {
+            let url = format!("{path}?{query}");
+            async move { server.get(&url, Some(token)).await }
+        };
+        let message = assert_error(&get("from=01/02/2025").await, 400, "invalid_date");
+        assert_eq!(message, "from must be a date written YYYY-MM-DD (for example 2025-03-01), not \"01/02/2025\"");
+        let message = assert_error(&get("to=2025-02-30").await, 400, "invalid_date");
+        assert!(message.starts_with("to must be a date written YYYY-MM-DD"), "{message}");
+        let message = assert_error(&get("from=2025-03-01&to=2025-02-01").await, 400, "invalid_date");
+        assert_eq!(message, "from (2025-03-01) is after to (2025-02-01): swap them");
+        assert_error(&get("since=2025-01-01").await, 400, "invalid_query");
+    }
+}
+
+#[tokio::test]
+async fn hocso_admin_create_token_prints_a_working_token_and_revoke_token_stops_it() {
+    let s = seed().await;
+    let hocso = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_hocso"))
+            .args(args)
+            .args(["--database", &s.server.database])
+            .output()
+            .expect("the hocso binary runs");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let printed = hocso(&["admin", "create-token", "--name", "Sở GD&ĐT Lào Cai"]);
+    let token = printed.split_whitespace().find(|w| w.starts_with("hsa_")).expect(&printed).to_owned();
+    let id = printed.split_whitespace().find(|w| w.starts_with("a-")).expect(&printed).to_owned();
+    assert!(printed.contains("shown only now"), "{printed}");
+    assert_eq!(s.server.get("/admin/teams", Some(&token)).await.status, 200);
+    let hash: String = sqlx::query_scalar("SELECT token_hash FROM admin_tokens WHERE id = ?")
+        .bind(&id)
+        .fetch_one(&sqlx::SqlitePool::connect(&format!("sqlite:{}", s.server.database)).await.unwrap())
+        .await
+        .unwrap();
+    assert_ne!(hash, token, "only the hash is stored");
+    assert_eq!(hash, hocso_server::store::sha256_hex(&token));
+
+    assert!(hocso(&["admin", "list-tokens"]).contains(&format!("{id}  Sở GD&ĐT Lào Cai")));
+    assert!(hocso(&["admin", "revoke-token", "--id", &id]).contains("revoked"));
+    assert_error(&s.server.get("/admin/teams", Some(&token)).await, 401, "token_revoked");
+    assert!(hocso(&["admin", "list-tokens"]).contains("(revoked)"));
+}

@@ -1,0 +1,55 @@
+//! Writes `<file>.br` (brotli, best quality) and `<file>.gz` beside the app shell's text and WASM
+//! files, once per build, so `hocso serve` sends the smallest bytes without compressing on every
+//! request (slow 3G pays for every kilobyte). Content packs are left out: trainers republish them
+//! without rebuilding the app, and a stale `.br` would hide the new version.
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+
+const COMPRESSIBLE: &[&str] = &["wasm", "js", "css", "html", "json", "webmanifest", "svg"];
+
+/// Whether `relative` (a `/`-separated path inside dist/) gets precompressed copies.
+pub fn is_precompressed(relative: &str) -> bool {
+    !relative.starts_with("content/")
+        && relative.rsplit_once('.').is_some_and(|(_, ext)| COMPRESSIBLE.contains(&ext))
+}
+
+/// Compresses every eligible file under `dist`; returns (original, brotli) byte totals.
+pub fn precompress(dist: &Path) -> anyhow::Result<(u64, u64)> {
+    let mut totals = (0, 0);
+    for relative in crate::service_worker::relative_files(dist)? {
+        if !is_precompressed(&relative) {
+            continue;
+        }
+        let path = dist.join(&relative);
+        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let mut brotli = Vec::new();
+        {
+            let mut writer = brotli::CompressorWriter::new(&mut brotli, 64 * 1024, 11, 22);
+            writer.write_all(&bytes)?;
+        }
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gzip.write_all(&bytes)?;
+        std::fs::write(dist.join(format!("{relative}.br")), &brotli)?;
+        std::fs::write(dist.join(format!("{relative}.gz")), gzip.finish()?)?;
+        totals.0 += bytes.len() as u64;
+        totals.1 += brotli.len() as u64;
+    }
+    Ok(totals)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_precompressed;
+
+    #[test]
+    fn the_shell_is_precompressed_but_not_content_packs_or_pictures() {
+        assert!(is_precompressed("hocso-app-0123456789abcdef_bg.wasm"));
+        assert!(is_precompressed("locales/vi.json"));
+        assert!(is_precompressed("index.html"));
+        assert!(!is_precompressed("content/catalogue.json"));
+        assert!(!is_precompressed("icons/icon-192.png"));
+        assert!(!is_precompressed("hocso-app.wasm.br"));
+    }
+}
