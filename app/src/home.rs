@@ -5,6 +5,7 @@ use leptos_router::components::{Redirect, A};
 
 use crate::avatars::AvatarPicture;
 use crate::i18n::use_i18n;
+use crate::session::is_leader;
 use crate::state::use_app_state;
 use crate::team::SyncStatusLine;
 use crate::topics::TopicTile;
@@ -48,6 +49,9 @@ pub fn Home() -> impl IntoView {
             }
         })}
         <SyncStatusLine/>
+        <Show when=is_leader>
+            <A href="/team" attr:class="team-link">{move || i18n.t("session.team_title")}</A>
+        </Show>
         <p class="welcome">{move || i18n.t("home.welcome")}</p>
         {move || state.store_error.get().map(|e| view! { <p class="error" role="alert">{i18n.t(e.message_key())}</p> })}
         <nav class="topic-list" aria-label=move || i18n.t("home.topics")>

@@ -9,6 +9,11 @@ use crate::lesson::LessonPage;
 use crate::not_found::NotFound;
 use crate::profiles::{ProfileForm, WhoIsLearning};
 use crate::pwa::UpdateBanner;
+use crate::session::dashboard::Dashboard;
+use crate::session::list::TeamHome;
+use crate::session::present::PresentMode;
+use crate::session::provide_team_state;
+use crate::session::summary::{NewSession, SessionSummary};
 use crate::settings::Settings;
 use crate::state::provide_app_state;
 use crate::topics::TopicPage;
@@ -17,6 +22,7 @@ use crate::topics::TopicPage;
 pub fn App() -> impl IntoView {
     provide_i18n();
     provide_app_state();
+    provide_team_state();
     view! {
         <I18nGate>
             <Router>
@@ -29,6 +35,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/topics/:topic") view=TopicPage/>
                         <Route path=path!("/lessons/:topic/:lesson") view=LessonPage/>
                         <Route path=path!("/settings") view=Settings/>
+                        <Route path=path!("/team") view=TeamHome/>
+                        <Route path=path!("/team/sessions/new") view=NewSession/>
+                        <Route path=path!("/team/sessions/:id") view=SessionSummary/>
+                        <Route path=path!("/team/sessions/:id/present/:lesson") view=PresentMode/>
+                        <Route path=path!("/team/dashboard") view=Dashboard/>
                         // A join link or QR code from the team: /join?code=KM4R-7XQP
                         <Route path=path!("/join") view=Settings/>
                     </Routes>

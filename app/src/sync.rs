@@ -207,7 +207,9 @@ impl SyncState {
             return;
         };
         if !take_lease() {
+            // Another tab is syncing: look again once its lease could have run out.
             ENGINE.with(|e| *e.borrow_mut() = Some(engine));
+            gloo_timers::callback::Timeout::new(LEASE_MS as u32 / 4, move || self.sync_now()).forget();
             return;
         }
         self.view.update(|v| v.status = SyncStatus::Syncing);
@@ -310,7 +312,12 @@ pub fn provide_sync(app: AppState) {
         }
     });
     let online = window_event_listener_untyped("online", move |_| sync.sync_now());
-    on_cleanup(move || online.remove());
+    // A tab closed or reloaded mid-sync must not block the others until its lease runs out.
+    let leaving = window_event_listener_untyped("pagehide", move |_| release_lease());
+    on_cleanup(move || {
+        online.remove();
+        leaving.remove();
+    });
 }
 
 /// Minutes between `at` and now, for "synced 5 minutes ago".

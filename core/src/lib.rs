@@ -10,5 +10,6 @@ pub mod content;
 pub mod backup;
 pub mod i18n;
 pub mod progress;
+pub mod sessions;
 pub mod sync;
 pub mod topics;

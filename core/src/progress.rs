@@ -35,6 +35,27 @@ pub enum EventKind {
     StepViewed { step: u32 },
     QuestionAnswered { question: u32, chosen: Vec<u32>, correct: bool },
     LessonCompleted { score: Score },
+    // A learning session run by a team member (see `crate::sessions`): `learner_id` is the member's
+    // profile, `lesson_id` the lesson the event is about (for session-wide events, the first lesson).
+    SessionDetails { session: String, details: crate::sessions::SessionDetails },
+    AttendeeAdded { session: String, attendee: crate::sessions::Attendee },
+    AttendeeRemoved { session: String, attendee: String },
+    GroupAnswered { session: String, question: u32, counts: Vec<u32>, correct_options: Vec<u32> },
+    SessionClosed { session: String },
+}
+
+impl EventKind {
+    /// The session an event belongs to, for session events.
+    pub fn session(&self) -> Option<&str> {
+        match self {
+            EventKind::SessionDetails { session, .. }
+            | EventKind::AttendeeAdded { session, .. }
+            | EventKind::AttendeeRemoved { session, .. }
+            | EventKind::GroupAnswered { session, .. }
+            | EventKind::SessionClosed { session } => Some(session),
+            _ => None,
+        }
+    }
 }
 
 /// Questions right on the first try, out of all questions of the lesson.
@@ -113,6 +134,12 @@ impl LessonProgress {
                 self.in_progress = true;
                 self.first_answers.entry(*question).or_insert(*correct);
             }
+            // Sessions are folded by `crate::sessions`, not into a learner's own progress.
+            EventKind::SessionDetails { .. }
+            | EventKind::AttendeeAdded { .. }
+            | EventKind::AttendeeRemoved { .. }
+            | EventKind::GroupAnswered { .. }
+            | EventKind::SessionClosed { .. } => {}
             EventKind::LessonCompleted { score } => {
                 self.in_progress = false;
                 self.resume_step = 0;
@@ -147,7 +174,7 @@ impl Progress {
         let mut ordered: Vec<&ProgressEvent> = unique.into_values().collect();
         ordered.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
         let mut progress = Self::default();
-        for event in ordered {
+        for event in ordered.into_iter().filter(|e| e.kind.session().is_none()) {
             progress.lessons.entry(event.lesson_id.clone()).or_default().apply(&event.kind);
         }
         progress

@@ -1,13 +1,19 @@
 //! The team dashboard and the province view, as pure functions over counts from the store: dates in
 //! Vietnam time, the lesson → topic map from the published catalogue, the indicators, and the CSV.
 //!
+//! Learning sessions are folded from their events by `hocso_core::sessions::fold_sessions` (the same
+//! rules as on the phone) and placed in a period by the date written in their details.
+//!
 //! Not for: reading the database (`store`) or HTTP (`api::dashboard`). Indicators are counts only:
-//! no event lists and no personal data leave the server through here.
+//! no event lists and no personal data leave the server through here (the sessions CSV lists each
+//! session's date, place and village, never an attendee).
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::Path;
 
 use hocso_core::content::Catalogue;
+use hocso_core::progress::ProgressEvent;
+use hocso_core::sessions::{fold_sessions, AgeBand, Attendee, Gender, GroupAnswer, Session};
 use hocso_core::sync::{Role, TeamInfo};
 use serde::{Deserialize, Serialize};
 
@@ -126,6 +132,15 @@ impl Period {
         Ok(period)
     }
 
+    /// Whether a day written `YYYY-MM-DD` (a session's date) is in the period. A date that is not a
+    /// real one (the phone checks only its shape) is in no period with an end, only in the open one.
+    pub fn contains_day(&self, day: &str) -> bool {
+        match Date::parse(day) {
+            Some(day) => self.from.is_none_or(|from| from <= day) && self.to.is_none_or(|to| day <= to),
+            None => self.from.is_none() && self.to.is_none(),
+        }
+    }
+
     /// From the first millisecond of `from` to the last of `to`, in Vietnam time.
     pub fn range(&self) -> TimeRange {
         TimeRange {
@@ -196,17 +211,28 @@ pub struct PeriodJson {
 pub struct TeamDashboard {
     pub team: TeamInfo,
     pub period: PeriodJson,
-    /// Distinct learners with any event in the period.
+    /// Distinct people who learned in the period: see [`people_reached`].
     pub people_reached: u64,
     /// Distinct learners who completed at least one lesson in the period.
     pub learners_completed: u64,
     /// All lesson completions in the period.
     pub completions: u64,
+    /// Sessions with details whose date (`details.date`) is in the period, closed or not.
+    pub sessions_held: u64,
+    /// Distinct attendee ids over those sessions.
+    pub attendees: u64,
     pub topics: Vec<TopicIndicators>,
-    /// Months with any activity, oldest first.
+    /// Months with any activity (a learning event or a session), oldest first.
     pub months: Vec<MonthIndicators>,
     /// Every lesson of the catalogue (then lessons not in it that were completed).
     pub lessons: Vec<LessonIndicators>,
+    /// By village name as written (trimmed), in name order: see [`VillageIndicators`].
+    pub villages: Vec<VillageIndicators>,
+    /// Lessons with group answers in the period's sessions: catalogue order, then other lessons.
+    pub group_quiz: Vec<GroupQuizIndicators>,
+    /// Over the distinct attendees (as recorded in their latest session).
+    pub attendees_by_gender: GenderCounts,
+    pub attendees_by_age_band: AgeBandCounts,
     /// The team's devices that are not removed (not filtered by the period).
     pub devices: Vec<DeviceIndicators>,
 }
@@ -227,6 +253,75 @@ pub struct MonthIndicators {
     pub month: String,
     pub active_learners: u64,
     pub completions: u64,
+    /// Sessions dated in the month, and their distinct attendees.
+    pub sessions: u64,
+    pub attendees: u64,
+}
+
+/// Sessions are counted in the session's own village (`details.village`); attendees in the village
+/// written for each of them, which may be another one (someone walks over from the next hamlet).
+/// An attendee without a village is counted under `""`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VillageIndicators {
+    pub village: String,
+    pub sessions: u64,
+    pub attendees: u64,
+}
+
+/// How a room answered a lesson's questions by raising hands, over the period's sessions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupQuizIndicators {
+    pub lesson_id: String,
+    pub topic: Option<String>,
+    /// Questions counted, one per session and question (the last recount of each).
+    pub questions: u64,
+    /// Hands raised for a right option.
+    pub right_hands: u64,
+    /// All hands raised.
+    pub total_hands: u64,
+    /// `right_hands / total_hands` in percent, one decimal; `null` without hands.
+    pub right_percent: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GenderCounts {
+    pub female: u64,
+    pub male: u64,
+    pub other: u64,
+    /// Not asked or not said.
+    pub unknown: u64,
+}
+
+impl GenderCounts {
+    fn add(&mut self, gender: Option<Gender>) {
+        *match gender {
+            Some(Gender::Female) => &mut self.female,
+            Some(Gender::Male) => &mut self.male,
+            Some(Gender::Other) => &mut self.other,
+            None => &mut self.unknown,
+        } += 1;
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgeBandCounts {
+    pub under_18: u64,
+    pub from_18_to_35: u64,
+    pub from_36_to_59: u64,
+    pub from_60: u64,
+    pub unknown: u64,
+}
+
+impl AgeBandCounts {
+    fn add(&mut self, band: Option<AgeBand>) {
+        *match band {
+            Some(AgeBand::Under18) => &mut self.under_18,
+            Some(AgeBand::From18To35) => &mut self.from_18_to_35,
+            Some(AgeBand::From36To59) => &mut self.from_36_to_59,
+            Some(AgeBand::From60) => &mut self.from_60,
+            None => &mut self.unknown,
+        } += 1;
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -270,9 +365,13 @@ pub struct TeamOverview {
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Indicators {
+    /// As on the team's dashboard ([`people_reached`]).
     pub people_reached: u64,
     pub learners_completed: u64,
     pub completions: u64,
+    /// As on the team's dashboard: sessions dated in the period, their distinct attendee ids.
+    pub sessions_held: u64,
+    pub attendees: u64,
     pub topics: Vec<TopicIndicators>,
     /// Devices not removed.
     pub devices: u64,
@@ -309,20 +408,133 @@ fn percent(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
 }
 
-/// One team's dashboard from what the store counted for the period.
+/// The team's sessions (folded by core's rules) whose date is in the period, newest first.
+pub fn sessions_in(period: &Period, session_events: &[ProgressEvent]) -> Vec<Session> {
+    fold_sessions(session_events).into_iter().filter(|s| period.contains_day(&s.details.date)).collect()
+}
+
+/// Each attendee id once, as recorded in the latest session (by opening) that lists it.
+fn distinct_attendees<'a>(sessions: impl DoubleEndedIterator<Item = &'a Session>) -> BTreeMap<&'a str, &'a Attendee> {
+    // `fold_sessions` lists the newest first: walk oldest first so the latest record wins.
+    sessions.rev().flat_map(|s| s.attendees.values()).map(|a| (a.id.as_str(), a)).collect()
+}
+
+/// People reached = the learners with a learning event in the period ∪ the attendees of the
+/// sessions held in it. An attendee linked to a learner profile (`learner: Some(id)`) *is* that
+/// learner and counts once with them; any other attendee counts once per attendee id. Running a
+/// session does not make the member "reached": the store leaves session events out of `learners`.
+pub fn people_reached<'a>(learners: impl IntoIterator<Item = &'a str>, attendees: impl IntoIterator<Item = &'a Attendee>) -> u64 {
+    #[derive(PartialEq, Eq, PartialOrd, Ord)]
+    enum Person<'a> {
+        Learner(&'a str),
+        Attendee(&'a str),
+    }
+    let mut people: BTreeSet<Person> = learners.into_iter().map(Person::Learner).collect();
+    people.extend(attendees.into_iter().map(|a| a.learner.as_deref().map_or(Person::Attendee(&a.id), Person::Learner)));
+    people.len() as u64
+}
+
+/// Hands on a right option and all hands. Like `GroupAnswer::right_of_total`, but in `u64` and
+/// with a right option listed twice by a phone counted once, so right never exceeds all.
+fn hands(answer: &GroupAnswer) -> (u64, u64) {
+    let right: BTreeSet<u32> = answer.correct_options.iter().copied().collect();
+    let right = right.iter().filter_map(|i| answer.counts.get(*i as usize)).map(|n| u64::from(*n)).sum();
+    (right, answer.counts.iter().map(|n| u64::from(*n)).sum())
+}
+
+/// A session's right hands over all hands, in percent, over all its group answers.
+fn session_right_percent(session: &Session) -> Option<f64> {
+    let (right, total) = session.group_answers.values().map(hands).fold((0, 0), |(r, t), (right, total)| (r + right, t + total));
+    percent(right, total)
+}
+
+/// The session indicators of the team dashboard, from the sessions held in the period.
+struct SessionIndicators<'a> {
+    attendees: BTreeMap<&'a str, &'a Attendee>,
+    villages: Vec<VillageIndicators>,
+    group_quiz: Vec<GroupQuizIndicators>,
+    by_gender: GenderCounts,
+    by_age_band: AgeBandCounts,
+}
+
+fn session_indicators<'a>(topics: &LessonTopics, sessions: &'a [Session]) -> SessionIndicators<'a> {
+    let attendees = distinct_attendees(sessions.iter());
+    let mut villages: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    for s in sessions {
+        villages.entry(s.details.village.trim()).or_default().0 += 1;
+    }
+    let (mut by_gender, mut by_age_band) = (GenderCounts::default(), AgeBandCounts::default());
+    for a in attendees.values() {
+        villages.entry(a.village.trim()).or_default().1 += 1;
+        by_gender.add(a.gender);
+        by_age_band.add(a.age_band);
+    }
+
+    // (questions, right hands, all hands) per lesson.
+    let mut quiz: BTreeMap<&str, (u64, u64, u64)> = BTreeMap::new();
+    for ((lesson, _question), answer) in sessions.iter().flat_map(|s| &s.group_answers) {
+        let (right, total) = hands(answer);
+        let sums = quiz.entry(lesson).or_default();
+        *sums = (sums.0 + 1, sums.1 + right, sums.2 + total);
+    }
+    let catalogue_order = topics.topics.iter().flat_map(|(topic, ids)| ids.iter().map(move |id| (id.as_str(), Some(topic))));
+    let others = quiz.keys().copied().filter(|id| topics.topic_of(id).is_none()).map(|id| (id, None));
+    let group_quiz = catalogue_order
+        .chain(others.collect::<Vec<_>>())
+        .filter_map(|(id, topic)| {
+            let (questions, right, total) = *quiz.get(id)?;
+            Some(GroupQuizIndicators {
+                lesson_id: id.to_owned(),
+                topic: topic.cloned(),
+                questions,
+                right_hands: right,
+                total_hands: total,
+                right_percent: percent(right, total),
+            })
+        })
+        .collect();
+    SessionIndicators {
+        attendees,
+        villages: villages
+            .into_iter()
+            .map(|(village, (sessions, attendees))| VillageIndicators { village: village.to_owned(), sessions, attendees })
+            .collect(),
+        group_quiz,
+        by_gender,
+        by_age_band,
+    }
+}
+
+/// One team's dashboard from what the store counted for the period. `learner_days` holds learning
+/// events only; `session_events` is every session event of the team (placed here by their dates).
 pub fn team_dashboard(
     team: TeamInfo,
     period: &Period,
     topics: &LessonTopics,
     learner_days: &[(String, i64)],
     completions: &[Completion],
+    session_events: &[ProgressEvent],
     devices: &[DeviceStatus],
 ) -> TeamDashboard {
     let reached: BTreeSet<&str> = learner_days.iter().map(|(learner, _)| learner.as_str()).collect();
-    let mut months: BTreeMap<String, (BTreeSet<&str>, u64)> = BTreeMap::new();
-    for (learner, day) in learner_days {
-        months.entry(Date::from_days(*day).month_label()).or_default().0.insert(learner);
+    #[derive(Default)]
+    struct Month<'a> {
+        learners: BTreeSet<&'a str>,
+        completions: u64,
+        sessions: Vec<&'a Session>,
     }
+    let mut months: BTreeMap<String, Month> = BTreeMap::new();
+    for (learner, day) in learner_days {
+        months.entry(Date::from_days(*day).month_label()).or_default().learners.insert(learner);
+    }
+    let sessions = sessions_in(period, session_events);
+    for s in &sessions {
+        // A date that is not real has no month; the session still counts in the totals.
+        if let Some(date) = Date::parse(&s.details.date) {
+            months.entry(date.month_label()).or_default().sessions.push(s);
+        }
+    }
+    let held = session_indicators(topics, &sessions);
 
     #[derive(Default)]
     struct Lesson<'a> {
@@ -339,7 +551,7 @@ pub fn team_dashboard(
         // A phone's score is not trusted to be consistent: never more right than asked.
         lesson.correct += u64::from(c.score.correct.min(c.score.out_of));
         lesson.questions += u64::from(c.score.out_of);
-        months.entry(Date::in_vietnam(c.at).month_label()).or_default().1 += 1;
+        months.entry(Date::in_vietnam(c.at).month_label()).or_default().completions += 1;
     }
     let completed: BTreeSet<&str> = completions.iter().map(|c| c.learner_id.as_str()).collect();
 
@@ -367,19 +579,27 @@ pub fn team_dashboard(
     TeamDashboard {
         team,
         period: period.json(),
-        people_reached: reached.len() as u64,
+        people_reached: people_reached(reached.iter().copied(), held.attendees.values().copied()),
         learners_completed: completed.len() as u64,
         completions: completions.len() as u64,
+        sessions_held: sessions.len() as u64,
+        attendees: held.attendees.len() as u64,
         topics: topic_indicators(topics, &per_lesson),
         months: months
             .into_iter()
-            .map(|(month, (learners, completions))| MonthIndicators {
+            .map(|(month, m)| MonthIndicators {
                 month,
-                active_learners: learners.len() as u64,
-                completions,
+                active_learners: m.learners.len() as u64,
+                completions: m.completions,
+                sessions: m.sessions.len() as u64,
+                attendees: distinct_attendees(m.sessions.iter().copied()).len() as u64,
             })
             .collect(),
         lessons: lesson_rows,
+        villages: held.villages,
+        group_quiz: held.group_quiz,
+        attendees_by_gender: held.by_gender,
+        attendees_by_age_band: held.by_age_band,
         devices: devices
             .iter()
             .map(|d| DeviceIndicators { id: d.id.clone(), name: d.name.clone(), role: d.role, last_sync_at: d.last_push_at })
@@ -401,10 +621,14 @@ pub fn province_view(period: &Period, topics: &LessonTopics, counts: Vec<TeamCou
                 sum.0 += completions;
                 sum.1 += learners;
             }
+            let sessions = sessions_in(period, &c.session_events);
+            let attendees = distinct_attendees(sessions.iter());
             let indicators = Indicators {
-                people_reached: c.people_reached as u64,
+                people_reached: people_reached(c.learners.iter().map(String::as_str), attendees.values().copied()),
                 learners_completed: c.learners_completed as u64,
                 completions: lessons.values().map(|l| l.0).sum(),
+                sessions_held: sessions.len() as u64,
+                attendees: attendees.len() as u64,
                 topics: topic_indicators(topics, &lessons),
                 devices: c.devices as u64,
                 last_sync_at: c.last_push_at,
@@ -412,6 +636,8 @@ pub fn province_view(period: &Period, topics: &LessonTopics, counts: Vec<TeamCou
             totals.people_reached += indicators.people_reached;
             totals.learners_completed += indicators.learners_completed;
             totals.completions += indicators.completions;
+            totals.sessions_held += indicators.sessions_held;
+            totals.attendees += indicators.attendees;
             totals.devices += indicators.devices;
             totals.last_sync_at = totals.last_sync_at.max(indicators.last_sync_at);
             TeamOverview { team: c.team, indicators }
@@ -425,40 +651,116 @@ pub fn province_view(period: &Period, topics: &LessonTopics, counts: Vec<TeamCou
 pub const CSV_HEADER: [&str; 7] =
     ["team", "commune", "topic", "lesson_id", "learners_completed", "completions", "first_try_correct_percent"];
 
-/// The monthly-report export: one row per lesson, UTF-8 with a byte order mark so that Excel reads
-/// Vietnamese correctly when the file is double-clicked.
-pub fn lessons_csv(dashboard: &TeamDashboard) -> Vec<u8> {
-    // CRLF as RFC 4180 and Excel expect.
+/// UTF-8 with a byte order mark so that Excel reads Vietnamese correctly when the file is
+/// double-clicked, and CRLF as RFC 4180 and Excel expect.
+fn csv_file<const N: usize>(header: [&str; N], rows: impl IntoIterator<Item = [String; N]>) -> Vec<u8> {
     let mut writer =
         csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(b"\xEF\xBB\xBF".to_vec());
-    let write = |writer: &mut csv::Writer<Vec<u8>>| -> csv::Result<()> {
-        writer.write_record(CSV_HEADER)?;
-        for l in &dashboard.lessons {
-            writer.write_record([
-                dashboard.team.name.as_str(),
-                dashboard.team.commune.as_str(),
-                l.topic.as_deref().unwrap_or(""),
-                l.lesson_id.as_str(),
-                &l.learners_completed.to_string(),
-                &l.completions.to_string(),
-                &l.first_try_correct_percent.map_or_else(String::new, |p| format!("{p:.1}")),
-            ])?;
+    let write = || -> csv::Result<()> {
+        writer.write_record(header)?;
+        for row in rows {
+            writer.write_record(&row)?;
         }
         writer.flush()?;
         Ok(())
     };
-    write(&mut writer).expect("writing CSV to memory cannot fail");
+    write().expect("writing CSV to memory cannot fail");
     writer.into_inner().expect("flushed above")
+}
+
+fn percent_cell(percent: Option<f64>) -> String {
+    percent.map_or_else(String::new, |p| format!("{p:.1}"))
+}
+
+/// The monthly-report export: one row per lesson.
+pub fn lessons_csv(dashboard: &TeamDashboard) -> Vec<u8> {
+    csv_file(
+        CSV_HEADER,
+        dashboard.lessons.iter().map(|l| {
+            [
+                dashboard.team.name.clone(),
+                dashboard.team.commune.clone(),
+                l.topic.clone().unwrap_or_default(),
+                l.lesson_id.clone(),
+                l.learners_completed.to_string(),
+                l.completions.to_string(),
+                percent_cell(l.first_try_correct_percent),
+            ]
+        }),
+    )
+}
+
+/// The CSV header of the sessions export.
+pub const SESSIONS_CSV_HEADER: [&str; 15] = [
+    "date",
+    "place",
+    "village",
+    "lessons",
+    "attendees",
+    "female",
+    "male",
+    "other",
+    "unknown_gender",
+    "under_18",
+    "from_18_to_35",
+    "from_36_to_59",
+    "from_60",
+    "closed",
+    "group_quiz_right_percent",
+];
+
+/// The sessions export: one row per session held in the period (see [`sessions_in`]), oldest date
+/// first. Counts only: no attendee's nickname.
+pub fn sessions_csv(sessions: &[Session]) -> Vec<u8> {
+    let mut ordered: Vec<&Session> = sessions.iter().collect();
+    ordered.sort_by(|a, b| (&a.details.date, a.opened_at, &a.id).cmp(&(&b.details.date, b.opened_at, &b.id)));
+    csv_file(
+        SESSIONS_CSV_HEADER,
+        ordered.into_iter().map(|s| {
+            let (mut gender, mut age) = (GenderCounts::default(), AgeBandCounts::default());
+            for a in s.attendees.values() {
+                gender.add(a.gender);
+                age.add(a.age_band);
+            }
+            [
+                s.details.date.clone(),
+                s.details.place.clone(),
+                s.details.village.clone(),
+                s.details.lessons.join("; "),
+                s.attendees.len().to_string(),
+                gender.female.to_string(),
+                gender.male.to_string(),
+                gender.other.to_string(),
+                gender.unknown.to_string(),
+                age.under_18.to_string(),
+                age.from_18_to_35.to_string(),
+                age.from_36_to_59.to_string(),
+                age.from_60.to_string(),
+                (if s.closed { "yes" } else { "no" }).to_owned(),
+                percent_cell(session_right_percent(s)),
+            ]
+        }),
+    )
 }
 
 /// `hocso-<team>-<from>-<to>.csv`, ASCII only (Vietnamese letters without their marks) so that
 /// every browser and Excel keep the name.
 pub fn csv_file_name(team: &TeamInfo, period: &Period, today: Date) -> String {
+    file_name(team, "", period, today)
+}
+
+/// `hocso-<team>-sessions-<from>-<to>.csv`: not the lessons export's name, so that downloading
+/// both for the same month keeps both files.
+pub fn sessions_csv_file_name(team: &TeamInfo, period: &Period, today: Date) -> String {
+    file_name(team, "-sessions", period, today)
+}
+
+fn file_name(team: &TeamInfo, what: &str, period: &Period, today: Date) -> String {
     let from = period.from.map_or_else(|| "start".to_owned(), |d| d.to_string());
     let to = period.to.unwrap_or(today).to_string();
     let slug = ascii_slug(&team.name);
     let team = if slug.is_empty() { ascii_slug(&team.id) } else { slug };
-    format!("hocso-{team}-{from}-{to}.csv")
+    format!("hocso-{team}{what}-{from}-{to}.csv")
 }
 
 /// `Tổ công nghệ số Tả Van` → `to-cong-nghe-so-ta-van`.
@@ -556,10 +858,50 @@ mod tests {
         };
         let completions = [done("x", "a2", 1, 2), done("x", "a2", 9, 2), done("y", "old", 0, 0)];
         let team = TeamInfo { id: "t".into(), name: "T".into(), commune: "C".into() };
-        let d = team_dashboard(team, &Period::default(), &topics, &[("x".into(), 0)], &completions, &[]);
+        let d = team_dashboard(team, &Period::default(), &topics, &[("x".into(), 0)], &completions, &[], &[]);
         let rows: Vec<_> = d.lessons.iter().map(|l| (l.lesson_id.as_str(), l.completions, l.first_try_correct_percent)).collect();
         assert_eq!(rows, [("a1", 0, None), ("a2", 2, Some(75.0)), ("old", 1, None)]);
         assert_eq!(d.topics[1], TopicIndicators { topic: None, lessons_completed: 1, completions: 1 });
-        assert_eq!(d.months, [MonthIndicators { month: "1970-01".into(), active_learners: 1, completions: 3 }]);
+        assert_eq!(
+            d.months,
+            [MonthIndicators { month: "1970-01".into(), active_learners: 1, completions: 3, sessions: 0, attendees: 0 }]
+        );
+    }
+
+    fn attendee(id: &str, learner: Option<&str>) -> Attendee {
+        Attendee {
+            id: id.into(),
+            nickname: id.into(),
+            village: "Bản Phố".into(),
+            gender: None,
+            age_band: None,
+            learner: learner.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn an_attendee_linked_to_a_learner_is_that_learner_counted_once() {
+        let (linked, other, stranger) = (attendee("a1", Some("mai")), attendee("a2", None), attendee("a3", Some("lan")));
+        assert_eq!(people_reached(["mai", "hoa"], [&linked, &other, &stranger]), 4, "mai, hoa, a2, lan");
+        // An attendee id that happens to equal a learner id is still another person.
+        assert_eq!(people_reached(["a2"], [&other]), 2);
+    }
+
+    #[test]
+    fn right_hands_never_exceed_all_hands() {
+        assert_eq!(hands(&GroupAnswer { counts: vec![1, 6, 0], correct_options: vec![1] }), (6, 7));
+        assert_eq!(hands(&GroupAnswer { counts: vec![1, 6, 0], correct_options: vec![1, 1, 9] }), (6, 7));
+        assert_eq!(hands(&GroupAnswer { counts: vec![u32::MAX; 3], correct_options: vec![0, 1, 2] }).0, 3 * u64::from(u32::MAX));
+    }
+
+    #[test]
+    fn a_session_is_in_a_period_by_its_written_date() {
+        let january = Period::parse(Some("2025-01-01"), Some("2025-01-31")).unwrap();
+        assert!(january.contains_day("2025-01-01") && january.contains_day("2025-01-31"));
+        assert!(!january.contains_day("2025-02-01") && !january.contains_day("2024-12-31"));
+        assert!(!january.contains_day("2025-01-32"), "not a real date: in no period with an end");
+        assert!(Period::default().contains_day("2025-01-32"), "but counted when nothing is filtered");
+        let team = TeamInfo { id: "t-1".into(), name: "Tổ Tả Van".into(), commune: "Tả Van".into() };
+        assert_eq!(sessions_csv_file_name(&team, &january, date("2025-03-31")), "hocso-to-ta-van-sessions-2025-01-01-2025-01-31.csv");
     }
 }

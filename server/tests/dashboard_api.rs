@@ -1,11 +1,13 @@
 //! The team dashboard, its CSV export and the province view over real HTTP and a real SQLite file.
 //! Two teams are seeded through the real join and push endpoints with a small data set whose every
-//! indicator is counted by hand below; a catalogue with two topics maps lessons to topics.
+//! indicator is counted by hand below; a catalogue with two topics maps lessons to topics. The same
+//! two teams then record learning sessions (`seed_sessions`), counted by hand as well.
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use hocso_core::content::{Catalogue, CatalogueLesson, CatalogueTopic};
 use hocso_core::progress::{EventKind, ProgressEvent, Score};
+use hocso_core::sessions::{AgeBand, Attendee, Gender, SessionDetails};
 use hocso_core::sync::JoinResponse;
 use hocso_server::store::Store;
 use hocso_server::ServeConfig;
@@ -238,8 +240,8 @@ async fn the_leader_sees_the_hand_counted_indicators_of_the_team() {
     assert_eq!(
         d["months"],
         json!([
-            {"month": "2025-01", "active_learners": 2, "completions": 2},
-            {"month": "2025-02", "active_learners": 3, "completions": 2},
+            {"month": "2025-01", "active_learners": 2, "completions": 2, "sessions": 0, "attendees": 0},
+            {"month": "2025-02", "active_learners": 3, "completions": 2, "sessions": 0, "attendees": 0},
         ]),
         "mai's completion at 03:00 on 1 February in Vietnam counts in February"
     );
@@ -290,7 +292,7 @@ async fn dates_filter_inclusively_by_the_day_in_vietnam() {
     assert_eq!(january["period"], json!({"from": "2025-01-01", "to": "2025-01-31", "timezone": "UTC+07:00"}));
     assert_eq!((january["people_reached"].as_u64(), january["learners_completed"].as_u64()), (Some(2), Some(2)));
     assert_eq!(january["completions"], 2, "the completion at 03:00 on 1 February (Vietnam) is not January's");
-    assert_eq!(january["months"], json!([{"month": "2025-01", "active_learners": 2, "completions": 2}]));
+    assert_eq!(january["months"], json!([{"month": "2025-01", "active_learners": 2, "completions": 2, "sessions": 0, "attendees": 0}]));
     let percents: Vec<&Value> = january["lessons"].as_array().unwrap().iter().map(|l| &l["first_try_correct_percent"]).collect();
     assert_eq!(percents, [&json!(66.7), &json!(50.0)]);
 
@@ -304,7 +306,7 @@ async fn dates_filter_inclusively_by_the_day_in_vietnam() {
             {"topic": "cashless-payment", "lessons_completed": 1, "completions": 1},
         ])
     );
-    assert_eq!(february["months"], json!([{"month": "2025-02", "active_learners": 3, "completions": 2}]));
+    assert_eq!(february["months"], json!([{"month": "2025-02", "active_learners": 3, "completions": 2, "sessions": 0, "attendees": 0}]));
 
     // One day, both ends inclusive; open ends.
     let first = s.server.get("/team/dashboard?from=2025-02-01&to=2025-02-01", token).await.json();
@@ -336,8 +338,8 @@ async fn a_teams_leader_never_sees_another_teams_numbers() {
     assert_eq!(
         b["months"],
         json!([
-            {"month": "2025-01", "active_learners": 1, "completions": 1},
-            {"month": "2025-02", "active_learners": 1, "completions": 0},
+            {"month": "2025-01", "active_learners": 1, "completions": 1, "sessions": 0, "attendees": 0},
+            {"month": "2025-02", "active_learners": 1, "completions": 0, "sessions": 0, "attendees": 0},
         ])
     );
     assert_eq!(b["lessons"][0]["first_try_correct_percent"], 33.3);
@@ -488,4 +490,252 @@ async fn hocso_admin_create_token_prints_a_working_token_and_revoke_token_stops_
     assert!(hocso(&["admin", "revoke-token", "--id", &id]).contains("revoked"));
     assert_error(&s.server.get("/admin/teams", Some(&token)).await, 401, "token_revoked");
     assert!(hocso(&["admin", "list-tokens"]).contains("(revoked)"));
+}
+
+// ---- Learning sessions (issue #7) ----------------------------------------------------------------
+
+fn attendee(id: &str, nickname: &str, village: &str, gender: Option<Gender>, age_band: Option<AgeBand>, learner: Option<&str>) -> Attendee {
+    Attendee { id: id.into(), nickname: nickname.into(), village: village.into(), gender, age_band, learner: learner.map(Into::into) }
+}
+
+fn details(date: &str, place: &str, village: &str, lessons: &[&str]) -> SessionDetails {
+    SessionDetails { date: date.into(), place: place.into(), village: village.into(), lessons: lessons.iter().map(|l| (*l).into()).collect() }
+}
+
+impl Phone {
+    /// A session event recorded by the team member `member` at minute `minute` of `day` (Vietnam).
+    fn session(&mut self, member: &str, lesson: &str, (month, day): (i64, i64), minute: i64, kind: EventKind) -> ProgressEvent {
+        self.event(member, lesson, vn(month, day, 9, minute), kind)
+    }
+}
+
+impl Server {
+    async fn try_push(&self, phone: &Phone, events: Vec<ProgressEvent>) -> Answer {
+        let response = self.client.post(self.url("/sync/push")).bearer_auth(&phone.token).json(&json!({"events": events})).send().await.unwrap();
+        Answer { status: response.status(), headers: response.headers().clone(), bytes: response.bytes().await.unwrap().to_vec() }
+    }
+}
+
+/// `seed()` plus sessions, every number below counted by hand. Team A's member tuan runs them from
+/// phone-a1; tuan never learns anything himself, so he is not "reached".
+///   s1, dated 2025-02-08 (typed in that day), "Nhà văn hoá, thôn Bản Phố" in Bản Phố, lessons VIETQR
+///     then VNEID. Attendees: a1 bà Lự (Bản Phố, female, 60+), a2 anh Páo (Bản Phố, male, 18–35),
+///     a3 chị Mai (Bản Phố, female, 18–35, linked to learner-mai, who also completed lessons), a4 em
+///     Dế (Nậm Cang, nothing else said); a5 added then removed. Group quiz: VIETQR q0 counted 2/5/1,
+///     recounted 1/6/1 (right: option 1) → 6 of 8; VIETQR q1 3/4 (right: 0) → 3 of 7; VNEID q0
+///     4/0/0/0 (right: 0) → 4 of 4. Closed; then a6 added and VIETQR q1 recounted: both ignored.
+///   s2, dated 2025-01-25 but typed in on 20 February, first in "Nam Cang" then corrected to "Sân
+///     trường Nậm Cang" in Nậm Cang, lesson VNEID. Attendees: a4 again, b1 chị Sểnh (Nậm Cang,
+///     female, under 18), b2 anh Chá (Lao Chải, other, 36–59). VNEID q0 1/2/0/0 (right: 0) → 1 of 3.
+///     Not closed.
+/// Team B's leader phone records a session with the same id "s1" (2025-02-10, Bản Hồ, VIETQR) with
+/// c1 and c2 of Bản Hồ and VIETQR q0 0/5 (right: 1): nothing of it may reach team A.
+async fn seed_sessions() -> Seeded {
+    let mut s = seed().await;
+    let (tuan, p) = ("learner-tuan", &mut s.member_a);
+    let s1 = || "s1".to_owned();
+    let feb8 = (2, 8);
+    let mut events = vec![
+        p.session(tuan, VIETQR, feb8, 0, EventKind::SessionDetails { session: s1(), details: details("2025-02-08", "Nhà văn hoá, thôn Bản Phố", "Bản Phố", &[VIETQR, VNEID]) }),
+        p.session(tuan, VIETQR, feb8, 1, EventKind::AttendeeAdded { session: s1(), attendee: attendee("a1", "bà Lự", "Bản Phố", Some(Gender::Female), Some(AgeBand::From60), None) }),
+        p.session(tuan, VIETQR, feb8, 2, EventKind::AttendeeAdded { session: s1(), attendee: attendee("a2", "anh Páo", "Bản Phố", Some(Gender::Male), Some(AgeBand::From18To35), None) }),
+        p.session(tuan, VIETQR, feb8, 3, EventKind::AttendeeAdded { session: s1(), attendee: attendee("a3", "chị Mai", "Bản Phố", Some(Gender::Female), Some(AgeBand::From18To35), Some("learner-mai")) }),
+        p.session(tuan, VIETQR, feb8, 4, EventKind::AttendeeAdded { session: s1(), attendee: attendee("a4", "em Dế", "Nậm Cang", None, None, None) }),
+        p.session(tuan, VIETQR, feb8, 5, EventKind::AttendeeAdded { session: s1(), attendee: attendee("a5", "ông Sình", "Bản Phố", Some(Gender::Male), Some(AgeBand::From60), None) }),
+        p.session(tuan, VIETQR, feb8, 6, EventKind::AttendeeRemoved { session: s1(), attendee: "a5".into() }),
+        p.session(tuan, VIETQR, feb8, 10, EventKind::GroupAnswered { session: s1(), question: 0, counts: vec![2, 5, 1], correct_options: vec![1] }),
+        p.session(tuan, VIETQR, feb8, 11, EventKind::GroupAnswered { session: s1(), question: 0, counts: vec![1, 6, 1], correct_options: vec![1] }),
+        p.session(tuan, VIETQR, feb8, 12, EventKind::GroupAnswered { session: s1(), question: 1, counts: vec![3, 4], correct_options: vec![0] }),
+        p.session(tuan, VNEID, feb8, 20, EventKind::GroupAnswered { session: s1(), question: 0, counts: vec![4, 0, 0, 0], correct_options: vec![0] }),
+        p.session(tuan, VIETQR, feb8, 30, EventKind::SessionClosed { session: s1() }),
+        p.session(tuan, VIETQR, feb8, 31, EventKind::AttendeeAdded { session: s1(), attendee: attendee("a6", "cô Nhung", "Bản Phố", Some(Gender::Female), None, None) }),
+        p.session(tuan, VIETQR, feb8, 32, EventKind::GroupAnswered { session: s1(), question: 1, counts: vec![0, 7], correct_options: vec![0] }),
+    ];
+    let s2 = || "s2".to_owned();
+    let feb20 = (2, 20);
+    events.extend([
+        p.session(tuan, VNEID, feb20, 0, EventKind::SessionDetails { session: s2(), details: details("2025-01-25", "Sân trường", "Nam Cang", &[VNEID]) }),
+        p.session(tuan, VNEID, feb20, 1, EventKind::AttendeeAdded { session: s2(), attendee: attendee("a4", "em Dế", "Nậm Cang", None, None, None) }),
+        p.session(tuan, VNEID, feb20, 2, EventKind::AttendeeAdded { session: s2(), attendee: attendee("b1", "chị Sểnh", "Nậm Cang", Some(Gender::Female), Some(AgeBand::Under18), None) }),
+        p.session(tuan, VNEID, feb20, 3, EventKind::AttendeeAdded { session: s2(), attendee: attendee("b2", "anh Chá", "Lao Chải", Some(Gender::Other), Some(AgeBand::From36To59), None) }),
+        p.session(tuan, VNEID, feb20, 4, EventKind::SessionDetails { session: s2(), details: details("2025-01-25", "Sân trường Nậm Cang", "Nậm Cang", &[VNEID]) }),
+        p.session(tuan, VNEID, feb20, 5, EventKind::GroupAnswered { session: s2(), question: 0, counts: vec![1, 2, 0, 0], correct_options: vec![0] }),
+    ]);
+    s.server.push(&s.member_a, events, json!([])).await;
+
+    let (chu, p) = ("learner-chu", &mut s.leader_b);
+    let feb10 = (2, 10);
+    let events = vec![
+        p.session(chu, VIETQR, feb10, 0, EventKind::SessionDetails { session: s1(), details: details("2025-02-10", "Nhà văn hoá Bản Hồ", "Bản Hồ", &[VIETQR]) }),
+        p.session(chu, VIETQR, feb10, 1, EventKind::AttendeeAdded { session: s1(), attendee: attendee("c1", "bà Mỷ", "Bản Hồ", Some(Gender::Female), None, None) }),
+        p.session(chu, VIETQR, feb10, 2, EventKind::AttendeeAdded { session: s1(), attendee: attendee("c2", "anh Lử", "Bản Hồ", Some(Gender::Male), Some(AgeBand::From18To35), None) }),
+        p.session(chu, VIETQR, feb10, 3, EventKind::GroupAnswered { session: s1(), question: 0, counts: vec![0, 5], correct_options: vec![1] }),
+    ];
+    s.server.push(&s.leader_b, events, json!([])).await;
+    s
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_sessions_attendees_and_the_rooms_answers_by_hand() {
+    let s = seed_sessions().await;
+    let answer = s.server.get("/team/dashboard", Some(&s.leader_a.token)).await;
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let d = answer.json();
+    assert_eq!(d["sessions_held"], 2);
+    assert_eq!(d["attendees"], 6, "a1 a2 a3 a4 b1 b2: a4 came twice, a5 was removed, a6 came after closing");
+    assert_eq!(d["people_reached"], 8, "mai lan hoa (learners) + a1 a2 a4 b1 b2; a3 is mai; tuan only ran sessions");
+    assert_eq!((d["learners_completed"].as_u64(), d["completions"].as_u64()), (Some(2), Some(4)), "unchanged by sessions");
+    assert_eq!(
+        d["months"],
+        json!([
+            {"month": "2025-01", "active_learners": 2, "completions": 2, "sessions": 1, "attendees": 3},
+            {"month": "2025-02", "active_learners": 3, "completions": 2, "sessions": 1, "attendees": 4},
+        ]),
+        "s2 is January's by its date though typed in February; tuan is not an active learner"
+    );
+    assert_eq!(
+        d["villages"],
+        json!([
+            {"village": "Bản Phố", "sessions": 1, "attendees": 3},
+            {"village": "Lao Chải", "sessions": 0, "attendees": 1},
+            {"village": "Nậm Cang", "sessions": 1, "attendees": 2},
+        ]),
+        "sessions by their own village (s2's corrected one), attendees by theirs"
+    );
+    assert_eq!(
+        d["group_quiz"],
+        json!([
+            {"lesson_id": VNEID, "topic": "public-services", "questions": 2, "right_hands": 5, "total_hands": 7, "right_percent": 71.4},
+            {"lesson_id": VIETQR, "topic": "cashless-payment", "questions": 2, "right_hands": 9, "total_hands": 15, "right_percent": 60.0},
+        ]),
+        "the recount replaces the first count; the recount after closing is ignored"
+    );
+    assert_eq!(d["attendees_by_gender"], json!({"female": 3, "male": 1, "other": 1, "unknown": 1}));
+    assert_eq!(
+        d["attendees_by_age_band"],
+        json!({"under_18": 1, "from_18_to_35": 2, "from_36_to_59": 1, "from_60": 1, "unknown": 1})
+    );
+    let text = answer.text();
+    for private in ["learner-", "bà Lự", "em Dế", "anh Chá", "\"a1\""] {
+        assert!(!text.contains(private), "{private} in {text}");
+    }
+
+    let january = s.server.get("/team/dashboard?from=2025-01-01&to=2025-01-31", Some(&s.leader_a.token)).await.json();
+    assert_eq!(
+        [&january["sessions_held"], &january["attendees"], &january["people_reached"]],
+        [&json!(1), &json!(3), &json!(5)],
+        "s2 only; mai lan + a4 b1 b2"
+    );
+    assert_eq!(january["villages"], json!([{"village": "Lao Chải", "sessions": 0, "attendees": 1}, {"village": "Nậm Cang", "sessions": 1, "attendees": 2}]));
+    assert_eq!(january["group_quiz"], json!([{"lesson_id": VNEID, "topic": "public-services", "questions": 1, "right_hands": 1, "total_hands": 3, "right_percent": 33.3}]));
+    let february = s.server.get("/team/dashboard?from=2025-02-01&to=2025-02-28", Some(&s.leader_a.token)).await.json();
+    assert_eq!(
+        [&february["sessions_held"], &february["attendees"], &february["people_reached"]],
+        [&json!(1), &json!(4), &json!(6)],
+        "s1 only; mai hoa lan + a1 a2 a4 (a3 is mai)"
+    );
+    assert_eq!(february["attendees_by_gender"], json!({"female": 2, "male": 1, "other": 0, "unknown": 1}));
+    let march = s.server.get("/team/dashboard?from=2025-03-01", Some(&s.leader_a.token)).await.json();
+    assert_eq!((march["sessions_held"].as_u64(), march["villages"].clone(), march["group_quiz"].clone()), (Some(0), json!([]), json!([])));
+    assert_eq!(march["attendees_by_age_band"], json!({"under_18": 0, "from_18_to_35": 0, "from_36_to_59": 0, "from_60": 0, "unknown": 0}));
+}
+
+#[tokio::test]
+async fn a_teams_sessions_stay_in_that_team() {
+    let s = seed_sessions().await;
+    let b = s.server.get("/team/dashboard", Some(&s.leader_b.token)).await.json();
+    assert_eq!(
+        [&b["sessions_held"], &b["attendees"], &b["people_reached"]],
+        [&json!(1), &json!(2), &json!(4)],
+        "team B's own \"s1\" (same id as team A's): sua pao + c1 c2"
+    );
+    assert_eq!(b["villages"], json!([{"village": "Bản Hồ", "sessions": 1, "attendees": 2}]));
+    assert_eq!(b["group_quiz"], json!([{"lesson_id": VIETQR, "topic": "cashless-payment", "questions": 1, "right_hands": 5, "total_hands": 5, "right_percent": 100.0}]));
+    let a = s.server.get("/team/dashboard", Some(&s.leader_a.token)).await.json();
+    assert_eq!((a["sessions_held"].as_u64(), a["attendees"].as_u64()), (Some(2), Some(6)));
+    let csv = s.server.get("/team/sessions.csv", Some(&s.leader_a.token)).await.text();
+    assert!(!csv.contains("Bản Hồ"), "{csv}");
+}
+
+const SESSIONS_HEADER: &str = "date,place,village,lessons,attendees,female,male,other,unknown_gender,\
+    under_18,from_18_to_35,from_36_to_59,from_60,closed,group_quiz_right_percent\r\n";
+
+#[tokio::test]
+async fn the_sessions_csv_has_one_row_per_session_in_the_period() {
+    let s = seed_sessions().await;
+    let answer = s.server.get("/team/sessions.csv", Some(&s.leader_a.token)).await;
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    assert_eq!(answer.headers["content-type"], "text/csv; charset=utf-8");
+    let disposition = answer.headers["content-disposition"].to_str().unwrap().to_owned();
+    assert!(disposition.starts_with("attachment; filename=\"hocso-to-ta-van-sessions-start-20"), "{disposition}");
+    assert!(answer.bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 byte order mark for Excel");
+    assert_eq!(
+        answer.text().trim_start_matches('\u{feff}'),
+        format!(
+            "{SESSIONS_HEADER}\
+             2025-01-25,Sân trường Nậm Cang,Nậm Cang,what-is-vneid,3,1,0,1,1,1,0,1,0,no,33.3\r\n\
+             2025-02-08,\"Nhà văn hoá, thôn Bản Phố\",Bản Phố,pay-by-vietqr; what-is-vneid,4,2,1,0,1,0,2,0,1,yes,68.4\r\n"
+        ),
+        "oldest date first; s1's right hands: (6 + 3 + 4) / (8 + 7 + 4)"
+    );
+
+    let answer = s.server.get("/team/sessions.csv?from=2025-02-01&to=2025-02-28", Some(&s.leader_a.token)).await;
+    assert_eq!(answer.headers["content-disposition"], "attachment; filename=\"hocso-to-ta-van-sessions-2025-02-01-2025-02-28.csv\"");
+    let text = answer.text();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(text.contains("\r\n2025-02-08,"), "{text}");
+    let march = s.server.get("/team/sessions.csv?from=2025-03-01", Some(&s.leader_a.token)).await;
+    assert_eq!(march.text().trim_start_matches('\u{feff}'), SESSIONS_HEADER, "no session: the header only");
+
+    let admin = s.server.store.create_admin_token("Sở GD&ĐT Lào Cai").await.unwrap().1;
+    assert_error(&s.server.get("/team/sessions.csv", Some(&s.member_a.token)).await, 403, "leader_only");
+    assert_error(&s.server.get("/team/sessions.csv", None).await, 401, "missing_token");
+    assert_error(&s.server.get("/team/sessions.csv", Some(&admin)).await, 403, "team_token_required");
+    assert_error(&s.server.get("/team/sessions.csv?from=2025-02-30", Some(&s.leader_a.token)).await, 400, "invalid_date");
+}
+
+#[tokio::test]
+async fn the_admin_sees_each_teams_sessions_and_their_sums() {
+    let s = seed_sessions().await;
+    let (_, admin) = s.server.store.create_admin_token("Sở GD&ĐT Lào Cai").await.unwrap();
+    let counts = |t: &Value| ["people_reached", "sessions_held", "attendees", "completions"].map(|k| t[k].as_u64().unwrap());
+    let view = s.server.get("/admin/teams", Some(&admin)).await.json();
+    assert_eq!(view["teams"][0]["team"]["name"], "Tổ Bản Hồ, thôn 2");
+    assert_eq!(counts(&view["teams"][0]), [4, 1, 2, 1]);
+    assert_eq!(counts(&view["teams"][1]), [8, 2, 6, 4], "the same people_reached as team A's dashboard");
+    assert_eq!(counts(&view["totals"]), [12, 3, 8, 5]);
+    let january = s.server.get("/admin/teams?from=2025-01-01&to=2025-01-31", Some(&admin)).await.json();
+    assert_eq!(counts(&january["teams"][0]), [1, 0, 0, 1], "sua only");
+    assert_eq!(counts(&january["teams"][1]), [5, 1, 3, 2]);
+    assert_eq!(counts(&january["totals"]), [6, 1, 3, 3]);
+}
+
+#[tokio::test]
+async fn session_events_with_over_long_text_or_counts_are_refused_and_nothing_is_stored() {
+    let s = seed_sessions().await;
+    let mut phone = Phone { id: s.member_a.id.clone(), token: s.member_a.token.clone(), seq: s.member_a.seq };
+    let stored_before = s.server.store.event_count().await.unwrap();
+    let day = (2, 25);
+    let long = "Nguyễn Thị Hồng Nhung ".repeat(3); // 66 characters
+    let cases: Vec<(EventKind, &str)> = vec![
+        (EventKind::AttendeeAdded { session: "s3".into(), attendee: attendee("d1", &long, "Bản Phố", None, None, None) }, "attendee nickname is 66 characters long; at most 64"),
+        (EventKind::AttendeeAdded { session: "s3".into(), attendee: attendee("d1", "Nhung", &long, None, None, None) }, "attendee village is 66 characters long"),
+        (EventKind::SessionDetails { session: "s3".into(), details: details("2025-02-25", &long, "Bản Phố", &[VNEID]) }, "place is 66 characters long"),
+        (EventKind::SessionDetails { session: "s3".into(), details: details("2025-02-25", "Nhà văn hoá", "Bản Phố", &[VNEID; 21]) }, "21 lessons in one session; at most 20"),
+        (EventKind::GroupAnswered { session: "s3".into(), question: 0, counts: vec![1; 11], correct_options: vec![0] }, "at most 10 options"),
+    ];
+    for (kind, expected) in cases {
+        let events = vec![phone.started("learner-mai", VNEID, vn(2, 25, 8, 0)), phone.session("learner-tuan", VNEID, day, 0, kind)];
+        let answer = s.server.try_push(&phone, events).await;
+        let message = assert_error(&answer, 422, "invalid_event");
+        assert!(message.contains(expected), "{message}");
+        assert_eq!(s.server.store.event_count().await.unwrap(), stored_before, "nothing of the push is stored");
+    }
+
+    // 64 Vietnamese characters (more than 64 bytes) are fine.
+    let nickname: String = long.chars().take(64).collect();
+    let kind = EventKind::AttendeeAdded { session: "s1".into(), attendee: attendee("d2", &nickname, "Bản Phố", None, None, None) };
+    let event = phone.session("learner-tuan", VNEID, day, 1, kind);
+    let answer = s.server.try_push(&phone, vec![event]).await;
+    assert_eq!(answer.status, 200, "{}", answer.text());
 }

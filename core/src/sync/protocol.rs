@@ -4,7 +4,7 @@
 //! fails loudly instead of being half understood.
 use serde::{Deserialize, Serialize};
 
-use crate::progress::ProgressEvent;
+use crate::progress::{EventKind, ProgressEvent};
 
 /// Where the API lives on the team server.
 pub const API_PREFIX: &str = "/api/v1";
@@ -172,7 +172,69 @@ pub fn validate_event(event: &ProgressEvent) -> Result<(), String> {
     check_text("learner_id", &event.learner_id, 64).map_err(|e| format!("event {:?}: {e}", event.id))?;
     check_text("lesson_id", &event.lesson_id, 128).map_err(|e| format!("event {:?}: {e}", event.id))?;
     check_text("lesson_version", &event.lesson_version, 128).map_err(|e| format!("event {:?}: {e}", event.id))?;
+    validate_session_event(&event.kind).map_err(|e| format!("event {:?}: {e}", event.id))?;
     Ok(())
+}
+
+/// Longest place, village or attendee nickname, in characters (the app cuts what is typed here too).
+pub const MAX_SESSION_TEXT_CHARS: usize = 64;
+/// Most lessons taught in one session.
+pub const MAX_SESSION_LESSONS: usize = 20;
+/// Most options of a group-quiz question.
+pub const MAX_GROUP_OPTIONS: usize = 10;
+/// Most hands counted for one option: a room, not a stadium (also keeps sums far from overflow).
+pub const MAX_HANDS_PER_OPTION: u32 = 10_000;
+
+/// Names typed by people: counted in characters, since Vietnamese letters take 2 or 3 bytes.
+fn check_typed(field: &str, value: &str) -> Result<(), String> {
+    let chars = value.chars().count();
+    if chars > MAX_SESSION_TEXT_CHARS {
+        return Err(format!("{field} is {chars} characters long; at most {MAX_SESSION_TEXT_CHARS}"));
+    }
+    Ok(())
+}
+
+/// Sizes of what a session event carries, so that a report never holds unbounded text or counts.
+/// Only sizes: the app checks the details themselves (`sessions::validate_details`) before saving,
+/// and a refused push blocks the phone's whole outbox, so nothing here is stricter than needed.
+fn validate_session_event(kind: &EventKind) -> Result<(), String> {
+    if let Some(session) = kind.session() {
+        check_text("session", session, 64)?;
+    }
+    match kind {
+        EventKind::SessionDetails { details, .. } => {
+            check_typed("place", &details.place)?;
+            check_typed("village", &details.village)?;
+            if details.date.len() > 10 {
+                return Err(format!("date is {} bytes long; write it YYYY-MM-DD", details.date.len()));
+            }
+            if details.lessons.len() > MAX_SESSION_LESSONS {
+                return Err(format!("{} lessons in one session; at most {MAX_SESSION_LESSONS}", details.lessons.len()));
+            }
+            details.lessons.iter().try_for_each(|lesson| check_text("lesson id", lesson, 128))
+        }
+        EventKind::AttendeeAdded { attendee, .. } => {
+            check_text("attendee id", &attendee.id, 64)?;
+            check_typed("attendee nickname", &attendee.nickname)?;
+            check_typed("attendee village", &attendee.village)?;
+            attendee.learner.as_deref().map_or(Ok(()), |learner| check_text("attendee learner", learner, 64))
+        }
+        EventKind::AttendeeRemoved { attendee, .. } => check_text("attendee id", attendee, 64),
+        EventKind::GroupAnswered { counts, correct_options, .. } => {
+            if counts.len() > MAX_GROUP_OPTIONS || correct_options.len() > MAX_GROUP_OPTIONS {
+                return Err(format!(
+                    "group answer with {} counts and {} correct options; at most {MAX_GROUP_OPTIONS} options",
+                    counts.len(),
+                    correct_options.len()
+                ));
+            }
+            if let Some(hands) = counts.iter().find(|hands| **hands > MAX_HANDS_PER_OPTION) {
+                return Err(format!("{hands} hands counted for one option; at most {MAX_HANDS_PER_OPTION}"));
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 pub fn validate_profile(profile: &Profile) -> Result<(), String> {
@@ -186,7 +248,6 @@ pub fn validate_profile(profile: &Profile) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::progress::EventKind;
 
     fn event(device: &str, seq: u64) -> ProgressEvent {
         ProgressEvent {
@@ -209,6 +270,48 @@ mod tests {
         let mut forged = event("phone-a", 2);
         forged.id = "phone-b:2".into();
         assert!(validate_event(&forged).is_err());
+    }
+
+    fn session_event(kind: EventKind) -> ProgressEvent {
+        ProgressEvent { kind, ..event("phone-a", 1) }
+    }
+
+    #[test]
+    fn session_events_are_refused_when_their_text_or_counts_are_too_long() {
+        use crate::sessions::{Attendee, SessionDetails};
+        let attendee = |nickname: &str| Attendee {
+            id: "a1".into(),
+            nickname: nickname.into(),
+            village: "Bản Phố".into(),
+            gender: None,
+            age_band: None,
+            learner: None,
+        };
+        let added = |nickname: &str| session_event(EventKind::AttendeeAdded { session: "s1".into(), attendee: attendee(nickname) });
+        // 64 Vietnamese letters are 128 bytes: the limit is in characters.
+        assert_eq!(validate_event(&added(&"ố".repeat(64))), Ok(()));
+        let error = validate_event(&added(&"ố".repeat(65))).unwrap_err();
+        assert!(error.contains("attendee nickname is 65 characters long; at most 64"), "{error}");
+
+        let details = |lessons: usize, place: &str| SessionDetails {
+            date: "2026-11-28".into(),
+            place: place.into(),
+            village: "Bản Phố".into(),
+            lessons: (0..lessons).map(|i| format!("lesson-{i}")).collect(),
+        };
+        let held = |d| session_event(EventKind::SessionDetails { session: "s1".into(), details: d });
+        assert_eq!(validate_event(&held(details(20, "Nhà văn hoá"))), Ok(()));
+        assert!(validate_event(&held(details(21, "Nhà văn hoá"))).unwrap_err().contains("21 lessons"));
+        assert!(validate_event(&held(details(1, &"x".repeat(65)))).unwrap_err().contains("place is 65 characters"));
+
+        let answered = |options: usize, hands: u32| {
+            session_event(EventKind::GroupAnswered { session: "s1".into(), question: 0, counts: vec![hands; options], correct_options: vec![0] })
+        };
+        assert_eq!(validate_event(&answered(10, 40)), Ok(()));
+        assert!(validate_event(&answered(11, 1)).unwrap_err().contains("at most 10 options"));
+        assert!(validate_event(&answered(2, u32::MAX)).unwrap_err().contains("hands"));
+        let long_session = session_event(EventKind::SessionClosed { session: "s".repeat(65) });
+        assert!(validate_event(&long_session).unwrap_err().contains("session must be 1 to 64 bytes"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! `GET /team/dashboard`, `GET /team/export.csv` (the leader's device) and `GET /admin/teams` (an
-//! admin token): indicators computed from the events and devices that already sync.
+//! `GET /team/dashboard`, `GET /team/export.csv`, `GET /team/sessions.csv` (the leader's device) and
+//! `GET /admin/teams` (an admin token): indicators computed from the events and devices that
+//! already sync.
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -32,9 +33,30 @@ async fn team_dashboard(state: &AppState, leader: AuthDevice, period: &Period) -
     let team = &leader.team.id;
     let learner_days = state.store.learner_days(team, range, VIETNAM_OFFSET_MS).await?;
     let completions = state.store.completions(team, range).await?;
+    let session_events = state.store.session_events(team).await?;
     let devices = state.store.device_statuses(team).await?;
     let topics = LessonTopics::load(state.catalogue.path()).await;
-    Ok(dashboard::team_dashboard(leader.team, period, &topics, &learner_days, &completions, &devices))
+    Ok(dashboard::team_dashboard(leader.team, period, &topics, &learner_days, &completions, &session_events, &devices))
+}
+
+/// A CSV download: the file name is ASCII, so it always makes a valid header.
+fn csv_response(name: String, bytes: Vec<u8>) -> Result<Response, ApiError> {
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("file name {name:?}: {e}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn today_in_vietnam() -> Date {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+    Date::in_vietnam(now)
 }
 
 pub async fn team(
@@ -53,19 +75,20 @@ pub async fn team_csv(
 ) -> Result<Response, ApiError> {
     let period = period(params)?;
     let dashboard = team_dashboard(&state, leader, &period).await?;
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
-    let name = dashboard::csv_file_name(&dashboard.team, &period, Date::in_vietnam(now));
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("file name {name:?}: {e}")))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        dashboard::lessons_csv(&dashboard),
-    )
-        .into_response())
+    let name = dashboard::csv_file_name(&dashboard.team, &period, today_in_vietnam());
+    csv_response(name, dashboard::lessons_csv(&dashboard))
+}
+
+pub async fn sessions_csv(
+    State(state): State<AppState>,
+    Leader(leader): Leader,
+    params: Result<Query<PeriodParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let period = period(params)?;
+    let events = state.store.session_events(&leader.team.id).await?;
+    let sessions = dashboard::sessions_in(&period, &events);
+    let name = dashboard::sessions_csv_file_name(&leader.team, &period, today_in_vietnam());
+    csv_response(name, dashboard::sessions_csv(&sessions))
 }
 
 pub async fn admin_teams(

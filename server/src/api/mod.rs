@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sync/pull", get(sync::pull))
         .route("/team/dashboard", get(dashboard::team))
         .route("/team/export.csv", get(dashboard::team_csv))
+        .route("/team/sessions.csv", get(dashboard::sessions_csv))
         .route("/admin/teams", get(dashboard::admin_teams))
         .fallback(|| async {
             ApiError::client(StatusCode::NOT_FOUND, "not_found", "no such API endpoint: see the README's \"Sync protocol\"")

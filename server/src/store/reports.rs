@@ -1,6 +1,8 @@
 //! What the dashboards read: counts over the events that phones already sync, and admin tokens.
 //! Only counts and ids leave here, never event lists; the arithmetic lives in `crate::dashboard`.
-use hocso_core::progress::{EventKind, Score};
+use std::collections::HashMap;
+
+use hocso_core::progress::{EventKind, ProgressEvent, Score};
 use hocso_core::sync::{Role, TeamInfo};
 use sqlx::Row;
 
@@ -10,6 +12,12 @@ use super::{now_ms, random_hex, role_from, sha256_hex, Store, StoreError};
 /// `events_completed` (migration 0002) so that the planner uses it; the stored `kind` is serialised
 /// by us with its `type` tag first (checked by a test below).
 const COMPLETED: &str = r#"kind LIKE '{"type":"lesson\_completed"%' ESCAPE '\'"#;
+
+/// The `WHERE` term that picks the five session event kinds (`session_details`, `session_closed`,
+/// `attendee_added`, `attendee_removed`, `group_answered`), written exactly as in the partial index
+/// `events_sessions` (migration 0003).
+const SESSION_EVENTS: &str = r#"(kind LIKE '{"type":"session\_%' ESCAPE '\' OR kind LIKE '{"type":"attendee\_%' ESCAPE '\'
+        OR kind LIKE '{"type":"group\_answered"%' ESCAPE '\')"#;
 
 /// Events with `from_ms <= at < until_ms` (the phone's clock, ms since the epoch).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,11 +47,15 @@ pub struct DeviceStatus {
     pub last_push_at: Option<i64>,
 }
 
-/// One team's counts for the province view, computed by the database.
+/// One team's counts for the province view, computed by the database, with what `crate::dashboard`
+/// needs to count people and sessions the same way as the team's own dashboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TeamCounts {
     pub team: TeamInfo,
-    pub people_reached: i64,
+    /// Distinct learners with a learning event (not a session event) in the range.
+    pub learners: Vec<String>,
+    /// Every session event of the team, whatever its time: a session is placed by its date.
+    pub session_events: Vec<ProgressEvent>,
     pub learners_completed: i64,
     /// Active (not removed) devices.
     pub devices: i64,
@@ -68,13 +80,14 @@ pub struct AdminToken {
 }
 
 impl Store {
-    /// Each learner of the team with an event in `range`, once per local day (`at + offset_ms`
-    /// divided into days) on which they did anything.
+    /// Each learner of the team with a learning event in `range`, once per local day (`at +
+    /// offset_ms` divided into days) on which they did anything. Session events are left out: they
+    /// are the member's work running a session, and its attendees are counted from the sessions.
     pub async fn learner_days(&self, team_id: &str, range: TimeRange, offset_ms: i64) -> Result<Vec<(String, i64)>, StoreError> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT learner_id, (at + ?) / 86400000 AS day FROM events
-             WHERE team_id = ? AND at >= ? AND at < ? GROUP BY learner_id, day",
-        )
+             WHERE team_id = ? AND at >= ? AND at < ? AND NOT {SESSION_EVENTS} GROUP BY learner_id, day"
+        ))
         .bind(offset_ms)
         .bind(team_id)
         .bind(range.from_ms)
@@ -106,6 +119,18 @@ impl Store {
             .collect())
     }
 
+    /// Every session event of the team, whatever its time (`crate::dashboard` places a session by
+    /// the date written in its details, not by the phone's clock).
+    pub async fn session_events(&self, team_id: &str) -> Result<Vec<ProgressEvent>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE team_id = ? AND {SESSION_EVENTS} ORDER BY device_id, seq"
+        ))
+        .bind(team_id)
+        .fetch_all(&self.reader)
+        .await?;
+        Ok(rows.iter().filter_map(event_from).collect())
+    }
+
     /// The team's devices that are not removed, oldest first.
     pub async fn device_statuses(&self, team_id: &str) -> Result<Vec<DeviceStatus>, StoreError> {
         let rows = sqlx::query(
@@ -128,7 +153,8 @@ impl Store {
             .iter()
             .map(|r| TeamCounts {
                 team: TeamInfo { id: r.get(0), name: r.get(1), commune: r.get(2) },
-                people_reached: 0,
+                learners: Vec::new(),
+                session_events: Vec::new(),
                 learners_completed: 0,
                 devices: 0,
                 last_push_at: None,
@@ -139,16 +165,33 @@ impl Store {
             counts.iter().enumerate().map(|(i, c)| (c.team.id.clone(), i)).collect();
         let at = |team: &str| index.get(team).copied();
 
-        let reached = sqlx::query(
-            "SELECT team_id, COUNT(DISTINCT learner_id) FROM events WHERE at >= ? AND at < ? GROUP BY team_id",
-        )
+        let reached = sqlx::query(&format!(
+            "SELECT DISTINCT team_id, learner_id FROM events WHERE at >= ? AND at < ? AND NOT {SESSION_EVENTS}
+             ORDER BY team_id, learner_id"
+        ))
         .bind(range.from_ms)
         .bind(range.until_ms)
         .fetch_all(&self.reader)
         .await?;
         for r in &reached {
             if let Some(i) = at(r.get(0)) {
-                counts[i].people_reached = r.get(1);
+                counts[i].learners.push(r.get(1));
+            }
+        }
+        let sessions = sqlx::query(&format!(
+            "SELECT team_id, {EVENT_COLUMNS} FROM events WHERE {SESSION_EVENTS} ORDER BY team_id, device_id, seq"
+        ))
+        .fetch_all(&self.reader)
+        .await?;
+        let mut by_team: HashMap<String, Vec<ProgressEvent>> = HashMap::new();
+        for r in &sessions {
+            if let Some(event) = event_from_at(r, 1) {
+                by_team.entry(r.get(0)).or_default().push(event);
+            }
+        }
+        for (team, events) in by_team {
+            if let Some(i) = at(&team) {
+                counts[i].session_events = events;
             }
         }
         let completed = sqlx::query(&format!(
@@ -238,9 +281,94 @@ impl Store {
     }
 }
 
+const EVENT_COLUMNS: &str = "id, device_id, seq, learner_id, lesson_id, lesson_version, at, kind";
+
+fn event_from(row: &sqlx::sqlite::SqliteRow) -> Option<ProgressEvent> {
+    event_from_at(row, 0)
+}
+
+/// The event in `EVENT_COLUMNS` starting at column `first`; one the server cannot read any more
+/// (an older format) is left out of reports and logged, rather than failing the whole report.
+fn event_from_at(row: &sqlx::sqlite::SqliteRow, first: usize) -> Option<ProgressEvent> {
+    let id: String = row.get(first);
+    match serde_json::from_str(row.get::<&str, _>(first + 7)) {
+        Ok(kind) => Some(ProgressEvent {
+            device_id: row.get(first + 1),
+            seq: row.get::<i64, _>(first + 2) as u64,
+            learner_id: row.get(first + 3),
+            lesson_id: row.get(first + 4),
+            lesson_version: row.get(first + 5),
+            at: row.get(first + 6),
+            kind,
+            id,
+        }),
+        Err(error) => {
+            tracing::warn!(event = %id, %error, "a stored event cannot be read: left out of the reports");
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hocso_core::sessions::{Attendee, SessionDetails};
+
+    #[test]
+    fn session_events_and_only_they_match_the_session_filter() {
+        let attendee = Attendee {
+            id: "a".into(),
+            nickname: "n".into(),
+            village: "v".into(),
+            gender: None,
+            age_band: None,
+            learner: None,
+        };
+        let s = || "s".to_owned();
+        let sessions = [
+            EventKind::SessionDetails { session: s(), details: SessionDetails::default() },
+            EventKind::AttendeeAdded { session: s(), attendee },
+            EventKind::AttendeeRemoved { session: s(), attendee: "a".into() },
+            EventKind::GroupAnswered { session: s(), question: 0, counts: vec![], correct_options: vec![] },
+            EventKind::SessionClosed { session: s() },
+        ];
+        let learning = [
+            EventKind::LessonStarted,
+            EventKind::StepViewed { step: 1 },
+            EventKind::QuestionAnswered { question: 0, chosen: vec![], correct: true },
+            EventKind::LessonCompleted { score: Score { correct: 0, out_of: 0 } },
+        ];
+        // The same LIKE patterns as SESSION_EVENTS, without SQL's escaping.
+        let matches = |kind: &EventKind| {
+            let stored = serde_json::to_string(kind).unwrap();
+            ["{\"type\":\"session_", "{\"type\":\"attendee_", "{\"type\":\"group_answered\""].iter().any(|p| stored.starts_with(p))
+        };
+        for kind in &sessions {
+            assert!(kind.session().is_some() && matches(kind), "{kind:?}");
+        }
+        for kind in &learning {
+            assert!(kind.session().is_none() && !matches(kind), "{kind:?}");
+        }
+        for pattern in [r#"'{"type":"session\_%'"#, r#"'{"type":"attendee\_%'"#, r#"'{"type":"group\_answered"%'"#] {
+            assert!(SESSION_EVENTS.contains(pattern), "{pattern}");
+        }
+    }
+
+    #[tokio::test]
+    async fn loading_a_teams_sessions_reads_only_the_partial_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("t.db").to_str().unwrap()).await.unwrap();
+        let plan: Vec<String> = sqlx::query(&format!(
+            "EXPLAIN QUERY PLAN SELECT {EVENT_COLUMNS} FROM events WHERE team_id = 't' AND {SESSION_EVENTS} ORDER BY device_id, seq"
+        ))
+        .fetch_all(&store.reader)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<String, _>(3))
+        .collect();
+        assert!(plan.iter().any(|line| line.contains("events_sessions")), "{plan:?}");
+    }
 
     #[test]
     fn completions_are_stored_with_their_type_first_as_the_index_expects() {

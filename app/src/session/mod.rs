@@ -1,0 +1,108 @@
+//! Team member mode: run a learning session in a village cultural house, with no signal.
+//!
+//! Unlocked on a phone that joined with the team's leader code. A session (date, place, lessons,
+//! attendance, group quiz) is a fold of append-only events (`hocso_core::sessions`), saved in
+//! IndexedDB before the screen moves on and synced like any learner's answers.
+//! Screens: the list (`list`), the form and summary (`summary`), present mode (`present`); the
+//! leader's online dashboard lives in `dashboard`.
+pub mod dashboard;
+pub mod list;
+pub mod present;
+pub mod summary;
+
+use hocso_core::content::{Catalogue, CatalogueTopic};
+use hocso_core::progress::{EventKind, ProgressEvent};
+use hocso_core::sessions::{fold_sessions, Session};
+use hocso_core::sync::Role;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::state::AppState;
+use crate::store;
+use crate::sync::SyncState;
+
+/// The session events on this phone, whoever recorded them.
+#[derive(Clone, Copy)]
+pub struct TeamState {
+    pub events: RwSignal<Vec<ProgressEvent>>,
+    pub loaded: RwSignal<bool>,
+    sync: SyncState,
+}
+
+impl TeamState {
+    pub fn sessions(&self) -> Vec<Session> {
+        self.events.with(|events| fold_sessions(events))
+    }
+
+    pub fn session(&self, id: &str) -> Option<Session> {
+        self.sessions().into_iter().find(|s| s.id == id)
+    }
+
+    /// Saves a session event (under the profile running the session), then shows it.
+    pub async fn record(&self, app: AppState, lesson_id: &str, kind: EventKind) -> bool {
+        let Some(learner) = app.learner_id.get_untracked() else { return false };
+        let version = app
+            .catalogue
+            .with_untracked(|c| lesson_version(c.as_ref().and_then(|c| c.as_ref().ok()), lesson_id))
+            .unwrap_or_else(|| "-".to_owned());
+        match store::record(&learner, lesson_id, &version, kind).await {
+            Ok(event) => {
+                app.store_error.set(None);
+                let closed = matches!(event.kind, EventKind::SessionClosed { .. });
+                self.events.update(|events| events.push(event));
+                // A closed session is worth sending at once; otherwise just count what waits.
+                if closed {
+                    self.sync.sync_now();
+                } else {
+                    self.sync.note_saved();
+                }
+                true
+            }
+            Err(error) => {
+                app.store_error.set(Some(error));
+                false
+            }
+        }
+    }
+}
+
+fn lesson_version(catalogue: Option<&Catalogue>, lesson_id: &str) -> Option<String> {
+    let lesson = catalogue?.topics.iter().flat_map(|t| &t.lessons).find(|l| l.id == lesson_id)?;
+    lesson.locales.get("vi").map(|l| l.version.clone())
+}
+
+/// The catalogue topic holding a lesson.
+pub fn topic_of(catalogue: &Catalogue, lesson_id: &str) -> Option<CatalogueTopic> {
+    catalogue.topics.iter().find(|t| t.lessons.iter().any(|l| l.id == lesson_id)).cloned()
+}
+
+pub fn provide_team_state() {
+    let team = TeamState { events: RwSignal::new(Vec::new()), loaded: RwSignal::new(false), sync: expect_context::<SyncState>() };
+    provide_context(team);
+    spawn_local(async move {
+        if let Ok(events) = store::all_events().await {
+            team.events.set(events.into_iter().filter(|e| e.kind.session().is_some()).collect());
+        }
+        team.loaded.set(true);
+    });
+}
+
+pub fn use_team() -> TeamState {
+    expect_context::<TeamState>()
+}
+
+/// True on a phone joined with the leader code.
+pub fn is_leader() -> bool {
+    use_context::<SyncState>().is_some_and(|s| s.membership.with(|m| m.as_ref().is_some_and(|m| m.role == Role::Leader)))
+}
+
+/// A short random id for sessions and attendees.
+pub fn new_id(prefix: &str) -> String {
+    format!("{prefix}{:x}{:06x}", js_sys::Date::now() as u64, (js_sys::Math::random() * 16_777_215.0) as u32)
+}
+
+/// Today as `YYYY-MM-DD` in the phone's time zone.
+pub fn today() -> String {
+    let now = js_sys::Date::new_0();
+    format!("{:04}-{:02}-{:02}", now.get_full_year(), now.get_month() + 1, now.get_date())
+}
