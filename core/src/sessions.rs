@@ -90,10 +90,13 @@ pub struct GroupAnswer {
 }
 
 impl GroupAnswer {
-    /// Hands raised for a right option, and all hands raised.
-    pub fn right_of_total(&self) -> (u32, u32) {
-        let right = self.correct_options.iter().filter_map(|i| self.counts.get(*i as usize)).sum();
-        (right, self.counts.iter().sum())
+    /// Hands raised for a right option, and all hands raised (a right option listed twice counts once).
+    pub fn right_of_total(&self) -> (u64, u64) {
+        let right: std::collections::BTreeSet<u32> = self.correct_options.iter().copied().collect();
+        let sum = |pick: &dyn Fn(usize) -> bool| {
+            self.counts.iter().enumerate().filter(|(i, _)| pick(*i)).map(|(_, n)| u64::from(*n)).sum::<u64>()
+        };
+        (sum(&|i| right.contains(&(i as u32))), sum(&|_| true))
     }
 }
 
@@ -238,6 +241,12 @@ mod tests {
         assert_eq!(session.attendees_by_village().get("Bản Phố"), Some(&2));
         let answer = &session.group_answers[&("pay-by-vietqr".to_owned(), 0)];
         assert_eq!(answer.right_of_total(), (6, 7), "the recount replaces the first count");
+    }
+
+    #[test]
+    fn a_right_option_listed_twice_counts_once() {
+        let answer = GroupAnswer { counts: vec![2, 3], correct_options: vec![1, 1] };
+        assert_eq!(answer.right_of_total(), (3, 5));
     }
 
     #[test]

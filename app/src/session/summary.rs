@@ -193,7 +193,7 @@ pub fn SessionSummary() -> impl IntoView {
                 .unwrap_or_else(|| lesson_id.to_owned())
         };
         let closed = s.closed;
-        let results: Vec<(String, u32, u32, u32)> = s
+        let results: Vec<(String, u32, u64, u64)> = s
             .group_answers
             .iter()
             .map(|((lesson, question), answer)| {
