@@ -96,3 +96,12 @@ export function readMeta(page: Page, key: string) {
     };
   }), key);
 }
+
+/** `hocso admin create-token`: the province office's read-only token. */
+export function createAdminToken(server: Server, name: string): string {
+  const bin = process.env.HOCSO_BIN || resolve(__dirname, '../target/release/hocso');
+  const out = execFileSync(bin, ['admin', 'create-token', '--name', name, '--database', server.database], { encoding: 'utf8' });
+  const token = out.match(/(hsa_\S+)/);
+  if (!token) throw new Error(`unexpected output of hocso admin create-token: ${out}`);
+  return token[1];
+}

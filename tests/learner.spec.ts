@@ -147,3 +147,51 @@ test('a nickname is required and the form says so', async ({ page }) => {
   await expect(page.getByRole('alert')).toHaveText('Hãy nhập một tên gọi.');
   await page.screenshot({ path: `${screenshotDir}/learner-new-profile-360x640.png` });
 });
+
+test('when the phone refuses storage, the app says so calmly and does not pretend to save', async ({ page }) => {
+  // Some private modes and locked-down browsers have no usable IndexedDB.
+  await page.addInitScript(() => {
+    const refuse = () => { throw new DOMException('The user denied permission to access the database.', 'SecurityError'); };
+    Object.defineProperty(window, 'indexedDB', { value: { open: refuse, deleteDatabase: refuse }, configurable: true });
+  });
+  await page.goto(server.url + '/who/new');
+  await expect(page.getByRole('alert').first()).toContainText('Điện thoại không cho Học Số lưu dữ liệu');
+  await page.getByRole('button', { name: 'Con cá' }).click();
+  await page.getByLabel('Tên gọi').fill('Mai');
+  await page.getByRole('button', { name: 'Lưu' }).click();
+  // Nothing was saved, so the form stays, with the reason shown.
+  await expect(page).toHaveURL(/\/who\/new$/);
+  await expect(page.locator('.store-error')).toContainText('Điện thoại không cho Học Số lưu dữ liệu');
+  await page.screenshot({ path: `${screenshotDir}/learner-storage-refused-360x640.png` });
+});
+
+test('a backup file moves a learner to another phone, and importing it twice adds nothing', async ({ page, browser }) => {
+  await page.goto(server.url + '/');
+  await createProfile(page, 'Mai', 'Con cá');
+  await page.goto(`${server.url}/lessons/${TOPIC}/${LESSON}`);
+  await page.getByRole('button', { name: 'Tiếp' }).click();
+  await expect(page.getByText(/Bước 2\//)).toBeVisible();
+  await page.goto(server.url + '/settings');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Lưu tiến độ ra tệp' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^hocso-mai-\d{4}-\d{2}-\d{2}\.json$/);
+  const file = await download.path();
+
+  // "Another phone": a fresh browser context with its own storage.
+  const other = await browser.newContext({ viewport: { width: 360, height: 640 } });
+  const phone = await other.newPage();
+  await phone.goto(server.url + '/settings');
+  await phone.locator('input[type=file]').setInputFiles(file);
+  await expect(phone.getByRole('status').filter({ hasText: 'Đã thêm' })).toContainText('Đã thêm 3 mục mới');
+  await phone.locator('input[type=file]').setInputFiles(file);
+  await expect(phone.getByRole('status').filter({ hasText: 'Đã thêm' })).toContainText('Đã thêm 0 mục mới');
+  await phone.goto(server.url + '/who');
+  await phone.getByRole('button', { name: 'Mai' }).click();
+  await phone.goto(`${server.url}/topics/${TOPIC}`);
+  await expect(phone.locator('.lesson-row.status-in-progress')).toContainText('Đang học: bước 2');
+
+  // A file that is not a backup changes nothing and says so.
+  await phone.goto(server.url + '/settings');
+  await phone.locator('input[type=file]').setInputFiles({ name: 'photo.json', mimeType: 'application/json', buffer: Buffer.from('{"name": "photo"}') });
+  await expect(phone.locator('.error')).toHaveText('Tệp này không phải tệp sao lưu của Học Số. Không có gì bị thay đổi.');
+  await other.close();
+});

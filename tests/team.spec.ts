@@ -2,7 +2,7 @@
 // a group quiz; online again, the dashboard shows it and the CSV holds it.
 import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { startServer, removeDist, waitForServiceWorker, screenshotDir, createProfile, createTeam, Server } from './helpers';
+import { startServer, removeDist, waitForServiceWorker, screenshotDir, createProfile, createTeam, createAdminToken, Server } from './helpers';
 
 let server: Server;
 test.beforeEach(async () => { server = await startServer(); });
@@ -99,6 +99,22 @@ test('run a session offline, then see it on the dashboard and in the CSV', async
   expect(csv).toContain('Nhà văn hoá thôn Tả Van Dao');
   const row = csv.split(/\r?\n/).find((line) => line.includes('Tả Van Dao'))!;
   expect(row).toMatch(/,3,1,1,0,1,/); // 3 attendees: 1 female, 1 male, 0 other, 1 unknown
+
+  // The province office compares teams with its admin token; a wrong token is refused.
+  createTeam(server, 'Tổ Bản Hồ', 'Bản Hồ');
+  const admin = createAdminToken(server, 'Sở GD&ĐT Lào Cai');
+  await page.setViewportSize({ width: 360, height: 640 });
+  await page.goto(server.url + '/province');
+  await page.getByLabel('Mã quản trị').fill('hsa_wrong');
+  await page.getByRole('button', { name: 'Xem số liệu' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Mã quản trị không đúng hoặc đã bị thu hồi.');
+  await page.getByLabel('Mã quản trị').fill(admin);
+  await page.getByRole('button', { name: 'Xem số liệu' }).click();
+  const teamRow = page.locator('tr', { hasText: 'Tổ Tả Van (Tả Van)' });
+  await expect(teamRow).toContainText('3');
+  await expect(page.locator('tr', { hasText: 'Tổ Bản Hồ (Bản Hồ)' })).toBeVisible();
+  await expect(page.locator('tr.totals')).toBeVisible();
+  await page.screenshot({ path: `${screenshotDir}/province-360x640.png`, fullPage: true });
 });
 
 test('a phone joined with the member code cannot run sessions', async ({ page }) => {

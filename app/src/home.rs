@@ -53,7 +53,6 @@ pub fn Home() -> impl IntoView {
             <A href="/team" attr:class="team-link">{move || i18n.t("session.team_title")}</A>
         </Show>
         <p class="welcome">{move || i18n.t("home.welcome")}</p>
-        {move || state.store_error.get().map(|e| view! { <p class="error" role="alert">{i18n.t(e.message_key())}</p> })}
         <nav class="topic-list" aria-label=move || i18n.t("home.topics")>
             {TOPICS.iter().map(|topic| view! { <TopicTile topic/> }).collect_view()}
         </nav>

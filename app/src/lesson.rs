@@ -198,7 +198,6 @@ fn Reader(topic: &'static Topic, localised: LocalisedLesson, next: Option<(Strin
         </div>
         {fallback.then(|| view! { <p class="badge-line">{move || i18n.t("lesson.fallback_notice")}</p> })}
         {draft.then(|| view! { <p class="badge-line draft">{move || i18n.t("lesson.draft_notice")}</p> })}
-        {move || state.store_error.get().map(|e| view! { <p class="error" role="alert">{i18n.t(e.message_key())}</p> })}
         <article class="reader" class:large-text=move || large_text.get() lang=lesson_lang>
             {body}
         </article>

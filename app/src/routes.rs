@@ -12,10 +12,11 @@ use crate::pwa::UpdateBanner;
 use crate::session::dashboard::Dashboard;
 use crate::session::list::TeamHome;
 use crate::session::present::PresentMode;
+use crate::session::province::Province;
 use crate::session::provide_team_state;
 use crate::session::summary::{NewSession, SessionSummary};
 use crate::settings::Settings;
-use crate::state::provide_app_state;
+use crate::state::{provide_app_state, StoreErrorBanner};
 use crate::topics::TopicPage;
 
 #[component]
@@ -27,6 +28,7 @@ pub fn App() -> impl IntoView {
         <I18nGate>
             <Router>
                 <UpdateBanner/>
+                <StoreErrorBanner/>
                 <main id="main">
                     <Routes fallback=|| view! { <NotFound/> }>
                         <Route path=path!("/") view=Home/>
@@ -40,6 +42,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/team/sessions/:id") view=SessionSummary/>
                         <Route path=path!("/team/sessions/:id/present/:lesson") view=PresentMode/>
                         <Route path=path!("/team/dashboard") view=Dashboard/>
+                        <Route path=path!("/province") view=Province/>
                         // A join link or QR code from the team: /join?code=KM4R-7XQP
                         <Route path=path!("/join") view=Settings/>
                     </Routes>

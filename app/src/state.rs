@@ -118,3 +118,11 @@ pub fn provide_app_state() {
 pub fn use_app_state() -> AppState {
     expect_context::<AppState>()
 }
+
+/// The last storage failure, on every screen: calm, in the learner's language, never a crash.
+#[component]
+pub fn StoreErrorBanner() -> impl IntoView {
+    let state = use_app_state();
+    let i18n = crate::i18n::use_i18n();
+    move || state.store_error.get().map(|e| view! { <p class="error store-error" role="alert">{i18n.t(e.message_key())}</p> })
+}

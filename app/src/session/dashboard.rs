@@ -31,21 +31,21 @@ async fn get(path: &str, token: &str) -> Result<gloo_net::http::Response, Load> 
     }
 }
 
-fn number(value: &Value, key: &str) -> u64 {
+pub fn number(value: &Value, key: &str) -> u64 {
     value.get(key).and_then(Value::as_u64).unwrap_or(0)
 }
 
-fn text(value: &Value, key: &str) -> String {
+pub fn text(value: &Value, key: &str) -> String {
     value.get(key).and_then(Value::as_str).unwrap_or("").to_owned()
 }
 
-fn rows(value: &Value, key: &str) -> Vec<Value> {
+pub fn rows(value: &Value, key: &str) -> Vec<Value> {
     value.get(key).and_then(Value::as_array).cloned().unwrap_or_default()
 }
 
 /// Horizontal bars, one per row, labelled with the value (no colour-only meaning).
 #[component]
-fn BarChart(rows: Vec<(String, f64)>, #[prop(optional)] percent: bool) -> impl IntoView {
+pub fn BarChart(rows: Vec<(String, f64)>, #[prop(optional)] percent: bool) -> impl IntoView {
     let max = rows.iter().map(|(_, v)| *v).fold(0.0_f64, f64::max).max(1.0);
     let height = rows.len() as f64 * 34.0;
     view! {
@@ -196,6 +196,14 @@ pub fn Dashboard() -> impl IntoView {
                             <tbody>{lessons.into_iter().map(|l| view! {
                                 <tr><td>{text(&l, "lesson_id")}</td><td>{number(&l, "completions")}</td>
                                 <td>{l.get("first_try_correct_percent").and_then(Value::as_f64).map(|p| format!("{p:.0}%")).unwrap_or_else(|| "–".into())}</td></tr>
+                            }).collect_view()}</tbody>
+                        </table>
+                        <h2>{i18n.t("dashboard.group_quiz")}</h2>
+                        <table class="data-table">
+                            <thead><tr><th>{i18n.t("dashboard.lesson")}</th><th>{i18n.t("dashboard.questions")}</th><th>{i18n.t("dashboard.right_hands")}</th></tr></thead>
+                            <tbody>{rows(&data, "group_quiz").into_iter().map(|g| view! {
+                                <tr><td>{text(&g, "lesson_id")}</td><td>{number(&g, "questions")}</td>
+                                <td>{format!("{}/{}", number(&g, "right_hands"), number(&g, "total_hands"))}</td></tr>
                             }).collect_view()}</tbody>
                         </table>
                         <h2>{i18n.t("dashboard.devices")}</h2>

@@ -8,6 +8,7 @@
 pub mod dashboard;
 pub mod list;
 pub mod present;
+pub mod province;
 pub mod summary;
 
 use hocso_core::content::{Catalogue, CatalogueTopic};
