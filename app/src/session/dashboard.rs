@@ -95,6 +95,17 @@ async fn download_csv(path: String, token: String) -> Result<(), Load> {
 pub fn Dashboard() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
+    let app = crate::state::use_app_state();
+    // Lesson titles in the reader's language, from the catalogue this phone has.
+    let title = move |lesson_id: &str| {
+        app.catalogue.with_untracked(|c| {
+            c.as_ref()
+                .and_then(|c| c.as_ref().ok())
+                .and_then(|c| c.topics.iter().flat_map(|t| &t.lessons).find(|l| l.id == lesson_id))
+                .map(|l| crate::content::lesson_title(l, &i18n.locale()).0)
+                .unwrap_or_else(|| lesson_id.to_owned())
+        })
+    };
     let load = RwSignal::new(Load::Loading);
     let token = move || sync.membership.with(|m| m.as_ref().map(|m| m.device_token.clone()));
     let refresh = move || {
@@ -194,7 +205,7 @@ pub fn Dashboard() -> impl IntoView {
                         <table class="data-table">
                             <thead><tr><th>{i18n.t("dashboard.lesson")}</th><th>{i18n.t("dashboard.completions")}</th><th>{i18n.t("dashboard.first_try")}</th></tr></thead>
                             <tbody>{lessons.into_iter().map(|l| view! {
-                                <tr><td>{text(&l, "lesson_id")}</td><td>{number(&l, "completions")}</td>
+                                <tr><td>{title(&text(&l, "lesson_id"))}</td><td>{number(&l, "completions")}</td>
                                 <td>{l.get("first_try_correct_percent").and_then(Value::as_f64).map(|p| format!("{p:.0}%")).unwrap_or_else(|| "–".into())}</td></tr>
                             }).collect_view()}</tbody>
                         </table>
@@ -202,7 +213,7 @@ pub fn Dashboard() -> impl IntoView {
                         <table class="data-table">
                             <thead><tr><th>{i18n.t("dashboard.lesson")}</th><th>{i18n.t("dashboard.questions")}</th><th>{i18n.t("dashboard.right_hands")}</th></tr></thead>
                             <tbody>{rows(&data, "group_quiz").into_iter().map(|g| view! {
-                                <tr><td>{text(&g, "lesson_id")}</td><td>{number(&g, "questions")}</td>
+                                <tr><td>{title(&text(&g, "lesson_id"))}</td><td>{number(&g, "questions")}</td>
                                 <td>{format!("{}/{}", number(&g, "right_hands"), number(&g, "total_hands"))}</td></tr>
                             }).collect_view()}</tbody>
                         </table>
