@@ -358,16 +358,23 @@ mod tests {
     async fn loading_a_teams_sessions_reads_only_the_partial_index() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path().join("t.db").to_str().unwrap()).await.unwrap();
-        let plan: Vec<String> = sqlx::query(&format!(
-            "EXPLAIN QUERY PLAN SELECT {EVENT_COLUMNS} FROM events WHERE team_id = 't' AND {SESSION_EVENTS} ORDER BY device_id, seq"
-        ))
-        .fetch_all(&store.reader)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get::<String, _>(3))
-        .collect();
+        let plan = query_plan(
+            &store,
+            &format!("SELECT {EVENT_COLUMNS} FROM events WHERE team_id = 't' AND {SESSION_EVENTS} ORDER BY device_id, seq"),
+        )
+        .await;
         assert!(plan.iter().any(|line| line.contains("events_sessions")), "{plan:?}");
+    }
+
+    /// SQLite's plan for `sql`, one line per step (to check which index it uses).
+    async fn query_plan(store: &Store, sql: &str) -> Vec<String> {
+        sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .fetch_all(&store.reader)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<String, _>(3))
+            .collect()
     }
 
     #[test]
@@ -382,16 +389,14 @@ mod tests {
     async fn counting_every_teams_completions_reads_only_the_partial_index() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path().join("t.db").to_str().unwrap()).await.unwrap();
-        let plan: Vec<String> = sqlx::query(&format!(
-            "EXPLAIN QUERY PLAN SELECT team_id, lesson_id, COUNT(*), COUNT(DISTINCT learner_id) FROM events
-             WHERE {COMPLETED} AND at >= 0 AND at < 1 GROUP BY team_id, lesson_id"
-        ))
-        .fetch_all(&store.reader)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get::<String, _>(3))
-        .collect();
+        let plan = query_plan(
+            &store,
+            &format!(
+                "SELECT team_id, lesson_id, COUNT(*), COUNT(DISTINCT learner_id) FROM events
+                 WHERE {COMPLETED} AND at >= 0 AND at < 1 GROUP BY team_id, lesson_id"
+            ),
+        )
+        .await;
         assert!(plan.iter().any(|line| line.contains("events_completed")), "{plan:?}");
     }
 }
