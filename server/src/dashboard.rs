@@ -659,13 +659,23 @@ fn csv_file<const N: usize>(header: [&str; N], rows: impl IntoIterator<Item = [S
     let write = || -> csv::Result<()> {
         writer.write_record(header)?;
         for row in rows {
-            writer.write_record(&row)?;
+            writer.write_record(row.map(spreadsheet_safe))?;
         }
         writer.flush()?;
         Ok(())
     };
     write().expect("writing CSV to memory cannot fail");
     writer.into_inner().expect("flushed above")
+}
+
+/// A cell typed by a person (a place, a village, a team name) that starts like a formula would be run
+/// by Excel or LibreOffice when the report is opened: a leading `'` makes it plain text.
+fn spreadsheet_safe(cell: String) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell
+    }
 }
 
 fn percent_cell(percent: Option<f64>) -> String {
@@ -788,6 +798,14 @@ pub fn ascii_slug(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn cells_that_look_like_formulas_are_written_as_text() {
+        let csv = String::from_utf8(csv_file(["place", "n"], [["=HYPERLINK(\"http://x\")".to_owned(), "3".to_owned()]])).unwrap();
+        assert!(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\",3"), "{csv}");
+        assert_eq!(spreadsheet_safe("Nhà văn hoá".into()), "Nhà văn hoá");
+        assert_eq!(spreadsheet_safe("@SUM(A1)".into()), "'@SUM(A1)");
+    }
+
     use super::*;
     use hocso_core::progress::Score;
 
