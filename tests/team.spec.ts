@@ -45,6 +45,12 @@ test('run a session offline, then see it on the dashboard and in the CSV', async
     await expect(page.locator('.attendee-name', { hasText: name })).toBeVisible();
   }
   await expect(page.getByRole('heading', { name: 'Người dự (3)' })).toBeVisible();
+  // The same person (same nickname and village) is recognised, not counted twice.
+  await page.getByLabel('Tên gọi của người dự').fill('chị mẩy');
+  await page.getByRole('button', { name: 'Thêm người dự' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Người này đã có trong danh sách buổi học.');
+  await expect(page.getByRole('heading', { name: 'Người dự (3)' })).toBeVisible();
+  await page.getByLabel('Tên gọi của người dự').fill('');
   await shot('summary');
 
   // Present the lesson and run the first group question: 1 hand on a wrong option, 5 on the right one.

@@ -147,13 +147,23 @@ pub fn SessionSummary() -> impl IntoView {
             return;
         }
         let linked = learner.get_untracked();
+        let nickname_typed: String = name.chars().take(64).collect();
+        let village_typed: String = village.get_untracked().trim().chars().take(64).collect();
+        // Someone who came to an earlier session keeps their id, so reports count them once.
+        let earlier = team.sessions().into_iter().flat_map(|s| s.attendees.into_values()).find(|a| {
+            a.nickname.to_lowercase() == nickname_typed.to_lowercase() && a.village.to_lowercase() == village_typed.to_lowercase()
+        });
+        if earlier.as_ref().is_some_and(|a| s.attendees.contains_key(&a.id)) {
+            error.set(Some("session.already_listed"));
+            return;
+        }
         let attendee = Attendee {
-            id: new_id("a"),
-            nickname: name.chars().take(64).collect(),
-            village: village.get_untracked().trim().chars().take(64).collect(),
-            gender: gender.get_untracked(),
-            age_band: age_band.get_untracked(),
-            learner: (!linked.is_empty()).then_some(linked),
+            id: earlier.as_ref().map_or_else(|| new_id("a"), |a| a.id.clone()),
+            nickname: nickname_typed,
+            village: village_typed,
+            gender: gender.get_untracked().or(earlier.as_ref().and_then(|a| a.gender)),
+            age_band: age_band.get_untracked().or(earlier.as_ref().and_then(|a| a.age_band)),
+            learner: (!linked.is_empty()).then_some(linked).or(earlier.and_then(|a| a.learner)),
         };
         spawn_local(async move {
             if team.record(app, &s.details.lessons[0], EventKind::AttendeeAdded { session: s.id.clone(), attendee }).await {
@@ -239,7 +249,15 @@ pub fn SessionSummary() -> impl IntoView {
                 {(!closed).then(|| view! {
                     <form class="attendee-form" on:submit=add>
                         <label class="field"><span>{i18n.t("session.attendee_name")}</span>
-                            <input type="text" maxlength="64" autocomplete="off" prop:value=move || nickname.get() on:input=move |ev| nickname.set(event_target_value(&ev))/></label>
+                            <input type="text" maxlength="64" autocomplete="off" list="earlier-attendees" prop:value=move || nickname.get() on:input=move |ev| nickname.set(event_target_value(&ev))/></label>
+                        <datalist id="earlier-attendees">
+                            {move || {
+                                let mut names: Vec<String> = team.sessions().into_iter().flat_map(|s| s.attendees.into_values().map(|a| a.nickname)).collect();
+                                names.sort();
+                                names.dedup();
+                                names.into_iter().map(|n| view! { <option value=n/> }).collect_view()
+                            }}
+                        </datalist>
                         <label class="field"><span>{i18n.t("session.village")}</span>
                             <input type="text" maxlength="64" prop:value=move || village.get() on:input=move |ev| village.set(event_target_value(&ev))/></label>
                         <p class="hint">{i18n.t("session.optional_counts")}</p>
