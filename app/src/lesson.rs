@@ -118,7 +118,7 @@ fn Reader(topic: &'static Topic, localised: LocalisedLesson, next: Option<(Strin
             spawn_local(async move {
                 let mut saved = true;
                 for kind in kinds {
-                    saved = saved && state.record(&lesson_id, &version, kind).await;
+                    saved = saved && state.record(&lesson_id, &version, kind).await.is_some();
                 }
                 if saved {
                     position.set(Some(to));
@@ -310,7 +310,7 @@ fn QuestionView(
                 chosen: picked.iter().map(|i| *i as u32).collect(),
                 correct: right,
             };
-            if state.record(&lesson_id, &version, kind).await {
+            if state.record(&lesson_id, &version, kind).await.is_some() {
                 outcome.set(Some(right));
                 if !right {
                     wrong_tries.update(|n| *n += 1);

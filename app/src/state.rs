@@ -32,20 +32,20 @@ impl AppState {
         self.profiles.with(|ps| ps.iter().find(|p| p.id == id).cloned())
     }
 
-    /// Saves an event durably, then shows it. Returns false (and shows why) when it was not saved:
+    /// Saves an event durably, then shows it. Returns `None` (and shows why) when it was not saved:
     /// the caller must then not move on, so no answer is ever silently lost.
-    pub async fn record(&self, lesson_id: &str, lesson_version: &str, kind: EventKind) -> bool {
-        let Some(learner) = self.learner_id.get_untracked() else { return false };
+    pub async fn record(&self, lesson_id: &str, lesson_version: &str, kind: EventKind) -> Option<ProgressEvent> {
+        let learner = self.learner_id.get_untracked()?;
         match store::record(&learner, lesson_id, lesson_version, kind).await {
             Ok(event) => {
                 self.store_error.set(None);
-                self.events.update(|events| events.push(event));
-                true
+                self.events.update(|events| events.push(event.clone()));
+                Some(event)
             }
             Err(error) => {
                 leptos::logging::warn!("HocSo: event not saved: {error:?}");
                 self.store_error.set(Some(error));
-                false
+                None
             }
         }
     }

@@ -284,7 +284,7 @@ impl JoinError {
 }
 
 /// Provides the sync context and starts syncing: now, whenever the browser comes online, and after
-/// a lesson is completed (other saved answers only update the "waiting" count).
+/// a lesson is completed or a session closed (other saved events only update the "waiting" count).
 pub fn provide_sync(app: AppState) {
     let sync = SyncState {
         membership: RwSignal::new(None),
@@ -295,8 +295,10 @@ pub fn provide_sync(app: AppState) {
     Effect::new(move |previous: Option<usize>| {
         let count = app.events.with(Vec::len);
         if previous.is_some_and(|p| count > p) {
-            let completed = app.events.with(|e| matches!(e.last().map(|e| &e.kind), Some(EventKind::LessonCompleted { .. })));
-            if completed {
+            let finished = app.events.with(|e| {
+                matches!(e.last().map(|e| &e.kind), Some(EventKind::LessonCompleted { .. } | EventKind::SessionClosed { .. }))
+            });
+            if finished {
                 sync.sync_now();
             } else {
                 sync.note_saved();

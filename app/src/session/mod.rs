@@ -27,7 +27,6 @@ use crate::sync::SyncState;
 pub struct TeamState {
     pub events: RwSignal<Vec<ProgressEvent>>,
     pub loaded: RwSignal<bool>,
-    sync: SyncState,
 }
 
 impl TeamState {
@@ -39,30 +38,19 @@ impl TeamState {
         self.sessions().into_iter().find(|s| s.id == id)
     }
 
-    /// Saves a session event (under the profile running the session), then shows it.
+    /// Saves a session event through the app's one save path (under the profile running the
+    /// session, so it syncs like any answer), then shows it in the session list.
     pub async fn record(&self, app: AppState, lesson_id: &str, kind: EventKind) -> bool {
-        let Some(learner) = app.learner_id.get_untracked() else { return false };
         let version = app
             .catalogue
             .with_untracked(|c| lesson_version(c.as_ref().and_then(|c| c.as_ref().ok()), lesson_id))
             .unwrap_or_else(|| "-".to_owned());
-        match store::record(&learner, lesson_id, &version, kind).await {
-            Ok(event) => {
-                app.store_error.set(None);
-                let closed = matches!(event.kind, EventKind::SessionClosed { .. });
+        match app.record(lesson_id, &version, kind).await {
+            Some(event) => {
                 self.events.update(|events| events.push(event));
-                // A closed session is worth sending at once; otherwise just count what waits.
-                if closed {
-                    self.sync.sync_now();
-                } else {
-                    self.sync.note_saved();
-                }
                 true
             }
-            Err(error) => {
-                app.store_error.set(Some(error));
-                false
-            }
+            None => false,
         }
     }
 }
@@ -78,7 +66,7 @@ pub fn topic_of(catalogue: &Catalogue, lesson_id: &str) -> Option<CatalogueTopic
 }
 
 pub fn provide_team_state() {
-    let team = TeamState { events: RwSignal::new(Vec::new()), loaded: RwSignal::new(false), sync: expect_context::<SyncState>() };
+    let team = TeamState { events: RwSignal::new(Vec::new()), loaded: RwSignal::new(false) };
     provide_context(team);
     spawn_local(async move {
         if let Ok(events) = store::all_events().await {
