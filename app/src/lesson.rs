@@ -205,12 +205,12 @@ fn Reader(topic: &'static Topic, localised: LocalisedLesson, next: Option<(Strin
 }
 
 /// The text a step reads aloud: its title and every block's words.
-fn step_speech_text(title: &str, blocks: &[Block]) -> String {
+pub(crate) fn step_speech_text(title: &str, blocks: &[Block]) -> String {
     std::iter::once(title.to_owned()).chain(blocks.iter().map(Block::plain_text)).collect::<Vec<_>>().join(". ")
 }
 
 #[component]
-fn ReadAloud(text: String, audio: Option<String>, locale: String) -> impl IntoView {
+pub(crate) fn ReadAloud(text: String, audio: Option<String>, locale: String) -> impl IntoView {
     let i18n = use_i18n();
     let has_voice = RwSignal::new(audio.is_some() || speech::can_speak(&locale));
     if !has_voice.get_untracked() {

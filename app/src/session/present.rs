@@ -10,6 +10,7 @@ use leptos_router::hooks::use_params_map;
 use super::{topic_of, use_team};
 use crate::content::fetch_topic;
 use crate::i18n::use_i18n;
+use crate::lesson::{step_speech_text, ReadAloud};
 use crate::rich_text::{blocks_view, inlines_view};
 use crate::speech;
 use crate::state::use_app_state;
@@ -67,19 +68,13 @@ fn Slides(topic: String, session: String, lesson: Lesson, locale: String) -> imp
         let position = at.get();
         if position < steps {
             let step = lesson.with_value(|l| l.steps[position].clone());
-            let text = std::iter::once(step.title.clone()).chain(step.blocks.iter().map(|b| b.plain_text())).collect::<Vec<_>>().join(". ");
+            let text = step_speech_text(&step.title, &step.blocks);
             let audio = step.audio().map(str::to_owned);
-            let lang = locale.get_value();
-            let can_speak = audio.is_some() || speech::can_speak(&lang);
             view! {
                 <p class="present-count">{i18n.t_with("lesson.step_of", &[("n", &(position + 1).to_string()), ("total", &steps.to_string())])}</p>
                 <h2 class="present-title">{step.title.clone()}</h2>
                 <div class="present-body">{blocks_view(&step.blocks, &topic.get_value())}</div>
-                {can_speak.then(|| view! {
-                    <button class="read-aloud" on:click=move |_| match &audio { Some(url) => speech::play(url), None => speech::speak(&text, &lang) }>
-                        {i18n.t("lesson.read_aloud")}
-                    </button>
-                })}
+                <ReadAloud text audio locale=locale.get_value()/>
             }
             .into_any()
         } else {
