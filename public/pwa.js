@@ -24,20 +24,28 @@
     state.waiting = worker;
     window.dispatchEvent(new Event('hocso-update-ready'));
   }
+  function announceIfWaiting(worker) {
+    // Only an update waits: the very first install has no controller and activates at once.
+    if (worker.state === 'installed' && navigator.serviceWorker.controller && state.waiting !== worker) {
+      announce(worker);
+    }
+  }
   function watch(worker) {
     if (!worker) return;
-    worker.addEventListener('statechange', function () {
-      // Only an update waits: the very first install has no controller and activates at once.
-      if (worker.state === 'installed' && navigator.serviceWorker.controller) announce(worker);
-    });
+    worker.addEventListener('statechange', function () { announceIfWaiting(worker); });
+    // The worker's state and the registration's `updatefound` reach the page separately: on a busy
+    // phone the new worker may already be installed when we get here, and no statechange would follow.
+    announceIfWaiting(worker);
   }
   navigator.serviceWorker.addEventListener('controllerchange', function () {
     if (state.updating) window.location.reload();
   });
   navigator.serviceWorker.register('/sw.js').then(function (registration) {
-    if (registration.waiting && navigator.serviceWorker.controller) announce(registration.waiting);
+    if (registration.waiting) announceIfWaiting(registration.waiting);
     watch(registration.installing);
-    registration.addEventListener('updatefound', function () { watch(registration.installing); });
+    registration.addEventListener('updatefound', function () {
+      watch(registration.installing || registration.waiting);
+    });
     function check() { registration.update().catch(function () {}); }
     window.addEventListener('online', check);
     setInterval(check, 30 * 60 * 1000);

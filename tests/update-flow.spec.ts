@@ -1,6 +1,6 @@
 // A new build installs in the background and is offered as "Có phiên bản mới — Tải lại".
 import { test, expect } from '@playwright/test';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, removeDist, waitForServiceWorker, screenshotDir, createProfile, Server } from './helpers';
 
@@ -26,6 +26,9 @@ test('a newer build is detected, offered, and applied on tap', async ({ page }) 
   const sw = readFileSync(swPath, 'utf8');
   expect(sw).toMatch(/const BUILD = \{"precache":\[.*\],"version":"[0-9a-f]{16}"\};/);
   writeFileSync(swPath, sw.replace(/"version":"([0-9a-f]{16})"/, '"version":"next-$1"'));
+  // A real build writes later than the copy the browser has; Last-Modified counts whole seconds.
+  const later = new Date(Date.now() + 5_000);
+  utimesSync(swPath, later, later);
   // The build's precompressed copies belong to the old worker (a real build writes new ones).
   for (const copy of ['sw.js.br', 'sw.js.gz']) rmSync(join(server.dist, copy), { force: true });
 
