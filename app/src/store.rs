@@ -57,8 +57,8 @@ impl From<rexie::Error> for StoreError {
     }
 }
 
-impl From<serde_wasm_bindgen::Error> for StoreError {
-    fn from(error: serde_wasm_bindgen::Error) -> Self {
+impl From<serde_json::Error> for StoreError {
+    fn from(error: serde_json::Error) -> Self {
         StoreError::Failed(error.to_string())
     }
 }
@@ -118,12 +118,17 @@ async fn db() -> StoreResult<Rc<Rexie>> {
     Ok(db)
 }
 
+// Records go through JSON text: the app already speaks serde_json to the server, and one serde
+// format instead of two keeps the WASM download smaller. The stored objects are the same plain
+// JSON objects either way, so records written by earlier builds still read back.
 fn to_js<T: Serialize>(value: &T) -> StoreResult<JsValue> {
-    Ok(value.serialize(&serde_wasm_bindgen::Serializer::json_compatible())?)
+    let text = serde_json::to_string(value)?;
+    js_sys::JSON::parse(&text).map_err(|e| StoreError::Failed(format!("{e:?}")))
 }
 
 fn from_js<T: DeserializeOwned>(value: JsValue) -> StoreResult<T> {
-    Ok(serde_wasm_bindgen::from_value(value)?)
+    let text: String = js_sys::JSON::stringify(&value).map_err(|e| StoreError::Failed(format!("{e:?}")))?.into();
+    Ok(serde_json::from_str(&text)?)
 }
 
 async fn meta_get<T: DeserializeOwned>(store: &rexie::Store, key: &str) -> StoreResult<Option<T>> {

@@ -1,7 +1,6 @@
 //! `cargo xtask build` and `serve`: the release app in `dist/` with its content packs, then the server.
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use anyhow::Context;
 
@@ -18,8 +17,11 @@ pub fn build() -> anyhow::Result<()> {
     let version = crate::service_worker::generate(&dist)?;
     eprintln!("xtask: service worker version {version}");
     // Last: the service worker itself is precompressed too.
-    let (original, brotli) = crate::precompress::precompress(&dist)?;
-    eprintln!("xtask: app shell {} KB, {} KB with brotli (precompressed)", original / 1024, brotli / 1024);
+    let precompressed = crate::precompress::precompress(&dist)?;
+    let (precache, _) = crate::service_worker::precache(&dist)?;
+    let first_visit = crate::size_report::first_visit_files(&precache);
+    let (kinds, total) = crate::size_report::measure(&dist, &first_visit, &precompressed)?;
+    crate::size_report::print(&kinds, total);
     run(Command::new("cargo").args(["build", "--release", "--package", "hocso-server"]).current_dir(&root))?;
     Ok(())
 }
@@ -47,24 +49,11 @@ fn build_content(content: &Path, out: &Path) -> anyhow::Result<()> {
             media = (media.0 + 1, media.1 + file.bytes);
             continue;
         }
-        let gzipped = gzip_size(&std::fs::read(out.join(&file.path))?).map_or("?".to_owned(), |n| n.to_string());
-        eprintln!("  {:<36} {:>8} bytes  {:>7} gzipped", file.path, file.bytes, gzipped);
+        let (gzipped, _) = crate::precompress::compress(&std::fs::read(out.join(&file.path))?)?;
+        eprintln!("  {:<36} {:>8} bytes  {:>7} gzipped", file.path, file.bytes, gzipped.len());
     }
     eprintln!("  {:<36} {:>8} bytes  (fetched on first use)", format!("media/ ({} files)", media.0), media.1);
     Ok(())
-}
-
-/// The size of `bytes` after `gzip -9`, as a server would send them; `None` without a gzip tool
-/// (the report is informative, so a missing tool is no reason to fail the build).
-fn gzip_size(bytes: &[u8]) -> Option<u64> {
-    let mut child = Command::new("gzip").arg("-9c").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().ok()?;
-    let mut stdin = child.stdin.take()?;
-    let input = bytes.to_vec();
-    // Written from another thread so a full stdout pipe cannot block the write.
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let output = child.wait_with_output().ok()?;
-    writer.join().ok()?.ok()?;
-    output.status.success().then_some(output.stdout.len() as u64)
 }
 
 /// Runs the built server; `args` may set `--addr` and `--port`.
@@ -88,12 +77,5 @@ mod tests {
         let _ = std::fs::remove_dir_all(&out);
         result.unwrap();
         assert!(catalogue);
-    }
-
-    #[test]
-    fn gzip_size_shrinks_repetitive_text_when_gzip_is_there() {
-        if let Some(size) = gzip_size(&b"lesson ".repeat(1000)) {
-            assert!(size < 200, "{size}");
-        }
     }
 }

@@ -12,6 +12,7 @@ mod install;
 mod precompress;
 mod run;
 mod service_worker;
+mod size_report;
 mod test;
 
 use std::path::PathBuf;

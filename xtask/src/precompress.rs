@@ -2,10 +2,13 @@
 //! files, once per build, so `hocso serve` sends the smallest bytes without compressing on every
 //! request (slow 3G pays for every kilobyte). Content packs are left out: trainers republish them
 //! without rebuilding the app, and a stale `.br` would hide the new version.
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
+
+use crate::size_report::Sizes;
 
 const COMPRESSIBLE: &[&str] = &["wasm", "js", "css", "html", "json", "webmanifest", "svg"];
 
@@ -15,28 +18,33 @@ pub fn is_precompressed(relative: &str) -> bool {
         && relative.rsplit_once('.').is_some_and(|(_, ext)| COMPRESSIBLE.contains(&ext))
 }
 
-/// Compresses every eligible file under `dist`; returns (original, brotli) byte totals.
-pub fn precompress(dist: &Path) -> anyhow::Result<(u64, u64)> {
-    let mut totals = (0, 0);
+/// Compresses every eligible file under `dist`; returns the sizes of each, by relative path.
+pub fn precompress(dist: &Path) -> anyhow::Result<BTreeMap<String, Sizes>> {
+    let mut sizes = BTreeMap::new();
     for relative in crate::service_worker::relative_files(dist)? {
         if !is_precompressed(&relative) {
             continue;
         }
         let path = dist.join(&relative);
         let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-        let mut brotli = Vec::new();
-        {
-            let mut writer = brotli::CompressorWriter::new(&mut brotli, 64 * 1024, 11, 22);
-            writer.write_all(&bytes)?;
-        }
-        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        gzip.write_all(&bytes)?;
+        let (gzip, brotli) = compress(&bytes)?;
         std::fs::write(dist.join(format!("{relative}.br")), &brotli)?;
-        std::fs::write(dist.join(format!("{relative}.gz")), gzip.finish()?)?;
-        totals.0 += bytes.len() as u64;
-        totals.1 += brotli.len() as u64;
+        sizes.insert(relative.clone(), Sizes { raw: bytes.len() as u64, gzip: gzip.len() as u64, brotli: brotli.len() as u64 });
+        std::fs::write(dist.join(format!("{relative}.gz")), gzip)?;
     }
-    Ok(totals)
+    Ok(sizes)
+}
+
+/// `bytes` as gzip (best) and brotli (quality 11), as the server may send them.
+pub fn compress(bytes: &[u8]) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gzip.write_all(bytes)?;
+    let mut brotli = Vec::new();
+    {
+        let mut writer = brotli::CompressorWriter::new(&mut brotli, 64 * 1024, 11, 22);
+        writer.write_all(bytes)?;
+    }
+    Ok((gzip.finish()?, brotli))
 }
 
 #[cfg(test)]
