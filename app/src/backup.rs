@@ -1,5 +1,5 @@
 //! Settings → backup: save the current learner's progress to a file, and merge one back in.
-use hocso_core::backup::{newer_profile, Backup};
+use hocso_core::backup::Backup;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -74,11 +74,8 @@ pub fn BackupPanel() -> impl IntoView {
                 Err(_) => return message.set(Some((false, i18n.t("backup.not_a_backup")))),
             };
             let result = async {
-                let local = store::profiles().await?;
                 for incoming in &backup.profiles {
-                    if let Some(profile) = newer_profile(local.iter().find(|p| p.id == incoming.id), incoming) {
-                        store::save_profile(profile.clone()).await?;
-                    }
+                    store::import_profile(incoming).await?;
                 }
                 store::merge_events(&backup.events).await
             }

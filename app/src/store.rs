@@ -349,6 +349,25 @@ pub async fn mark_profiles_synced(sent: &[Profile]) -> StoreResult<()> {
     Ok(())
 }
 
+/// A profile from a backup file: kept if this phone has no newer version, with the time of its
+/// last edit unchanged (so an old backup never beats a later edit on the team's server), and
+/// marked to be sent on the next sync. Returns whether it was kept.
+pub async fn import_profile(profile: &Profile) -> StoreResult<bool> {
+    let db = db().await?;
+    let tx = db.transaction(&[PROFILES], TransactionMode::ReadWrite)?;
+    let store = tx.store(PROFILES)?;
+    let local: Option<ProfileRecord> = match store.get(JsValue::from_str(&profile.id)).await? {
+        Some(value) => Some(from_js(value)?),
+        None => None,
+    };
+    let kept = hocso_core::backup::newer_profile(local.as_ref().map(|r| &r.profile), profile).is_some();
+    if kept {
+        store.put(&to_js(&ProfileRecord { profile: profile.clone(), dirty: 1 })?, None).await?;
+    }
+    tx.done().await?;
+    Ok(kept)
+}
+
 /// A newer version of a profile this phone has (edited on another phone): the later edit wins.
 /// Profiles this phone does not have are not added: a family phone shows only its own learners.
 pub async fn merge_remote_profile(profile: &Profile) -> StoreResult<bool> {

@@ -94,3 +94,28 @@ async fn tx_index_names(db: &rexie::Rexie) -> Vec<String> {
     let tx = db.transaction(&["events"], TransactionMode::ReadOnly).unwrap();
     tx.store("events").unwrap().index_names()
 }
+
+#[wasm_bindgen_test]
+async fn an_imported_profile_keeps_its_edit_time_and_never_beats_a_later_edit() {
+    let mine = store::save_profile(profile("import-edited-here")).await.unwrap();
+    let mut stale = mine.clone();
+    stale.nickname = "old name from the backup".into();
+    stale.updated_at = mine.updated_at - 60_000;
+    assert!(!store::import_profile(&stale).await.unwrap(), "an older backup does not overwrite");
+
+    let mut newer = mine.clone();
+    newer.nickname = "renamed on the other phone".into();
+    newer.updated_at = mine.updated_at + 60_000;
+    assert!(store::import_profile(&newer).await.unwrap());
+
+    let mut unknown = profile("import-new-here");
+    unknown.updated_at = 1_700_000_000_000;
+    assert!(store::import_profile(&unknown).await.unwrap(), "a learner this phone lacks is added");
+
+    let profiles = store::profiles().await.unwrap();
+    let find = |id: &str| profiles.iter().find(|p| p.id == id).cloned().unwrap();
+    assert_eq!(find("import-edited-here"), newer, "kept as in the backup, edit time included");
+    assert_eq!(find("import-new-here").updated_at, 1_700_000_000_000);
+    let dirty: Vec<String> = store::changed_profiles().await.unwrap().into_iter().map(|p| p.id).collect();
+    assert!(dirty.contains(&"import-new-here".to_owned()), "imported learners are sent to the team");
+}
