@@ -12,6 +12,22 @@
       state.updating = true;
       state.waiting.postMessage({ type: 'SKIP_WAITING' });
     },
+    // Resolves true once the service worker holds the team tools (the app under /team/) for
+    // offline use; false without a worker, on a failed download, or after two minutes.
+    prepareTeamTools: function () {
+      if (!('serviceWorker' in navigator)) return Promise.resolve(false);
+      return navigator.serviceWorker.ready.then(function (registration) {
+        return new Promise(function (resolve) {
+          var channel = new MessageChannel();
+          var timer = setTimeout(function () { resolve(false); }, 120000);
+          channel.port1.onmessage = function (event) {
+            clearTimeout(timer);
+            resolve(!!(event.data && event.data.ok));
+          };
+          registration.active.postMessage({ type: 'CACHE_TEAM_TOOLS' }, [channel.port2]);
+        });
+      }).catch(function () { return false; });
+    },
   };
   if (navigator.storage && navigator.storage.persist) {
     navigator.storage.persisted().then(function (granted) {

@@ -1,14 +1,22 @@
 // HocSo service worker: the app shell works offline.
 // `cargo xtask build` replaces the BUILD line below with this build's version and precache list
 // (Trunk's hashed file names change with every build, so the list is generated from dist/).
-const BUILD = { "version": "dev", "precache": ["/", "/index.html"] };
+const BUILD = { "version": "dev", "precache": ["/", "/index.html"], "team": [] };
 const SHELL_CACHE = 'hocso-shell-' + BUILD.version;
+// The team tools (a second app under /team/) are kept only on phones that use them: a villager's
+// first visit does not download screens only a team leader needs.
+const TEAM_CACHE = 'hocso-team-' + BUILD.version;
 const RUNTIME_CACHE = 'hocso-runtime';
 
 self.addEventListener('install', (event) => {
   // The default cache mode lets the files the page just loaded come from the HTTP cache (hashed
   // files are immutable; the others are `no-cache`, so they are revalidated, not downloaded twice).
-  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(BUILD.precache)));
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(BUILD.precache)).then(async () => {
+    // A phone that kept the previous team tools keeps the new ones too (failing here would also
+    // hold back the learner's update, so a failure is retried when the app asks again).
+    const hadTeamTools = (await caches.keys()).some((name) => name.startsWith('hocso-team-'));
+    if (hadTeamTools) await cacheTeamTools().catch(() => {});
+  }));
   // No skipWaiting here: an update waits until the learner taps "reload" (see pwa.js).
 });
 
@@ -16,15 +24,38 @@ self.addEventListener('activate', (event) => {
   event.waitUntil(
     caches.keys()
       .then((names) => Promise.all(names
-        .filter((name) => name.startsWith('hocso-shell-') && name !== SHELL_CACHE)
+        .filter((name) => (name.startsWith('hocso-shell-') && name !== SHELL_CACHE)
+          || (name.startsWith('hocso-team-') && name !== TEAM_CACHE))
         .map((name) => caches.delete(name))))
       .then(() => self.clients.claim())
   );
 });
 
+// Stores this build's team tools unless they are already all there (the app asks on every start
+// of a leader's phone, often offline). `addAll` is all or nothing: a failed download leaves the
+// cache as it was.
+async function cacheTeamTools() {
+  const cache = await caches.open(TEAM_CACHE);
+  const stored = await Promise.all(BUILD.team.map((url) => cache.match(url)));
+  if (stored.every(Boolean)) return;
+  await cache.addAll(BUILD.team);
+}
+
 self.addEventListener('message', (event) => {
-  if (event.data && event.data.type === 'SKIP_WAITING') self.skipWaiting();
+  if (!event.data) return;
+  if (event.data.type === 'SKIP_WAITING') self.skipWaiting();
+  if (event.data.type === 'CACHE_TEAM_TOOLS') {
+    const reply = (ok) => event.ports[0] && event.ports[0].postMessage({ ok });
+    event.waitUntil(cacheTeamTools().then(() => reply(true), () => reply(false)));
+  }
 });
+
+// App routes of the team tools: /team, /team/…, /province (files under /team/ have a dot).
+function isTeamRoute(pathname) {
+  if (pathname === '/province') return true;
+  if (pathname !== '/team' && !pathname.startsWith('/team/')) return false;
+  return !pathname.split('/').pop().includes('.');
+}
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;
@@ -32,10 +63,22 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || url.origin !== self.location.origin || url.pathname.startsWith('/api/')) {
     return; // the network handles sync calls and anything foreign
   }
+  if (request.mode === 'navigate' && isTeamRoute(url.pathname)) {
+    // The team tools' shell when stored, else the network; offline without them, the learner
+    // app explains that they need a network once.
+    event.respondWith(caches.match('/team/index.html', { cacheName: TEAM_CACHE })
+      .then((cached) => cached || fetch(request))
+      .catch(() => caches.match('/index.html', { cacheName: SHELL_CACHE })));
+    return;
+  }
   if (request.mode === 'navigate') {
-    // Every app route is the same single-page shell.
+    // Every other app route is the same single-page shell.
     event.respondWith(caches.match('/index.html', { cacheName: SHELL_CACHE })
       .then((cached) => cached || fetch(request)));
+    return;
+  }
+  if (url.pathname.startsWith('/team/')) {
+    event.respondWith(caches.match(request, { cacheName: TEAM_CACHE }).then((cached) => cached || fetch(request)));
     return;
   }
   if (url.pathname === '/content/catalogue.json') {

@@ -1,6 +1,6 @@
 // Shared test plumbing: a real `hocso serve` on a private copy of dist/, and service-worker waits.
 import { execFileSync, spawn, ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
@@ -47,6 +47,22 @@ export async function startServer(dist?: string): Promise<Server> {
 
 export function removeDist(server: Server) {
   rmSync(server.dist, { recursive: true, force: true });
+}
+
+/** Publishes a "new build" on `server`: the generated worker carries a new version, as
+ *  `cargo xtask build` does, so browsers install it and offer "reload to update". */
+export function publishNewBuild(server: Server) {
+  const swPath = join(server.dist, 'sw.js');
+  const sw = readFileSync(swPath, 'utf8');
+  if (!/const BUILD = \{"precache":\[.*\],"team":\[.*\],"version":"[0-9a-f]{16}"\};/.test(sw)) {
+    throw new Error('dist/sw.js has no generated BUILD line: run `cargo xtask build`');
+  }
+  writeFileSync(swPath, sw.replace(/"version":"([0-9a-f]{16})"/, '"version":"next-$1"'));
+  // A real build writes later than the copy the browser has; Last-Modified counts whole seconds.
+  const later = new Date(Date.now() + 5_000);
+  utimesSync(swPath, later, later);
+  // The build's precompressed copies belong to the old worker (a real build writes new ones).
+  for (const copy of ['sw.js.br', 'sw.js.gz']) rmSync(join(server.dist, copy), { force: true });
 }
 
 /** Waits until a service worker controls the page (the shell is then cached). */

@@ -21,6 +21,8 @@ test('run a session offline, then see it on the dashboard and in the CSV', async
   await page.goto(`${server.url}/join?code=${leaderCode}`);
   await page.getByRole('button', { name: 'Tham gia tổ' }).click();
   await expect(page.getByText('Bạn là trưởng tổ.')).toBeVisible();
+  // The team tools (a second app under /team/) are stored for the offline session.
+  await expect(page.getByText('Công cụ của tổ đã sẵn sàng, dùng được cả khi không có mạng.')).toBeVisible();
   await page.goto(server.url + '/topics/cashless-payment');
   await page.getByRole('button', { name: /Tải về để học không cần mạng/ }).click();
   await expect(page.getByText('Đã tải về: học được cả khi không có mạng')).toBeVisible();

@@ -1,8 +1,6 @@
 // A new build installs in the background and is offered as "Có phiên bản mới — Tải lại".
 import { test, expect } from '@playwright/test';
-import { readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startServer, removeDist, waitForServiceWorker, screenshotDir, createProfile, Server } from './helpers';
+import { startServer, removeDist, waitForServiceWorker, screenshotDir, createProfile, publishNewBuild, Server } from './helpers';
 
 let server: Server;
 test.beforeEach(async () => { server = await startServer(); });
@@ -21,17 +19,7 @@ test('a newer build is detected, offered, and applied on tap', async ({ page }) 
   expect(before).toHaveLength(1);
   await expect(page.getByText('Có phiên bản mới')).toHaveCount(0);
 
-  // Publish a "new build": the generated worker carries a new version, as `cargo xtask build` does.
-  const swPath = join(server.dist, 'sw.js');
-  const sw = readFileSync(swPath, 'utf8');
-  expect(sw).toMatch(/const BUILD = \{"precache":\[.*\],"version":"[0-9a-f]{16}"\};/);
-  writeFileSync(swPath, sw.replace(/"version":"([0-9a-f]{16})"/, '"version":"next-$1"'));
-  // A real build writes later than the copy the browser has; Last-Modified counts whole seconds.
-  const later = new Date(Date.now() + 5_000);
-  utimesSync(swPath, later, later);
-  // The build's precompressed copies belong to the old worker (a real build writes new ones).
-  for (const copy of ['sw.js.br', 'sw.js.gz']) rmSync(join(server.dist, copy), { force: true });
-
+  publishNewBuild(server);
   await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
   await expect(page.getByText('Có phiên bản mới')).toBeVisible();
   await page.screenshot({ path: `${screenshotDir}/update-banner-360x640.png` });

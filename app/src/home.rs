@@ -5,9 +5,8 @@ use leptos_router::components::{Redirect, A};
 
 use crate::avatars::AvatarPicture;
 use crate::i18n::use_i18n;
-use crate::session::is_leader;
 use crate::state::use_app_state;
-use crate::team::SyncStatusLine;
+use crate::team::{is_leader, SyncStatusLine, TEAM_LINK_REL};
 use crate::topics::TopicTile;
 
 /// Languages, drawn (phones often lack an emoji font).
@@ -50,7 +49,7 @@ pub fn Home() -> impl IntoView {
         })}
         <SyncStatusLine/>
         <Show when=is_leader>
-            <A href="/team" attr:class="team-link">{move || i18n.t("session.team_title")}</A>
+            <a href="/team" class="team-link" rel=TEAM_LINK_REL>{move || i18n.t("session.team_title")}</a>
         </Show>
         <p class="welcome">{move || i18n.t("home.welcome")}</p>
         <nav class="topic-list" aria-label=move || i18n.t("home.topics")>

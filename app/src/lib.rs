@@ -18,6 +18,7 @@ pub mod profiles;
 pub mod pwa;
 pub mod rich_text;
 pub mod routes;
+#[cfg(feature = "team")]
 pub mod session;
 pub mod settings;
 pub mod speech;

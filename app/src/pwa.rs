@@ -2,6 +2,7 @@
 //!
 //! `public/pwa.js` registers the service worker (it must run even before the WASM loads) and sets
 //! `window.hocsoPwa.updateReady` / fires `hocso-update-ready` when a newer build has installed.
+//! It also asks the worker to keep the team tools offline on a team leader's phone.
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
@@ -11,12 +12,23 @@ extern "C" {
     fn is_update_ready() -> bool;
     #[wasm_bindgen(js_namespace = hocsoPwa, js_name = applyUpdate)]
     fn apply_update();
+    #[wasm_bindgen(js_namespace = hocsoPwa, js_name = prepareTeamTools)]
+    fn prepare_team_tools_promise() -> js_sys::Promise;
 }
 
 fn pwa_script_loaded() -> bool {
     web_sys::window()
         .and_then(|w| js_sys::Reflect::get(&w, &"hocsoPwa".into()).ok())
         .is_some_and(|v| v.is_object())
+}
+
+/// Asks the service worker to keep the team tools (a second, separately built app under `/team/`)
+/// for offline use; true once they are stored. False without a service worker or on a failure.
+pub async fn prepare_team_tools() -> bool {
+    if !pwa_script_loaded() {
+        return false;
+    }
+    wasm_bindgen_futures::JsFuture::from(prepare_team_tools_promise()).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
 }
 
 #[component]

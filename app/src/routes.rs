@@ -1,4 +1,7 @@
 //! The app's shape at a glance: every screen and its path.
+//!
+//! Two builds share it: the learner app (`/`) and the team tools (`/team/`, `--features team`),
+//! which add the session, dashboard and province screens.
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
@@ -9,12 +12,21 @@ use crate::lesson::LessonPage;
 use crate::not_found::NotFound;
 use crate::profiles::{ProfileForm, WhoIsLearning};
 use crate::pwa::UpdateBanner;
-use crate::session::dashboard::Dashboard;
-use crate::session::list::TeamHome;
-use crate::session::present::PresentMode;
-use crate::session::province::Province;
-use crate::session::provide_team_state;
-use crate::session::summary::{NewSession, SessionSummary};
+#[cfg(feature = "team")]
+use crate::session::{
+    dashboard::Dashboard,
+    list::TeamHome,
+    present::PresentMode,
+    province::Province,
+    provide_team_state,
+    summary::{NewSession, SessionSummary},
+};
+// The learner app has no team screens: every team path explains where they are (see `team`).
+#[cfg(not(feature = "team"))]
+use crate::team::{
+    TeamToolsElsewhere as TeamHome, TeamToolsElsewhere as NewSession, TeamToolsElsewhere as SessionSummary,
+    TeamToolsElsewhere as PresentMode, TeamToolsElsewhere as Dashboard, TeamToolsElsewhere as Province,
+};
 use crate::settings::Settings;
 use crate::state::{provide_app_state, StoreErrorBanner};
 use crate::topics::TopicPage;
@@ -23,7 +35,9 @@ use crate::topics::TopicPage;
 pub fn App() -> impl IntoView {
     provide_i18n();
     provide_app_state();
+    #[cfg(feature = "team")]
     provide_team_state();
+    crate::team::provide_team_tools();
     view! {
         <I18nGate>
             <Router>

@@ -6,7 +6,97 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 
 use crate::i18n::{use_i18n, I18n};
-use crate::sync::{minutes_since, use_sync, SyncView};
+use crate::sync::{minutes_since, use_sync, SyncState, SyncView};
+
+/// True on a phone joined with the leader code.
+pub fn is_leader() -> bool {
+    use_context::<SyncState>().is_some_and(|s| s.membership.with(|m| m.as_ref().is_some_and(|m| m.role == Role::Leader)))
+}
+
+/// The team tools are a second app under `/team/` (built with `--features team`). From the learner
+/// app, a link there must load that app, not route inside this one.
+#[cfg(not(feature = "team"))]
+pub const TEAM_LINK_REL: Option<&str> = Some("external");
+#[cfg(feature = "team")]
+pub const TEAM_LINK_REL: Option<&str> = None;
+
+/// Whether the team tools are stored on this phone for offline sessions.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum TeamTools {
+    NotNeeded,
+    Preparing,
+    Ready,
+    Failed,
+}
+
+/// On a leader's phone, asks the service worker to keep the team tools, now and after each
+/// membership change, so the leader can run a session in a cultural house with no signal.
+pub fn provide_team_tools() {
+    let sync = use_sync();
+    let tools = RwSignal::new(TeamTools::NotNeeded);
+    provide_context(tools);
+    Effect::new(move |_| {
+        if !is_leader() {
+            return tools.set(TeamTools::NotNeeded);
+        }
+        if tools.get_untracked() == TeamTools::Ready {
+            return;
+        }
+        tools.set(TeamTools::Preparing);
+        spawn_local(async move {
+            let ready = crate::pwa::prepare_team_tools().await;
+            tools.set(if ready { TeamTools::Ready } else { TeamTools::Failed });
+        });
+    });
+    // Retry a failed download when the phone is back online.
+    let sync_status = sync.view;
+    Effect::new(move |_| {
+        sync_status.track();
+        if tools.get_untracked() == TeamTools::Failed && is_leader() {
+            spawn_local(async move {
+                if crate::pwa::prepare_team_tools().await {
+                    tools.set(TeamTools::Ready);
+                }
+            });
+        }
+    });
+}
+
+/// "Team tools ready offline" under the leader's team panel.
+#[component]
+fn TeamToolsStatus() -> impl IntoView {
+    let i18n = use_i18n();
+    let tools = use_context::<RwSignal<TeamTools>>();
+    move || {
+        let key = match tools.map(|t| t.get()) {
+            Some(TeamTools::Preparing) => "team_tools.preparing",
+            Some(TeamTools::Ready) => "team_tools.ready",
+            Some(TeamTools::Failed) => "team_tools.failed",
+            _ => return None,
+        };
+        Some(view! { <p class="team-tools-status" role="status">{i18n.t(key)}</p> })
+    }
+}
+
+/// The learner app's answer on a team path: only seen when the team tools could not be loaded
+/// (offline before they were ever stored). Online, the link loads them.
+#[cfg(not(feature = "team"))]
+#[component]
+pub fn TeamToolsElsewhere() -> impl IntoView {
+    let i18n = use_i18n();
+    let here = leptos_router::hooks::use_location();
+    let href = move || here.pathname.get();
+    view! {
+        <header class="bar">
+            <a href="/" class="icon-button" aria-label=move || i18n.t("nav.home")>"←"</a>
+            <h1>{move || i18n.t("session.team_title")}</h1>
+        </header>
+        <section class="notice-screen">
+            <p>{move || i18n.t("team_tools.need_network")}</p>
+            <a href=href rel="external" class="big-button wide">{move || i18n.t("team_tools.open")}</a>
+        </section>
+    }
+}
 
 /// The status sentence: never alarming, never blocking.
 pub fn status_text(i18n: I18n, view: &SyncView) -> String {
@@ -77,7 +167,7 @@ pub fn TeamPanel() -> impl IntoView {
             {move || match sync.membership.get() {
                 Some(m) => view! {
                     <p class="success">{i18n.t_with("sync.joined", &[("team", &m.team.name), ("commune", &m.team.commune)])}</p>
-                    {(m.role == Role::Leader).then(|| view! { <p>{i18n.t("sync.leader")}</p> })}
+                    {(m.role == Role::Leader).then(|| view! { <p>{i18n.t("sync.leader")}</p> <TeamToolsStatus/> })}
                     <p class="sync-status">{move || status_text(i18n, &sync.view.get())}</p>
                     <button class="big-button secondary wide" on:click=move |_| sync.sync_now()>{i18n.t("sync.sync_now")}</button>
                 }.into_any(),

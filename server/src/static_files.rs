@@ -47,7 +47,13 @@ fn is_app_route(path: &str) -> bool {
     !path.starts_with("/api/") && !last.contains('.')
 }
 
-/// Serves `dist/`; unknown app routes get `index.html`, unknown files a 404.
+/// A route of the team tools (`dist/team/`, a second app): `/team`, `/team/…` and `/province`.
+fn is_team_route(path: &str) -> bool {
+    is_app_route(path) && (path == "/team" || path.starts_with("/team/") || path == "/province")
+}
+
+/// Serves `dist/`; team routes get `team/index.html` (when the team tools are built), other
+/// unknown app routes `index.html`, unknown files a 404.
 pub fn service(
     dist: &Path,
 ) -> impl tower::Service<Request<Body>, Response = Response<Body>, Error = std::convert::Infallible, Future = impl Send>
@@ -57,13 +63,21 @@ pub fn service(
     // `cargo xtask build` writes `.br`/`.gz` copies of the shell: sent as-is when the browser accepts them.
     let files = ServeDir::new(dist).append_index_html_on_directories(true).precompressed_br().precompressed_gzip();
     let index = ServeFile::new(dist.join("index.html")).precompressed_br().precompressed_gzip();
+    let team_index = ServeFile::new(dist.join("team/index.html")).precompressed_br().precompressed_gzip();
     tower::service_fn(move |request: Request<Body>| {
         let files = files.clone();
         let index = index.clone();
+        let team_index = team_index.clone();
         async move {
             let path = request.uri().path().to_owned();
-            let mut response = files.oneshot(request).await.into_response();
             let mut cache_path = path.as_str();
+            let mut response = if is_team_route(&path) {
+                // Before the files: `/team` is also a folder, which would redirect to `/team/`.
+                cache_path = "/team/index.html";
+                team_index.oneshot(Request::new(Body::empty())).await.into_response()
+            } else {
+                files.oneshot(request).await.into_response()
+            };
             if response.status() == StatusCode::NOT_FOUND {
                 if is_app_route(&path) {
                     response = index.oneshot(Request::new(Body::empty())).await.into_response();
@@ -108,5 +122,7 @@ mod tests {
         assert!(is_app_route("/topics/data-safety"));
         assert!(!is_app_route("/missing.js"));
         assert!(!is_app_route("/api/v1/unknown"));
+        assert!(is_team_route("/team") && is_team_route("/team/sessions/s1") && is_team_route("/province"));
+        assert!(!is_team_route("/team/hocso-app-3f9c2a7b1d4e5f60_bg.wasm") && !is_team_route("/teams"));
     }
 }

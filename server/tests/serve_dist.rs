@@ -77,6 +77,31 @@ async fn app_routes_fall_back_to_the_shell_but_missing_files_are_404() {
 }
 
 #[tokio::test]
+async fn team_routes_get_the_team_tools_and_fall_back_to_the_shell_without_them() {
+    let dir = tempfile::tempdir().unwrap();
+    write_dist(dir.path());
+    let addr = start(dir.path()).await;
+    // Built without the team tools: the learner shell answers (and explains).
+    assert_eq!(get(addr, "/team").await.text().await.unwrap(), INDEX);
+
+    const TEAM_INDEX: &str = "<!DOCTYPE html><html lang=\"vi\"><body>team tools</body></html>";
+    std::fs::create_dir(dir.path().join("team")).unwrap();
+    std::fs::write(dir.path().join("team/index.html"), TEAM_INDEX).unwrap();
+    std::fs::write(dir.path().join("team/hocso-app-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
+    for route in ["/team", "/team/", "/team/sessions/s1/present/pay-by-vietqr", "/team/dashboard", "/province"] {
+        let response = get(addr, route).await;
+        assert_eq!(response.status(), 200, "{route}");
+        assert_eq!(header(&response, CACHE_CONTROL), "no-cache", "{route}");
+        assert_eq!(response.text().await.unwrap(), TEAM_INDEX, "{route}");
+    }
+    let wasm = get(addr, "/team/hocso-app-0123456789abcdef_bg.wasm").await;
+    assert_eq!(header(&wasm, CONTENT_TYPE), "application/wasm");
+    assert_eq!(header(&wasm, CACHE_CONTROL), "public, max-age=31536000, immutable");
+    assert_eq!(get(addr, "/team/missing-0123456789abcdef.js").await.status(), 404);
+    assert_eq!(get(addr, "/teams").await.text().await.unwrap(), INDEX, "only /team itself is the team's");
+}
+
+#[tokio::test]
 async fn compresses_with_brotli_or_gzip_as_the_browser_asks() {
     let dir = tempfile::tempdir().unwrap();
     write_dist(dir.path());

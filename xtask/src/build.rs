@@ -11,6 +11,12 @@ use crate::run::run;
 pub fn build() -> anyhow::Result<()> {
     let root = root();
     run(Command::new("trunk").args(["build", "--release"]).current_dir(&root).env("PATH", tool_path()))?;
+    // The team tools: the same app with its team screens, in dist/team/ (after the learner app,
+    // whose build empties dist/).
+    run(Command::new("trunk")
+        .args(["build", "app/team.html", "--release", "--dist", "dist/team", "--public-url", "/team/"])
+        .current_dir(&root)
+        .env("PATH", tool_path()))?;
     let dist = root.join("dist");
     // Packs before the service worker, which is generated last, over the finished dist/.
     build_content(&root.join("content"), &dist.join("content"))?;
@@ -18,10 +24,13 @@ pub fn build() -> anyhow::Result<()> {
     eprintln!("xtask: service worker version {version}");
     // Last: the service worker itself is precompressed too.
     let precompressed = crate::precompress::precompress(&dist)?;
-    let (precache, _) = crate::service_worker::precache(&dist)?;
-    let first_visit = crate::size_report::first_visit_files(&precache);
+    let precache = crate::service_worker::precache(&dist)?;
+    let first_visit = crate::size_report::first_visit_files(&precache.shell);
     let (kinds, total) = crate::size_report::measure(&dist, &first_visit, &precompressed)?;
     crate::size_report::print(&kinds, total);
+    let team: Vec<String> = precache.team.iter().map(|url| url.trim_start_matches('/').to_owned()).collect();
+    let (_, team_total) = crate::size_report::measure(&dist, &team, &precompressed)?;
+    crate::size_report::print_team_tools(team_total);
     run(Command::new("cargo").args(["build", "--release", "--package", "hocso-server"]).current_dir(&root))?;
     Ok(())
 }

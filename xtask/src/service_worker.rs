@@ -11,10 +11,15 @@ use sha2::{Digest, Sha256};
 /// The line of `public/sw.js` that this replaces.
 const BUILD_LINE_PREFIX: &str = "const BUILD = ";
 
-/// Files that are not part of the offline shell: the worker itself, folders cached on use, and the
-/// precompressed copies (the server picks them by `Accept-Encoding`; the browser sees one file).
-fn is_precached(relative: &str) -> bool {
+/// Files the service worker does not store: the worker itself, lesson packs and pictures (cached on
+/// use), and the precompressed copies (the server picks them by `Accept-Encoding`).
+fn is_stored(relative: &str) -> bool {
     relative != "sw.js" && !relative.starts_with("content/") && !relative.ends_with(".br") && !relative.ends_with(".gz")
+}
+
+/// The team tools' files (a second app built into `dist/team/`), stored only on phones that use them.
+fn is_team_tools(relative: &str) -> bool {
+    relative.starts_with("team/")
 }
 
 /// Every file under `dist`, as sorted `/`-separated relative paths.
@@ -38,25 +43,38 @@ fn files_under(dir: &Path, base: &Path, out: &mut Vec<PathBuf>) -> std::io::Resu
     Ok(())
 }
 
-/// The precache URLs and the build version for `dist`.
-pub fn precache(dist: &Path) -> anyhow::Result<(Vec<String>, String)> {
-    let relatives: Vec<String> = relative_files(dist)?.into_iter().filter(|r| is_precached(r)).collect();
+/// What the service worker stores for a build.
+#[derive(Debug)]
+pub struct Precache {
+    /// The learner app, stored on install (the first visit).
+    pub shell: Vec<String>,
+    /// The team tools, stored when a team leader's phone asks.
+    pub team: Vec<String>,
+    /// A hash of every stored file: any change makes browsers install the new worker.
+    pub version: String,
+}
+
+/// The URLs to store and the build version for `dist`.
+pub fn precache(dist: &Path) -> anyhow::Result<Precache> {
+    let relatives: Vec<String> = relative_files(dist)?.into_iter().filter(|r| is_stored(r)).collect();
     let mut hasher = Sha256::new();
     for relative in &relatives {
         hasher.update(relative.as_bytes());
         hasher.update(std::fs::read(dist.join(relative))?);
     }
     let version = format!("{:x}", hasher.finalize())[..16].to_owned();
-    let urls = std::iter::once("/".to_owned()).chain(relatives.iter().map(|r| format!("/{r}"))).collect();
-    Ok((urls, version))
+    let url = |relative: &String| format!("/{relative}");
+    let shell = std::iter::once("/".to_owned()).chain(relatives.iter().filter(|r| !is_team_tools(r)).map(url)).collect();
+    let team = relatives.iter().filter(|r| is_team_tools(r)).map(url).collect();
+    Ok(Precache { shell, team, version })
 }
 
 /// Rewrites `dist/sw.js` with this build's precache list and version; returns the version.
 pub fn generate(dist: &Path) -> anyhow::Result<String> {
     let sw_path = dist.join("sw.js");
     let source = std::fs::read_to_string(&sw_path).with_context(|| format!("reading {}", sw_path.display()))?;
-    let (urls, version) = precache(dist)?;
-    let build = serde_json::json!({ "version": version, "precache": urls });
+    let Precache { shell, team, version } = precache(dist)?;
+    let build = serde_json::json!({ "version": version, "precache": shell, "team": team });
     let mut replaced = false;
     let generated: Vec<String> = source
         .lines()
@@ -115,8 +133,20 @@ mod tests {
     #[test]
     fn precache_lists_the_shell_but_not_the_worker_or_content_packs() {
         let dist = dist_with(&[("index.html", "x"), ("sw.js", SW), ("app-0123456789abcdef.js", "y"), ("app-0123456789abcdef.js.br", "y"), ("icons/a.png", "z"), ("content/catalogue.json", "{}")]);
-        let (urls, _) = precache(&dist.0).unwrap();
-        assert_eq!(urls, ["/", "/app-0123456789abcdef.js", "/icons/a.png", "/index.html"]);
+        let precache = precache(&dist.0).unwrap();
+        assert_eq!(precache.shell, ["/", "/app-0123456789abcdef.js", "/icons/a.png", "/index.html"]);
+        assert!(precache.team.is_empty());
+    }
+
+    #[test]
+    fn the_team_tools_are_listed_apart_from_the_shell_and_count_in_the_version() {
+        let files = [("index.html", "x"), ("sw.js", SW), ("team/index.html", "t"), ("team/app-0123456789abcdef_bg.wasm", "w"), ("team/app-0123456789abcdef_bg.wasm.br", "w")];
+        let precache_a = precache(&dist_with(&files).0).unwrap();
+        assert_eq!(precache_a.shell, ["/", "/index.html"]);
+        assert_eq!(precache_a.team, ["/team/app-0123456789abcdef_bg.wasm", "/team/index.html"]);
+        let mut changed = files;
+        changed[2] = ("team/index.html", "t2");
+        assert_ne!(precache(&dist_with(&changed).0).unwrap().version, precache_a.version);
     }
 
     #[test]
@@ -124,7 +154,7 @@ mod tests {
         let a = dist_with(&[("index.html", "x"), ("sw.js", SW)]);
         let b = dist_with(&[("index.html", "x!"), ("sw.js", SW)]);
         let c = dist_with(&[("index.html", "x"), ("sw.js", SW), ("content/p.json", "changed")]);
-        let version = |d: &tempfile_lite::Dir| precache(&d.0).unwrap().1;
+        let version = |d: &tempfile_lite::Dir| precache(&d.0).unwrap().version;
         assert_ne!(version(&a), version(&b));
         assert_eq!(version(&a), version(&c));
     }
@@ -134,7 +164,7 @@ mod tests {
         let dist = dist_with(&[("index.html", "x"), ("sw.js", SW)]);
         let version = generate(&dist.0).unwrap();
         let sw = std::fs::read_to_string(dist.0.join("sw.js")).unwrap();
-        assert!(sw.contains(&format!(r#"const BUILD = {{"precache":["/","/index.html"],"version":"{version}"}};"#)), "{sw}");
+        assert!(sw.contains(&format!(r#"const BUILD = {{"precache":["/","/index.html"],"team":[],"version":"{version}"}};"#)), "{sw}");
         assert!(!sw.contains("\"dev\""));
     }
 

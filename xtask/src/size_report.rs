@@ -75,9 +75,12 @@ pub fn measure(dist: &Path, files: &[String], known: &BTreeMap<String, Sizes>) -
     Ok((kinds, total))
 }
 
+fn kb(bytes: u64) -> String {
+    format!("{:.1} KB", bytes as f64 / 1024.0)
+}
+
 /// Prints the report; says plainly when the budget is exceeded (the build still succeeds).
 pub fn print(kinds: &BTreeMap<&'static str, Sizes>, total: Sizes) {
-    let kb = |bytes: u64| format!("{:.1} KB", bytes as f64 / 1024.0);
     eprintln!("xtask: first visit (app shell + service worker + lesson catalogue):");
     eprintln!("  {:<20} {:>11} {:>11} {:>11}", "", "raw", "gzip", "brotli");
     for (kind, sizes) in kinds {
@@ -90,6 +93,16 @@ pub fn print(kinds: &BTreeMap<&'static str, Sizes>, total: Sizes) {
         format!("OVER the budget of {} gzipped by {}", kb(BUDGET_GZIPPED), kb(total.gzip - BUDGET_GZIPPED))
     };
     eprintln!("xtask: first visit {} gzipped ({} brotli, as `hocso serve` sends it to Chromium): {verdict}", kb(total.gzip), kb(total.brotli));
+}
+
+/// The team tools, downloaded only by a team leader's phone (not part of the first visit).
+pub fn print_team_tools(total: Sizes) {
+    eprintln!(
+        "xtask: team tools (/team/, only on team leaders' phones): {} raw, {} gzipped, {} brotli",
+        kb(total.raw),
+        kb(total.gzip),
+        kb(total.brotli)
+    );
 }
 
 #[cfg(test)]

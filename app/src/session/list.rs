@@ -2,7 +2,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::{is_leader, use_team};
+use super::use_team;
+use crate::team::is_leader;
 use crate::i18n::use_i18n;
 
 #[component]

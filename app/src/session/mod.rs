@@ -1,5 +1,8 @@
 //! Team member mode: run a learning session in a village cultural house, with no signal.
 //!
+//! Built only into the team tools (`--features team`, served under `/team/`), so a villager's
+//! first download does not carry screens only a team leader uses.
+//!
 //! Unlocked on a phone that joined with the team's leader code. A session (date, place, lessons,
 //! attendance, group quiz) is a fold of append-only events (`hocso_core::sessions`), saved in
 //! IndexedDB before the screen moves on and synced like any learner's answers.
@@ -14,13 +17,11 @@ pub mod summary;
 use hocso_core::content::{Catalogue, CatalogueTopic};
 use hocso_core::progress::{EventKind, ProgressEvent};
 use hocso_core::sessions::{fold_sessions, Session};
-use hocso_core::sync::Role;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::state::AppState;
 use crate::store;
-use crate::sync::SyncState;
 
 /// The session events on this phone, whoever recorded them.
 #[derive(Clone, Copy)]
@@ -78,11 +79,6 @@ pub fn provide_team_state() {
 
 pub fn use_team() -> TeamState {
     expect_context::<TeamState>()
-}
-
-/// True on a phone joined with the leader code.
-pub fn is_leader() -> bool {
-    use_context::<SyncState>().is_some_and(|s| s.membership.with(|m| m.as_ref().is_some_and(|m| m.role == Role::Leader)))
 }
 
 /// A short random id for sessions and attendees.
