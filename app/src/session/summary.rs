@@ -232,7 +232,7 @@ pub fn SessionSummary() -> impl IntoView {
 
                 <h2>{i18n.t_with("session.attendance", &[("n", &s.attendees.len().to_string())])}</h2>
                 <ul class="attendee-list">
-                    {s.attendees.values().cloned().map(|a| {
+                    {s.attendees.values().map(|a| {
                         let id = a.id.clone();
                         view! {
                             <li>
