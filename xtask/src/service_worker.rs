@@ -12,9 +12,14 @@ use sha2::{Digest, Sha256};
 const BUILD_LINE_PREFIX: &str = "const BUILD = ";
 
 /// Files the service worker does not store: the worker itself, lesson packs and pictures (cached on
-/// use), and the precompressed copies (the server picks them by `Accept-Encoding`).
+/// use), the Vietnamese strings (compiled into the app, never fetched), and the precompressed copies
+/// (the server picks them by `Accept-Encoding`).
 fn is_stored(relative: &str) -> bool {
-    relative != "sw.js" && !relative.starts_with("content/") && !relative.ends_with(".br") && !relative.ends_with(".gz")
+    relative != "sw.js"
+        && relative != "locales/vi.json"
+        && !relative.starts_with("content/")
+        && !relative.ends_with(".br")
+        && !relative.ends_with(".gz")
 }
 
 /// The team tools' files (a second app built into `dist/team/`), stored only on phones that use them.
@@ -131,10 +136,10 @@ mod tests {
     const SW: &str = include_str!("../../public/sw.js");
 
     #[test]
-    fn precache_lists_the_shell_but_not_the_worker_or_content_packs() {
-        let dist = dist_with(&[("index.html", "x"), ("sw.js", SW), ("app-0123456789abcdef.js", "y"), ("app-0123456789abcdef.js.br", "y"), ("icons/a.png", "z"), ("content/catalogue.json", "{}")]);
+    fn precache_lists_the_shell_but_not_the_worker_content_packs_or_compiled_in_strings() {
+        let dist = dist_with(&[("index.html", "x"), ("sw.js", SW), ("app-0123456789abcdef.js", "y"), ("app-0123456789abcdef.js.br", "y"), ("icons/a.png", "z"), ("content/catalogue.json", "{}"), ("locales/en.json", "{}"), ("locales/vi.json", "{}")]);
         let precache = precache(&dist.0).unwrap();
-        assert_eq!(precache.shell, ["/", "/app-0123456789abcdef.js", "/icons/a.png", "/index.html"]);
+        assert_eq!(precache.shell, ["/", "/app-0123456789abcdef.js", "/icons/a.png", "/index.html", "/locales/en.json"]);
         assert!(precache.team.is_empty());
     }
 
