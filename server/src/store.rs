@@ -6,6 +6,7 @@
 //! no AUTOINCREMENT, times as BIGINT ms) so a Postgres `Store` needs new connection code, not new
 //! queries.
 use std::collections::BTreeSet;
+use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -126,6 +127,30 @@ fn role_from(text: &str) -> Role {
     }
 }
 
+/// Holds `<database>.lock` while the schema is brought up to date. SQLite's own locks do not cover
+/// this: two processes opening a new file at once (`hocso serve` starting while someone runs
+/// `hocso team create`) would both apply the first migration, and one would fail. Not needed for an
+/// in-memory database, which no other process can see.
+async fn lock_for_migration(database: &Path) -> anyhow::Result<Option<std::fs::File>> {
+    if database.as_os_str().is_empty() || database.as_os_str() == ":memory:" {
+        return Ok(None);
+    }
+    let mut path = database.as_os_str().to_owned();
+    path.push(".lock");
+    let path = std::path::PathBuf::from(path);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot create the lock file {}", path.display()))?;
+    // Blocking until another process has finished migrating: off the async threads.
+    let file = tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+        .await?
+        .with_context(|| format!("cannot lock {}", path.display()))?;
+    Ok(Some(file))
+}
+
 impl Store {
     /// Opens (creating if needed) the database and brings its schema up to date.
     /// `database` is a file path or a `sqlite:` URL.
@@ -149,7 +174,9 @@ impl Store {
             .connect_with(options.clone())
             .await
             .with_context(|| format!("cannot open the database {database}"))?;
+        let lock = lock_for_migration(options.get_filename()).await?;
         sqlx::migrate!("./migrations").run(&writer).await.context("updating the database schema")?;
+        drop(lock);
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)

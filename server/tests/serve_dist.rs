@@ -30,7 +30,7 @@ async fn get(addr: SocketAddr, path: &str) -> reqwest::Response {
     reqwest::get(format!("http://{addr}{path}")).await.unwrap()
 }
 
-fn header<'a>(response: &'a reqwest::Response, name: reqwest::header::HeaderName) -> &'a str {
+fn header(response: &reqwest::Response, name: reqwest::header::HeaderName) -> &str {
     response.headers().get(name).map(|v| v.to_str().unwrap()).unwrap_or("")
 }
 

@@ -91,7 +91,7 @@ impl Proxy {
         // Requests held back earlier arrive now, concurrently with and after newer ones.
         let late = {
             let mut late = self.late.lock().unwrap();
-            if !late.is_empty() && self.random() % 3 == 0 {
+            if !late.is_empty() && self.random().is_multiple_of(3) {
                 let index = self.random() as usize % late.len();
                 Some(late.remove(index))
             } else {
@@ -221,7 +221,7 @@ async fn live(mut phone: Phone, rounds: usize) -> (Phone, usize, usize) {
     let mut kills = 0;
     let mut failed = 0;
     for round in 0..rounds {
-        let n = if phone.random() % 10 == 0 { 150 + phone.random() % 300 } else { phone.random() % 25 };
+        let n = if phone.random().is_multiple_of(10) { 150 + phone.random() % 300 } else { phone.random() % 25 };
         for i in 0..n {
             let learner = phone.learners[(i % 3) as usize].clone();
             phone.outbox.record(&learner, "pay-by-vietqr", now_ms(), EventKind::StepViewed { step: i as u32 });
@@ -237,7 +237,7 @@ async fn live(mut phone: Phone, rounds: usize) -> (Phone, usize, usize) {
                 deleted: false,
             });
         }
-        if phone.random() % 8 == 0 {
+        if phone.random().is_multiple_of(8) {
             // Switched off somewhere in the middle of the sync: memory lost, storage kept.
             let after = Duration::from_micros(phone.random() % 4_000);
             let sync = engine.sync(&mut phone.outbox, &mut phone.net, now_ms());
@@ -318,7 +318,7 @@ async fn a_thousand_faulty_sync_rounds_leave_exactly_the_created_events_on_the_s
         stored.len(),
         started.elapsed().as_secs_f64()
     );
-    assert!(DEVICES * ROUNDS_PER_DEVICE >= 1_000);
+    const { assert!(DEVICES * ROUNDS_PER_DEVICE >= 1_000) };
     for fault in [Fault::DropRequest, Fault::DropResponse, Fault::Duplicate, Fault::Delay, Fault::Reorder] {
         assert!(counts.get(&fault).copied().unwrap_or(0) >= 20, "{fault:?} injected too rarely: {counts:?}");
     }
