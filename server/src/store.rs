@@ -127,11 +127,11 @@ fn role_from(text: &str) -> Role {
     }
 }
 
-/// Holds `<database>.lock` while the schema is brought up to date. SQLite's own locks do not cover
-/// this: two processes opening a new file at once (`hocso serve` starting while someone runs
-/// `hocso team create`) would both apply the first migration, and one would fail. Not needed for an
-/// in-memory database, which no other process can see.
-async fn lock_for_migration(database: &Path) -> anyhow::Result<Option<std::fs::File>> {
+/// Holds `<database>.lock` while a process opens the database and brings its schema up to date.
+/// SQLite's own locks do not cover this: two processes opening a new file at once (`hocso serve`
+/// starting while someone runs `hocso team create`) would both switch it to WAL and apply the first
+/// migration, and one would fail. Not needed for an in-memory database, which no other process sees.
+async fn lock_for_setup(database: &Path) -> anyhow::Result<Option<std::fs::File>> {
     if database.as_os_str().is_empty() || database.as_os_str() == ":memory:" {
         return Ok(None);
     }
@@ -144,7 +144,7 @@ async fn lock_for_migration(database: &Path) -> anyhow::Result<Option<std::fs::F
         .write(true)
         .open(&path)
         .with_context(|| format!("cannot create the lock file {}", path.display()))?;
-    // Blocking until another process has finished migrating: off the async threads.
+    // Blocking until another process has finished opening it: off the async threads.
     let file = tokio::task::spawn_blocking(move || file.lock().map(|()| file))
         .await?
         .with_context(|| format!("cannot lock {}", path.display()))?;
@@ -169,19 +169,20 @@ impl Store {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10));
+        // Held until both pools are open: switching a new file to WAL also needs the file alone.
+        let lock = lock_for_setup(options.get_filename()).await?;
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone())
             .await
             .with_context(|| format!("cannot open the database {database}"))?;
-        let lock = lock_for_migration(options.get_filename()).await?;
         sqlx::migrate!("./migrations").run(&writer).await.context("updating the database schema")?;
-        drop(lock);
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open the database {database}"))?;
+        drop(lock);
         Ok(Self { writer, reader })
     }
 
