@@ -20,15 +20,14 @@ pub fn build() -> anyhow::Result<()> {
     let dist = root.join("dist");
     // Packs before the service worker, which is generated last, over the finished dist/.
     build_content(&root.join("content"), &dist.join("content"))?;
-    let version = crate::service_worker::generate(&dist)?;
-    eprintln!("xtask: service worker version {version}");
+    let precache = crate::service_worker::generate(&dist)?;
+    eprintln!("xtask: service worker version {}", precache.version);
     // Last: the service worker itself is precompressed too.
     let precompressed = crate::precompress::precompress(&dist)?;
-    let precache = crate::service_worker::precache(&dist)?;
     let first_visit = crate::size_report::first_visit_files(&precache.shell);
     let (kinds, total) = crate::size_report::measure(&dist, &first_visit, &precompressed)?;
     crate::size_report::print(&kinds, total);
-    let team: Vec<String> = precache.team.iter().map(|url| url.trim_start_matches('/').to_owned()).collect();
+    let team = crate::size_report::relative_paths(&precache.team);
     let (_, team_total) = crate::size_report::measure(&dist, &team, &precompressed)?;
     crate::size_report::print_team_tools(team_total);
     run(Command::new("cargo").args(["build", "--release", "--package", "hocso-server"]).current_dir(&root))?;
@@ -58,7 +57,7 @@ fn build_content(content: &Path, out: &Path) -> anyhow::Result<()> {
             media = (media.0 + 1, media.1 + file.bytes);
             continue;
         }
-        let (gzipped, _) = crate::precompress::compress(&std::fs::read(out.join(&file.path))?)?;
+        let gzipped = crate::precompress::gzip(&std::fs::read(out.join(&file.path))?)?;
         eprintln!("  {:<36} {:>8} bytes  {:>7} gzipped", file.path, file.bytes, gzipped.len());
     }
     eprintln!("  {:<36} {:>8} bytes  (fetched on first use)", format!("media/ ({} files)", media.0), media.1);

@@ -37,14 +37,22 @@ pub fn precompress(dist: &Path) -> anyhow::Result<BTreeMap<String, Sizes>> {
 
 /// `bytes` as gzip (best) and brotli (quality 11), as the server may send them.
 pub fn compress(bytes: &[u8]) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
+    Ok((gzip(bytes)?, brotli(bytes)?))
+}
+
+pub fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     gzip.write_all(bytes)?;
+    gzip.finish()
+}
+
+fn brotli(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut brotli = Vec::new();
     {
         let mut writer = brotli::CompressorWriter::new(&mut brotli, 64 * 1024, 11, 22);
         writer.write_all(bytes)?;
     }
-    Ok((gzip.finish()?, brotli))
+    Ok(brotli)
 }
 
 #[cfg(test)]

@@ -74,12 +74,12 @@ pub fn precache(dist: &Path) -> anyhow::Result<Precache> {
     Ok(Precache { shell, team, version })
 }
 
-/// Rewrites `dist/sw.js` with this build's precache list and version; returns the version.
-pub fn generate(dist: &Path) -> anyhow::Result<String> {
+/// Rewrites `dist/sw.js` with this build's precache lists and version; returns them.
+pub fn generate(dist: &Path) -> anyhow::Result<Precache> {
     let sw_path = dist.join("sw.js");
     let source = std::fs::read_to_string(&sw_path).with_context(|| format!("reading {}", sw_path.display()))?;
-    let Precache { shell, team, version } = precache(dist)?;
-    let build = serde_json::json!({ "version": version, "precache": shell, "team": team });
+    let precache = precache(dist)?;
+    let build = serde_json::json!({ "version": precache.version, "precache": precache.shell, "team": precache.team });
     let mut replaced = false;
     let generated: Vec<String> = source
         .lines()
@@ -96,7 +96,7 @@ pub fn generate(dist: &Path) -> anyhow::Result<String> {
         bail!("{} has no line starting with `{BUILD_LINE_PREFIX}` to fill", sw_path.display());
     }
     std::fs::write(&sw_path, generated.join("\n") + "\n")?;
-    Ok(version)
+    Ok(precache)
 }
 
 #[cfg(test)]
@@ -167,7 +167,7 @@ mod tests {
     #[test]
     fn generate_fills_the_build_line_of_the_real_worker() {
         let dist = dist_with(&[("index.html", "x"), ("sw.js", SW)]);
-        let version = generate(&dist.0).unwrap();
+        let version = generate(&dist.0).unwrap().version;
         let sw = std::fs::read_to_string(dist.0.join("sw.js")).unwrap();
         assert!(sw.contains(&format!(r#"const BUILD = {{"precache":["/","/index.html"],"team":[],"version":"{version}"}};"#)), "{sw}");
         assert!(!sw.contains("\"dev\""));

@@ -53,11 +53,15 @@ fn kind(relative: &str) -> &'static str {
 /// The files of a first visit: the precache list (without "/", which is index.html again), the
 /// service worker and the catalogue.
 pub fn first_visit_files(precache: &[String]) -> Vec<String> {
-    let mut files: Vec<String> =
-        precache.iter().filter(|url| url.as_str() != "/").map(|url| url.trim_start_matches('/').to_owned()).collect();
+    let mut files = relative_paths(precache);
     files.push("sw.js".to_owned());
     files.push("content/catalogue.json".to_owned());
     files
+}
+
+/// Paths inside dist/ for precache URLs, leaving out "/" (index.html again).
+pub fn relative_paths(urls: &[String]) -> Vec<String> {
+    urls.iter().filter(|url| url.as_str() != "/").map(|url| url.trim_start_matches('/').to_owned()).collect()
 }
 
 /// Sizes per kind and in total for `files` under `dist`, reusing `known` sizes (from precompression).
