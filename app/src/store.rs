@@ -353,6 +353,24 @@ pub async fn mark_profiles_synced(sent: &[Profile]) -> StoreResult<()> {
 /// last edit unchanged (so an old backup never beats a later edit on the team's server), and
 /// marked to be sent on the next sync. Returns whether it was kept.
 pub async fn import_profile(profile: &Profile) -> StoreResult<bool> {
+    keep_if_newer(profile, NewProfile::Add, 1).await
+}
+
+/// A newer version of a profile this phone has (edited on another phone): the later edit wins.
+/// Profiles this phone does not have are not added: a family phone shows only its own learners.
+pub async fn merge_remote_profile(profile: &Profile) -> StoreResult<bool> {
+    keep_if_newer(profile, NewProfile::Skip, 0).await
+}
+
+/// What to do with a profile this phone does not have.
+enum NewProfile {
+    Add,
+    Skip,
+}
+
+/// Stores `profile` with `dirty` if it is a later edit than this phone's copy (last writer wins,
+/// `hocso_core::backup::newer_profile`), in one transaction. Returns whether it was stored.
+async fn keep_if_newer(profile: &Profile, if_new: NewProfile, dirty: u8) -> StoreResult<bool> {
     let db = db().await?;
     let tx = db.transaction(&[PROFILES], TransactionMode::ReadWrite)?;
     let store = tx.store(PROFILES)?;
@@ -360,30 +378,15 @@ pub async fn import_profile(profile: &Profile) -> StoreResult<bool> {
         Some(value) => Some(from_js(value)?),
         None => None,
     };
-    let kept = hocso_core::backup::newer_profile(local.as_ref().map(|r| &r.profile), profile).is_some();
+    let kept = match (&local, if_new) {
+        (None, NewProfile::Skip) => false,
+        _ => hocso_core::backup::newer_profile(local.as_ref().map(|r| &r.profile), profile).is_some(),
+    };
     if kept {
-        store.put(&to_js(&ProfileRecord { profile: profile.clone(), dirty: 1 })?, None).await?;
+        store.put(&to_js(&ProfileRecord { profile: profile.clone(), dirty })?, None).await?;
     }
     tx.done().await?;
     Ok(kept)
-}
-
-/// A newer version of a profile this phone has (edited on another phone): the later edit wins.
-/// Profiles this phone does not have are not added: a family phone shows only its own learners.
-pub async fn merge_remote_profile(profile: &Profile) -> StoreResult<bool> {
-    let db = db().await?;
-    let tx = db.transaction(&[PROFILES], TransactionMode::ReadWrite)?;
-    let store = tx.store(PROFILES)?;
-    let mut changed = false;
-    if let Some(value) = store.get(JsValue::from_str(&profile.id)).await? {
-        let record: ProfileRecord = from_js(value)?;
-        if profile.updated_at > record.profile.updated_at {
-            store.put(&to_js(&ProfileRecord { profile: profile.clone(), dirty: 0 })?, None).await?;
-            changed = true;
-        }
-    }
-    tx.done().await?;
-    Ok(changed)
 }
 
 /// The server holds this device's events up to `seq`: never number a new event at or below it

@@ -30,16 +30,18 @@ pub enum TeamTools {
 }
 
 /// On a leader's phone, asks the service worker to keep the team tools, now and after each
-/// membership change, so the leader can run a session in a cultural house with no signal.
+/// membership change, so the leader can run a session in a cultural house with no signal. A failed
+/// download is retried when the sync status changes (the phone may be back online).
 pub fn provide_team_tools() {
     let sync = use_sync();
     let tools = RwSignal::new(TeamTools::NotNeeded);
     provide_context(tools);
     Effect::new(move |_| {
+        sync.view.track();
         if !is_leader() {
             return tools.set(TeamTools::NotNeeded);
         }
-        if tools.get_untracked() == TeamTools::Ready {
+        if matches!(tools.get_untracked(), TeamTools::Ready | TeamTools::Preparing) {
             return;
         }
         tools.set(TeamTools::Preparing);
@@ -47,18 +49,6 @@ pub fn provide_team_tools() {
             let ready = crate::pwa::prepare_team_tools().await;
             tools.set(if ready { TeamTools::Ready } else { TeamTools::Failed });
         });
-    });
-    // Retry a failed download when the phone is back online.
-    let sync_status = sync.view;
-    Effect::new(move |_| {
-        sync_status.track();
-        if tools.get_untracked() == TeamTools::Failed && is_leader() {
-            spawn_local(async move {
-                if crate::pwa::prepare_team_tools().await {
-                    tools.set(TeamTools::Ready);
-                }
-            });
-        }
     });
 }
 
