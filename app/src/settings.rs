@@ -17,6 +17,12 @@ async fn storage_facts() -> Option<(bool, f64)> {
     Some((persisted, estimate.get_usage().unwrap_or(0.0)))
 }
 
+/// "2.5 MB", with integers only: formatting floats would add kilobytes of WASM for one label.
+pub fn megabytes(bytes: f64) -> String {
+    let tenths = (bytes / 104_857.6).round() as u64;
+    format!("{}.{} MB", tenths / 10, tenths % 10)
+}
+
 #[component]
 fn StoragePanel() -> impl IntoView {
     let i18n = use_i18n();
@@ -30,7 +36,7 @@ fn StoragePanel() -> impl IntoView {
                 Some(None) => view! { <p>{i18n.t("storage.unknown")}</p> }.into_any(),
                 Some(Some((persisted, used))) => view! {
                     <p class="storage-persisted">{if persisted { i18n.t("storage.persisted") } else { i18n.t("storage.not_persisted") }}</p>
-                    <p class="storage-used">{i18n.t_with("storage.used", &[("size", &format!("{:.1} MB", used / 1_048_576.0))])}</p>
+                    <p class="storage-used">{i18n.t_with("storage.used", &[("size", &megabytes(used))])}</p>
                 }.into_any(),
             }}
         </section>

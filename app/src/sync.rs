@@ -22,7 +22,7 @@ use crate::store;
 /// How long one request may take before it counts as "no answer" (patchy 3G can hang forever).
 const REQUEST_TIMEOUT_MS: u32 = 30_000;
 /// Another tab's sync lease expires after this long (if that tab died mid-sync).
-const LEASE_MS: f64 = 60_000.0;
+const LEASE_MS: i64 = 60_000;
 const LEASE_KEY: &str = "hocso.sync_lease";
 
 /// What joining the team gave this phone, kept in IndexedDB.
@@ -155,10 +155,10 @@ fn local_storage() -> Option<web_sys::Storage> {
 fn take_lease() -> bool {
     let Some(storage) = local_storage() else { return true };
     let me = TAB_ID.with(String::clone);
-    let now = js_sys::Date::now();
+    let now = now_ms();
     if let Ok(Some(lease)) = storage.get_item(LEASE_KEY) {
         let (owner, expires) = lease.split_once(':').unwrap_or(("", "0"));
-        if owner != me && expires.parse::<f64>().unwrap_or(0.0) > now {
+        if owner != me && expires.parse::<i64>().unwrap_or(0) > now {
             return false;
         }
     }

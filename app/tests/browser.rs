@@ -18,3 +18,12 @@ fn compiled_in_vietnamese_has_every_topic_title() {
         assert!(vi.get(&topic.title_key()).is_some(), "{}", topic.id);
     }
 }
+
+#[wasm_bindgen_test]
+fn storage_use_is_shown_in_megabytes_with_one_decimal() {
+    use hocso_app::settings::megabytes;
+    assert_eq!(megabytes(0.0), "0.0 MB");
+    assert_eq!(megabytes(2.5 * 1_048_576.0), "2.5 MB");
+    assert_eq!(megabytes(0.96 * 1_048_576.0), "1.0 MB");
+    assert_eq!(megabytes(123_456_789.0), "117.7 MB");
+}

@@ -52,16 +52,21 @@ impl Backup {
     /// Reads a backup file, refusing anything that is not a whole, valid backup (nothing is then
     /// imported: a half-read file must not merge half a learner).
     pub fn parse(json: &str) -> Result<Self, BackupError> {
-        let value: serde_json::Value = serde_json::from_str(json).map_err(|_| BackupError::NotABackup)?;
-        if value.get("kind").and_then(|k| k.as_str()) != Some(BACKUP_KIND) {
+        // The label first, read on its own: a photo or a truncated file is "not a backup", and a
+        // newer app's backup says so, before any learner is read.
+        #[derive(Deserialize)]
+        struct Label {
+            kind: Option<String>,
+            version: Option<u64>,
+        }
+        let label: Label = serde_json::from_str(json).map_err(|_| BackupError::NotABackup)?;
+        if label.kind.as_deref() != Some(BACKUP_KIND) {
             return Err(BackupError::NotABackup);
         }
-        if let Some(version) = value.get("version").and_then(|v| v.as_u64()) {
-            if version > u64::from(BACKUP_VERSION) {
-                return Err(BackupError::TooNew(version as u32));
-            }
+        if let Some(version) = label.version.filter(|v| *v > u64::from(BACKUP_VERSION)) {
+            return Err(BackupError::TooNew(version.min(u64::from(u32::MAX)) as u32));
         }
-        let backup: Backup = serde_json::from_value(value).map_err(|e| BackupError::Damaged(e.to_string()))?;
+        let backup: Backup = serde_json::from_str(json).map_err(|e| BackupError::Damaged(e.to_string()))?;
         if backup.events.len() > MAX_BACKUP_EVENTS {
             return Err(BackupError::Damaged(format!("more than {MAX_BACKUP_EVENTS} events")));
         }

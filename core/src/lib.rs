@@ -13,3 +13,4 @@ pub mod progress;
 pub mod sessions;
 pub mod sync;
 pub mod topics;
+mod wire;

@@ -29,7 +29,7 @@ pub struct ProgressEvent {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "EventKindWire")]
 pub enum EventKind {
     LessonStarted,
     StepViewed { step: u32 },
@@ -55,6 +55,136 @@ impl EventKind {
             | EventKind::SessionClosed { session } => Some(session),
             _ => None,
         }
+    }
+}
+
+/// How an [`EventKind`] is read (see [`crate::wire`]). Like every type sent to the server, it
+/// refuses unknown fields, including fields that belong to another type of event.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventKindWire {
+    #[serde(rename = "type")]
+    kind: EventType,
+    session: Option<String>,
+    step: Option<u32>,
+    question: Option<u32>,
+    chosen: Option<Vec<u32>>,
+    correct: Option<bool>,
+    score: Option<Score>,
+    details: Option<crate::sessions::SessionDetails>,
+    attendee: Option<AttendeeField>,
+    counts: Option<Vec<u32>>,
+    correct_options: Option<Vec<u32>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum EventType {
+    LessonStarted,
+    StepViewed,
+    QuestionAnswered,
+    LessonCompleted,
+    SessionDetails,
+    AttendeeAdded,
+    AttendeeRemoved,
+    GroupAnswered,
+    SessionClosed,
+}
+
+/// `attendee` is a whole attendee when one is added and only their id when one is removed.
+enum AttendeeField {
+    Id(String),
+    Person(crate::sessions::Attendee),
+}
+
+impl<'de> Deserialize<'de> for AttendeeField {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AttendeeVisitor;
+        impl<'de> serde::de::Visitor<'de> for AttendeeVisitor {
+            type Value = AttendeeField;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an attendee or an attendee id")
+            }
+            fn visit_str<E: serde::de::Error>(self, id: &str) -> Result<AttendeeField, E> {
+                Ok(AttendeeField::Id(id.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<AttendeeField, A::Error> {
+                let person = Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(AttendeeField::Person(person))
+            }
+        }
+        deserializer.deserialize_any(AttendeeVisitor)
+    }
+}
+
+impl TryFrom<EventKindWire> for EventKind {
+    type Error = String;
+
+    fn try_from(mut w: EventKindWire) -> Result<Self, String> {
+        use crate::wire::{no_leftovers, required};
+        let name = match w.kind {
+            EventType::LessonStarted => "lesson_started",
+            EventType::StepViewed => "step_viewed",
+            EventType::QuestionAnswered => "question_answered",
+            EventType::LessonCompleted => "lesson_completed",
+            EventType::SessionDetails => "session_details",
+            EventType::AttendeeAdded => "attendee_added",
+            EventType::AttendeeRemoved => "attendee_removed",
+            EventType::GroupAnswered => "group_answered",
+            EventType::SessionClosed => "session_closed",
+        };
+        let wrong_attendee = || format!("`attendee` has the wrong form for type `{name}`");
+        let kind = match w.kind {
+            EventType::LessonStarted => EventKind::LessonStarted,
+            EventType::StepViewed => EventKind::StepViewed { step: required(&mut w.step, "step", name)? },
+            EventType::QuestionAnswered => EventKind::QuestionAnswered {
+                question: required(&mut w.question, "question", name)?,
+                chosen: required(&mut w.chosen, "chosen", name)?,
+                correct: required(&mut w.correct, "correct", name)?,
+            },
+            EventType::LessonCompleted => EventKind::LessonCompleted { score: required(&mut w.score, "score", name)? },
+            EventType::SessionDetails => EventKind::SessionDetails {
+                session: required(&mut w.session, "session", name)?,
+                details: required(&mut w.details, "details", name)?,
+            },
+            EventType::AttendeeAdded => EventKind::AttendeeAdded {
+                session: required(&mut w.session, "session", name)?,
+                attendee: match required(&mut w.attendee, "attendee", name)? {
+                    AttendeeField::Person(person) => person,
+                    AttendeeField::Id(_) => return Err(wrong_attendee()),
+                },
+            },
+            EventType::AttendeeRemoved => EventKind::AttendeeRemoved {
+                session: required(&mut w.session, "session", name)?,
+                attendee: match required(&mut w.attendee, "attendee", name)? {
+                    AttendeeField::Id(id) => id,
+                    AttendeeField::Person(_) => return Err(wrong_attendee()),
+                },
+            },
+            EventType::GroupAnswered => EventKind::GroupAnswered {
+                session: required(&mut w.session, "session", name)?,
+                question: required(&mut w.question, "question", name)?,
+                counts: required(&mut w.counts, "counts", name)?,
+                correct_options: required(&mut w.correct_options, "correct_options", name)?,
+            },
+            EventType::SessionClosed => EventKind::SessionClosed { session: required(&mut w.session, "session", name)? },
+        };
+        no_leftovers(
+            &[
+                ("session", w.session.is_some()),
+                ("step", w.step.is_some()),
+                ("question", w.question.is_some()),
+                ("chosen", w.chosen.is_some()),
+                ("correct", w.correct.is_some()),
+                ("score", w.score.is_some()),
+                ("details", w.details.is_some()),
+                ("attendee", w.attendee.is_some()),
+                ("counts", w.counts.is_some()),
+                ("correct_options", w.correct_options.is_some()),
+            ],
+            name,
+        )?;
+        Ok(kind)
     }
 }
 

@@ -26,13 +26,14 @@ impl std::ops::AddAssign for Sizes {
 }
 
 impl Sizes {
-    /// Compresses `bytes` both ways. Pictures are sent as they are, so they count raw in every column.
+    /// The sizes of a file that has no precompressed copies, as the server sends it: compressed on
+    /// the fly, or as it is for pictures (they count raw in every column).
     pub fn of(relative: &str, bytes: &[u8]) -> std::io::Result<Sizes> {
         let raw = bytes.len() as u64;
         if relative.ends_with(".png") {
             return Ok(Sizes { raw, gzip: raw, brotli: raw });
         }
-        let (gzip, brotli) = crate::precompress::compress(bytes)?;
+        let (gzip, brotli) = crate::precompress::compress_on_the_fly(bytes)?;
         Ok(Sizes { raw, gzip: gzip.len() as u64, brotli: brotli.len() as u64 })
     }
 }

@@ -91,7 +91,7 @@ impl Step {
 
 /// A block of a step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "BlockWire")]
 pub enum Block {
     Paragraph {
         content: Vec<Inline>,
@@ -100,7 +100,7 @@ pub enum Block {
     List {
         ordered: bool,
         /// The first number of a numbered list (a list may continue after a picture: `3.`).
-        #[serde(default = "one", skip_serializing_if = "is_one")]
+        #[serde(skip_serializing_if = "is_one")]
         start: u64,
         items: Vec<Vec<Block>>,
     },
@@ -116,13 +116,9 @@ pub enum Block {
     /// An interactive exercise, run by a simulator named `exercise`.
     Practice {
         exercise: String,
-        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
         params: BTreeMap<String, String>,
     },
-}
-
-fn one() -> u64 {
-    1
 }
 
 fn is_one(n: &u64) -> bool {
@@ -143,7 +139,7 @@ impl Block {
 
 /// Text inside a paragraph, list item, option or explanation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "InlineWire")]
 pub enum Inline {
     Text {
         text: String,
@@ -163,6 +159,100 @@ pub enum Inline {
         code: String,
     },
     LineBreak,
+}
+
+/// How a [`Block`] is read (see [`crate::wire`]). Fields of other types are ignored, as serde's
+/// tagged reader did.
+#[derive(Deserialize)]
+struct BlockWire {
+    #[serde(rename = "type")]
+    kind: BlockType,
+    content: Option<Vec<Inline>>,
+    ordered: Option<bool>,
+    start: Option<u64>,
+    items: Option<Vec<Vec<Block>>>,
+    src: Option<String>,
+    alt: Option<String>,
+    label: Option<String>,
+    exercise: Option<String>,
+    params: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum BlockType {
+    Paragraph,
+    List,
+    Image,
+    Audio,
+    Practice,
+}
+
+impl TryFrom<BlockWire> for Block {
+    type Error = String;
+
+    fn try_from(mut wire: BlockWire) -> Result<Self, String> {
+        use crate::wire::required;
+        Ok(match wire.kind {
+            BlockType::Paragraph => Block::Paragraph { content: required(&mut wire.content, "content", "paragraph")? },
+            BlockType::List => Block::List {
+                ordered: required(&mut wire.ordered, "ordered", "list")?,
+                start: wire.start.unwrap_or(1),
+                items: required(&mut wire.items, "items", "list")?,
+            },
+            BlockType::Image => {
+                Block::Image { src: required(&mut wire.src, "src", "image")?, alt: required(&mut wire.alt, "alt", "image")? }
+            }
+            BlockType::Audio => {
+                Block::Audio { src: required(&mut wire.src, "src", "audio")?, label: required(&mut wire.label, "label", "audio")? }
+            }
+            BlockType::Practice => Block::Practice {
+                exercise: required(&mut wire.exercise, "exercise", "practice")?,
+                params: wire.params.unwrap_or_default(),
+            },
+        })
+    }
+}
+
+/// How an [`Inline`] is read (see [`crate::wire`]).
+#[derive(Deserialize)]
+struct InlineWire {
+    #[serde(rename = "type")]
+    kind: InlineType,
+    text: Option<String>,
+    children: Option<Vec<Inline>>,
+    href: Option<String>,
+    code: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum InlineType {
+    Text,
+    Strong,
+    Emphasis,
+    Link,
+    Code,
+    LineBreak,
+}
+
+impl TryFrom<InlineWire> for Inline {
+    type Error = String;
+
+    fn try_from(mut wire: InlineWire) -> Result<Self, String> {
+        use crate::wire::required;
+        Ok(match wire.kind {
+            InlineType::Text => Inline::Text { text: required(&mut wire.text, "text", "text")? },
+            InlineType::Strong => Inline::Strong { children: required(&mut wire.children, "children", "strong")? },
+            InlineType::Emphasis => Inline::Emphasis { children: required(&mut wire.children, "children", "emphasis")? },
+            InlineType::Link => Inline::Link {
+                href: required(&mut wire.href, "href", "link")?,
+                children: required(&mut wire.children, "children", "link")?,
+            },
+            InlineType::Code => Inline::Code { code: required(&mut wire.code, "code", "code")? },
+            InlineType::LineBreak => Inline::LineBreak,
+        })
+    }
 }
 
 impl Inline {

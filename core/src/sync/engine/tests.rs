@@ -158,7 +158,7 @@ impl Future for Never {
 impl Transport for FlakyNet {
     fn send(&mut self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, NoAnswer>> {
         // Late requests from earlier rounds arrive now, out of order.
-        if !self.late.is_empty() && self.random() % 3 == 0 {
+        if !self.late.is_empty() && self.random().is_multiple_of(3) {
             let index = (self.random() as usize) % self.late.len();
             let late = self.late.remove(index);
             self.server.borrow_mut().handle(&self.device.clone(), &late);
@@ -233,7 +233,7 @@ fn a_flaky_network_and_a_dying_phone_never_lose_or_double_an_answer() {
     for round in 0..1_200u64 {
         let d = (round % devices.len() as u64) as usize;
         // Usually a few answers, sometimes more than two batches' worth.
-        let n = if nets[d].random() % 8 == 0 { nets[d].random() % 450 } else { nets[d].random() % 30 } as usize;
+        let n = if nets[d].random().is_multiple_of(8) { nets[d].random() % 450 } else { nets[d].random() % 30 } as usize;
         for i in 0..n {
             now += 1;
             let learner = format!("learner-{d}-{}", i % 3);
@@ -360,7 +360,7 @@ fn failures_back_off_exponentially_with_jitter_and_success_resets() {
         let full = (1_000i64 << n).min(60_000);
         assert!((full / 2..=full).contains(delay), "failure {}: {delay} not in [{}, {full}]", n + 1, full / 2);
     }
-    assert_eq!(*delays.last().unwrap() <= 60_000, true);
+    assert!(*delays.last().unwrap() <= 60_000);
     let ok = answer(200, r#"{"acked_through_seq":1,"stored":1,"duplicates":0,"profiles_applied":0}"#);
     let pulled = answer(200, r#"{"profiles":[],"catalogue_version":null,"acked_through_seq":1,"cursor":"0","has_more":false}"#);
     let status = run(engine.sync(&mut outbox, &mut Scripted(vec![ok, pulled], vec![]), 9)).unwrap();
