@@ -30,6 +30,8 @@ pub mod topics;
 
 /// Mounts the app on `<body>`.
 pub fn start() {
+    // Release builds trap at once on a panic (see xtask `smallest_wasm`): the hook is for development.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(routes::App);
 }

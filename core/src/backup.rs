@@ -45,8 +45,9 @@ impl Backup {
         }
     }
 
+    /// One line of JSON: pretty-printing would add a second copy of every writer to the WASM.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a backup always serialises")
+        serde_json::to_string(self).expect("a backup always serialises")
     }
 
     /// Reads a backup file, refusing anything that is not a whole, valid backup (nothing is then

@@ -2,7 +2,7 @@
 //!
 //! Versions are pinned: Trunk 0.21.14 (0.22 needs a newer rustc than ours), wasm-bindgen-cli equal to
 //! the `wasm-bindgen` in Cargo.lock (otherwise the generated JS does not match the WASM), wasm-opt
-//! from the npm package `binaryen` (Trunk may not download it: the build is offline).
+//! from the npm package `binaryen` (Trunk may not download it: the build is offline), esbuild from npm.
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -13,6 +13,7 @@ use crate::run::{output_line, run};
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_NPM_VERSION: &str = "132.0.0";
+pub const ESBUILD_NPM_VERSION: &str = "0.25.12";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -32,12 +33,13 @@ pub fn tool_path() -> String {
 
 pub fn install(with_test_tools: bool) -> anyhow::Result<()> {
     wasm_target()?;
+    rust_src()?;
     let bindgen = wasm_bindgen_version()?;
     check_trunk_toml(&bindgen)?;
     cargo_tool("trunk", TRUNK_VERSION, &["install", "--locked", &format!("trunk@{TRUNK_VERSION}")])?;
     // Not --locked: the registry here lacks some of the CLI's locked dependency versions.
     cargo_tool("wasm-bindgen", &bindgen, &["install", &format!("wasm-bindgen-cli@{bindgen}")])?;
-    wasm_opt()?;
+    npm_build_tools()?;
     if with_test_tools {
         chromium()?;
         npm_test_packages()?;
@@ -52,6 +54,18 @@ fn wasm_target() -> anyhow::Result<()> {
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown"));
     if !installed {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    Ok(())
+}
+
+/// The standard library's source, which the release WASM rebuilds for size (see `build::smallest_wasm`).
+fn rust_src() -> anyhow::Result<()> {
+    let installed = Command::new("rustup")
+        .args(["component", "list", "--installed"])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == "rust-src"));
+    if !installed {
+        run(Command::new("rustup").args(["component", "add", "rust-src"]))?;
     }
     Ok(())
 }
@@ -88,10 +102,14 @@ fn cargo_tool(tool: &str, version: &str, install_args: &[&str]) -> anyhow::Resul
     run(Command::new("cargo").args(install_args))
 }
 
-fn wasm_opt() -> anyhow::Result<()> {
-    let current = output_line(Command::new(tools_bin().join("wasm-opt")).arg("--version"));
+/// The npm build tools, in target/tools: wasm-opt (binaryen) and esbuild, which minifies
+/// wasm-bindgen's JS glue (Trunk's own minifier cannot parse it). One `npm install` for both, since
+/// a second `--no-save` install into the same prefix would remove the first.
+fn npm_build_tools() -> anyhow::Result<()> {
     let major = BINARYEN_NPM_VERSION.split('.').next().unwrap_or_default();
-    if current.as_deref().is_some_and(|v| v.contains(&format!("version {major}"))) {
+    let wasm_opt = output_line(Command::new(tools_bin().join("wasm-opt")).arg("--version"));
+    let esbuild = output_line(Command::new(tools_bin().join("esbuild")).arg("--version"));
+    if wasm_opt.as_deref().is_some_and(|v| v.contains(&format!("version {major}"))) && esbuild.as_deref() == Some(ESBUILD_NPM_VERSION) {
         return Ok(());
     }
     let prefix = root().join("target/tools");
@@ -99,7 +117,8 @@ fn wasm_opt() -> anyhow::Result<()> {
     run(Command::new("npm")
         .args(["install", "--no-save", "--no-audit", "--no-fund", "--prefix"])
         .arg(&prefix)
-        .arg(format!("binaryen@{BINARYEN_NPM_VERSION}")))
+        .arg(format!("binaryen@{BINARYEN_NPM_VERSION}"))
+        .arg(format!("esbuild@{ESBUILD_NPM_VERSION}")))
 }
 
 fn as_root(program: &str) -> Command {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The budget for the whole first visit, gzipped (slow 3G pays for every kilobyte).
-pub const BUDGET_GZIPPED: u64 = 350 * 1024;
+pub const BUDGET_GZIPPED: u64 = 350_000;
 
 /// Raw, gzip (best) and brotli (quality 11) sizes of one file or a group of files.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -80,8 +80,10 @@ pub fn measure(dist: &Path, files: &[String], known: &BTreeMap<String, Sizes>) -
     Ok((kinds, total))
 }
 
+/// Kilobytes of 1,000 bytes, as browsers' network panels count them (the stricter reading of the
+/// budget: 350 KiB would allow 8 KB more).
 fn kb(bytes: u64) -> String {
-    format!("{:.1} KB", bytes as f64 / 1024.0)
+    format!("{:.1} kB", bytes as f64 / 1000.0)
 }
 
 /// Prints the report; says plainly when the budget is exceeded (the build still succeeds).
