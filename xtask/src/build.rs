@@ -8,7 +8,8 @@ use crate::install::tool_path;
 use crate::root;
 use crate::run::run;
 
-pub fn build() -> anyhow::Result<()> {
+/// Builds everything; returns the first visit's sizes (the test checks them against the budget).
+pub fn build() -> anyhow::Result<crate::size_report::Sizes> {
     let root = root();
     let dist = root.join("dist");
     run(smallest_wasm(Command::new("trunk").args(["build", "--release"]).current_dir(&root).env("PATH", tool_path())))?;
@@ -35,7 +36,7 @@ pub fn build() -> anyhow::Result<()> {
     let (_, team_total) = crate::size_report::measure(&dist, &team, &precompressed)?;
     crate::size_report::print_team_tools(team_total);
     run(Command::new("cargo").args(["build", "--release", "--package", "hocso-server"]).current_dir(&root))?;
-    Ok(())
+    Ok(total)
 }
 
 /// Minifies wasm-bindgen's JS glue in `dir` with esbuild (Trunk's minifier cannot parse it; 2.5 kB

@@ -21,8 +21,8 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("install") => install::install(args.iter().any(|a| a == "--test")),
-        Some("build") => install::install(false).and_then(|()| build::build()),
-        Some("serve") => install::install(false).and_then(|()| build::build()).and_then(|()| build::serve(&args[1..])),
+        Some("build") => install::install(false).and_then(|()| build::build()).map(|_| ()),
+        Some("serve") => install::install(false).and_then(|()| build::build()).and_then(|_| build::serve(&args[1..])),
         Some("test") => test::test(),
         Some("bench") => bench::bench(&args[1..]),
         _ => {
