@@ -1,7 +1,7 @@
 // `cargo xtask bench learner`: the learner-side budgets, in Debian's real headless Chromium.
 //   1. saving one answer in IndexedDB (median, p99 over 500 answers)      goal < 5 ms median
 //   2. offline reload to an interactive lesson screen, CPU throttled 4×   goal <= 1 s
-//   3. bytes transferred on the first visit (shell + catalogue + one topic)  goal <= 350 KB
+//   3. bytes transferred on the first visit (shell + catalogue + one topic)  goal <= 350 kB (1 kB = 1000 bytes)
 // Loopback only; bounded (a fixed number of answers and reloads). Prints figures, asserts nothing.
 import { chromium } from 'playwright-core';
 import http from 'node:http';
@@ -109,7 +109,7 @@ try {
   console.log('learner bench (headless Chromium, loopback):');
   console.log(`  save one answer in IndexedDB (${ANSWERS} answers): median ${ms(percentile(sorted, 50))}, p99 ${ms(percentile(sorted, 99))}   goal: median < 5 ms`);
   console.log(`  offline reload to interactive lesson, 4x CPU slowdown (${RELOADS} reloads): median ${ms(percentile(reloads, 50))}, worst ${ms(reloads[reloads.length - 1])}   goal: <= 1000 ms`);
-  console.log(`  first visit + one topic downloaded, bytes transferred: ${(firstVisitBytes / 1024).toFixed(1)} KB   goal: <= 350 KB`);
+  console.log(`  first visit + one topic downloaded, bytes transferred: ${(firstVisitBytes / 1000).toFixed(1)} kB   goal: <= 350 kB`);
 } finally {
   await browser.close();
   child.kill('SIGTERM');
