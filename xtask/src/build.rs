@@ -70,16 +70,16 @@ fn integrity(bytes: &[u8]) -> String {
     format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(bytes)))
 }
 
-/// Set to 1 to build the WASM with stable options only (about 30 KB gzipped more, over the budget).
+/// Set to 1 to build the WASM with stable options only (about 30 kB gzipped more, over the budget).
 pub const STABLE_WASM_VAR: &str = "HOCSO_STABLE_WASM";
 
 /// The size options of the release WASM, for a villager's first download on 3G (#3's budget).
 ///
-/// Three of them are unstable, so they are enabled with `RUSTC_BOOTSTRAP=1` on our pinned stable
+/// Three of them are unstable, so they are enabled with `RUSTC_BOOTSTRAP=1` on our stable
 /// compiler (as the Linux kernel builds its Rust): the standard library is rebuilt from `rust-src`
 /// with `optimize_for_size`, a panic traps at once instead of formatting a message nobody on a
 /// villager's phone would read (`immediate-abort`), and panics carry no file/line strings.
-/// Together about 30 KB gzipped less. Only these Trunk runs see them: tests and the server build as
+/// Together about 30 kB gzipped less. Only these Trunk runs see them: tests and the server build as
 /// usual.
 fn smallest_wasm(trunk: &mut Command) -> &mut Command {
     if std::env::var(STABLE_WASM_VAR).is_ok_and(|v| v == "1") {
