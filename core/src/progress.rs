@@ -59,21 +59,31 @@ impl EventKind {
 }
 
 /// How an [`EventKind`] is read (see [`crate::wire`]). Like every type sent to the server, it
-/// refuses unknown fields, including fields that belong to another type of event.
+/// refuses unknown fields, including fields that belong to another type of event (even as `null`).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EventKindWire {
     #[serde(rename = "type")]
     kind: EventType,
+    #[serde(default, deserialize_with = "crate::wire::present")]
     session: Option<String>,
+    #[serde(default, deserialize_with = "crate::wire::present")]
     step: Option<u32>,
+    #[serde(default, deserialize_with = "crate::wire::present")]
     question: Option<u32>,
+    #[serde(default, deserialize_with = "crate::wire::present")]
     chosen: Option<Vec<u32>>,
+    #[serde(default, deserialize_with = "crate::wire::present")]
     correct: Option<bool>,
+    #[serde(default, deserialize_with = "crate::wire::present")]
     score: Option<Score>,
+    #[serde(default, deserialize_with = "crate::wire::present")]
     details: Option<crate::sessions::SessionDetails>,
+    #[serde(default, deserialize_with = "crate::wire::present")]
     attendee: Option<AttendeeField>,
+    #[serde(default, deserialize_with = "crate::wire::present")]
     counts: Option<Vec<u32>>,
+    #[serde(default, deserialize_with = "crate::wire::present")]
     correct_options: Option<Vec<u32>>,
 }
 

@@ -12,7 +12,8 @@ use crate::run::run;
 pub fn build() -> anyhow::Result<crate::size_report::Sizes> {
     let root = root();
     let dist = root.join("dist");
-    run(smallest_wasm(Command::new("trunk").args(["build", "--release"]).current_dir(&root).env("PATH", tool_path())))?;
+    run(smallest_wasm(Command::new("trunk").args(["build", "--release"]).current_dir(&root).env("PATH", tool_path())))
+        .context(SIZE_OPTIONS_HINT)?;
     minify_js_glue(&dist)?;
     // The team tools: the same app with its team screens, in dist/team/ (after the learner app,
     // whose build empties dist/).
@@ -21,7 +22,8 @@ pub fn build() -> anyhow::Result<crate::size_report::Sizes> {
             .args(["build", "app/team.html", "--release", "--dist", "dist/team", "--public-url", "/team/"])
             .current_dir(&root)
             .env("PATH", tool_path()),
-    ))?;
+    ))
+    .context(SIZE_OPTIONS_HINT)?;
     minify_js_glue(&dist.join("team"))?;
     // Packs before the service worker, which is generated last, over the finished dist/.
     build_content(&root.join("content"), &dist.join("content"))?;
@@ -73,6 +75,13 @@ fn integrity(bytes: &[u8]) -> String {
 /// Set to 1 to build the WASM with stable options only (about 30 kB gzipped more, over the budget).
 pub const STABLE_WASM_VAR: &str = "HOCSO_STABLE_WASM";
 
+const SIZE_OPTIONS_HINT: &str = "building the app failed; if cargo refused an unstable option above, this \
+    Rust is not the 1.95 these size options were written for: try `HOCSO_STABLE_WASM=1` (no size options)";
+
+pub fn stable_wasm_only() -> bool {
+    std::env::var(STABLE_WASM_VAR).is_ok_and(|v| v == "1")
+}
+
 /// The size options of the release WASM, for a villager's first download on 3G (#3's budget).
 ///
 /// Three of them are unstable, so they are enabled with `RUSTC_BOOTSTRAP=1` on our stable
@@ -82,7 +91,7 @@ pub const STABLE_WASM_VAR: &str = "HOCSO_STABLE_WASM";
 /// Together about 30 kB gzipped less. Only these Trunk runs see them: tests and the server build as
 /// usual.
 fn smallest_wasm(trunk: &mut Command) -> &mut Command {
-    if std::env::var(STABLE_WASM_VAR).is_ok_and(|v| v == "1") {
+    if stable_wasm_only() {
         return trunk;
     }
     trunk

@@ -33,7 +33,9 @@ pub fn tool_path() -> String {
 
 pub fn install(with_test_tools: bool) -> anyhow::Result<()> {
     wasm_target()?;
-    rust_src()?;
+    if !crate::build::stable_wasm_only() {
+        rust_src()?;
+    }
     let bindgen = wasm_bindgen_version()?;
     check_trunk_toml(&bindgen)?;
     cargo_tool("trunk", TRUNK_VERSION, &["install", "--locked", &format!("trunk@{TRUNK_VERSION}")])?;

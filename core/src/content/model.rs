@@ -161,8 +161,9 @@ pub enum Inline {
     LineBreak,
 }
 
-/// How a [`Block`] is read (see [`crate::wire`]). Fields of other types are ignored, as serde's
-/// tagged reader did.
+/// How a [`Block`] is read (see [`crate::wire`]). A field of another block type is ignored, as
+/// serde's tagged reader did, but only if it has that field's type: a future pack format must not
+/// reuse a field name with another type, or older apps refuse the pack.
 #[derive(Deserialize)]
 struct BlockWire {
     #[serde(rename = "type")]
