@@ -12,19 +12,10 @@ use crate::run::run;
 pub fn build() -> anyhow::Result<crate::size_report::Sizes> {
     let root = root();
     let dist = root.join("dist");
-    run(smallest_wasm(Command::new("trunk").args(["build", "--release"]).current_dir(&root).env("PATH", tool_path())))
-        .context(SIZE_OPTIONS_HINT)?;
-    minify_js_glue(&dist)?;
+    build_app(&root, &[], &dist)?;
     // The team tools: the same app with its team screens, in dist/team/ (after the learner app,
     // whose build empties dist/).
-    run(smallest_wasm(
-        Command::new("trunk")
-            .args(["build", "app/team.html", "--release", "--dist", "dist/team", "--public-url", "/team/"])
-            .current_dir(&root)
-            .env("PATH", tool_path()),
-    ))
-    .context(SIZE_OPTIONS_HINT)?;
-    minify_js_glue(&dist.join("team"))?;
+    build_app(&root, &["app/team.html", "--dist", "dist/team", "--public-url", "/team/"], &dist.join("team"))?;
     // Packs before the service worker, which is generated last, over the finished dist/.
     build_content(&root.join("content"), &dist.join("content"))?;
     let precache = crate::service_worker::generate(&dist)?;
@@ -39,6 +30,15 @@ pub fn build() -> anyhow::Result<crate::size_report::Sizes> {
     crate::size_report::print_team_tools(team_total);
     run(Command::new("cargo").args(["build", "--release", "--package", "hocso-server"]).current_dir(&root))?;
     Ok(total)
+}
+
+/// `trunk build <args> --release` with the size options, then the glue minified in `out`.
+fn build_app(root: &Path, args: &[&str], out: &Path) -> anyhow::Result<()> {
+    let mut trunk = Command::new("trunk");
+    // The target (a path) before `--release`, which takes an optional value.
+    trunk.arg("build").args(args).arg("--release").current_dir(root).env("PATH", tool_path());
+    run(smallest_wasm(&mut trunk)).context(SIZE_OPTIONS_HINT)?;
+    minify_js_glue(out)
 }
 
 /// Minifies wasm-bindgen's JS glue in `dir` with esbuild (Trunk's minifier cannot parse it; 2.5 kB
@@ -127,7 +127,7 @@ fn build_content(content: &Path, out: &Path) -> anyhow::Result<()> {
             media = (media.0 + 1, media.1 + file.bytes);
             continue;
         }
-        let gzipped = crate::precompress::gzip(&std::fs::read(out.join(&file.path))?)?;
+        let gzipped = crate::precompress::gzip_on_the_fly(&std::fs::read(out.join(&file.path))?)?;
         eprintln!("  {:<36} {:>8} bytes  {:>7} gzipped", file.path, file.bytes, gzipped.len());
     }
     eprintln!("  {:<36} {:>8} bytes  (fetched on first use)", format!("media/ ({} files)", media.0), media.1);

@@ -50,24 +50,22 @@ pub fn install(with_test_tools: bool) -> anyhow::Result<()> {
 }
 
 fn wasm_target() -> anyhow::Result<()> {
-    let installed = Command::new("rustup")
-        .args(["target", "list", "--installed"])
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown"));
-    if !installed {
-        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
-    }
-    Ok(())
+    rustup_add_missing("target", "wasm32-unknown-unknown")
 }
 
 /// The standard library's source, which the release WASM rebuilds for size (see `build::smallest_wasm`).
 fn rust_src() -> anyhow::Result<()> {
+    rustup_add_missing("component", "rust-src")
+}
+
+/// `rustup <kind> add <name>` unless `rustup <kind> list --installed` already lists it.
+fn rustup_add_missing(kind: &str, name: &str) -> anyhow::Result<()> {
     let installed = Command::new("rustup")
-        .args(["component", "list", "--installed"])
+        .args([kind, "list", "--installed"])
         .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == "rust-src"));
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == name));
     if !installed {
-        run(Command::new("rustup").args(["component", "add", "rust-src"]))?;
+        run(Command::new("rustup").args([kind, "add", name]))?;
     }
     Ok(())
 }

@@ -42,7 +42,7 @@ pub fn compress(bytes: &[u8]) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
 
 /// Gzip by zopfli: a valid gzip stream 4–5 % smaller than `gzip -9`, for every browser that does not
 /// take brotli. Slow (seconds per megabyte), so only for files compressed once per build.
-pub fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut gzip = Vec::new();
     zopfli::compress(zopfli::Options::default(), zopfli::Format::Gzip, bytes, &mut gzip)?;
     Ok(gzip)
@@ -51,9 +51,14 @@ pub fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
 /// What `hocso serve` sends for a file it compresses on the fly (content packs and the catalogue,
 /// which trainers republish without a build): tower-http's default levels, gzip 6 and brotli 4.
 pub fn compress_on_the_fly(bytes: &[u8]) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
+    Ok((gzip_on_the_fly(bytes)?, brotli(bytes, 4)?))
+}
+
+/// The gzip half of [`compress_on_the_fly`].
+pub fn gzip_on_the_fly(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
     gzip.write_all(bytes)?;
-    Ok((gzip.finish()?, brotli(bytes, 4)?))
+    gzip.finish()
 }
 
 fn brotli(bytes: &[u8], quality: u32) -> std::io::Result<Vec<u8>> {

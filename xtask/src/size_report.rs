@@ -9,7 +9,7 @@ use std::path::Path;
 /// The budget for the whole first visit, gzipped (slow 3G pays for every kilobyte).
 pub const BUDGET_GZIPPED: u64 = 350_000;
 
-/// Raw, gzip (best) and brotli (quality 11) sizes of one file or a group of files.
+/// Raw, gzip and brotli sizes of one file or a group of files, as `hocso serve` sends them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Sizes {
     pub raw: u64,
