@@ -148,6 +148,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn integrity_is_the_sri_sha384_of_the_bytes() {
+        // The example of the Subresource Integrity spec, cross-checked with `openssl dgst -sha384`.
+        assert_eq!(integrity(b"abc"), "sha384-ywB1P0WjXou1oD1pmsZQBycsMqsO3tFjGotgWkP/W+2AhgcroefMI1i67KE0yCWn");
+    }
+
+    #[test]
     fn the_shipped_content_builds_into_dist_content() {
         let out = std::env::temp_dir().join(format!("hocso-xtask-content-{}", std::process::id()));
         let result = build_content(&crate::root().join("content"), &out);
