@@ -39,7 +39,7 @@ pub async fn push(
         ));
     }
     // Times are judged by the server's clock: a phone's clock may be wrong, but not by years.
-    let now = now_ms();
+    let now = crate::store::now_ms();
     for event in &request.events {
         validate_event(event, now).map_err(|message| ApiError::unprocessable("invalid_event", message).with_record(&event.id))?;
         if event.device_id != device.id {
@@ -74,10 +74,6 @@ pub async fn push(
         acked = answer.acked_through_seq, "push"
     );
     Ok(Json(answer))
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 #[derive(Debug, Deserialize)]
