@@ -700,15 +700,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         let at = current.as_ref().map_or(now_ms(), |(updated_at, _)| now_ms().max(updated_at.saturating_add(1)));
-        let tombstone = Profile {
-            id: learner_id.to_owned(),
-            nickname: String::new(),
-            avatar: String::new(),
-            colour: String::new(),
-            updated_at: at,
-            deleted: true,
-        };
-        write_profile(&mut tx, team_id, SERVER_DEVICE, &tombstone).await?;
+        write_profile(&mut tx, team_id, SERVER_DEVICE, &Profile::tombstone(learner_id, at)).await?;
         let mut erasure = erase_learner_data(&mut tx, team_id, learner_id).await?;
         erasure.had_profile = current.is_some_and(|(_, nickname)| !nickname.is_empty());
         tx.commit().await?;

@@ -115,6 +115,12 @@ async fn a_winning_tombstone_empties_every_event_of_the_learner_on_every_device_
     ];
     server.push_ok(&leader, &session_events, &[]).await;
 
+    // A tombstone that still carries the name is refused: a deletion carries no personal data.
+    let leaky = hocso_core::sync::Profile { deleted: true, ..profile("mai", MAI, t0 + 1) };
+    let (status, body) = server.push(&b, &[], &[leaky]).await;
+    assert_error(status, &body, 422, "invalid_profile");
+    assert_eq!(body["record"], "mai");
+
     // An older tombstone loses last-writer-wins and erases nothing.
     let lost = server.push_ok(&b, &[], &[tombstone("mai", t0 - 1)]).await;
     assert_eq!(lost["profiles_applied"], 0);
@@ -197,4 +203,50 @@ async fn hocso_learner_erase_does_the_same_from_the_command_line() {
     assert!(error.contains("learner nobody of team") && error.contains("not found"), "{error}");
     let output = hocso(&["learner", "erase", "--team", "t-other", "--learner", "lan"]);
     assert_eq!(output.status.code(), Some(1), "a learner is erased only through their own team");
+}
+
+/// The phone's real engine deleting a learner (`MemoryOutbox::delete_learner`, as the app does):
+/// what it had sent is emptied by the tombstone, what it had not is sent as placeholders; and an
+/// older app's holes (events removed outright) do not stop its sync.
+#[tokio::test]
+async fn the_phones_engine_deleting_a_learner_leaves_nothing_of_them_on_the_server() {
+    use hocso_core::sync::memory::MemoryOutbox;
+    use hocso_core::sync::{SyncEngine, SyncStatus};
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("hocso.db"), generous()).await;
+    let codes = server.store.create_team("Tổ Tả Van", "Tả Van").await.unwrap();
+    let token = server.join(json!({"code": codes.join_code, "device_name": "x", "device_id": "phone-a"})).await.device_token;
+    let mut net = Net::to(&server, &token);
+    let mut outbox = MemoryOutbox::new("phone-a");
+    let mut engine = SyncEngine::new(3);
+    let step = |step| EventKind::StepViewed { step };
+    for i in 0..5 {
+        outbox.record("mai", MAI_LESSON, now_ms(), step(i));
+    }
+    outbox.edit_profile(profile("mai", MAI, now_ms()));
+    assert!(matches!(engine.sync(&mut outbox, &mut net, now_ms()).await, SyncStatus::Synced { .. }));
+    for i in 0..3 {
+        outbox.record("mai", MAI_LESSON, now_ms(), step(i));
+    }
+    outbox.record("lan", "pay-by-vietqr", now_ms(), step(0));
+    outbox.delete_learner("mai", now_ms() + 1);
+    let status = engine.sync(&mut outbox, &mut net, now_ms()).await;
+    assert!(matches!(status, SyncStatus::Synced { .. }), "{status:?}");
+    assert_eq!(outbox.synced_through(), 9);
+    let stored = rows(&server).await;
+    assert_eq!(stored.len(), 9);
+    assert_eq!(stored.iter().filter(|r| is_placeholder(r)).count(), 8, "{stored:?}");
+    assert!(stored.iter().all(|r| r.1 != "mai" && r.2 != MAI_LESSON));
+
+    // An older app removed a learner's unsent events outright: the engine fills the holes.
+    for i in 0..3 {
+        outbox.record("hoa", "pay-by-vietqr", now_ms(), step(i));
+    }
+    outbox.record("lan", "pay-by-vietqr", now_ms(), step(1));
+    outbox.forget_events("hoa");
+    let status = engine.sync(&mut outbox, &mut net, now_ms()).await;
+    assert!(matches!(status, SyncStatus::Synced { .. }), "{status:?}");
+    assert_eq!(server.push_ok(&token, &[], &[]).await["acked_through_seq"], 13);
+    assert_eq!(server.store.event("phone-a:11").await.unwrap(), Some(placeholder("phone-a", 11)));
 }

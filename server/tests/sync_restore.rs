@@ -73,3 +73,50 @@ async fn after_a_restore_phones_resend_what_the_backup_lacks_and_it_is_stored_on
 fn answer_of(seq: u64) -> hocso_core::progress::ProgressEvent {
     answer("phone-a", seq, "mai")
 }
+
+/// The same with the phone's real engine (`hocso_core::sync::SyncEngine` over a memory outbox): after
+/// the restore it learns that the server holds only the backup's events and sends the rest again.
+#[tokio::test]
+async fn the_phones_engine_sends_again_what_a_restored_server_lost() {
+    use hocso_core::progress::EventKind;
+    use hocso_core::sync::memory::MemoryOutbox;
+    use hocso_core::sync::{SyncEngine, SyncStatus};
+
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("hocso.db");
+    let backup = dir.path().join("backup.db");
+    let server = Server::start(&database, generous()).await;
+    let codes = server.store.create_team("Tổ Tả Van", "Tả Van").await.unwrap();
+    let token = server.join(json!({"code": codes.join_code, "device_name": "x", "device_id": "phone-a"})).await.device_token;
+    let mut outbox = MemoryOutbox::new("phone-a");
+    let mut engine = SyncEngine::new(7);
+    let record = |outbox: &mut MemoryOutbox, n: u32| {
+        for step in 0..n {
+            outbox.record("mai", "pay-by-vietqr", now_ms(), EventKind::StepViewed { step });
+        }
+    };
+    record(&mut outbox, 50);
+    let status = engine.sync(&mut outbox, &mut Net::to(&server, &token), now_ms()).await;
+    assert!(matches!(status, SyncStatus::Synced { .. }), "{status:?}");
+    server.sql(&format!("VACUUM INTO '{}'", backup.display())).await;
+    record(&mut outbox, 30);
+    engine.sync(&mut outbox, &mut Net::to(&server, &token), now_ms()).await;
+    assert_eq!(outbox.synced_through(), 80);
+
+    server.stop().await;
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(with_suffix(&database, suffix));
+    }
+    std::fs::copy(&backup, &database).unwrap();
+    let server = Server::start(&database, generous()).await;
+    assert_eq!(server.store.event_count().await.unwrap(), 50);
+
+    record(&mut outbox, 1);
+    let status = engine.sync(&mut outbox, &mut Net::to(&server, &token), now_ms()).await;
+    assert!(matches!(status, SyncStatus::Synced { .. }), "{status:?}");
+    assert_eq!(outbox.synced_through(), 81);
+    let stored = server.store.event_ids(&codes.team.id).await.unwrap();
+    let created: Vec<String> = outbox.events().map(|e| e.id.clone()).collect();
+    assert_eq!(stored.iter().collect::<std::collections::BTreeSet<_>>(), created.iter().collect(), "each exactly once");
+    assert_eq!(stored.len(), 81);
+}

@@ -155,12 +155,47 @@ pub fn profile(id: &str, nickname: &str, updated_at: i64) -> Profile {
     }
 }
 
+/// A content-free tombstone, as phones send one.
 pub fn tombstone(id: &str, updated_at: i64) -> Profile {
-    Profile { deleted: true, ..profile(id, "Mai", updated_at) }
+    Profile::tombstone(id, updated_at)
 }
 
 pub fn assert_error(status: StatusCode, body: &Value, expected_status: u16, code: &str) {
     assert_eq!(status.as_u16(), expected_status, "{body}");
     assert_eq!(body["error"], code, "{body}");
     assert!(body["message"].as_str().is_some_and(|m| m.len() > 10), "a clear sentence: {body}");
+}
+
+/// A phone's network for the core engine: reqwest to this server, with the device token.
+pub struct Net {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub token: String,
+}
+
+impl Net {
+    pub fn to(server: &Server, token: &str) -> Net {
+        Net { client: server.client.clone(), base: format!("http://{}", server.addr), token: token.to_owned() }
+    }
+}
+
+impl hocso_core::sync::Transport for Net {
+    fn send(
+        &mut self,
+        request: hocso_core::sync::HttpRequest,
+    ) -> impl std::future::Future<Output = Result<hocso_core::sync::HttpResponse, hocso_core::sync::NoAnswer>> {
+        use hocso_core::sync::{HttpResponse, Method, NoAnswer};
+        let url = format!("{}{}", self.base, request.path);
+        let builder = match request.method {
+            Method::Get => self.client.get(url),
+            Method::Post => self.client.post(url).header("content-type", "application/json"),
+        };
+        let builder = builder.bearer_auth(&self.token).body(request.body.unwrap_or_default());
+        async move {
+            let response = builder.send().await.map_err(|_| NoAnswer)?;
+            let status = response.status().as_u16();
+            let body = response.text().await.map_err(|_| NoAnswer)?;
+            Ok(HttpResponse { status, body })
+        }
+    }
 }
