@@ -20,8 +20,9 @@ pub async fn join(
     client: ClientAddr,
     ApiJson(request): ApiJson<JoinRequest>,
 ) -> Result<Json<JoinResponse>, ApiError> {
-    state.join_limiter.check("join").map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs, from: Limited::Joins })?;
+    // An address that failed too often is refused first, without taking from everyone's joins.
     client.check(&state)?;
+    state.join_limiter.check("join").map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs, from: Limited::Joins })?;
     let name = request.device_name.trim();
     if name.is_empty() || name.len() > 64 || name.chars().any(char::is_control) {
         return Err(ApiError::unprocessable("invalid_device_name", "device_name must be 1 to 64 bytes of printable text"));
