@@ -10,7 +10,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use hocso_core::profile::{write_wins, Profile};
+use hocso_core::profile::{replaces, Profile};
 use hocso_core::progress::{EventKind, ProgressEvent};
 use rexie::{Index, KeyRange, ObjectStore, Rexie, TransactionMode};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -416,8 +416,8 @@ enum NewProfile {
     Skip,
 }
 
-/// Stores `profile` written by `writer` with `dirty` if it wins last-writer-wins
-/// (`hocso_core::profile::write_wins`) against this phone's copy, in one transaction. Returns
+/// Stores `profile` written by `writer` with `dirty` if it replaces this phone's copy by the one
+/// rule (`hocso_core::profile::replaces`: last writer wins, a deletion is final), in one transaction. Returns
 /// whether it was stored.
 async fn keep_if_newer(profile: &Profile, writer: &str, if_new: NewProfile, dirty: u8) -> StoreResult<bool> {
     let db = db().await?;
@@ -430,7 +430,7 @@ async fn keep_if_newer(profile: &Profile, writer: &str, if_new: NewProfile, dirt
     let kept = match (&local, if_new) {
         (None, NewProfile::Skip) => false,
         (None, NewProfile::Add) => true,
-        (Some(local), _) => write_wins(profile.updated_at, writer, local.profile.updated_at, &local.writer),
+        (Some(local), _) => replaces(profile.version(writer), local.profile.version(&local.writer)),
     };
     if kept {
         let record = ProfileRecord { profile: profile.clone(), dirty, writer: writer.to_owned(), set_aside: None };

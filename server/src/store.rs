@@ -982,8 +982,9 @@ async fn erase_learner_data(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, team: 
     Ok(Erasure { events, attendee_records, had_profile: false })
 }
 
-/// Last-writer-wins by `(updated_at, device_id)` ([`hocso_core::profile::write_wins`]), except that
-/// a tombstone is final: once a learner is erased, no later write brings their profile back.
+/// The one merge rule ([`hocso_core::profile::replaces`]): last writer wins by `(updated_at,
+/// device_id)`, except that a tombstone is final: once a learner is erased, no later edit brings
+/// their profile back.
 async fn upsert_profile(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     team: &str,
@@ -995,8 +996,8 @@ async fn upsert_profile(
         .fetch_optional(&mut **tx)
         .await?;
     if let Some(row) = current {
-        let wins = hocso_core::profile::write_wins(profile.updated_at, device_id, row.try_get(0)?, row.try_get::<&str, _>(1)?);
-        if !wins || (row.try_get::<bool, _>(2)? && !profile.deleted) {
+        let current = hocso_core::profile::Version { updated_at: row.try_get(0)?, device: row.try_get(1)?, deleted: row.try_get(2)? };
+        if !hocso_core::profile::replaces(profile.version(device_id), current) {
             return Ok(false);
         }
     }

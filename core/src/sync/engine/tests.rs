@@ -9,7 +9,7 @@ use std::task::{Context, Poll, Waker};
 use super::*;
 use crate::progress::EventKind;
 use crate::sync::memory::MemoryOutbox;
-use crate::profile::write_wins;
+use crate::profile::replaces;
 use crate::sync::protocol::{TeamProfile, MAX_EVENTS_PER_PUSH};
 
 /// Polls a future that never really waits; `None` when it is still pending after many polls (the
@@ -71,9 +71,10 @@ impl SimServer {
                 }
                 let mut profiles_applied = 0;
                 for profile in push.profiles {
-                    let wins = self.profiles.get(&profile.id).is_none_or(|(current, _)| {
-                        write_wins(profile.updated_at, device, current.profile.updated_at, &current.device_id)
-                    });
+                    let wins = self
+                        .profiles
+                        .get(&profile.id)
+                        .is_none_or(|(current, _)| replaces(profile.version(device), current.profile.version(&current.device_id)));
                     if wins {
                         if profile.deleted {
                             for event in self.stored.iter_mut().filter(|e| e.learner_id == profile.id) {
