@@ -34,7 +34,9 @@ async fn after_a_restore_phones_resend_what_the_backup_lacks_and_it_is_stored_on
     // The disk is lost: the server is stopped and the backup put in place (without the newer
     // write-ahead log, which belongs to the lost file), then started again.
     server.stop().await;
-    for suffix in ["-wal", "-shm"] {
+    // The files are replaced by new ones (not overwritten in place): a connection of the stopped
+    // server that SQLite closes a moment later writes, if at all, into the old, unlinked files.
+    for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(with_suffix(&database, suffix));
     }
     std::fs::copy(&backup, &database).unwrap();
@@ -104,7 +106,9 @@ async fn the_phones_engine_sends_again_what_a_restored_server_lost() {
     assert_eq!(outbox.synced_through(), 80);
 
     server.stop().await;
-    for suffix in ["-wal", "-shm"] {
+    // The files are replaced by new ones (not overwritten in place): a connection of the stopped
+    // server that SQLite closes a moment later writes, if at all, into the old, unlinked files.
+    for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(with_suffix(&database, suffix));
     }
     std::fs::copy(&backup, &database).unwrap();
