@@ -96,10 +96,17 @@ impl Transport for FetchTransport {
     }
 }
 
-struct IndexedDbOutbox {
+/// The engine's outbox over this phone's IndexedDB (`store`). Public for the browser fault test.
+pub struct IndexedDbOutbox {
     device_id: String,
     /// Set when the server announces content this phone has not seen.
     catalogue_changed: bool,
+}
+
+impl IndexedDbOutbox {
+    pub fn new(device_id: String) -> Self {
+        Self { device_id, catalogue_changed: false }
+    }
 }
 
 impl From<store::StoreError> for StoreFailure {
@@ -238,7 +245,7 @@ impl SyncState {
             return;
         }
         self.view.update(|v| v.status = SyncStatus::Syncing);
-        let mut outbox = IndexedDbOutbox { device_id: membership.device_id.clone(), catalogue_changed: false };
+        let mut outbox = IndexedDbOutbox::new(membership.device_id.clone());
         let mut transport = FetchTransport { token: membership.device_token.clone() };
         let status = engine.sync(&mut outbox, &mut transport, now_ms()).await;
         release_lease();
