@@ -41,8 +41,15 @@ async fn deleting_a_profile_removes_its_events_and_leaves_others() {
     store::record("delete-me", "l", "v1", EventKind::LessonStarted).await.unwrap();
     store::record("delete-me", "l", "v1", EventKind::StepViewed { step: 1 }).await.unwrap();
 
+    let before: Vec<_> = store::all_events().await.unwrap().into_iter().filter(|e| e.learner_id == "delete-me").collect();
     assert_eq!(store::delete_profile("delete-me").await.unwrap(), 2);
     assert!(store::events_of("delete-me").await.unwrap().is_empty());
+    // Each became its content-free placeholder with the same id and number: no hole in the outbox.
+    let all = store::all_events().await.unwrap();
+    for event in &before {
+        let now = all.iter().find(|e| e.id == event.id).expect("the number stays");
+        assert_eq!(now, &hocso_core::progress::ProgressEvent::erased(&event.device_id, event.seq));
+    }
     assert_eq!(store::events_of("keep-me").await.unwrap().len(), 1);
     let ids: Vec<String> = store::profiles().await.unwrap().into_iter().map(|p| p.id).collect();
     assert!(ids.contains(&"keep-me".to_owned()) && !ids.contains(&"delete-me".to_owned()));

@@ -40,12 +40,19 @@ impl TeamState {
     }
 
     /// Saves a session event through the app's one save path (under the profile running the
-    /// session, so it syncs like any answer), then shows it in the session list.
-    pub async fn record(&self, app: AppState, lesson_id: &str, kind: EventKind) -> bool {
-        let version = app
-            .catalogue
-            .with_untracked(|c| lesson_version(c.as_ref().and_then(|c| c.as_ref().ok()), lesson_id))
-            .unwrap_or_else(|| "-".to_owned());
+    /// session, so it syncs like any answer), then shows it in the session list. `lesson` is the
+    /// lesson a group answer is about; events about the whole session name none.
+    pub async fn record(&self, app: AppState, lesson: Option<&str>, kind: EventKind) -> bool {
+        let (lesson_id, version) = match lesson {
+            Some(lesson_id) => {
+                let version = app
+                    .catalogue
+                    .with_untracked(|c| lesson_version(c.as_ref().and_then(|c| c.as_ref().ok()), lesson_id))
+                    .unwrap_or_else(|| "-".to_owned());
+                (lesson_id, version)
+            }
+            None => ("", String::new()),
+        };
         match app.record(lesson_id, &version, kind).await {
             Some(event) => {
                 self.events.update(|events| events.push(event));

@@ -106,7 +106,7 @@ fn GroupQuestion(session: String, lesson_id: String, topic: String, question: Qu
         let (session, lesson_id, correct_options) = (session.clone(), lesson_id.clone(), correct_options.clone());
         spawn_local(async move {
             let kind = EventKind::GroupAnswered { session, question: index as u32, counts: counts.get_untracked(), correct_options };
-            if team.record(app, &lesson_id, kind).await {
+            if team.record(app, Some(&lesson_id), kind).await {
                 saved.set(true);
             }
         });

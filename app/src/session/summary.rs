@@ -38,8 +38,7 @@ pub fn NewSession() -> impl IntoView {
         }
         let session = new_id("s");
         spawn_local(async move {
-            let first = details.lessons[0].clone();
-            if team.record(app, &first, EventKind::SessionDetails { session: session.clone(), details }).await {
+            if team.record(app, None, EventKind::SessionDetails { session: session.clone(), details }).await {
                 navigate.with_value(|n| n(&format!("/team/sessions/{session}"), Default::default()));
             }
         });
@@ -166,7 +165,7 @@ pub fn SessionSummary() -> impl IntoView {
             learner: (!linked.is_empty()).then_some(linked).or(earlier.and_then(|a| a.learner)),
         };
         spawn_local(async move {
-            if team.record(app, &s.details.lessons[0], EventKind::AttendeeAdded { session: s.id.clone(), attendee }).await {
+            if team.record(app, None, EventKind::AttendeeAdded { session: s.id.clone(), attendee }).await {
                 nickname.set(String::new());
                 gender.set(None);
                 age_band.set(None);
@@ -178,13 +177,13 @@ pub fn SessionSummary() -> impl IntoView {
     let remove = move |attendee: String| {
         let Some(s) = session() else { return };
         spawn_local(async move {
-            team.record(app, &s.details.lessons[0], EventKind::AttendeeRemoved { session: s.id.clone(), attendee }).await;
+            team.record(app, None, EventKind::AttendeeRemoved { session: s.id.clone(), attendee }).await;
         });
     };
     let close = move |_| {
         let Some(s) = session() else { return };
         spawn_local(async move {
-            team.record(app, &s.details.lessons[0], EventKind::SessionClosed { session: s.id.clone() }).await;
+            team.record(app, None, EventKind::SessionClosed { session: s.id.clone() }).await;
             confirming_close.set(false);
         });
     };
