@@ -10,7 +10,7 @@ use hocso_core::content::Catalogue;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::content::{download_topic, topic_versions, Media};
+use crate::content::{download_all, download_topic, topic_versions, Media, CATALOGUE_URL};
 use crate::i18n::use_i18n;
 use crate::state::AppState;
 use crate::store;
@@ -75,6 +75,13 @@ pub fn provide_offline(app: AppState) {
 async fn prepare(catalogue: &Catalogue, locale: &str, readiness: RwSignal<Readiness>, current: impl Fn() -> bool) {
     let total = catalogue.topics.len();
     let (mut done, mut missing) = (0, 0);
+    // The catalogue this page read came before the worker controlled it: fetch it again through
+    // the worker, which keeps it for the next start with no signal.
+    if let Err(error) = download_all(&[CATALOGUE_URL.to_owned()]).await {
+        leptos::logging::warn!("HocSo: the lesson list was not kept for offline use: {error:?}");
+        readiness.set(Readiness::Missing { topics: total });
+        return;
+    }
     for topic in &catalogue.topics {
         if !current() {
             return;

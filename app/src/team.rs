@@ -146,8 +146,9 @@ pub fn TeamPanel() -> impl IntoView {
                     {(m.role == Role::Leader).then(|| view! { <p>{i18n.t("sync.leader")}</p> <TeamToolsStatus/> })}
                     <p class="sync-status">{move || status_text(i18n, &sync.view.get())}</p>
                     <button class="big-button secondary wide" on:click=move |_| sync.sync_now()>{i18n.t("sync.sync_now")}</button>
-                    // Open at once when the phone was removed: joining again is the way back.
-                    <details class="join-again" open=matches!(sync.view.get_untracked().status, SyncStatus::Failed { reason: FailReason::Revoked })>
+                    // Opens by itself when the phone was removed: joining again is the way back. (A
+                    // memo, so a later sync does not close what a person opened.)
+                    <details class="join-again" prop:open=Memo::new(move |_| matches!(sync.view.get().status, SyncStatus::Failed { reason: FailReason::Revoked }))>
                         <summary>{i18n.t("sync.join_again")}</summary>
                         <p class="hint">{i18n.t("sync.join_again_hint")}</p>
                         <JoinForm/>
