@@ -51,7 +51,7 @@ async fn start() -> Server {
     let config = ServeConfig::new(addr, dist.path().to_owned(), database.clone());
     let store = Store::open(&database).await.unwrap();
     let app = hocso_server::router(&config, store.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    tokio::spawn(hocso_server::serve_connections(listener, app, config.connections, std::future::pending()));
     Server { addr, store, client: reqwest::Client::new(), database, _dist: dist, _db: db }
 }
 
