@@ -83,9 +83,9 @@ impl Date {
         Date { year, month, day }
     }
 
-    /// The date in Vietnam at `at_ms` (ms since the epoch).
-    pub fn in_vietnam(at_ms: i64) -> Date {
-        Date::from_days((at_ms + VIETNAM_OFFSET_MS).div_euclid(DAY_MS))
+    /// The date in Vietnam at `at_ms` (ms since the epoch); `None` past the end of time.
+    pub fn in_vietnam(at_ms: i64) -> Option<Date> {
+        Some(Date::from_days(at_ms.checked_add(VIETNAM_OFFSET_MS)?.div_euclid(DAY_MS)))
     }
 
     /// `YYYY-MM`.
@@ -141,12 +141,15 @@ impl Period {
         }
     }
 
-    /// From the first millisecond of `from` to the last of `to`, in Vietnam time.
+    /// From the first millisecond of `from` to the last of `to`, in Vietnam time, within the
+    /// times reports can place on the calendar ([`TimeRange::ALL`]).
     pub fn range(&self) -> TimeRange {
+        let start = |days: i64| days.checked_mul(DAY_MS).and_then(|ms| ms.checked_sub(VIETNAM_OFFSET_MS));
         TimeRange {
-            from_ms: self.from.map_or(i64::MIN, |d| d.days() * DAY_MS - VIETNAM_OFFSET_MS),
-            until_ms: self.to.map_or(i64::MAX, |d| (d.days() + 1) * DAY_MS - VIETNAM_OFFSET_MS),
+            from_ms: self.from.and_then(|d| start(d.days())).unwrap_or(TimeRange::ALL.from_ms),
+            until_ms: self.to.and_then(|d| start(d.days().checked_add(1)?)).unwrap_or(TimeRange::ALL.until_ms),
         }
+        .within_calendar()
     }
 
     pub fn json(&self) -> PeriodJson {
@@ -551,7 +554,10 @@ pub fn team_dashboard(
         // A phone's score is not trusted to be consistent: never more right than asked.
         lesson.correct += u64::from(c.score.correct.min(c.score.out_of));
         lesson.questions += u64::from(c.score.out_of);
-        months.entry(Date::in_vietnam(c.at).month_label()).or_default().completions += 1;
+        match Date::in_vietnam(c.at) {
+            Some(date) => months.entry(date.month_label()).or_default().completions += 1,
+            None => tracing::warn!(at = c.at, "a completion's time has no date: left out of the months"),
+        }
     }
     let completed: BTreeSet<&str> = completions.iter().map(|c| c.learner_id.as_str()).collect();
 
@@ -836,8 +842,9 @@ mod tests {
     fn a_day_is_counted_in_vietnam_time() {
         // 2025-01-31 17:00 UTC is already 1 February in Vietnam.
         let at = date("2025-01-31").days() * DAY_MS + 17 * 3_600_000;
-        assert_eq!(Date::in_vietnam(at), date("2025-02-01"));
-        assert_eq!(Date::in_vietnam(at - 1), date("2025-01-31"));
+        assert_eq!(Date::in_vietnam(at), Some(date("2025-02-01")));
+        assert_eq!(Date::in_vietnam(at - 1), Some(date("2025-01-31")));
+        assert_eq!(Date::in_vietnam(i64::MAX), None);
         let period = Period::parse(Some("2025-02-01"), Some("2025-02-01")).unwrap();
         assert_eq!(period.range(), TimeRange { from_ms: at, until_ms: at + DAY_MS });
     }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::auth::{Admin, Leader};
 use super::error::ApiError;
 use super::AppState;
-use crate::dashboard::{self, Date, LessonTopics, Period, ProvinceView, TeamDashboard, VIETNAM_OFFSET_MS};
+use crate::dashboard::{self, Date, LessonTopics, Period, ProvinceView, TeamDashboard};
 use crate::store::AuthDevice;
 
 /// `?from=YYYY-MM-DD&to=YYYY-MM-DD`, both optional and inclusive, in Vietnam time.
@@ -31,7 +31,7 @@ fn period(params: Result<Query<PeriodParams>, QueryRejection>) -> Result<Period,
 async fn team_dashboard(state: &AppState, leader: AuthDevice, period: &Period) -> Result<TeamDashboard, ApiError> {
     let range = period.range();
     let team = &leader.team.id;
-    let learner_days = state.store.learner_days(team, range, VIETNAM_OFFSET_MS).await?;
+    let learner_days = state.store.learner_days(team, range).await?;
     let completions = state.store.completions(team, range).await?;
     let session_events = state.store.session_events(team).await?;
     let devices = state.store.device_statuses(team).await?;
@@ -56,7 +56,7 @@ fn csv_response(name: String, bytes: Vec<u8>) -> Result<Response, ApiError> {
 
 fn today_in_vietnam() -> Date {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
-    Date::in_vietnam(now)
+    Date::in_vietnam(now).unwrap_or(Date { year: 1970, month: 1, day: 1 })
 }
 
 pub async fn team(
