@@ -71,11 +71,13 @@ impl Backup {
         if backup.events.len() > MAX_BACKUP_EVENTS {
             return Err(BackupError::Damaged(format!("more than {MAX_BACKUP_EVENTS} events")));
         }
+        // Times are checked against the moment the file was made: nothing in it can be later.
+        let made_at = backup.exported_at;
         for profile in &backup.profiles {
-            validate_profile(profile).map_err(BackupError::Damaged)?;
+            validate_profile(profile, made_at).map_err(BackupError::Damaged)?;
         }
         for event in &backup.events {
-            validate_event(event).map_err(BackupError::Damaged)?;
+            validate_event(event, made_at).map_err(BackupError::Damaged)?;
             if !backup.profiles.iter().any(|p| p.id == event.learner_id) {
                 return Err(BackupError::Damaged(format!("event {:?} belongs to no learner in the file", event.id)));
             }
@@ -84,18 +86,13 @@ impl Backup {
     }
 }
 
-/// Which version of a profile a phone keeps when both have one: the later edit wins.
-pub fn newer_profile<'a>(local: Option<&'a Profile>, incoming: &'a Profile) -> Option<&'a Profile> {
-    match local {
-        Some(local) if local.updated_at >= incoming.updated_at => None,
-        _ => Some(incoming),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::progress::EventKind;
+
+    /// 2024-03-09: backups hold times after HocSo began.
+    const T: i64 = 1_710_000_000_000;
 
     fn profile(id: &str, at: i64) -> Profile {
         Profile { id: id.into(), nickname: "Mai".into(), avatar: "fish".into(), colour: "#1565c0".into(), updated_at: at, deleted: false }
@@ -109,7 +106,7 @@ mod tests {
             learner_id: learner.into(),
             lesson_id: "pay-by-vietqr".into(),
             lesson_version: "abc".into(),
-            at: 1_700_000_000_000 + seq as i64,
+            at: T + seq as i64,
             kind: EventKind::StepViewed { step: seq as u32 },
         }
     }
@@ -117,7 +114,7 @@ mod tests {
     #[test]
     fn a_learner_backup_round_trips_and_holds_only_that_learner() {
         let events = vec![event("mai", 1), event("lan", 2), event("mai", 3)];
-        let backup = Backup::of_learner(&profile("mai", 5), &events, 9);
+        let backup = Backup::of_learner(&profile("mai", T + 5), &events, T + 9);
         assert_eq!(backup.events.len(), 2);
         assert_eq!(Backup::parse(&backup.to_json()).unwrap(), backup);
     }
@@ -132,23 +129,18 @@ mod tests {
 
     #[test]
     fn damaged_backups_are_refused_whole() {
-        let mut backup = Backup::of_learner(&profile("mai", 5), &[event("mai", 1)], 9);
+        let mut backup = Backup::of_learner(&profile("mai", T + 5), &[event("mai", 1)], T + 9);
         backup.events[0].id = "forged".into();
         assert!(matches!(Backup::parse(&backup.to_json()), Err(BackupError::Damaged(_))));
 
-        let orphan = Backup { events: vec![event("someone-else", 1)], ..Backup::of_learner(&profile("mai", 5), &[], 9) };
+        let orphan = Backup { events: vec![event("someone-else", 1)], ..Backup::of_learner(&profile("mai", T + 5), &[], T + 9) };
         assert!(matches!(Backup::parse(&orphan.to_json()), Err(BackupError::Damaged(_))));
 
-        let truncated = &Backup::of_learner(&profile("mai", 5), &[event("mai", 1)], 9).to_json()[..60];
+        let from_the_future = Backup::of_learner(&profile("mai", T + 5), &[event("mai", 1)], T - 86_400_000 * 2);
+        assert!(matches!(Backup::parse(&from_the_future.to_json()), Err(BackupError::Damaged(e)) if e.contains("plausible")));
+
+        let truncated = &Backup::of_learner(&profile("mai", T + 5), &[event("mai", 1)], T + 9).to_json()[..60];
         assert_eq!(Backup::parse(truncated), Err(BackupError::NotABackup));
     }
 
-    #[test]
-    fn the_later_profile_edit_wins() {
-        let old = profile("mai", 1);
-        let new = profile("mai", 2);
-        assert_eq!(newer_profile(Some(&old), &new), Some(&new));
-        assert_eq!(newer_profile(Some(&new), &old), None);
-        assert_eq!(newer_profile(None, &old), Some(&old));
-    }
 }

@@ -6,9 +6,12 @@
 //! folder, for the `hocso` CLI and the build), so everything here is tested natively and fast; the
 //! app and the server are thin shells over it.
 
-pub mod content;
 pub mod backup;
+pub mod content;
+pub mod date;
+pub mod events;
 pub mod i18n;
+pub mod profile;
 pub mod progress;
 pub mod sessions;
 pub mod sync;

@@ -168,9 +168,7 @@ pub fn fold_sessions<'a>(events: impl IntoIterator<Item = &'a ProgressEvent>) ->
 
 /// Checks what a team member typed before it is saved: the message key says what to fix.
 pub fn validate_details(details: &SessionDetails) -> Result<(), &'static str> {
-    let date_ok = details.date.len() == 10
-        && details.date.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
-    if !date_ok {
+    if crate::date::Date::parse(&details.date).is_err() {
         return Err("session.error_date");
     }
     if details.place.trim().is_empty() || details.village.trim().is_empty() {
@@ -282,6 +280,7 @@ mod tests {
     fn details_are_checked_before_saving() {
         assert_eq!(validate_details(&details("Nhà văn hoá")), Ok(()));
         assert_eq!(validate_details(&SessionDetails { date: "28/11/2026".into(), ..details("x") }), Err("session.error_date"));
+        assert_eq!(validate_details(&SessionDetails { date: "2025-13-45".into(), ..details("x") }), Err("session.error_date"));
         assert_eq!(validate_details(&SessionDetails { place: " ".into(), ..details("x") }), Err("session.error_place"));
         assert_eq!(validate_details(&SessionDetails { lessons: vec![], ..details("x") }), Err("session.error_lessons"));
     }

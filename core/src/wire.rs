@@ -66,6 +66,7 @@ mod tests {
             EventKind::AttendeeRemoved { session: session(), attendee: "a-1".into() },
             EventKind::GroupAnswered { session: session(), question: 2, counts: vec![1, 5, 0], correct_options: vec![1] },
             EventKind::SessionClosed { session: session() },
+            EventKind::Erased,
         ]
     }
 
@@ -101,6 +102,7 @@ mod tests {
         r#"{"type":"attendee_removed","session":"s-1","attendee":"a-1"}"#,
         r#"{"type":"group_answered","session":"s-1","question":2,"counts":[1,5,0],"correct_options":[1]}"#,
         r#"{"type":"session_closed","session":"s-1"}"#,
+        r#"{"type":"erased"}"#,
     ];
     const BLOCKS_AS_WRITTEN_BEFORE: &[&str] = &[
         r#"{"type":"paragraph","content":[{"type":"text","text":"Mở "},{"type":"strong","children":[{"type":"text","text":"VNeID"}]},{"type":"emphasis","children":[{"type":"text","text":"ngay"}]},{"type":"line_break"},{"type":"link","href":"../next","children":[{"type":"text","text":"tiếp"}]},{"type":"code","code":"123"}]}"#,

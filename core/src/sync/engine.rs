@@ -43,13 +43,29 @@ pub enum FailReason {
     Rejected(String),
     /// The server failed or asked us to slow down; try again later.
     Server,
+    /// This phone's own storage could not be read or written (details for the log); nothing was
+    /// marked as sent, so trying again later loses nothing.
+    Storage(String),
 }
 
 impl FailReason {
     pub fn is_retried(&self) -> bool {
-        matches!(self, FailReason::Offline | FailReason::Server)
+        matches!(self, FailReason::Offline | FailReason::Server | FailReason::Storage(_))
     }
 }
+
+/// The phone's storage failed (details for the log). The engine stops, marks nothing, and says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreFailure(pub String);
+
+impl std::fmt::Display for StoreFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What an [`Outbox`] method gives: its answer, or why the phone's storage could not give it.
+pub type OutboxResult<T> = Result<T, StoreFailure>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -83,22 +99,39 @@ pub trait Transport {
 }
 
 /// The phone's durable store, as the engine needs it. Each method must have taken effect durably
-/// when its future completes (a phone switched off right after must not forget it).
+/// when its future completes (a phone switched off right after must not forget it), and must report
+/// a storage failure instead of answering "nothing" (which would read as "all sent").
+///
+/// The outbox keeps every event it ever recorded (progress is folded from them), sent or not, so it
+/// can send again whatever a server restored from an older backup no longer holds.
 pub trait Outbox {
-    /// Up to `limit` events of this device not yet acknowledged, lowest `seq` first.
-    fn unsynced_events(&mut self, limit: usize) -> impl Future<Output = Vec<ProgressEvent>>;
-    fn unsynced_count(&mut self) -> impl Future<Output = usize>;
-    /// The server holds every event of this device up to `seq`: they need never be sent again.
-    fn mark_synced_through(&mut self, seq: u64) -> impl Future<Output = ()>;
+    /// This phone's device id (the one in its events' ids).
+    fn device_id(&self) -> String;
+    /// The server holds every event of this device with `seq` up to this one.
+    fn synced_through(&mut self) -> impl Future<Output = OutboxResult<u64>>;
+    /// Up to `limit` events of this device after [`Outbox::synced_through`], lowest `seq` first. A
+    /// record set aside ([`Outbox::set_aside`]) comes back as its erased placeholder
+    /// ([`ProgressEvent::erased`]). Numbers with no event (a learner deleted by an older app) may be
+    /// missing: the engine fills them with placeholders.
+    fn unsynced_events(&mut self, limit: usize) -> impl Future<Output = OutboxResult<Vec<ProgressEvent>>>;
+    fn unsynced_count(&mut self) -> impl Future<Output = OutboxResult<usize>>;
+    /// Records what the server holds: every event up to `seq`. It may be lower than before (a server
+    /// restored from an older backup): the events after it are then sent again, and every profile
+    /// this phone wrote (tombstones too) is marked changed again, since the server lost those edits.
+    fn set_synced_through(&mut self, seq: u64) -> impl Future<Output = OutboxResult<()>>;
     /// Profiles edited on this phone since they were last sent.
-    fn changed_profiles(&mut self) -> impl Future<Output = Vec<Profile>>;
+    fn changed_profiles(&mut self) -> impl Future<Output = OutboxResult<Vec<Profile>>>;
     /// These versions reached the server; keep a profile "changed" if it was edited again since.
-    fn mark_profiles_synced(&mut self, sent: &[Profile]) -> impl Future<Output = ()>;
+    fn mark_profiles_synced(&mut self, sent: &[Profile]) -> impl Future<Output = OutboxResult<()>>;
+    /// The server refused the one record `record` (an event id or a profile id) for `reason`: keep it
+    /// on this phone but stop sending it (an event is then sent as its erased placeholder, so the
+    /// numbering stays whole). False when this outbox has no such record waiting.
+    fn set_aside(&mut self, record: &str, reason: &str) -> impl Future<Output = OutboxResult<bool>>;
     /// The cursor saved by the last [`Outbox::apply_pull`], if any.
-    fn pull_cursor(&mut self) -> impl Future<Output = Option<String>>;
-    /// Merge one page of team changes (profiles last-writer-wins, see
-    /// [`super::profile_write_wins`]) and save `page.cursor`, together.
-    fn apply_pull(&mut self, page: &PullResponse) -> impl Future<Output = ()>;
+    fn pull_cursor(&mut self) -> impl Future<Output = OutboxResult<Option<String>>>;
+    /// Merge one page of team changes (profiles last-writer-wins, [`crate::profile::write_wins`])
+    /// and save `page.cursor`, together.
+    fn apply_pull(&mut self, page: &PullResponse) -> impl Future<Output = OutboxResult<()>>;
 }
 
 /// Exponential backoff with jitter: the n-th failure in a row waits about `base · 2ⁿ⁻¹`, capped, and
@@ -136,8 +169,33 @@ pub struct SyncEngine {
     pull_limit: u32,
 }
 
-/// Why a sync stopped, with what to show.
-struct Stop(FailReason);
+/// Why a sync stopped, with what to show; `record` is the one event or profile the server refused.
+#[derive(Debug, PartialEq)]
+struct Stop(FailReason, Option<String>);
+
+/// Whether a pull found the server holding less of this phone than it had acknowledged.
+#[derive(Debug, PartialEq)]
+enum Rewound {
+    No,
+    Yes,
+}
+
+impl Stop {
+    fn because(reason: FailReason) -> Self {
+        Stop(reason, None)
+    }
+}
+
+impl From<StoreFailure> for Stop {
+    fn from(failure: StoreFailure) -> Self {
+        Stop::because(FailReason::Storage(failure.0))
+    }
+}
+
+/// How many times one sync starts again from what the server says it holds (a restored server).
+const MAX_REWINDS_PER_SYNC: u32 = 3;
+/// How many refused records one sync sets aside before it stops and waits for a person.
+const MAX_SET_ASIDE_PER_SYNC: u32 = 100;
 
 impl SyncEngine {
     /// `seed` feeds the backoff jitter: anything that differs between phones (time, random bytes).
@@ -188,17 +246,19 @@ impl SyncEngine {
     /// when the browser goes online, after a session, and at [`SyncEngine::retry_at`].
     pub async fn sync<O: Outbox, T: Transport>(&mut self, outbox: &mut O, transport: &mut T, now_ms: i64) -> SyncStatus {
         self.status = SyncStatus::Syncing;
-        let result = match self.push_all(outbox, transport).await {
-            Ok(()) => self.pull_all(outbox, transport).await,
-            Err(stop) => Err(stop),
-        };
+        let mut result = self.push_then_pull(outbox, transport).await;
+        if result == Ok(Rewound::Yes) {
+            // The pull showed a server restored from an older backup: send again what it lost.
+            result = self.push_then_pull(outbox, transport).await;
+        }
+        let result = result.map(|_| ());
         match result {
             Ok(()) => {
                 self.failures = 0;
                 self.retry_at = None;
                 self.status = SyncStatus::Synced { at: now_ms };
             }
-            Err(Stop(reason)) => {
+            Err(Stop(reason, _)) => {
                 self.failures = self.failures.saturating_add(1);
                 self.retry_at = if reason.is_retried() {
                     let random = self.next_random();
@@ -212,56 +272,93 @@ impl SyncEngine {
         self.status.clone()
     }
 
+    async fn push_then_pull<O: Outbox, T: Transport>(&mut self, outbox: &mut O, transport: &mut T) -> Result<Rewound, Stop> {
+        self.push_all(outbox, transport).await?;
+        self.pull_all(outbox, transport).await
+    }
+
     async fn push_all<O: Outbox, T: Transport>(&mut self, outbox: &mut O, transport: &mut T) -> Result<(), Stop> {
-        let mut profiles = outbox.changed_profiles().await;
+        let device = outbox.device_id();
+        let mut profiles = outbox.changed_profiles().await?;
+        let (mut rewinds, mut set_aside) = (0, 0);
         loop {
-            let events = outbox.unsynced_events(CLIENT_BATCH).await;
+            let through = outbox.synced_through().await?;
+            let events = with_holes_filled(&device, through, outbox.unsynced_events(CLIENT_BATCH).await?);
             let take = profiles.len().min(MAX_PROFILES_PER_PUSH);
-            let batch_profiles: Vec<Profile> = profiles.drain(..take).collect();
+            let batch_profiles: Vec<Profile> = profiles[..take].to_vec();
             if events.is_empty() && batch_profiles.is_empty() {
                 return Ok(());
             }
-            let first_seq = events.first().map(|e| e.seq);
+            let last_seq = events.last().map(|e| e.seq);
             let request = PushRequest { events, profiles: batch_profiles };
-            let body = serde_json::to_string(&request).map_err(|e| Stop(FailReason::Rejected(e.to_string())))?;
+            let body = serde_json::to_string(&request).map_err(|e| Stop::because(FailReason::Rejected(e.to_string())))?;
             let response = transport
                 .send(HttpRequest { method: Method::Post, path: format!("{API_PREFIX}/sync/push"), body: Some(body) })
                 .await;
-            let answer: PushResponse = parse(response)?;
-            if answer.acked_through_seq > 0 {
-                outbox.mark_synced_through(answer.acked_through_seq).await;
-            }
+            let answer: PushResponse = match parse(response) {
+                Ok(answer) => answer,
+                // One record the server will never take: keep it here, send the others.
+                Err(Stop(FailReason::Rejected(message), Some(record))) if set_aside < MAX_SET_ASIDE_PER_SYNC => {
+                    if !outbox.set_aside(&record, &message).await? {
+                        return Err(Stop::because(FailReason::Rejected(message)));
+                    }
+                    set_aside += 1;
+                    profiles.retain(|p| p.id != record);
+                    continue;
+                }
+                Err(stop) => return Err(stop),
+            };
+            profiles.drain(..take);
             if !request.profiles.is_empty() {
-                outbox.mark_profiles_synced(&request.profiles).await;
+                outbox.mark_profiles_synced(&request.profiles).await?;
             }
-            // The server acknowledges only a gap-free prefix. If it does not reach the batch we just
-            // sent, this phone is missing an earlier event: sending again would loop forever.
-            if first_seq.is_some_and(|first| answer.acked_through_seq < first) {
-                return Err(Stop(FailReason::Rejected(format!(
-                    "the server holds this phone's answers only up to number {} but the next one here is {}",
-                    answer.acked_through_seq,
-                    first_seq.unwrap_or_default()
+            if answer.acked_through_seq < through {
+                // The server holds less than it once acknowledged (restored from an older backup):
+                // send again from where it stands. The phone kept every event, so nothing is lost.
+                rewinds += 1;
+                if rewinds > MAX_REWINDS_PER_SYNC {
+                    return Err(Stop::because(FailReason::Server));
+                }
+                outbox.set_synced_through(answer.acked_through_seq).await?;
+                profiles = outbox.changed_profiles().await?;
+                continue;
+            }
+            if answer.acked_through_seq > through {
+                outbox.set_synced_through(answer.acked_through_seq).await?;
+            }
+            // The batch began right after what the server holds, with no holes: an acknowledgement
+            // short of its end means the server keeps refusing part of it; sending again would loop.
+            if let Some(last) = last_seq.filter(|last| answer.acked_through_seq < *last) {
+                return Err(Stop::because(FailReason::Rejected(format!(
+                    "the server holds this phone's answers only up to number {} but was sent up to {last}",
+                    answer.acked_through_seq
                 ))));
             }
         }
     }
 
-    async fn pull_all<O: Outbox, T: Transport>(&mut self, outbox: &mut O, transport: &mut T) -> Result<(), Stop> {
+    /// Pulls every page; says whether the server turned out to hold less than this phone sent.
+    async fn pull_all<O: Outbox, T: Transport>(&mut self, outbox: &mut O, transport: &mut T) -> Result<Rewound, Stop> {
+        let mut rewound = Rewound::No;
         // A bound on pages per sync, so a server that always says `has_more` cannot keep us here.
         for _ in 0..10_000 {
             let mut path = format!("{API_PREFIX}/sync/pull?limit={}", self.pull_limit);
-            if let Some(cursor) = outbox.pull_cursor().await {
+            if let Some(cursor) = outbox.pull_cursor().await? {
                 path.push_str("&cursor=");
                 path.push_str(&percent_encode(&cursor));
             }
             let response = transport.send(HttpRequest { method: Method::Get, path, body: None }).await;
             let page: PullResponse = parse(response)?;
-            outbox.apply_pull(&page).await;
+            if page.acked_through_seq < outbox.synced_through().await? {
+                outbox.set_synced_through(page.acked_through_seq).await?;
+                rewound = Rewound::Yes;
+            }
+            outbox.apply_pull(&page).await?;
             if !page.has_more {
-                return Ok(());
+                return Ok(rewound);
             }
         }
-        Err(Stop(FailReason::Server))
+        Err(Stop::because(FailReason::Server))
     }
 
     fn next_random(&mut self) -> u64 {
@@ -275,21 +372,43 @@ impl SyncEngine {
     }
 }
 
+/// The events to send after `through`: `stored` (lowest `seq` first) with every missing number
+/// before each of them filled by an erased placeholder, at most [`CLIENT_BATCH`] in all. Holes come
+/// from learners deleted by app versions that removed their events outright; without placeholders
+/// the server could never acknowledge past them and the phone's sync would stop for good.
+fn with_holes_filled(device: &str, through: u64, stored: Vec<ProgressEvent>) -> Vec<ProgressEvent> {
+    let mut batch = Vec::with_capacity(stored.len());
+    let mut next = through.saturating_add(1);
+    for event in stored {
+        if event.seq < next {
+            continue;
+        }
+        while next < event.seq && batch.len() < CLIENT_BATCH {
+            batch.push(ProgressEvent::erased(device, next));
+            next += 1;
+        }
+        if batch.len() == CLIENT_BATCH {
+            break;
+        }
+        next = event.seq + 1;
+        batch.push(event);
+    }
+    batch
+}
+
 /// Turns a transport result into the answer, or the reason to stop.
 fn parse<R: serde::de::DeserializeOwned>(response: Result<HttpResponse, NoAnswer>) -> Result<R, Stop> {
-    let response = response.map_err(|NoAnswer| Stop(FailReason::Offline))?;
+    let response = response.map_err(|NoAnswer| Stop::because(FailReason::Offline))?;
     match response.status {
-        200..=299 => serde_json::from_str(&response.body).map_err(|_| Stop(FailReason::Server)),
-        401 => Err(Stop(FailReason::Revoked)),
-        408 | 429 => Err(Stop(FailReason::Server)),
-        400..=499 => {
-            let message = serde_json::from_str::<ApiError>(&response.body)
-                .map(|e| e.message)
-                .unwrap_or_else(|_| format!("the server refused the request ({})", response.status));
-            Err(Stop(FailReason::Rejected(message)))
-        }
+        200..=299 => serde_json::from_str(&response.body).map_err(|_| Stop::because(FailReason::Server)),
+        401 => Err(Stop::because(FailReason::Revoked)),
+        408 | 429 => Err(Stop::because(FailReason::Server)),
+        400..=499 => match serde_json::from_str::<ApiError>(&response.body) {
+            Ok(error) => Err(Stop(FailReason::Rejected(error.message), error.record)),
+            Err(_) => Err(Stop::because(FailReason::Rejected(format!("the server refused the request ({})", response.status)))),
+        },
         // A proxy's error page or a server error: it may well work later.
-        _ => Err(Stop(FailReason::Server)),
+        _ => Err(Stop::because(FailReason::Server)),
     }
 }
 

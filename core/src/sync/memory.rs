@@ -2,8 +2,9 @@
 use std::collections::BTreeMap;
 use std::future::{ready, Future};
 
-use super::engine::Outbox;
-use super::protocol::{profile_write_wins, Profile, PullResponse, TeamProfile};
+use super::engine::{Outbox, OutboxResult};
+use super::protocol::{Profile, PullResponse, TeamProfile};
+use crate::profile::write_wins;
 use crate::progress::{EventKind, ProgressEvent};
 
 #[derive(Debug, Clone, Default)]
@@ -11,11 +12,15 @@ pub struct MemoryOutbox {
     device_id: String,
     /// Every event this phone recorded, synced or not (progress is folded from them).
     events: BTreeMap<u64, ProgressEvent>,
+    /// The last number given to an event: never reused, even when that event is gone.
+    last_seq: u64,
     synced_through: u64,
     /// The team's profiles as this phone knows them, with the device that wrote each version.
     profiles: BTreeMap<String, TeamProfile>,
     /// Profiles edited here and not yet acknowledged.
     changed: BTreeMap<String, Profile>,
+    /// Events and profiles the server refused, by id, with its reason: kept here, not sent.
+    set_aside: BTreeMap<String, String>,
     cursor: Option<String>,
     catalogue_version: Option<String>,
 }
@@ -31,7 +36,8 @@ impl MemoryOutbox {
 
     /// Records a learner's action as the next event of this phone.
     pub fn record(&mut self, learner_id: &str, lesson_id: &str, at: i64, kind: EventKind) -> ProgressEvent {
-        let seq = self.events.keys().next_back().copied().unwrap_or(0).max(self.synced_through) + 1;
+        let seq = self.last_seq.max(self.synced_through) + 1;
+        self.last_seq = seq;
         let event = ProgressEvent {
             id: ProgressEvent::event_id(&self.device_id, seq),
             device_id: self.device_id.clone(),
@@ -44,6 +50,26 @@ impl MemoryOutbox {
         };
         self.events.insert(seq, event.clone());
         event
+    }
+
+    /// Deletes a learner as the app does: their profile becomes a tombstone and each of their events
+    /// an erased placeholder with the same id and `seq` (the device's numbering stays whole).
+    pub fn delete_learner(&mut self, learner_id: &str, at: i64) {
+        for event in self.events.values_mut().filter(|e| e.learner_id == learner_id) {
+            *event = ProgressEvent::erased(&event.device_id, event.seq);
+        }
+        self.edit_profile(Profile::tombstone(learner_id, at));
+    }
+
+    /// Removes events outright, as app versions before erasure did when a learner was deleted
+    /// (their holes must not stop the sync).
+    pub fn forget_events(&mut self, learner_id: &str) {
+        self.events.retain(|_, e| e.learner_id != learner_id);
+    }
+
+    /// Records refused by the server and kept here: (id, reason).
+    pub fn set_aside_records(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.set_aside.iter()
     }
 
     /// Saves a profile edited on this phone.
@@ -75,53 +101,81 @@ impl MemoryOutbox {
 }
 
 impl Outbox for MemoryOutbox {
-    fn unsynced_events(&mut self, limit: usize) -> impl Future<Output = Vec<ProgressEvent>> {
-        ready(self.unsynced().take(limit).cloned().collect())
+    fn device_id(&self) -> String {
+        self.device_id.clone()
     }
 
-    fn unsynced_count(&mut self) -> impl Future<Output = usize> {
-        ready(self.unsynced().count())
+    fn synced_through(&mut self) -> impl Future<Output = OutboxResult<u64>> {
+        ready(Ok(self.synced_through))
     }
 
-    fn mark_synced_through(&mut self, seq: u64) -> impl Future<Output = ()> {
-        self.synced_through = self.synced_through.max(seq);
-        ready(())
+    fn unsynced_events(&mut self, limit: usize) -> impl Future<Output = OutboxResult<Vec<ProgressEvent>>> {
+        let events = self
+            .unsynced()
+            .take(limit)
+            .map(|e| if self.set_aside.contains_key(&e.id) { ProgressEvent::erased(&e.device_id, e.seq) } else { e.clone() })
+            .collect();
+        ready(Ok(events))
     }
 
-    fn changed_profiles(&mut self) -> impl Future<Output = Vec<Profile>> {
-        ready(self.changed.values().cloned().collect())
+    fn unsynced_count(&mut self) -> impl Future<Output = OutboxResult<usize>> {
+        ready(Ok(self.unsynced().count()))
     }
 
-    fn mark_profiles_synced(&mut self, sent: &[Profile]) -> impl Future<Output = ()> {
+    fn set_synced_through(&mut self, seq: u64) -> impl Future<Output = OutboxResult<()>> {
+        if seq < self.synced_through {
+            for written_here in self.profiles.values().filter(|p| p.device_id == self.device_id) {
+                self.changed.insert(written_here.profile.id.clone(), written_here.profile.clone());
+            }
+        }
+        self.synced_through = seq;
+        ready(Ok(()))
+    }
+
+    fn changed_profiles(&mut self) -> impl Future<Output = OutboxResult<Vec<Profile>>> {
+        ready(Ok(self.changed.values().cloned().collect()))
+    }
+
+    fn mark_profiles_synced(&mut self, sent: &[Profile]) -> impl Future<Output = OutboxResult<()>> {
         for profile in sent {
             if self.changed.get(&profile.id) == Some(profile) {
                 self.changed.remove(&profile.id);
             }
         }
-        ready(())
+        ready(Ok(()))
     }
 
-    fn pull_cursor(&mut self) -> impl Future<Output = Option<String>> {
-        ready(self.cursor.clone())
+    fn set_aside(&mut self, record: &str, reason: &str) -> impl Future<Output = OutboxResult<bool>> {
+        let waiting_event = self.unsynced().any(|e| e.id == record);
+        let waiting_profile = self.changed.remove(record).is_some();
+        if waiting_event || waiting_profile {
+            self.set_aside.insert(record.to_owned(), reason.to_owned());
+        }
+        ready(Ok(waiting_event || waiting_profile))
     }
 
-    fn apply_pull(&mut self, page: &PullResponse) -> impl Future<Output = ()> {
+    fn pull_cursor(&mut self) -> impl Future<Output = OutboxResult<Option<String>>> {
+        ready(Ok(self.cursor.clone()))
+    }
+
+    fn apply_pull(&mut self, page: &PullResponse) -> impl Future<Output = OutboxResult<()>> {
         for remote in &page.profiles {
             let wins = self.profiles.get(&remote.profile.id).is_none_or(|local| {
-                profile_write_wins(
-                    remote.profile.updated_at,
-                    &remote.device_id,
-                    local.profile.updated_at,
-                    &local.device_id,
-                )
+                write_wins(remote.profile.updated_at, &remote.device_id, local.profile.updated_at, &local.device_id)
             });
             if wins {
                 self.changed.remove(&remote.profile.id);
                 self.profiles.insert(remote.profile.id.clone(), remote.clone());
+                if remote.profile.deleted {
+                    // Deleted on another phone: this phone erases that learner's events too.
+                    for event in self.events.values_mut().filter(|e| e.learner_id == remote.profile.id) {
+                        *event = ProgressEvent::erased(&event.device_id, event.seq);
+                    }
+                }
             }
         }
         self.cursor = Some(page.cursor.clone());
         self.catalogue_version = page.catalogue_version.clone();
-        ready(())
+        ready(Ok(()))
     }
 }

@@ -8,6 +8,7 @@ pub mod memory;
 pub mod protocol;
 
 pub use engine::{
-    Backoff, FailReason, HttpRequest, HttpResponse, Method, NoAnswer, Outbox, SyncEngine, SyncStatus, Transport,
+    Backoff, FailReason, HttpRequest, HttpResponse, Method, NoAnswer, Outbox, OutboxResult, StoreFailure, SyncEngine,
+    SyncStatus, Transport,
 };
 pub use protocol::*;

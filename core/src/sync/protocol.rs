@@ -4,7 +4,9 @@
 //! fails loudly instead of being half understood.
 use serde::{Deserialize, Serialize};
 
+use crate::date::Date;
 use crate::progress::{EventKind, ProgressEvent};
+pub use crate::profile::{write_wins as profile_write_wins, Profile};
 
 /// Where the API lives on the team server.
 pub const API_PREFIX: &str = "/api/v1";
@@ -32,6 +34,11 @@ pub struct JoinRequest {
     /// that recorded answers before joining must send the id it used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
+    /// A token this phone holds or held for `device_id`: its proof of being that phone. Without it
+    /// (or with a wrong one) the server gives a known `device_id` to nobody and answers with a new
+    /// id instead, so nobody who merely saw a device id can take that phone's place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_token: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,27 +73,6 @@ impl Role {
             Role::Leader => "leader",
         }
     }
-}
-
-/// A learner's picture profile: a small document edited on phones, merged last-writer-wins by
-/// `(updated_at, device_id)`. Its `id` is the learner id used in events.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Profile {
-    pub id: String,
-    pub nickname: String,
-    pub avatar: String,
-    pub colour: String,
-    /// Milliseconds since the Unix epoch, by the editing phone's clock.
-    pub updated_at: i64,
-    /// A deleted profile stays as a tombstone so the deletion reaches every phone.
-    #[serde(default)]
-    pub deleted: bool,
-}
-
-/// True when a write `(updated_at, device_id)` replaces the current one `(current_at, current_device)`.
-pub fn profile_write_wins(updated_at: i64, device_id: &str, current_at: i64, current_device: &str) -> bool {
-    (updated_at, device_id) > (current_at, current_device)
 }
 
 /// `POST /api/v1/sync/push`
@@ -144,6 +130,10 @@ pub struct ApiError {
     pub error: String,
     /// A clear sentence for the person reading the log.
     pub message: String,
+    /// For `invalid_event` / `invalid_profile`: the id of the one record refused, so the phone can
+    /// set it aside and send the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
 }
 
 /// A device id: 1–64 of `A-Z a-z 0-9 _ -` (no `:`, which separates it from `seq` in event ids).
@@ -158,8 +148,27 @@ fn check_text(field: &str, value: &str, max: usize) -> Result<(), String> {
     Ok(())
 }
 
-/// Checks an event's shape (not who sent it); the message says what is wrong.
-pub fn validate_event(event: &ProgressEvent) -> Result<(), String> {
+/// No event or profile edit is older than this (2024-01-01T00:00:00Z): HocSo did not exist before,
+/// and a phone whose clock says so is wrong.
+pub const EARLIEST_TIME_MS: i64 = 1_704_067_200_000;
+/// How far ahead of the receiver's clock a time may be (a phone's clock a little fast is normal; a
+/// year ahead would make a profile edit win every later one).
+pub const MAX_CLOCK_AHEAD_MS: i64 = 24 * 3_600_000;
+
+/// Checks that `at` is a plausible time for something that happened, by a clock read at `now_ms`.
+pub fn check_time(field: &str, at: i64, now_ms: i64) -> Result<(), String> {
+    let latest = now_ms.saturating_add(MAX_CLOCK_AHEAD_MS);
+    if at < EARLIEST_TIME_MS || at > latest {
+        return Err(format!(
+            "{field} {at} is not a plausible time (ms since 1970): it must be between {EARLIEST_TIME_MS} (2024-01-01) and {latest} (a day after now); check the phone's clock"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an event's shape (not who sent it) against the receiver's clock `now_ms`; the message
+/// says what is wrong.
+pub fn validate_event(event: &ProgressEvent, now_ms: i64) -> Result<(), String> {
     if !is_valid_device_id(&event.device_id) {
         return Err(format!("event {:?}: device_id must be 1 to 64 letters, digits, '_' or '-'", event.id));
     }
@@ -169,11 +178,31 @@ pub fn validate_event(event: &ProgressEvent) -> Result<(), String> {
     if event.id != ProgressEvent::event_id(&event.device_id, event.seq) {
         return Err(format!("event {:?}: id must be \"<device_id>:<seq>\"", event.id));
     }
-    check_text("learner_id", &event.learner_id, 64).map_err(|e| format!("event {:?}: {e}", event.id))?;
-    check_text("lesson_id", &event.lesson_id, 128).map_err(|e| format!("event {:?}: {e}", event.id))?;
-    check_text("lesson_version", &event.lesson_version, 128).map_err(|e| format!("event {:?}: {e}", event.id))?;
-    validate_session_event(&event.kind).map_err(|e| format!("event {:?}: {e}", event.id))?;
+    let in_event = |e: String| format!("event {:?}: {e}", event.id);
+    if event.is_erased() {
+        let content_free = event.learner_id.is_empty() && event.lesson_id.is_empty() && event.lesson_version.is_empty() && event.at == 0;
+        return if content_free { Ok(()) } else { Err(in_event("an erased event carries nothing but its id and seq".into())) };
+    }
+    check_time("at", event.at, now_ms).map_err(in_event)?;
+    check_text("learner_id", &event.learner_id, 64).map_err(in_event)?;
+    if event.kind.session().is_some() {
+        // A session is about several lessons (listed in its details): its events name none.
+        check_optional_text("lesson_id", &event.lesson_id, 128).map_err(in_event)?;
+        check_optional_text("lesson_version", &event.lesson_version, 128).map_err(in_event)?;
+    } else {
+        check_text("lesson_id", &event.lesson_id, 128).map_err(in_event)?;
+        check_text("lesson_version", &event.lesson_version, 128).map_err(in_event)?;
+    }
+    validate_session_event(&event.kind).map_err(in_event)?;
     Ok(())
+}
+
+fn check_optional_text(field: &str, value: &str, max: usize) -> Result<(), String> {
+    if value.is_empty() {
+        Ok(())
+    } else {
+        check_text(field, value, max)
+    }
 }
 
 /// Longest place, village or attendee nickname, in characters (the app cuts what is typed here too).
@@ -205,8 +234,9 @@ fn validate_session_event(kind: &EventKind) -> Result<(), String> {
         EventKind::SessionDetails { details, .. } => {
             check_typed("place", &details.place)?;
             check_typed("village", &details.village)?;
-            if details.date.len() > 10 {
-                return Err(format!("date is {} bytes long; write it YYYY-MM-DD", details.date.len()));
+            Date::parse(&details.date).map_err(|e| format!("session date: {e}"))?;
+            if details.lessons.is_empty() {
+                return Err("a session teaches at least one lesson".into());
             }
             if details.lessons.len() > MAX_SESSION_LESSONS {
                 return Err(format!("{} lessons in one session; at most {MAX_SESSION_LESSONS}", details.lessons.len()));
@@ -237,17 +267,25 @@ fn validate_session_event(kind: &EventKind) -> Result<(), String> {
     }
 }
 
-pub fn validate_profile(profile: &Profile) -> Result<(), String> {
-    check_text("id", &profile.id, 64)
-        .and_then(|()| check_text("nickname", &profile.nickname, 64))
-        .and_then(|()| check_text("avatar", &profile.avatar, 64))
-        .and_then(|()| check_text("colour", &profile.colour, 32))
+/// Checks a profile (the one nickname rule of [`crate::profile`]) and its edit time against the
+/// receiver's clock `now_ms`.
+pub fn validate_profile(profile: &Profile, now_ms: i64) -> Result<(), String> {
+    profile
+        .check_fields()
+        .and_then(|()| check_time("updated_at", profile.updated_at, now_ms))
         .map_err(|e| format!("profile {:?}: {e}", profile.id))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// 2026-12-01, the receiver's clock in these tests.
+    const NOW: i64 = 1_796_083_200_000;
+
+    fn validate_event_now(event: &ProgressEvent) -> Result<(), String> {
+        validate_event(event, NOW)
+    }
 
     fn event(device: &str, seq: u64) -> ProgressEvent {
         ProgressEvent {
@@ -257,19 +295,19 @@ mod tests {
             learner_id: "mai".into(),
             lesson_id: "pay-by-vietqr".into(),
             lesson_version: "v1".into(),
-            at: 1,
+            at: NOW - 1_000,
             kind: EventKind::LessonStarted,
         }
     }
 
     #[test]
     fn an_event_id_must_match_its_device_and_seq() {
-        assert!(validate_event(&event("phone-a", 1)).is_ok());
-        assert!(validate_event(&event("phone-a", 0)).is_err());
-        assert!(validate_event(&event("phone:a", 1)).is_err());
+        assert!(validate_event_now(&event("phone-a", 1)).is_ok());
+        assert!(validate_event_now(&event("phone-a", 0)).is_err());
+        assert!(validate_event_now(&event("phone:a", 1)).is_err());
         let mut forged = event("phone-a", 2);
         forged.id = "phone-b:2".into();
-        assert!(validate_event(&forged).is_err());
+        assert!(validate_event_now(&forged).is_err());
     }
 
     fn session_event(kind: EventKind) -> ProgressEvent {
@@ -289,8 +327,8 @@ mod tests {
         };
         let added = |nickname: &str| session_event(EventKind::AttendeeAdded { session: "s1".into(), attendee: attendee(nickname) });
         // 64 Vietnamese letters are 128 bytes: the limit is in characters.
-        assert_eq!(validate_event(&added(&"ố".repeat(64))), Ok(()));
-        let error = validate_event(&added(&"ố".repeat(65))).unwrap_err();
+        assert_eq!(validate_event_now(&added(&"ố".repeat(64))), Ok(()));
+        let error = validate_event_now(&added(&"ố".repeat(65))).unwrap_err();
         assert!(error.contains("attendee nickname is 65 characters long; at most 64"), "{error}");
 
         let details = |lessons: usize, place: &str| SessionDetails {
@@ -300,18 +338,18 @@ mod tests {
             lessons: (0..lessons).map(|i| format!("lesson-{i}")).collect(),
         };
         let held = |d| session_event(EventKind::SessionDetails { session: "s1".into(), details: d });
-        assert_eq!(validate_event(&held(details(20, "Nhà văn hoá"))), Ok(()));
-        assert!(validate_event(&held(details(21, "Nhà văn hoá"))).unwrap_err().contains("21 lessons"));
-        assert!(validate_event(&held(details(1, &"x".repeat(65)))).unwrap_err().contains("place is 65 characters"));
+        assert_eq!(validate_event_now(&held(details(20, "Nhà văn hoá"))), Ok(()));
+        assert!(validate_event_now(&held(details(21, "Nhà văn hoá"))).unwrap_err().contains("21 lessons"));
+        assert!(validate_event_now(&held(details(1, &"x".repeat(65)))).unwrap_err().contains("place is 65 characters"));
 
         let answered = |options: usize, hands: u32| {
             session_event(EventKind::GroupAnswered { session: "s1".into(), question: 0, counts: vec![hands; options], correct_options: vec![0] })
         };
-        assert_eq!(validate_event(&answered(10, 40)), Ok(()));
-        assert!(validate_event(&answered(11, 1)).unwrap_err().contains("at most 10 options"));
-        assert!(validate_event(&answered(2, u32::MAX)).unwrap_err().contains("hands"));
+        assert_eq!(validate_event_now(&answered(10, 40)), Ok(()));
+        assert!(validate_event_now(&answered(11, 1)).unwrap_err().contains("at most 10 options"));
+        assert!(validate_event_now(&answered(2, u32::MAX)).unwrap_err().contains("hands"));
         let long_session = session_event(EventKind::SessionClosed { session: "s".repeat(65) });
-        assert!(validate_event(&long_session).unwrap_err().contains("session must be 1 to 64 bytes"));
+        assert!(validate_event_now(&long_session).unwrap_err().contains("session must be 1 to 64 bytes"));
     }
 
     #[test]
@@ -322,10 +360,48 @@ mod tests {
     }
 
     #[test]
-    fn last_writer_wins_by_time_then_device() {
-        assert!(profile_write_wins(2, "a", 1, "z"));
-        assert!(profile_write_wins(1, "b", 1, "a"));
-        assert!(!profile_write_wins(1, "a", 1, "a"), "the same write twice changes nothing");
-        assert!(!profile_write_wins(0, "z", 1, "a"));
+    fn times_outside_the_plausible_window_are_refused() {
+        let at = |at: i64| ProgressEvent { at, ..event("phone-a", 1) };
+        assert_eq!(validate_event_now(&at(EARLIEST_TIME_MS)), Ok(()));
+        assert_eq!(validate_event_now(&at(NOW + MAX_CLOCK_AHEAD_MS)), Ok(()));
+        for bad in [i64::MAX, i64::MIN, 0, -1, EARLIEST_TIME_MS - 1, NOW + MAX_CLOCK_AHEAD_MS + 1, 9_214_646_400_000_000] {
+            let error = validate_event_now(&at(bad)).unwrap_err();
+            assert!(error.contains("not a plausible time"), "{bad}: {error}");
+        }
+        let profile = |updated_at: i64| Profile { updated_at, ..Profile::tombstone("p1", 0) };
+        assert_eq!(validate_profile(&profile(NOW), NOW), Ok(()));
+        assert!(validate_profile(&profile(NOW + 365 * 86_400_000), NOW).unwrap_err().contains("updated_at"));
+        assert!(validate_profile(&profile(i64::MAX), NOW).is_err());
+        assert!(validate_profile(&profile(NOW), i64::MAX).is_ok(), "no overflow near the end of time");
+    }
+
+    #[test]
+    fn an_erased_event_is_accepted_only_without_content() {
+        assert_eq!(validate_event_now(&ProgressEvent::erased("phone-a", 7)), Ok(()));
+        let leaky = ProgressEvent { learner_id: "mai".into(), ..ProgressEvent::erased("phone-a", 7) };
+        assert!(validate_event_now(&leaky).unwrap_err().contains("erased"));
+        let dated = ProgressEvent { at: NOW, ..ProgressEvent::erased("phone-a", 7) };
+        assert!(validate_event_now(&dated).is_err());
+    }
+
+    #[test]
+    fn session_events_name_no_lesson_and_need_a_real_date_and_a_lesson() {
+        use crate::sessions::SessionDetails;
+        let details = |date: &str, lessons: Vec<String>| {
+            ProgressEvent {
+                lesson_id: String::new(),
+                lesson_version: String::new(),
+                kind: EventKind::SessionDetails {
+                    session: "s1".into(),
+                    details: SessionDetails { date: date.into(), place: "Nhà văn hoá".into(), village: "Bản Phố".into(), lessons },
+                },
+                ..event("phone-a", 1)
+            }
+        };
+        assert_eq!(validate_event_now(&details("2026-11-28", vec!["l".into()])), Ok(()));
+        assert!(validate_event_now(&details("2025-13-45", vec!["l".into()])).unwrap_err().contains("not a day of the calendar"));
+        assert!(validate_event_now(&details("2026-11-28", vec![])).unwrap_err().contains("at least one lesson"));
+        let unnamed = ProgressEvent { lesson_id: String::new(), ..event("phone-a", 1) };
+        assert!(validate_event_now(&unnamed).unwrap_err().contains("lesson_id"), "learning events name their lesson");
     }
 }

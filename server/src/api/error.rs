@@ -49,7 +49,7 @@ impl IntoResponse for ApiError {
                 ("internal", "the server failed to answer; it has been logged, try again later".to_owned(), None)
             }
         };
-        let mut response = (status, Json(ErrorBody { error: code.to_owned(), message })).into_response();
+        let mut response = (status, Json(ErrorBody { error: code.to_owned(), message, record: None })).into_response();
         if let Some(secs) = retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }

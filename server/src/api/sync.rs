@@ -36,8 +36,9 @@ pub async fn push(
             format!("{} profiles in one push; send at most {MAX_PROFILES_PER_PUSH}", request.profiles.len()),
         ));
     }
+    let now = crate::store::now_ms();
     for event in &request.events {
-        validate_event(event).map_err(|message| ApiError::unprocessable("invalid_event", message))?;
+        validate_event(event, now).map_err(|message| ApiError::unprocessable("invalid_event", message))?;
         if event.device_id != device.id {
             return Err(ApiError::client(
                 StatusCode::FORBIDDEN,
@@ -47,7 +48,7 @@ pub async fn push(
         }
     }
     for profile in &request.profiles {
-        validate_profile(profile).map_err(|message| ApiError::unprocessable("invalid_profile", message))?;
+        validate_profile(profile, now).map_err(|message| ApiError::unprocessable("invalid_profile", message))?;
     }
     let answer = state.store.push(&device, &request).await?;
     tracing::debug!(

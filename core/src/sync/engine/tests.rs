@@ -9,7 +9,8 @@ use std::task::{Context, Poll, Waker};
 use super::*;
 use crate::progress::EventKind;
 use crate::sync::memory::MemoryOutbox;
-use crate::sync::protocol::{profile_write_wins, TeamProfile, MAX_EVENTS_PER_PUSH};
+use crate::profile::write_wins;
+use crate::sync::protocol::{TeamProfile, MAX_EVENTS_PER_PUSH};
 
 /// Polls a future that never really waits; `None` when it is still pending after many polls (the
 /// phone was switched off in the middle).
@@ -24,8 +25,9 @@ fn run<F: Future>(future: F) -> Option<F::Output> {
     None
 }
 
-/// The server's rules, in memory: insert-or-ignore by id, gap-free acknowledgement, LWW profiles.
-#[derive(Default)]
+/// The server's rules, in memory: insert-or-ignore by id, gap-free acknowledgement, LWW profiles,
+/// erased placeholders and tombstones that erase a learner's events. Cloned to stand for a backup.
+#[derive(Default, Clone)]
 struct SimServer {
     stored: Vec<ProgressEvent>,
     ids: HashSet<String>,
@@ -44,8 +46,21 @@ impl SimServer {
                 let push: PushRequest = serde_json::from_str(request.body.as_deref().unwrap()).unwrap();
                 assert!(push.events.len() <= CLIENT_BATCH && push.events.len() <= MAX_EVENTS_PER_PUSH);
                 let (mut stored, mut duplicates) = (0, 0);
-                for event in push.events {
+                let deleted: HashSet<String> =
+                    self.profiles.values().filter(|(p, _)| p.profile.deleted).map(|(p, _)| p.profile.id.clone()).collect();
+                for mut event in push.events {
                     assert_eq!(event.device_id, device);
+                    if deleted.contains(&event.learner_id) {
+                        event = ProgressEvent::erased(device, event.seq);
+                    }
+                    if event.is_erased() {
+                        // Acknowledged, and nothing of the learner kept (a stored copy is wiped too).
+                        if let Some(stored) = self.stored.iter_mut().find(|e| e.id == event.id) {
+                            *stored = event;
+                            duplicates += 1;
+                            continue;
+                        }
+                    }
                     if self.ids.insert(event.id.clone()) {
                         self.seqs.entry(device.into()).or_default().insert(event.seq);
                         self.stored.push(event);
@@ -57,9 +72,14 @@ impl SimServer {
                 let mut profiles_applied = 0;
                 for profile in push.profiles {
                     let wins = self.profiles.get(&profile.id).is_none_or(|(current, _)| {
-                        profile_write_wins(profile.updated_at, device, current.profile.updated_at, &current.device_id)
+                        write_wins(profile.updated_at, device, current.profile.updated_at, &current.device_id)
                     });
                     if wins {
+                        if profile.deleted {
+                            for event in self.stored.iter_mut().filter(|e| e.learner_id == profile.id) {
+                                *event = ProgressEvent::erased(&event.device_id.clone(), event.seq);
+                            }
+                        }
                         profiles_applied += 1;
                         self.rev += 1;
                         let record = TeamProfile { profile: profile.clone(), device_id: device.into() };
@@ -78,6 +98,8 @@ impl SimServer {
                 let query = request.path.split_once('?').unwrap().1;
                 let params: HashMap<&str, &str> = query.split('&').filter_map(|kv| kv.split_once('=')).collect();
                 let since: u64 = params.get("cursor").map_or(0, |c| c.parse().unwrap());
+                // A cursor from before a restore is beyond this server's revisions: start again.
+                let since = if since > self.rev { 0 } else { since };
                 let limit: usize = params["limit"].parse().unwrap();
                 let mut changed: Vec<&(TeamProfile, u64)> =
                     self.profiles.values().filter(|(_, rev)| *rev > since).collect();
@@ -222,26 +244,48 @@ fn profile(id: &str, nickname: &str, at: i64) -> Profile {
 }
 
 #[test]
-fn a_flaky_network_and_a_dying_phone_never_lose_or_double_an_answer() {
+fn a_flaky_network_a_dying_phone_a_deleted_learner_and_a_restored_server_never_lose_or_double_an_answer() {
     let server = Rc::new(RefCell::new(SimServer::default()));
     let devices = ["phone-a", "phone-b", "phone-c"];
     let mut outboxes: Vec<MemoryOutbox> = devices.iter().map(|d| MemoryOutbox::new(d)).collect();
     let mut nets: Vec<FlakyNet> = devices.iter().enumerate().map(|(i, d)| flaky(&server, d, 0x9e37 + i as u64)).collect();
     let mut engines: Vec<SyncEngine> = (0..devices.len()).map(|i| SyncEngine::new(i as u64)).collect();
-    let mut now = 1_700_000_000_000;
+    let mut now = 1_710_000_000_000;
     let mut kills = 0;
+    let mut deleted: HashSet<String> = HashSet::new();
+    let mut backup = None;
+    let mut rewound = false;
     for round in 0..1_200u64 {
         let d = (round % devices.len() as u64) as usize;
+        // Half-way through, the server is backed up; later it is restored from that backup.
+        if round == 450 {
+            backup = Some(server.borrow().clone());
+        }
+        if round == 900 {
+            let before = server.borrow().stored.len();
+            *server.borrow_mut() = backup.take().unwrap();
+            assert!(server.borrow().stored.len() < before, "the restore must lose events");
+        }
+        // A family member moves away: her profile is deleted on the phone, offline, mid-way.
+        if round == 301 || round == 602 {
+            let learner = format!("learner-{d}-0");
+            outboxes[d].delete_learner(&learner, now);
+            deleted.insert(learner);
+        }
         // Usually a few answers, sometimes more than two batches' worth.
         let n = if nets[d].random().is_multiple_of(8) { nets[d].random() % 450 } else { nets[d].random() % 30 } as usize;
         for i in 0..n {
             now += 1;
             let learner = format!("learner-{d}-{}", i % 3);
+            if deleted.contains(&learner) {
+                continue;
+            }
             outboxes[d].record(&learner, "pay-by-vietqr", now, EventKind::StepViewed { step: i as u32 });
         }
         if round % 7 == 0 {
             outboxes[d].edit_profile(profile(&format!("learner-{}", round % 5), &format!("n{round}"), now));
         }
+        let through = outboxes[d].synced_through();
         match run(engines[d].sync(&mut outboxes[d], &mut nets[d], now)) {
             Some(_) => {}
             None => {
@@ -250,19 +294,25 @@ fn a_flaky_network_and_a_dying_phone_never_lose_or_double_an_answer() {
                 engines[d] = SyncEngine::new(round);
             }
         }
+        rewound |= outboxes[d].synced_through() < through;
     }
     assert!(kills > 10, "the test must really kill phones mid-batch ({kills})");
+    assert!(rewound, "after the restore, a phone must have sent again from the server's acknowledgement");
     for net in &nets {
         for fault in ["DropRequest", "DropResponse", "Duplicate", "Reorder", "ServerError", "KillAfterCommit"] {
             assert!(net.seen.get(fault).copied().unwrap_or(0) > 5, "{fault} injected too rarely: {:?}", net.seen);
         }
     }
-    // The network heals: one clean sync per phone sends whatever is left.
-    for d in 0..devices.len() {
-        nets[d].faults_on = false;
-        let status = run(engines[d].sync(&mut outboxes[d], &mut nets[d], now)).unwrap();
-        assert_eq!(status, SyncStatus::Synced { at: now });
-        assert_eq!(run(outboxes[d].unsynced_count()).unwrap(), 0);
+    // The network heals: two clean syncs per phone send whatever is left and bring every phone the
+    // others' last changes.
+    for _ in 0..2 {
+        for d in 0..devices.len() {
+            nets[d].faults_on = false;
+            nets[d].late.clear();
+            let status = run(engines[d].sync(&mut outboxes[d], &mut nets[d], now)).unwrap();
+            assert_eq!(status, SyncStatus::Synced { at: now });
+            assert_eq!(run(outboxes[d].unsynced_count()).unwrap(), Ok(0));
+        }
     }
     let server = server.borrow();
     let created: HashSet<&str> = outboxes.iter().flat_map(|o| o.events()).map(|e| e.id.as_str()).collect();
@@ -273,8 +323,15 @@ fn a_flaky_network_and_a_dying_phone_never_lose_or_double_an_answer() {
     for outbox in &outboxes {
         assert!(outbox.events().all(|e| by_id[e.id.as_str()] == e), "{}: content differs", outbox.device_id());
     }
-    // Every phone ends with the same profiles as the server.
+    // The deleted learners are forgotten everywhere; everyone else's answers all arrived.
+    assert_eq!(deleted.len(), 2);
+    assert!(server.stored.iter().all(|e| !deleted.contains(&e.learner_id)));
+    let erased = server.stored.iter().filter(|e| e.is_erased()).count();
+    let kept = server.stored.iter().filter(|e| !e.is_erased()).count();
+    assert!(erased > 0 && kept > erased, "erased {erased}, kept {kept}");
+    // Every phone ends with the same profiles as the server, tombstones included.
     let expected: Vec<&TeamProfile> = server.profiles.values().map(|(p, _)| p).collect();
+    assert!(expected.iter().filter(|p| p.profile.deleted).count() == 2);
     for outbox in &outboxes {
         assert_eq!(outbox.profiles().collect::<Vec<_>>(), expected);
     }
@@ -296,9 +353,155 @@ fn answer(status: u16, body: &str) -> HttpResponse {
 fn outbox_with(n: usize) -> MemoryOutbox {
     let mut outbox = MemoryOutbox::new("phone-a");
     for i in 0..n {
-        outbox.record("mai", "l", i as i64, EventKind::LessonStarted);
+        outbox.record(if i % 2 == 0 { "mai" } else { "lan" }, "l", i as i64, EventKind::LessonStarted);
     }
     outbox
+}
+
+fn pushed(request: &HttpRequest) -> PushRequest {
+    serde_json::from_str(request.body.as_deref().unwrap()).unwrap()
+}
+
+fn ok_push(acked: u64) -> HttpResponse {
+    answer(200, &format!(r#"{{"acked_through_seq":{acked},"stored":1,"duplicates":0,"profiles_applied":0}}"#))
+}
+
+fn pull_page(acked: u64) -> HttpResponse {
+    answer(200, &format!(r#"{{"profiles":[],"catalogue_version":null,"acked_through_seq":{acked},"cursor":"r1","has_more":false}}"#))
+}
+
+#[test]
+fn numbers_left_without_an_event_by_an_older_app_are_sent_as_erased_placeholders() {
+    // Events 2, 4 and 6 belonged to "lan", whom an older app deleted outright.
+    let mut outbox = outbox_with(6);
+    outbox.forget_events("lan");
+    outbox.record("mai", "l", 7, EventKind::LessonStarted);
+    let mut net = Scripted(vec![ok_push(7), pull_page(7)], vec![]);
+    let status = run(SyncEngine::new(1).sync(&mut outbox, &mut net, 5)).unwrap();
+    assert_eq!(status, SyncStatus::Synced { at: 5 });
+    let sent = pushed(&net.1[0]).events;
+    assert_eq!(sent.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3, 4, 5, 6, 7]);
+    assert_eq!(sent.iter().map(|e| e.is_erased()).collect::<Vec<_>>(), [false, true, false, true, false, true, false]);
+    assert!(sent.iter().filter(|e| e.is_erased()).all(|e| e.learner_id.is_empty() && e.at == 0));
+}
+
+#[test]
+fn a_deleted_learner_is_sent_as_placeholders_and_a_tombstone() {
+    let mut outbox = outbox_with(4);
+    outbox.edit_profile(profile("lan", "Lan", 1));
+    outbox.delete_learner("lan", 9);
+    let mut net = Scripted(vec![ok_push(4), pull_page(4)], vec![]);
+    run(SyncEngine::new(1).sync(&mut outbox, &mut net, 10)).unwrap();
+    let push = pushed(&net.1[0]);
+    assert!(push.events.iter().all(|e| e.learner_id != "lan"));
+    assert_eq!(push.events.iter().filter(|e| e.is_erased()).count(), 2);
+    assert_eq!(push.profiles, [Profile::tombstone("lan", 9)]);
+}
+
+#[test]
+fn one_refused_record_is_set_aside_and_the_others_are_sent() {
+    let mut outbox = outbox_with(3);
+    outbox.edit_profile(profile("mai", &format!("Mai{}", "🌸".repeat(40)), 1));
+    let refused_event = answer(422, r#"{"error":"invalid_event","message":"event \"phone-a:2\": at is not a plausible time","record":"phone-a:2"}"#);
+    let refused_profile = answer(422, r#"{"error":"invalid_profile","message":"profile \"mai\": nickname too long","record":"mai"}"#);
+    let mut net = Scripted(vec![refused_event, refused_profile, ok_push(3), pull_page(3)], vec![]);
+    let status = run(SyncEngine::new(1).sync(&mut outbox, &mut net, 5)).unwrap();
+    assert_eq!(status, SyncStatus::Synced { at: 5 });
+    let last = pushed(&net.1[2]);
+    assert!(last.profiles.is_empty(), "the refused profile is not sent again");
+    assert_eq!(last.events.len(), 3);
+    assert!(last.events[1].is_erased() && !last.events[0].is_erased() && !last.events[2].is_erased());
+    let kept: Vec<_> = outbox.set_aside_records().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(kept, ["mai", "phone-a:2"]);
+    assert_eq!(outbox.events().filter(|e| e.is_erased()).count(), 0, "the phone keeps its own copy");
+}
+
+#[test]
+fn a_refusal_naming_no_record_of_this_phone_stops_and_waits_for_a_person() {
+    let mut outbox = outbox_with(3);
+    let refused = answer(422, r#"{"error":"invalid_event","message":"no","record":"phone-z:1"}"#);
+    let status = run(SyncEngine::new(1).sync(&mut outbox, &mut Scripted(vec![refused], vec![]), 5)).unwrap();
+    assert_eq!(status, SyncStatus::Failed { reason: FailReason::Rejected("no".into()) });
+}
+
+#[test]
+fn a_server_restored_from_an_older_backup_gets_everything_again() {
+    let mut outbox = outbox_with(5);
+    outbox.edit_profile(profile("mai", "Mai", 1));
+    let mut net = Scripted(vec![ok_push(5), pull_page(5)], vec![]);
+    run(SyncEngine::new(1).sync(&mut outbox, &mut net, 5)).unwrap();
+    assert_eq!(outbox.synced_through(), 5);
+    // The server is restored to a copy that held only events 1 and 2 and no profile.
+    outbox.record("mai", "l", 6, EventKind::LessonStarted);
+    let mut net = Scripted(vec![ok_push(2), ok_push(6), pull_page(6)], vec![]);
+    let status = run(SyncEngine::new(1).sync(&mut outbox, &mut net, 7)).unwrap();
+    assert_eq!(status, SyncStatus::Synced { at: 7 });
+    let again = pushed(&net.1[1]);
+    assert_eq!(again.events.iter().map(|e| e.seq).collect::<Vec<_>>(), [3, 4, 5, 6]);
+    assert_eq!(again.profiles.len(), 1, "the profile this phone wrote is sent again");
+    assert_eq!(outbox.synced_through(), 6);
+}
+
+#[test]
+fn a_restore_seen_only_in_the_pull_also_sends_everything_again() {
+    let mut outbox = outbox_with(5);
+    let mut net = Scripted(vec![ok_push(5), pull_page(5)], vec![]);
+    run(SyncEngine::new(1).sync(&mut outbox, &mut net, 5)).unwrap();
+    let mut net = Scripted(vec![pull_page(1), ok_push(5), pull_page(5)], vec![]);
+    let status = run(SyncEngine::new(1).sync(&mut outbox, &mut net, 6)).unwrap();
+    assert_eq!(status, SyncStatus::Synced { at: 6 });
+    assert_eq!(pushed(&net.1[1]).events.iter().map(|e| e.seq).collect::<Vec<_>>(), [2, 3, 4, 5]);
+}
+
+/// An outbox whose storage fails when told to.
+struct BrokenStore(MemoryOutbox, bool);
+
+impl Outbox for BrokenStore {
+    fn device_id(&self) -> String {
+        self.0.device_id().to_owned()
+    }
+    async fn synced_through(&mut self) -> OutboxResult<u64> {
+        Outbox::synced_through(&mut self.0).await
+    }
+    async fn unsynced_events(&mut self, limit: usize) -> OutboxResult<Vec<ProgressEvent>> {
+        if self.1 {
+            return Err(StoreFailure("UnknownError: the disk is gone".into()));
+        }
+        self.0.unsynced_events(limit).await
+    }
+    async fn unsynced_count(&mut self) -> OutboxResult<usize> {
+        self.0.unsynced_count().await
+    }
+    async fn set_synced_through(&mut self, seq: u64) -> OutboxResult<()> {
+        self.0.set_synced_through(seq).await
+    }
+    async fn changed_profiles(&mut self) -> OutboxResult<Vec<Profile>> {
+        self.0.changed_profiles().await
+    }
+    async fn mark_profiles_synced(&mut self, sent: &[Profile]) -> OutboxResult<()> {
+        self.0.mark_profiles_synced(sent).await
+    }
+    async fn set_aside(&mut self, record: &str, reason: &str) -> OutboxResult<bool> {
+        self.0.set_aside(record, reason).await
+    }
+    async fn pull_cursor(&mut self) -> OutboxResult<Option<String>> {
+        self.0.pull_cursor().await
+    }
+    async fn apply_pull(&mut self, page: &PullResponse) -> OutboxResult<()> {
+        self.0.apply_pull(page).await
+    }
+}
+
+#[test]
+fn a_storage_failure_is_reported_and_retried_never_shown_as_synced() {
+    let mut outbox = BrokenStore(outbox_with(2), true);
+    let mut engine = SyncEngine::new(1);
+    let status = run(engine.sync(&mut outbox, &mut Scripted(vec![], vec![]), 5)).unwrap();
+    assert_eq!(status, SyncStatus::Failed { reason: FailReason::Storage("UnknownError: the disk is gone".into()) });
+    assert!(engine.retry_at().is_some(), "storage may work again later");
+    outbox.1 = false;
+    let status = run(engine.sync(&mut outbox, &mut Scripted(vec![ok_push(2), pull_page(2)], vec![]), 9)).unwrap();
+    assert_eq!(status, SyncStatus::Synced { at: 9 });
 }
 
 #[test]
