@@ -151,7 +151,7 @@ fn vn(month: i64, day: i64, hour: i64, minute: i64) -> i64 {
 }
 
 fn profile(id: &str, nickname: &str) -> Value {
-    json!({"id": id, "nickname": nickname, "avatar": "buffalo", "colour": "#2e7d32", "updated_at": 1, "deleted": false})
+    json!({"id": id, "nickname": nickname, "avatar": "buffalo", "colour": "#2e7d32", "updated_at": vn(1, 1, 0, 0), "deleted": false})
 }
 
 struct Seeded {

@@ -7,7 +7,7 @@ use hocso_core::sync::{Role, TeamInfo};
 use sqlx::Row;
 
 use super::{now_ms, random_hex, role_from, sha256_hex, Store, StoreError};
-use crate::dashboard::VIETNAM_OFFSET_MS;
+use hocso_core::date::VIETNAM_OFFSET_MS;
 
 /// The `WHERE` term that picks `lesson_completed` events. Written exactly as in the partial index
 /// `events_completed` (migration 0002) so that the planner uses it; the stored `kind` is serialised
@@ -396,6 +396,7 @@ mod tests {
             EventKind::StepViewed { step: 1 },
             EventKind::QuestionAnswered { question: 0, chosen: vec![], correct: true },
             EventKind::LessonCompleted { score: Score { correct: 0, out_of: 0 } },
+            EventKind::Erased,
         ];
         // The same LIKE patterns as SESSION_EVENTS, without SQL's escaping.
         let matches = |kind: &EventKind| {
@@ -434,6 +435,16 @@ mod tests {
             .iter()
             .map(|r| r.get::<String, _>(3))
             .collect()
+    }
+
+    #[test]
+    fn erased_placeholders_and_only_they_match_the_erased_filter() {
+        assert_eq!(serde_json::to_string(&EventKind::Erased).unwrap(), r#"{"type":"erased"}"#);
+        assert!(NOT_ERASED.contains(r#"NOT LIKE '{"type":"erased"%'"#));
+        let kept = [EventKind::LessonStarted, EventKind::SessionClosed { session: "erased".into() }];
+        for kind in &kept {
+            assert!(!serde_json::to_string(kind).unwrap().starts_with(r#"{"type":"erased""#), "{kind:?}");
+        }
     }
 
     #[test]
