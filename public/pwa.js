@@ -28,6 +28,20 @@
         });
       }).catch(function () { return false; });
     },
+    // Resolves true once a service worker controls this page (its fetches are kept for offline use):
+    // on a first visit that is a moment after the worker activates and claims the page. False
+    // without a worker (plain http on a LAN address) or after a minute.
+    whenControlled: function () {
+      if (!('serviceWorker' in navigator)) return Promise.resolve(false);
+      if (navigator.serviceWorker.controller) return Promise.resolve(true);
+      return new Promise(function (resolve) {
+        var timer = setTimeout(function () { resolve(false); }, 60000);
+        navigator.serviceWorker.addEventListener('controllerchange', function () {
+          clearTimeout(timer);
+          resolve(!!navigator.serviceWorker.controller);
+        });
+      });
+    },
   };
   if (navigator.storage && navigator.storage.persist) {
     navigator.storage.persisted().then(function (granted) {

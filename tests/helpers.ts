@@ -121,3 +121,55 @@ export function createAdminToken(server: Server, name: string): string {
   if (!token) throw new Error(`unexpected output of hocso admin create-token: ${out}`);
   return token[1];
 }
+
+export interface PackedQuestion { kind: string; options: { correct: boolean }[] }
+export interface PackedLesson { meta: { id: string; title: string }; steps: { title: string }[]; quiz: PackedQuestion[] }
+export interface CatalogueTopic { id: string; packs: Record<string, { url: string; version: string }>; lessons: { id: string }[] }
+
+/** The published catalogue and the first lesson of every topic in Vietnamese, read from the server
+ *  as the app reads them (so tests follow the content, not a copy of it). */
+export async function firstLessons(server: Server): Promise<{ topic: string; lesson: PackedLesson }[]> {
+  const catalogue = await (await fetch(`${server.url}/content/catalogue.json`)).json() as { topics: CatalogueTopic[] };
+  const out = [];
+  for (const topic of catalogue.topics) {
+    const pack = await (await fetch(server.url + topic.packs.vi.url)).json();
+    const lessons: PackedLesson[] = pack.lessons.map((p: { lesson: PackedLesson }) => p.lesson);
+    out.push({ topic: topic.id, lesson: lessons.find((l) => l.meta.id === topic.lessons[0].id)! });
+  }
+  return out;
+}
+
+/** Reads every step of the open lesson and answers its quiz right the first time. */
+export async function finishLesson(page: Page, lesson: PackedLesson) {
+  await page.getByText(`Bước 1/${lesson.steps.length}`).waitFor();
+  for (let i = 1; i < lesson.steps.length; i++) {
+    await page.getByRole('button', { name: 'Tiếp', exact: true }).click();
+    await page.getByRole('heading', { name: lesson.steps[i].title }).waitFor();
+  }
+  if (lesson.quiz.length === 0) return;
+  await page.getByRole('button', { name: 'Làm bài kiểm tra' }).click();
+  for (const [index, question] of lesson.quiz.entries()) {
+    await page.getByText(`Câu hỏi ${index + 1}/${lesson.quiz.length}`).waitFor();
+    const options = page.locator('button.option');
+    for (const [i, option] of question.options.entries()) {
+      if (option.correct) await options.nth(i).click();
+    }
+    await page.getByRole('button', { name: 'Kiểm tra' }).click();
+    await page.getByText('Đúng rồi!').waitFor();
+    const last = index === lesson.quiz.length - 1;
+    await page.getByRole('button', { name: last ? 'Xem kết quả' : 'Tiếp', exact: true }).click();
+  }
+  await page.getByText(`Bạn trả lời đúng ngay lần đầu ${lesson.quiz.length}/${lesson.quiz.length} câu.`).waitFor();
+}
+
+/** Rows of the server's SQLite database, read with Python's sqlite3 (no extra npm package). */
+export function query(server: Server, sql: string): unknown[][] {
+  const script = 'import json,sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(json.dumps(c.execute(sys.argv[2]).fetchall()))';
+  return JSON.parse(execFileSync('python3', ['-c', script, server.database, sql], { encoding: 'utf8' }));
+}
+
+/** Runs the `hocso` CLI on the server's database. */
+export function hocso(server: Server, ...args: string[]): string {
+  const bin = process.env.HOCSO_BIN || resolve(__dirname, '../target/release/hocso');
+  return execFileSync(bin, [...args, '--database', server.database], { encoding: 'utf8' });
+}

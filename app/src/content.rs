@@ -107,8 +107,16 @@ pub fn topic_download_size(topic: &CatalogueTopic, locale: &str) -> u64 {
     packs + media
 }
 
+/// Which media of a topic to fetch: only pictures (small, kept for every topic in the background),
+/// or sound too (large, only when the learner asks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Media {
+    Pictures,
+    PicturesAndSound,
+}
+
 /// Every media URL of the given lessons (for "download this topic").
-pub fn media_urls(lessons: &TopicLessons) -> Vec<String> {
+pub fn media_urls(lessons: &TopicLessons, media: Media) -> Vec<String> {
     use hocso_core::content::{Block, Inline};
     fn inline_urls(inlines: &[Inline], out: &mut Vec<String>) {
         for inline in inlines {
@@ -124,13 +132,14 @@ pub fn media_urls(lessons: &TopicLessons) -> Vec<String> {
             }
         }
     }
-    fn block_urls(blocks: &[Block], out: &mut Vec<String>) {
+    fn block_urls(blocks: &[Block], sound: bool, out: &mut Vec<String>) {
         for block in blocks {
             match block {
-                Block::Image { src, .. } | Block::Audio { src, .. } => out.push(src.clone()),
+                Block::Image { src, .. } => out.push(src.clone()),
+                Block::Audio { src, .. } if sound => out.push(src.clone()),
                 Block::Paragraph { content } => inline_urls(content, out),
-                Block::List { items, .. } => items.iter().for_each(|item| block_urls(item, out)),
-                Block::Practice { .. } => {}
+                Block::List { items, .. } => items.iter().for_each(|item| block_urls(item, sound, out)),
+                Block::Audio { .. } | Block::Practice { .. } => {}
             }
         }
     }
@@ -138,12 +147,24 @@ pub fn media_urls(lessons: &TopicLessons) -> Vec<String> {
     for localised in lessons.lessons.values() {
         urls.extend(localised.lesson.meta.icon.clone());
         for step in &localised.lesson.steps {
-            block_urls(&step.blocks, &mut urls);
+            block_urls(&step.blocks, media == Media::PicturesAndSound, &mut urls);
         }
     }
     urls.sort();
     urls.dedup();
     urls
+}
+
+/// The versions of a topic's packs, as one string: what a download of the topic is valid for.
+pub fn topic_versions(topic: &CatalogueTopic) -> String {
+    topic.packs.values().map(|p| p.version.as_str()).collect::<Vec<_>>().join(",")
+}
+
+/// Fetches a topic's lessons in `locale` (and Vietnamese) and their media, so the service worker
+/// keeps them all for offline use.
+pub async fn download_topic(topic: &CatalogueTopic, locale: &str, media: Media) -> Result<(), ContentError> {
+    let lessons = fetch_topic(topic, locale).await?;
+    download_all(&media_urls(&lessons, media)).await
 }
 
 /// Fetches every URL so the service worker keeps a copy; fails on the first one that cannot be had.

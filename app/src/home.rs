@@ -5,6 +5,7 @@ use leptos_router::components::{Redirect, A};
 
 use crate::avatars::AvatarPicture;
 use crate::i18n::use_i18n;
+use crate::offline::OfflineReadiness;
 use crate::state::use_app_state;
 use crate::team::{is_leader, SyncStatusLine, TEAM_LINK_REL};
 use crate::topics::TopicTile;
@@ -48,6 +49,7 @@ pub fn Home() -> impl IntoView {
             }
         })}
         <SyncStatusLine/>
+        <OfflineReadiness/>
         <Show when=is_leader>
             <a href="/team" class="team-link" rel=TEAM_LINK_REL>{move || i18n.t("session.team_title")}</a>
         </Show>

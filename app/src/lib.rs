@@ -13,6 +13,7 @@ pub mod home;
 pub mod i18n;
 pub mod lesson;
 pub mod not_found;
+pub mod offline;
 pub mod prefs;
 pub mod profiles;
 pub mod pwa;

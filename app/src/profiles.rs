@@ -1,6 +1,6 @@
 //! "Who is learning?": picture profiles on a shared phone. No passwords, no ID numbers: a
 //! nickname, a picture and a colour.
-use hocso_core::sync::protocol::Profile;
+use hocso_core::profile::{clean_nickname, Profile, MAX_NICKNAME_CHARS};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -11,13 +11,6 @@ use crate::i18n::use_i18n;
 use crate::state::use_app_state;
 use crate::store;
 
-const NICKNAME_MAX_CHARS: usize = 30;
-
-/// The nickname as saved: trimmed, single spaces, at most 30 characters; None if empty.
-pub fn clean_nickname(raw: &str) -> Option<String> {
-    let cleaned: String = raw.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(NICKNAME_MAX_CHARS).collect();
-    (!cleaned.is_empty()).then_some(cleaned)
-}
 
 #[component]
 pub fn WhoIsLearning() -> impl IntoView {
@@ -166,7 +159,7 @@ pub fn ProfileForm() -> impl IntoView {
             </fieldset>
             <label class="field">
                 <span>{move || i18n.t("profiles.nickname")}</span>
-                <input type="text" maxlength="30" autocomplete="off" prop:value=move || nickname.get()
+                <input type="text" maxlength=MAX_NICKNAME_CHARS * 2 autocomplete="off" prop:value=move || nickname.get()
                     on:input=move |ev| { nickname.set(event_target_value(&ev)); error.set(None); }/>
             </label>
             <p class="hint">{move || i18n.t("profiles.privacy_hint")}</p>

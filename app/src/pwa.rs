@@ -14,6 +14,24 @@ extern "C" {
     fn apply_update();
     #[wasm_bindgen(js_namespace = hocsoPwa, js_name = prepareTeamTools)]
     fn prepare_team_tools_promise() -> js_sys::Promise;
+    #[wasm_bindgen(js_namespace = hocsoPwa, js_name = whenControlled)]
+    fn when_controlled_promise() -> js_sys::Promise;
+}
+
+/// True in a secure context (https, or localhost): only there do browsers offer a service worker,
+/// persistent storage and `crypto.randomUUID`. On `http://` with a LAN name or address they are
+/// missing, and the app must still work (without offline use).
+pub fn is_secure_context() -> bool {
+    web_sys::window().is_some_and(|w| w.is_secure_context())
+}
+
+/// Resolves true once a service worker controls this page (its fetches are then kept for offline
+/// use); false without one, or if none took the page within a minute.
+pub async fn when_controlled() -> bool {
+    if !pwa_script_loaded() {
+        return false;
+    }
+    wasm_bindgen_futures::JsFuture::from(when_controlled_promise()).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
 }
 
 fn pwa_script_loaded() -> bool {

@@ -38,6 +38,7 @@ pub fn App() -> impl IntoView {
     #[cfg(feature = "team")]
     provide_team_state();
     crate::team::provide_team_tools();
+    crate::offline::provide_offline(crate::state::use_app_state());
     view! {
         <I18nGate>
             <Router>

@@ -10,8 +10,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use hocso_core::profile::{replaces, Profile};
 use hocso_core::progress::{EventKind, ProgressEvent};
-use hocso_core::sync::protocol::Profile;
 use rexie::{Index, KeyRange, ObjectStore, Rexie, TransactionMode};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use wasm_bindgen::JsValue;
@@ -65,10 +65,28 @@ impl From<serde_json::Error> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// The record kept per event (the wrapper leaves room for local-only fields later).
+/// The record kept per event, with what only this phone needs to know about it.
 #[derive(Serialize, Deserialize)]
 struct EventRecord {
     event: ProgressEvent,
+    /// Why the team server refused this event, when it did: the phone keeps it (progress still
+    /// counts it) and sends its erased placeholder instead, so the others are not held back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    set_aside: Option<String>,
+}
+
+impl EventRecord {
+    fn new(event: ProgressEvent) -> Self {
+        Self { event, set_aside: None }
+    }
+
+    /// What the sync sends for this record.
+    fn to_send(self) -> ProgressEvent {
+        match self.set_aside {
+            Some(_) => ProgressEvent::erased(&self.event.device_id, self.event.seq),
+            None => self.event,
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -76,6 +94,13 @@ struct ProfileRecord {
     profile: Profile,
     /// 1 when edited here since last sent to the team (IndexedDB cannot index booleans).
     dirty: u8,
+    /// The device that wrote this version (the tie-breaker of last-writer-wins); "" when unknown
+    /// (written by an older app, or read from a backup file).
+    #[serde(default)]
+    writer: String,
+    /// Why the team server refused this version, when it did (it is then not sent again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    set_aside: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -147,12 +172,20 @@ fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
-fn random_id() -> String {
-    // Letters, digits and '-' only: a valid device id for the sync protocol.
-    web_sys::window()
+/// 32 random hex digits (a valid device id). `crypto.getRandomValues` works on every origin;
+/// `crypto.randomUUID` exists only in a secure context (not on `http://` village Wi-Fi), so it is
+/// not used. Without either, time and `Math.random` (still unique enough for a device id).
+pub fn random_id() -> String {
+    let mut bytes = [0u8; 16];
+    let filled = web_sys::window()
         .and_then(|w| w.crypto().ok())
-        .map(|c| c.random_uuid())
-        .unwrap_or_else(|| format!("d{}-{}", now_ms(), (js_sys::Math::random() * 1e12) as u64))
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        let (time, random) = (now_ms() as u64, (js_sys::Math::random() * 1e15) as u64);
+        bytes[..8].copy_from_slice(&time.to_be_bytes());
+        bytes[8..].copy_from_slice(&random.to_be_bytes());
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// This phone's id, created on first use and kept forever.
@@ -191,7 +224,7 @@ pub async fn record(learner_id: &str, lesson_id: &str, lesson_version: &str, kin
         at: now_ms(),
         kind,
     };
-    tx.store(EVENTS)?.add(&to_js(&EventRecord { event: event.clone() })?, None).await?;
+    tx.store(EVENTS)?.add(&to_js(&EventRecord::new(event.clone()))?, None).await?;
     meta_put(&meta, "last_seq", seq).await?;
     tx.done().await?;
     Ok(event)
@@ -220,12 +253,13 @@ fn device_range(device_id: &str, seq: u64) -> StoreResult<KeyRange> {
     KeyRange::bound(&key(seq as f64), &key(f64::MAX), Some(true), Some(false)).map_err(|e| StoreError::Failed(format!("{e:?}")))
 }
 
-/// This device's events after `seq`, lowest first (the sync outbox).
+/// This device's events after `seq`, lowest first, as the sync sends them (an event the server
+/// refused goes as its erased placeholder).
 pub async fn device_events_after(device_id: &str, seq: u64, limit: u32) -> StoreResult<Vec<ProgressEvent>> {
     let db = db().await?;
     let tx = db.transaction(&[EVENTS], TransactionMode::ReadOnly)?;
     let values = tx.store(EVENTS)?.index("by_device_seq")?.get_all(Some(device_range(device_id, seq)?), Some(limit)).await?;
-    values.into_iter().map(|v| from_js::<EventRecord>(v).map(|r| r.event)).collect()
+    values.into_iter().map(|v| from_js::<EventRecord>(v).map(EventRecord::to_send)).collect()
 }
 
 /// Adds events from a backup (or anywhere): each id is stored once, so importing the same file
@@ -237,7 +271,7 @@ pub async fn merge_events(events: &[ProgressEvent]) -> StoreResult<usize> {
     let mut added = 0;
     for event in events {
         if !store.key_exists(JsValue::from_str(&event.id)).await? {
-            store.add(&to_js(&EventRecord { event: event.clone() })?, None).await?;
+            store.add(&to_js(&EventRecord::new(event.clone()))?, None).await?;
             added += 1;
         }
     }
@@ -259,12 +293,17 @@ pub async fn profiles() -> StoreResult<Vec<Profile>> {
     Ok(profiles)
 }
 
-/// Creates or updates a profile (marked to be sent to the team on the next sync).
+/// Creates or updates a profile (marked to be sent to the team on the next sync). The nickname is
+/// cleaned by the one rule the team server applies too (`hocso_core::profile`).
 pub async fn save_profile(mut profile: Profile) -> StoreResult<Profile> {
+    profile.nickname = hocso_core::profile::clean_nickname(&profile.nickname)
+        .ok_or_else(|| StoreError::Failed("a profile needs a nickname".into()))?;
     profile.updated_at = now_ms();
+    let writer = device_id().await?;
     let db = db().await?;
     let tx = db.transaction(&[PROFILES], TransactionMode::ReadWrite)?;
-    tx.store(PROFILES)?.put(&to_js(&ProfileRecord { profile: profile.clone(), dirty: 1 })?, None).await?;
+    let record = ProfileRecord { profile: profile.clone(), dirty: 1, writer, set_aside: None };
+    tx.store(PROFILES)?.put(&to_js(&record)?, None).await?;
     tx.done().await?;
     Ok(profile)
 }
@@ -274,28 +313,32 @@ pub fn new_profile_id() -> String {
     format!("p{:012x}-{}", now_ms(), &random_id()[..8])
 }
 
-/// Removes a profile and every event of that learner, in one transaction. The profile stays as a
-/// tombstone (no nickname) so the deletion reaches the team on the next sync.
+/// Deletes a learner, in one transaction: each of their events becomes an erased placeholder with
+/// the same id and `seq` (nothing of the learner is left, and the phone's numbering stays whole, so
+/// the team server can still acknowledge everything after them), and the profile a content-free
+/// tombstone so the deletion reaches the team on the next sync. Returns how many events were erased.
 pub async fn delete_profile(profile_id: &str) -> StoreResult<usize> {
+    let writer = device_id().await?;
     let db = db().await?;
     let tx = db.transaction(&[PROFILES, EVENTS], TransactionMode::ReadWrite)?;
-    let events = tx.store(EVENTS)?;
-    let range = KeyRange::only(&JsValue::from_str(profile_id)).map_err(|e| StoreError::Failed(format!("{e:?}")))?;
-    let keys = events.index("by_learner")?.get_all_keys(Some(range), None).await?;
-    for key in &keys {
-        events.delete(key.clone()).await?;
-    }
-    let tombstone = Profile {
-        id: profile_id.to_owned(),
-        nickname: "-".into(),
-        avatar: "-".into(),
-        colour: "-".into(),
-        updated_at: now_ms(),
-        deleted: true,
-    };
-    tx.store(PROFILES)?.put(&to_js(&ProfileRecord { profile: tombstone, dirty: 1 })?, None).await?;
+    let erased = erase_events_of(&tx.store(EVENTS)?, profile_id).await?;
+    let tombstone = ProfileRecord { profile: Profile::tombstone(profile_id, now_ms()), dirty: 1, writer, set_aside: None };
+    tx.store(PROFILES)?.put(&to_js(&tombstone)?, None).await?;
     tx.done().await?;
-    Ok(keys.len())
+    Ok(erased)
+}
+
+/// Replaces every event of `learner_id` in `events` with its erased placeholder.
+async fn erase_events_of(events: &rexie::Store, learner_id: &str) -> StoreResult<usize> {
+    let range = KeyRange::only(&JsValue::from_str(learner_id)).map_err(|e| StoreError::Failed(format!("{e:?}")))?;
+    let values = events.index("by_learner")?.get_all(Some(range), None).await?;
+    let count = values.len();
+    for value in values {
+        let record: EventRecord = from_js(value)?;
+        let placeholder = ProgressEvent::erased(&record.event.device_id, record.event.seq);
+        events.put(&to_js(&EventRecord::new(placeholder))?, None).await?;
+    }
+    Ok(count)
 }
 
 /// A small device fact (sync token, cursors, downloaded topics…).
@@ -322,13 +365,17 @@ pub fn close() {
     }
 }
 
-/// Profiles edited on this phone since they were last sent to the team (tombstones included).
+async fn profile_records(store: &rexie::Store) -> StoreResult<Vec<ProfileRecord>> {
+    store.get_all(None, None).await?.into_iter().map(from_js).collect()
+}
+
+/// Profiles edited on this phone since they were last sent to the team (tombstones included),
+/// except versions the server refused.
 pub async fn changed_profiles() -> StoreResult<Vec<Profile>> {
     let db = db().await?;
     let tx = db.transaction(&[PROFILES], TransactionMode::ReadOnly)?;
-    let values = tx.store(PROFILES)?.get_all(None, None).await?;
-    let records: Vec<ProfileRecord> = values.into_iter().map(from_js).collect::<StoreResult<_>>()?;
-    Ok(records.into_iter().filter(|r| r.dirty == 1).map(|r| r.profile).collect())
+    let records = profile_records(&tx.store(PROFILES)?).await?;
+    Ok(records.into_iter().filter(|r| r.dirty == 1 && r.set_aside.is_none()).map(|r| r.profile).collect())
 }
 
 /// The team has these versions: clear their "changed" mark, unless the profile was edited again.
@@ -349,17 +396,18 @@ pub async fn mark_profiles_synced(sent: &[Profile]) -> StoreResult<()> {
     Ok(())
 }
 
-/// A profile from a backup file: kept if this phone has no newer version, with the time of its
-/// last edit unchanged (so an old backup never beats a later edit on the team's server), and
-/// marked to be sent on the next sync. Returns whether it was kept.
+/// A profile from a backup file: kept if this phone has no later version (an old backup never
+/// beats a later edit), with the time of its last edit unchanged, and marked to be sent on the next
+/// sync. Returns whether it was kept.
 pub async fn import_profile(profile: &Profile) -> StoreResult<bool> {
-    keep_if_newer(profile, NewProfile::Add, 1).await
+    keep_if_newer(profile, "", NewProfile::Add, 1).await
 }
 
-/// A newer version of a profile this phone has (edited on another phone): the later edit wins.
-/// Profiles this phone does not have are not added: a family phone shows only its own learners.
-pub async fn merge_remote_profile(profile: &Profile) -> StoreResult<bool> {
-    keep_if_newer(profile, NewProfile::Skip, 0).await
+/// A version of a profile written on another phone of the team (`writer`): kept if it is the later
+/// write. Profiles this phone does not have are not added: a family phone shows only its own
+/// learners. A deletion erases that learner's events here too.
+pub async fn merge_remote_profile(profile: &Profile, writer: &str) -> StoreResult<bool> {
+    keep_if_newer(profile, writer, NewProfile::Skip, 0).await
 }
 
 /// What to do with a profile this phone does not have.
@@ -368,11 +416,12 @@ enum NewProfile {
     Skip,
 }
 
-/// Stores `profile` with `dirty` if it is a later edit than this phone's copy (last writer wins,
-/// `hocso_core::backup::newer_profile`), in one transaction. Returns whether it was stored.
-async fn keep_if_newer(profile: &Profile, if_new: NewProfile, dirty: u8) -> StoreResult<bool> {
+/// Stores `profile` written by `writer` with `dirty` if it replaces this phone's copy by the one
+/// rule (`hocso_core::profile::replaces`: last writer wins, a deletion is final), in one transaction. Returns
+/// whether it was stored.
+async fn keep_if_newer(profile: &Profile, writer: &str, if_new: NewProfile, dirty: u8) -> StoreResult<bool> {
     let db = db().await?;
-    let tx = db.transaction(&[PROFILES], TransactionMode::ReadWrite)?;
+    let tx = db.transaction(&[PROFILES, EVENTS], TransactionMode::ReadWrite)?;
     let store = tx.store(PROFILES)?;
     let local: Option<ProfileRecord> = match store.get(JsValue::from_str(&profile.id)).await? {
         Some(value) => Some(from_js(value)?),
@@ -380,13 +429,71 @@ async fn keep_if_newer(profile: &Profile, if_new: NewProfile, dirty: u8) -> Stor
     };
     let kept = match (&local, if_new) {
         (None, NewProfile::Skip) => false,
-        _ => hocso_core::backup::newer_profile(local.as_ref().map(|r| &r.profile), profile).is_some(),
+        (None, NewProfile::Add) => true,
+        (Some(local), _) => replaces(profile.version(writer), local.profile.version(&local.writer)),
     };
     if kept {
-        store.put(&to_js(&ProfileRecord { profile: profile.clone(), dirty })?, None).await?;
+        let record = ProfileRecord { profile: profile.clone(), dirty, writer: writer.to_owned(), set_aside: None };
+        store.put(&to_js(&record)?, None).await?;
+        if profile.deleted {
+            erase_events_of(&tx.store(EVENTS)?, &profile.id).await?;
+        }
     }
     tx.done().await?;
     Ok(kept)
+}
+
+/// The server refused the record `record` (an event id or a profile id) for `reason`: keep it here
+/// and stop sending it. False when this phone has no such event or profile.
+pub async fn set_aside(record: &str, reason: &str) -> StoreResult<bool> {
+    let db = db().await?;
+    let tx = db.transaction(&[PROFILES, EVENTS], TransactionMode::ReadWrite)?;
+    let key = JsValue::from_str(record);
+    let (events, profiles) = (tx.store(EVENTS)?, tx.store(PROFILES)?);
+    let found = if let Some(value) = events.get(key.clone()).await? {
+        let mut event: EventRecord = from_js(value)?;
+        event.set_aside = Some(reason.to_owned());
+        events.put(&to_js(&event)?, None).await?;
+        true
+    } else if let Some(value) = profiles.get(key).await? {
+        let mut profile: ProfileRecord = from_js(value)?;
+        profile.set_aside = Some(reason.to_owned());
+        profiles.put(&to_js(&profile)?, None).await?;
+        true
+    } else {
+        false
+    };
+    tx.done().await?;
+    Ok(found)
+}
+
+/// How many of this phone's events and profiles the team server refused (kept here, not sent).
+pub async fn set_aside_count() -> StoreResult<usize> {
+    let db = db().await?;
+    let tx = db.transaction(&[PROFILES, EVENTS], TransactionMode::ReadOnly)?;
+    let profiles = profile_records(&tx.store(PROFILES)?).await?.iter().filter(|r| r.set_aside.is_some()).count();
+    let events = tx.store(EVENTS)?.get_all(None, None).await?;
+    let mut count = profiles;
+    for value in events {
+        count += usize::from(from_js::<EventRecord>(value)?.set_aside.is_some());
+    }
+    Ok(count)
+}
+
+/// The team server holds less than it acknowledged before (restored from an older backup): every
+/// profile this phone wrote is marked to be sent again, tombstones included.
+pub async fn mark_own_profiles_changed(device_id: &str) -> StoreResult<()> {
+    let db = db().await?;
+    let tx = db.transaction(&[PROFILES], TransactionMode::ReadWrite)?;
+    let store = tx.store(PROFILES)?;
+    for mut record in profile_records(&store).await? {
+        if record.writer == device_id && record.dirty == 0 && record.set_aside.is_none() {
+            record.dirty = 1;
+            store.put(&to_js(&record)?, None).await?;
+        }
+    }
+    tx.done().await?;
+    Ok(())
 }
 
 /// The server holds this device's events up to `seq`: never number a new event at or below it
@@ -407,4 +514,38 @@ pub async fn count_device_events_after(device_id: &str, seq: u64) -> StoreResult
     let db = db().await?;
     let tx = db.transaction(&[EVENTS], TransactionMode::ReadOnly)?;
     Ok(tx.store(EVENTS)?.index("by_device_seq")?.count(Some(device_range(device_id, seq)?)).await? as usize)
+}
+
+/// The team server gave this phone a new device id (it could not prove it was the phone that held
+/// its old one). Its events not yet on the server move to the new id, numbered 1, 2, 3… in their
+/// order, in one transaction; the ones already sent stay as they are (the server has them).
+/// Returns how many moved.
+pub async fn adopt_device_id(new_id: &str) -> StoreResult<usize> {
+    let old_id = device_id().await?;
+    if old_id == new_id {
+        return Ok(0);
+    }
+    let db = db().await?;
+    let tx = db.transaction(&[EVENTS, META], TransactionMode::ReadWrite)?;
+    let (events, meta) = (tx.store(EVENTS)?, tx.store(META)?);
+    let through = meta_get::<u64>(&meta, "synced_through").await?.unwrap_or(0);
+    let waiting = events.index("by_device_seq")?.get_all(Some(device_range(&old_id, through)?), None).await?;
+    let mut seq = 0;
+    for value in waiting {
+        let record: EventRecord = from_js(value)?;
+        seq += 1;
+        let moved = ProgressEvent {
+            id: ProgressEvent::event_id(new_id, seq),
+            device_id: new_id.to_owned(),
+            seq,
+            ..record.event.clone()
+        };
+        events.delete(JsValue::from_str(&record.event.id)).await?;
+        events.add(&to_js(&EventRecord { event: moved, set_aside: record.set_aside })?, None).await?;
+    }
+    meta_put(&meta, "device_id", new_id).await?;
+    meta_put(&meta, "last_seq", seq).await?;
+    meta_put(&meta, "synced_through", 0u64).await?;
+    tx.done().await?;
+    Ok(seq as usize)
 }

@@ -9,8 +9,8 @@ use std::cell::RefCell;
 
 use hocso_core::progress::{EventKind, ProgressEvent};
 use hocso_core::sync::{
-    ApiError, HttpRequest, HttpResponse, JoinRequest, JoinResponse, Method, NoAnswer, Outbox, Profile, PullResponse,
-    Role, SyncEngine, SyncStatus, TeamInfo, Transport, API_PREFIX,
+    ApiError, HttpRequest, HttpResponse, JoinRequest, JoinResponse, Method, NoAnswer, Outbox, OutboxResult, Profile,
+    PullResponse, Role, StoreFailure, SyncEngine, SyncStatus, TeamInfo, Transport, API_PREFIX,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -38,7 +38,11 @@ pub struct Membership {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncView {
     pub status: SyncStatus,
-    pub unsynced: usize,
+    /// Answers saved here and not yet on the team server; `None` when the phone's storage could not
+    /// be read (then the line never claims "sent").
+    pub unsynced: Option<usize>,
+    /// Records the team server refused, kept on this phone and not sent.
+    pub set_aside: usize,
 }
 
 /// The sync context: the membership and the status, as signals for the views.
@@ -92,56 +96,83 @@ impl Transport for FetchTransport {
     }
 }
 
-struct IndexedDbOutbox {
+/// The engine's outbox over this phone's IndexedDB (`store`). Public for the browser fault test.
+pub struct IndexedDbOutbox {
     device_id: String,
     /// Set when the server announces content this phone has not seen.
     catalogue_changed: bool,
 }
 
-async fn synced_through() -> u64 {
-    store::get_meta::<u64>("synced_through").await.ok().flatten().unwrap_or(0)
+impl IndexedDbOutbox {
+    pub fn new(device_id: String) -> Self {
+        Self { device_id, catalogue_changed: false }
+    }
+}
+
+impl From<store::StoreError> for StoreFailure {
+    fn from(error: store::StoreError) -> Self {
+        StoreFailure(format!("{error:?}"))
+    }
+}
+
+async fn synced_through() -> store::StoreResult<u64> {
+    Ok(store::get_meta::<u64>("synced_through").await?.unwrap_or(0))
 }
 
 impl Outbox for IndexedDbOutbox {
-    async fn unsynced_events(&mut self, limit: usize) -> Vec<ProgressEvent> {
-        store::device_events_after(&self.device_id, synced_through().await, limit as u32).await.unwrap_or_default()
+    fn device_id(&self) -> String {
+        self.device_id.clone()
     }
 
-    async fn unsynced_count(&mut self) -> usize {
-        store::count_device_events_after(&self.device_id, synced_through().await).await.unwrap_or(0)
+    async fn synced_through(&mut self) -> OutboxResult<u64> {
+        Ok(synced_through().await?)
     }
 
-    async fn mark_synced_through(&mut self, seq: u64) {
-        if seq > synced_through().await {
-            let _ = store::set_meta("synced_through", seq).await;
+    async fn unsynced_events(&mut self, limit: usize) -> OutboxResult<Vec<ProgressEvent>> {
+        Ok(store::device_events_after(&self.device_id, synced_through().await?, limit as u32).await?)
+    }
+
+    async fn unsynced_count(&mut self) -> OutboxResult<usize> {
+        Ok(store::count_device_events_after(&self.device_id, synced_through().await?).await?)
+    }
+
+    async fn set_synced_through(&mut self, seq: u64) -> OutboxResult<()> {
+        if seq < synced_through().await? {
+            store::mark_own_profiles_changed(&self.device_id).await?;
         }
+        Ok(store::set_meta("synced_through", seq).await?)
     }
 
-    async fn changed_profiles(&mut self) -> Vec<Profile> {
-        store::changed_profiles().await.unwrap_or_default()
+    async fn changed_profiles(&mut self) -> OutboxResult<Vec<Profile>> {
+        Ok(store::changed_profiles().await?)
     }
 
-    async fn mark_profiles_synced(&mut self, sent: &[Profile]) {
-        let _ = store::mark_profiles_synced(sent).await;
+    async fn mark_profiles_synced(&mut self, sent: &[Profile]) -> OutboxResult<()> {
+        Ok(store::mark_profiles_synced(sent).await?)
     }
 
-    async fn pull_cursor(&mut self) -> Option<String> {
-        store::get_meta::<String>("pull_cursor").await.ok().flatten()
+    async fn set_aside(&mut self, record: &str, reason: &str) -> OutboxResult<bool> {
+        Ok(store::set_aside(record, reason).await?)
     }
 
-    async fn apply_pull(&mut self, page: &PullResponse) {
+    async fn pull_cursor(&mut self) -> OutboxResult<Option<String>> {
+        Ok(store::get_meta::<String>("pull_cursor").await?)
+    }
+
+    /// The cursor is saved last: if merging a profile fails, the page is pulled again next time.
+    async fn apply_pull(&mut self, page: &PullResponse) -> OutboxResult<()> {
         for team_profile in &page.profiles {
-            let _ = store::merge_remote_profile(&team_profile.profile).await;
+            store::merge_remote_profile(&team_profile.profile, &team_profile.device_id).await?;
         }
-        let _ = store::ensure_seq_after(page.acked_through_seq).await;
+        store::ensure_seq_after(page.acked_through_seq).await?;
         if let Some(version) = &page.catalogue_version {
-            let known = store::get_meta::<String>("catalogue_version").await.ok().flatten();
+            let known = store::get_meta::<String>("catalogue_version").await?;
             if known.as_ref() != Some(version) {
                 self.catalogue_changed = known.is_some();
-                let _ = store::set_meta("catalogue_version", version).await;
+                store::set_meta("catalogue_version", version).await?;
             }
         }
-        let _ = store::set_meta("pull_cursor", &page.cursor).await;
+        Ok(store::set_meta("pull_cursor", &page.cursor).await?)
     }
 }
 
@@ -188,11 +219,12 @@ impl SyncState {
     pub fn note_saved(self) {
         let Some(membership) = self.membership.get_untracked() else { return };
         spawn_local(async move {
-            let unsynced = store::count_device_events_after(&membership.device_id, synced_through().await).await.unwrap_or(0);
+            let unsynced = waiting_count(&membership.device_id).await;
             ENGINE.with(|e| {
                 if let Some(engine) = e.borrow_mut().as_mut() {
-                    engine.note_unsynced(unsynced);
-                    self.view.set(SyncView { status: engine.status().clone(), unsynced });
+                    engine.note_unsynced(unsynced.unwrap_or(0));
+                    let status = engine.status().clone();
+                    self.view.update(|v| *v = SyncView { status, unsynced, set_aside: v.set_aside });
                 } else {
                     self.view.update(|v| v.unsynced = unsynced);
                 }
@@ -213,14 +245,15 @@ impl SyncState {
             return;
         }
         self.view.update(|v| v.status = SyncStatus::Syncing);
-        let mut outbox = IndexedDbOutbox { device_id: membership.device_id.clone(), catalogue_changed: false };
+        let mut outbox = IndexedDbOutbox::new(membership.device_id.clone());
         let mut transport = FetchTransport { token: membership.device_token.clone() };
         let status = engine.sync(&mut outbox, &mut transport, now_ms()).await;
         release_lease();
-        let unsynced = outbox.unsynced_count().await;
+        let unsynced = waiting_count(&membership.device_id).await;
+        let set_aside = store::set_aside_count().await.unwrap_or(0);
         let retry_at = engine.retry_at();
         ENGINE.with(|e| *e.borrow_mut() = Some(engine));
-        self.view.set(SyncView { status, unsynced });
+        self.view.set(SyncView { status, unsynced, set_aside });
         if outbox.catalogue_changed {
             self.app.reload_catalogue();
         }
@@ -232,11 +265,19 @@ impl SyncState {
         }
     }
 
-    /// Joins the team with a code read aloud by the team (or from a join link). The phone keeps its
-    /// device id, so answers saved before joining are sent too.
+    /// Joins a team with a code read aloud by the team (or from a join link): the first time, again
+    /// after the phone was removed, or another team. The phone keeps its device id and proves it
+    /// with the token it holds, so answers saved before (and after a stop) are sent too. If the
+    /// server gives it a new id instead, its unsent answers move to that id.
     pub async fn join(self, code: &str, device_name: &str) -> Result<Membership, JoinError> {
         let device_id = store::device_id().await.map_err(|_| JoinError::Storage)?;
-        let request = JoinRequest { code: code.trim().to_owned(), device_name: device_name.to_owned(), device_id: Some(device_id) };
+        let proof = self.membership.get_untracked().filter(|m| m.device_id == device_id).map(|m| m.device_token);
+        let request = JoinRequest {
+            code: code.trim().to_owned(),
+            device_name: device_name.to_owned(),
+            device_id: Some(device_id),
+            device_token: proof,
+        };
         let body = serde_json::to_string(&request).map_err(|_| JoinError::Storage)?;
         let response = gloo_net::http::Request::post(&format!("{API_PREFIX}/devices/join"))
             .header("Content-Type", "application/json")
@@ -255,10 +296,13 @@ impl SyncState {
             });
         }
         let joined: JoinResponse = serde_json::from_str(&text).map_err(|e| JoinError::Refused(e.to_string()))?;
+        store::adopt_device_id(&joined.device_id).await.map_err(|_| JoinError::Storage)?;
         let membership =
             Membership { device_token: joined.device_token, device_id: joined.device_id, team: joined.team, role: joined.role };
         store::set_meta("membership", &membership).await.map_err(|_| JoinError::Storage)?;
         self.membership.set(Some(membership.clone()));
+        // A stop that needed a person (removed, refused) is over: start afresh.
+        ENGINE.with(|e| *e.borrow_mut() = Some(SyncEngine::new(js_sys::Math::random().to_bits())));
         self.sync_now();
         Ok(membership)
     }
@@ -288,7 +332,7 @@ impl JoinError {
 pub fn provide_sync(app: AppState) {
     let sync = SyncState {
         membership: RwSignal::new(None),
-        view: RwSignal::new(SyncView { status: SyncStatus::Idle, unsynced: 0 }),
+        view: RwSignal::new(SyncView { status: SyncStatus::Idle, unsynced: Some(0), set_aside: 0 }),
         app,
     };
     provide_context(sync);
@@ -320,6 +364,12 @@ pub fn provide_sync(app: AppState) {
         online.remove();
         leaving.remove();
     });
+}
+
+/// Answers waiting to be sent, or `None` when the phone's storage cannot be read.
+async fn waiting_count(device_id: &str) -> Option<usize> {
+    let through = synced_through().await.ok()?;
+    store::count_device_events_after(device_id, through).await.ok()
 }
 
 /// Minutes between `at` and now, for "synced 5 minutes ago".

@@ -88,22 +88,27 @@ pub fn TeamToolsElsewhere() -> impl IntoView {
     }
 }
 
-/// The status sentence: never alarming, never blocking.
+/// The status sentence: never alarming, never blocking, and never "sent" when the phone could not
+/// read what is waiting.
 pub fn status_text(i18n: I18n, view: &SyncView) -> String {
-    let waiting = |i18n: I18n| i18n.t_with("sync.waiting", &[("count", &view.unsynced.to_string())]);
-    match &view.status {
-        SyncStatus::Syncing => i18n.t("sync.syncing"),
-        SyncStatus::Failed { reason: FailReason::Revoked } => i18n.t("sync.revoked"),
-        SyncStatus::Failed { reason: FailReason::Rejected(_) } => i18n.t("sync.rejected"),
-        _ if view.unsynced > 0 => waiting(i18n),
-        SyncStatus::Synced { at } => match minutes_since(*at) {
+    let main = match (&view.status, view.unsynced) {
+        (SyncStatus::Syncing, _) => i18n.t("sync.syncing"),
+        (SyncStatus::Failed { reason: FailReason::Revoked }, _) => i18n.t("sync.revoked"),
+        (SyncStatus::Failed { reason: FailReason::Rejected(_) }, _) => i18n.t("sync.rejected"),
+        (SyncStatus::Failed { reason: FailReason::Storage(_) }, _) | (_, None) => i18n.t("sync.storage_failed"),
+        (_, Some(waiting)) if waiting > 0 => i18n.t_with("sync.waiting", &[("count", &waiting.to_string())]),
+        (SyncStatus::Synced { at }, _) => match minutes_since(*at) {
             0 => i18n.t("sync.synced_now"),
             m if m < 60 => i18n.t_with("sync.synced_minutes", &[("n", &m.to_string())]),
             m => i18n.t_with("sync.synced_hours", &[("n", &(m / 60).to_string())]),
         },
-        SyncStatus::Failed { .. } => i18n.t("sync.offline_saved"),
-        SyncStatus::Idle | SyncStatus::Waiting { .. } => i18n.t("sync.saved_here"),
+        (SyncStatus::Failed { .. }, _) => i18n.t("sync.offline_saved"),
+        (SyncStatus::Idle | SyncStatus::Waiting { .. }, _) => i18n.t("sync.saved_here"),
+    };
+    if view.set_aside == 0 {
+        return main;
     }
+    format!("{main} {}", i18n.t_with("sync.set_aside", &[("count", &view.set_aside.to_string())]))
 }
 
 /// One line on the home screen, for a phone that joined a team.
@@ -125,9 +130,41 @@ pub fn SyncStatusLine() -> impl IntoView {
     }
 }
 
-/// Settings → join the team, or see which team this phone belongs to.
+/// Settings → join the team, or see which team this phone belongs to; a joined phone can always
+/// join again (after it was removed, a server restore, or to move to another team) and keeps all
+/// its progress.
 #[component]
 pub fn TeamPanel() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    view! {
+        <section class="settings-section" id="team">
+            <h2>{move || i18n.t("sync.team_title")}</h2>
+            {move || match sync.membership.get() {
+                Some(m) => view! {
+                    <p class="success">{i18n.t_with("sync.joined", &[("team", &m.team.name), ("commune", &m.team.commune)])}</p>
+                    {(m.role == Role::Leader).then(|| view! { <p>{i18n.t("sync.leader")}</p> <TeamToolsStatus/> })}
+                    <p class="sync-status">{move || status_text(i18n, &sync.view.get())}</p>
+                    <button class="big-button secondary wide" on:click=move |_| sync.sync_now()>{i18n.t("sync.sync_now")}</button>
+                    // Open at once when the phone was removed: joining again is the way back.
+                    <details class="join-again" open=matches!(sync.view.get_untracked().status, SyncStatus::Failed { reason: FailReason::Revoked })>
+                        <summary>{i18n.t("sync.join_again")}</summary>
+                        <p class="hint">{i18n.t("sync.join_again_hint")}</p>
+                        <JoinForm/>
+                    </details>
+                }.into_any(),
+                None => view! {
+                    <p class="hint">{i18n.t("sync.explain")}</p>
+                    <JoinForm/>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// The code field and the button: the code the team reads aloud, or the one in a join link.
+#[component]
+fn JoinForm() -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let query = use_query_map();
@@ -145,35 +182,22 @@ pub fn TeamPanel() -> impl IntoView {
         error.set(None);
         let device_name = i18n.t("sync.device_name");
         spawn_local(async move {
-            if let Err(e) = sync.join(&entered, &device_name).await {
-                error.set(Some(e.message_key()));
+            match sync.join(&entered, &device_name).await {
+                Ok(_) => code.set(String::new()),
+                Err(e) => error.set(Some(e.message_key())),
             }
             busy.set(false);
         });
     };
     view! {
-        <section class="settings-section" id="team">
-            <h2>{move || i18n.t("sync.team_title")}</h2>
-            {move || match sync.membership.get() {
-                Some(m) => view! {
-                    <p class="success">{i18n.t_with("sync.joined", &[("team", &m.team.name), ("commune", &m.team.commune)])}</p>
-                    {(m.role == Role::Leader).then(|| view! { <p>{i18n.t("sync.leader")}</p> <TeamToolsStatus/> })}
-                    <p class="sync-status">{move || status_text(i18n, &sync.view.get())}</p>
-                    <button class="big-button secondary wide" on:click=move |_| sync.sync_now()>{i18n.t("sync.sync_now")}</button>
-                }.into_any(),
-                None => view! {
-                    <p class="hint">{i18n.t("sync.explain")}</p>
-                    <form class="join-form" on:submit=join>
-                        <label class="field">
-                            <span>{i18n.t("sync.code")}</span>
-                            <input type="text" autocomplete="off" autocapitalize="characters" spellcheck="false" inputmode="text"
-                                class="code-input" prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/>
-                        </label>
-                        <button type="submit" class="big-button wide" disabled=move || busy.get()>{i18n.t("sync.join")}</button>
-                    </form>
-                }.into_any(),
-            }}
-            {move || error.get().map(|key| view! { <p class="error" role="alert">{i18n.t(key)}</p> })}
-        </section>
+        <form class="join-form" on:submit=join>
+            <label class="field">
+                <span>{move || i18n.t("sync.code")}</span>
+                <input type="text" autocomplete="off" autocapitalize="characters" spellcheck="false" inputmode="text"
+                    class="code-input" prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/>
+            </label>
+            <button type="submit" class="big-button wide" disabled=move || busy.get()>{move || i18n.t("sync.join")}</button>
+        </form>
+        {move || error.get().map(|key| view! { <p class="error" role="alert">{i18n.t(key)}</p> })}
     }
 }

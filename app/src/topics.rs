@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::content::{download_all, fetch_topic, lesson_title, media_urls, topic_download_size};
+use crate::content::{download_topic, lesson_title, topic_download_size, topic_versions, Media};
 use crate::i18n::use_i18n;
 use crate::not_found::NotFound;
 use crate::state::use_app_state;
@@ -89,7 +89,7 @@ fn DownloadTopic(topic: CatalogueTopic) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.locale();
     let size = topic_download_size(&topic, &locale);
-    let versions: String = topic.packs.values().map(|p| p.version.as_str()).collect::<Vec<_>>().join(",");
+    let versions = topic_versions(&topic);
     let meta_key = format!("downloaded.{}.{locale}", topic.id);
     // None: checking; Some(true): ready offline.
     let ready = RwSignal::new(None::<bool>);
@@ -107,12 +107,7 @@ fn DownloadTopic(topic: CatalogueTopic) -> impl IntoView {
         busy.set(true);
         failed.set(None);
         spawn_local(async move {
-            let result = async {
-                let lessons = fetch_topic(&topic, &locale).await?;
-                download_all(&media_urls(&lessons)).await
-            }
-            .await;
-            match result {
+            match download_topic(&topic, &locale, Media::PicturesAndSound).await {
                 Ok(()) => {
                     let _ = store::set_meta(&meta_key, versions).await;
                     ready.set(Some(true));

@@ -95,6 +95,30 @@ pub fn write_wins(new_at: i64, new_device: &str, current_at: i64, current_device
     (new_at, new_device) > (current_at, current_device)
 }
 
+/// What decides between two versions of a profile: when and by which device it was written, and
+/// whether it is a deletion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Version<'a> {
+    pub updated_at: i64,
+    pub device: &'a str,
+    pub deleted: bool,
+}
+
+impl Profile {
+    /// This profile as written by `device`.
+    pub fn version<'a>(&self, device: &'a str) -> Version<'a> {
+        Version { updated_at: self.updated_at, device, deleted: self.deleted }
+    }
+}
+
+/// The one merge rule of the app, the server, backup import and the test outbox: whether the `new`
+/// version replaces the `current` one. Last writer wins ([`write_wins`]), except that a deletion is
+/// final: a learner deleted on one phone is not brought back by an edit made elsewhere before the
+/// deletion was heard of (only a later deletion replaces a deletion).
+pub fn replaces(new: Version<'_>, current: Version<'_>) -> bool {
+    (new.deleted || !current.deleted) && write_wins(new.updated_at, new.device, current.updated_at, current.device)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +162,16 @@ mod tests {
         for typed in ["x", "Chị Mai nhà ở đầu bản, gần suối, con ông Páo", "🌸 🌸"] {
             assert_eq!(profile(&clean_nickname(typed).unwrap()).check_fields(), Ok(()));
         }
+    }
+
+    #[test]
+    fn a_deletion_is_final() {
+        let deleted = Profile::tombstone("p1", 5);
+        let edit = |at: i64| Profile { updated_at: at, ..profile("Mai") };
+        assert!(!replaces(edit(9).version("b"), deleted.version("a")));
+        assert!(replaces(deleted.version("a"), edit(4).version("b")));
+        assert!(!replaces(deleted.version("a"), edit(6).version("b")), "an earlier deletion loses to a later edit it never saw");
+        assert!(replaces(Profile::tombstone("p1", 6).version("b"), deleted.version("a")), "a later deletion replaces one");
     }
 
     #[test]

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use hocso_server::ServeConfig;
 
+mod learner_cli;
+
 #[derive(Parser)]
 #[command(name = "hocso", version, about = "HocSo: serve the app, check lessons, run team sync.")]
 struct Cli {
@@ -32,6 +34,8 @@ enum Command {
     Team(hocso_server::team_cli::TeamArgs),
     /// Remove a device from its team, list a team's devices.
     Device(hocso_server::team_cli::DeviceArgs),
+    /// Erase a learner's data on the server (`erase`): the right to erasure.
+    Learner(learner_cli::LearnerArgs),
     /// Admin tokens for a province office: every team's indicators (`create-token`, `revoke-token`).
     Admin(hocso_server::admin_cli::AdminArgs),
     /// Check lessons (`check`), count them (`stats`), publish them as content packs (`build`).
@@ -52,6 +56,7 @@ async fn main() {
         Command::Team(args) => hocso_server::team_cli::team(args).await,
         Command::Device(args) => hocso_server::team_cli::device(args).await,
         Command::Admin(args) => hocso_server::admin_cli::admin(args).await,
+        Command::Learner(args) => learner_cli::learner(args).await,
         // Its own exit codes: 1 means "the lessons have errors", which is not a failure to run.
         Command::Content(args) => std::process::exit(hocso_server::content_cli::run(args)),
     };

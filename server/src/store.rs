@@ -5,19 +5,21 @@
 //! "database is locked"). The SQL is kept portable (`ON CONFLICT … DO NOTHING/UPDATE`, `RETURNING`,
 //! no AUTOINCREMENT, times as BIGINT ms) so a Postgres `Store` needs new connection code, not new
 //! queries.
+//!
+//! Nothing read back from the database is trusted not to panic: every column is read with
+//! `try_get`, and a value that does not decode is an error (`StoreError::Database`), not a crash.
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use hocso_core::progress::ProgressEvent;
-use hocso_core::sync::{
-    is_valid_device_id, Profile, PushRequest, PushResponse, Role, TeamInfo, TeamProfile,
-};
+use hocso_core::progress::{EventKind, ProgressEvent};
+use hocso_core::sync::{is_valid_device_id, Profile, PushRequest, PushResponse, Role, TeamInfo, TeamProfile};
 use rand::Rng;
 use sha2::{Digest, Sha256};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
 mod reports;
@@ -34,13 +36,23 @@ pub enum StoreError {
     InvalidToken,
     #[error("this device was removed from its team")]
     Revoked,
-    #[error("device id {0:?} is already used by a device of another team")]
-    DeviceIdTaken(String),
+    #[error("the team already has {MAX_ACTIVE_DEVICES_PER_TEAM} devices")]
+    TeamFull,
     #[error("learner {0:?} belongs to another team")]
     LearnerOfAnotherTeam(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
+
+/// Most devices (not removed) one team may have: a commune's team, not a crowd. A join beyond it is
+/// refused (`409 team_full`) until the leader removes phones no longer used (`hocso device revoke`).
+pub const MAX_ACTIVE_DEVICES_PER_TEAM: i64 = 300;
+
+/// The device id a server-side write carries (e.g. `hocso learner erase`'s tombstone).
+pub const SERVER_DEVICE: &str = "server";
+
+/// How an erased event is kept: its id, team, device and seq, nothing else (see [`placeholder`]).
+pub const ERASED_KIND: &str = r#"{"type":"erased"}"#;
 
 /// A device that presented a valid token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +62,7 @@ pub struct AuthDevice {
     pub role: Role,
 }
 
-/// A team just created or given new codes: the codes are shown once, only their hashes are kept.
+/// A team just created or given new codes: the codes are shown once, only their keyed hashes are kept.
 #[derive(Debug, Clone)]
 pub struct TeamCodes {
     pub team: TeamInfo,
@@ -73,6 +85,30 @@ pub struct Joined {
     pub device_token: String,
     pub team: TeamInfo,
     pub role: Role,
+    /// How the join went, for the log and the tests.
+    pub outcome: JoinOutcome,
+}
+
+/// What a join did with the device id the phone sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinOutcome {
+    /// A device id the server did not know (or none sent): a new device.
+    New,
+    /// The phone proved it is the device it names: same device, new token (and maybe a new team).
+    Same,
+    /// The phone named a device it could not prove it is: a new device with a new id.
+    Renumbered,
+}
+
+/// What `hocso learner erase` (or a winning tombstone) emptied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Erasure {
+    /// Events naming the learner, now placeholders (id, device and seq only).
+    pub events: u64,
+    /// Session attendee records linked to the learner, now placeholders too.
+    pub attendee_records: u64,
+    /// Whether the server held a profile (nickname, avatar, colour) for the learner, now cleared.
+    pub had_profile: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -89,6 +125,8 @@ pub struct Store {
     /// clearer than retrying SQLITE_BUSY.
     writer: SqlitePool,
     reader: SqlitePool,
+    /// Keys the codes' hashes (see [`CodeKey`]).
+    code_key: Arc<CodeKey>,
 }
 
 /// Letters and digits that cannot be confused when read aloud or from a screen: no 0/O, 1/I/L.
@@ -106,8 +144,101 @@ pub fn normalise_code(code: &str) -> String {
     code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
 }
 
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 pub fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(text.as_bytes()))
+}
+
+/// HMAC-SHA256 (RFC 2104) with a key of at most 64 bytes.
+fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    let mut block = [0u8; 64];
+    if key.len() > block.len() {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let pad = |byte: u8| block.map(|k| k ^ byte);
+    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message).finalize();
+    Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize().into()
+}
+
+/// The server's secret for hashing join and leader codes, kept in `<database>.secret` (created
+/// with mode 0600 on first open), not in the database: codes are 8 characters of 31, so a plain
+/// hash of one is found by trying them all, and a copied database file alone must not give them up.
+struct CodeKey([u8; 32]);
+
+/// Prefix of a keyed code hash; a hash without it is an unkeyed sha256 from before migration 0004.
+const KEYED: &str = "k1:";
+
+impl CodeKey {
+    fn random() -> Self {
+        Self(rand::rng().random())
+    }
+
+    /// `k1:` + HMAC-SHA256(secret, sha256 hex of the normalised code). Keying the sha256 (not the
+    /// code) lets a database from before be converted without knowing its codes.
+    fn hash(&self, code: &str) -> String {
+        self.keyed(&sha256_hex(&normalise_code(code)))
+    }
+
+    fn keyed(&self, unkeyed: &str) -> String {
+        format!("{KEYED}{}", hex(&hmac_sha256(&self.0, unkeyed.as_bytes())))
+    }
+
+    /// Tells, without revealing the secret, whether a database's codes were hashed with it.
+    fn check(&self) -> String {
+        hex(&hmac_sha256(&self.0, b"hocso code key check"))
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        if text.len() != 64 || !text.is_ascii() {
+            return None;
+        }
+        let mut key = [0u8; 32];
+        for (i, byte) in key.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+        }
+        Some(Self(key))
+    }
+}
+
+/// `<database>.secret`, or `None` for an in-memory database (whose codes vanish with it).
+fn secret_path(database: &Path) -> Option<PathBuf> {
+    if database.as_os_str().is_empty() || database.as_os_str() == ":memory:" {
+        return None;
+    }
+    let mut path = database.as_os_str().to_owned();
+    path.push(".secret");
+    Some(PathBuf::from(path))
+}
+
+/// Reads the secret file, or creates it (0600) when missing; `true` when it was just created.
+fn load_or_create_secret(path: &Path) -> anyhow::Result<(CodeKey, bool)> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let key = CodeKey::parse(&text).with_context(|| {
+                format!("{} is not a HocSo secret file (64 hexadecimal digits): restore it from your backup", path.display())
+            })?;
+            Ok((key, false))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = CodeKey::random();
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(path).with_context(|| format!("cannot create the secret file {}", path.display()))?;
+            std::io::Write::write_all(&mut file, format!("{}\n", hex(&key.0)).as_bytes())
+                .and_then(|()| file.sync_all())
+                .with_context(|| format!("cannot write the secret file {}", path.display()))?;
+            Ok((key, true))
+        }
+        Err(e) => Err(anyhow::Error::new(e).context(format!("cannot read the secret file {}", path.display()))),
+    }
 }
 
 fn random_hex(bytes: usize) -> String {
@@ -125,6 +256,15 @@ fn role_from(text: &str) -> Role {
     } else {
         Role::Member
     }
+}
+
+fn team_from(row: &SqliteRow, first: usize) -> Result<TeamInfo, sqlx::Error> {
+    Ok(TeamInfo { id: row.try_get(first)?, name: row.try_get(first + 1)?, commune: row.try_get(first + 2)? })
+}
+
+/// A stored value that is not what this server writes (e.g. an edited database file).
+fn undecodable(what: impl std::fmt::Display) -> sqlx::Error {
+    sqlx::Error::Decode(format!("unexpected value in the database: {what}").into())
 }
 
 /// Holds `<database>.lock` while a process opens the database and brings its schema up to date.
@@ -153,7 +293,8 @@ async fn lock_for_setup(database: &Path) -> anyhow::Result<Option<std::fs::File>
 
 impl Store {
     /// Opens (creating if needed) the database and brings its schema up to date.
-    /// `database` is a file path or a `sqlite:` URL.
+    /// `database` is a file path or a `sqlite:` URL. Beside a database file, `<database>.secret`
+    /// holds the key of the codes' hashes (created on first open).
     pub async fn open(database: &str) -> anyhow::Result<Self> {
         if database.starts_with("postgres:") || database.starts_with("postgresql:") {
             anyhow::bail!("Postgres is not supported yet: pass a SQLite file with --database (e.g. hocso.db)");
@@ -168,8 +309,11 @@ impl Store {
         // FULL: an acknowledged answer survives a power cut (the phone forgets it once acknowledged).
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
+        // Erased content is overwritten with zeros, not left in free space of the file.
+        .pragma("secure_delete", "on")
         .busy_timeout(Duration::from_secs(10));
         // Held until both pools are open: switching a new file to WAL also needs the file alone.
+        // It also keeps two processes from creating two different secret files.
         let lock = lock_for_setup(options.get_filename()).await?;
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
@@ -177,13 +321,21 @@ impl Store {
             .await
             .with_context(|| format!("cannot open the database {database}"))?;
         sqlx::migrate!("./migrations").run(&writer).await.context("updating the database schema")?;
+        let code_key = match secret_path(options.get_filename()) {
+            None => CodeKey::random(),
+            Some(path) => {
+                let (key, created) = load_or_create_secret(&path)?;
+                key_the_codes(&writer, &key, &path, created).await?;
+                key
+            }
+        };
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open the database {database}"))?;
         drop(lock);
-        Ok(Self { writer, reader })
+        Ok(Self { writer, reader, code_key: Arc::new(code_key) })
     }
 
     pub async fn create_team(&self, name: &str, commune: &str) -> Result<TeamCodes, StoreError> {
@@ -195,8 +347,8 @@ impl Store {
         .bind(&team.id)
         .bind(&team.name)
         .bind(&team.commune)
-        .bind(sha256_hex(&normalise_code(&join_code)))
-        .bind(sha256_hex(&normalise_code(&leader_code)))
+        .bind(self.code_key.hash(&join_code))
+        .bind(self.code_key.hash(&leader_code))
         .bind(now_ms())
         .execute(&self.writer)
         .await?;
@@ -207,16 +359,15 @@ impl Store {
     pub async fn rotate_codes(&self, team_id: &str) -> Result<TeamCodes, StoreError> {
         let (join_code, leader_code) = (new_code(), new_code());
         let row = sqlx::query(
-            "UPDATE teams SET join_code_hash = ?, leader_code_hash = ? WHERE id = ? RETURNING name, commune",
+            "UPDATE teams SET join_code_hash = ?, leader_code_hash = ? WHERE id = ? RETURNING id, name, commune",
         )
-        .bind(sha256_hex(&normalise_code(&join_code)))
-        .bind(sha256_hex(&normalise_code(&leader_code)))
+        .bind(self.code_key.hash(&join_code))
+        .bind(self.code_key.hash(&leader_code))
         .bind(team_id)
         .fetch_optional(&self.writer)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("team {team_id}")))?;
-        let team = TeamInfo { id: team_id.to_owned(), name: row.get(0), commune: row.get(1) };
-        Ok(TeamCodes { team, join_code, leader_code })
+        Ok(TeamCodes { team: team_from(&row, 0)?, join_code, leader_code })
     }
 
     pub async fn list_teams(&self) -> Result<Vec<TeamSummary>, StoreError> {
@@ -230,16 +381,16 @@ impl Store {
         )
         .fetch_all(&self.reader)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| TeamSummary {
-                team: TeamInfo { id: r.get(0), name: r.get(1), commune: r.get(2) },
-                devices: r.get(3),
-                revoked_devices: r.get(4),
-                learners: r.get(5),
-                events: r.get(6),
+        let summary = |r: &SqliteRow| -> Result<TeamSummary, sqlx::Error> {
+            Ok(TeamSummary {
+                team: team_from(r, 0)?,
+                devices: r.try_get(3)?,
+                revoked_devices: r.try_get(4)?,
+                learners: r.try_get(5)?,
+                events: r.try_get(6)?,
             })
-            .collect())
+        };
+        Ok(rows.iter().map(summary).collect::<Result<_, _>>()?)
     }
 
     /// Devices of a team: (id, name, role, revoked).
@@ -248,10 +399,12 @@ impl Store {
             .bind(team_id)
             .fetch_all(&self.reader)
             .await?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect())
+        let device = |r: &SqliteRow| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?));
+        Ok(rows.iter().map(device).collect::<Result<_, _>>()?)
     }
 
-    /// The device's token stops working at once; what it already sent stays.
+    /// The device's token stops working at once; what it already sent stays. Joining again with a
+    /// valid code and proof of being that device (a token it held) brings it back.
     pub async fn revoke_device(&self, device_id: &str) -> Result<(), StoreError> {
         let done = sqlx::query("UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
             .bind(now_ms())
@@ -264,10 +417,27 @@ impl Store {
         Ok(())
     }
 
-    /// A phone joins with a code. Joining again with the same device id (same team) gives it a new
-    /// token and invalidates the old one; a removed device cannot come back under its old id.
-    pub async fn join(&self, code: &str, device_name: &str, device_id: Option<&str>) -> Result<Joined, StoreError> {
-        let hash = sha256_hex(&normalise_code(code));
+    /// A phone joins with a code (the join code: member; the leader code: leader).
+    ///
+    /// - No `device_id`: a new device with a new random id.
+    /// - A `device_id` the server does not know: a new device with that id (a phone that recorded
+    ///   answers before joining keeps numbering them).
+    /// - A known `device_id` and `proof`, a token that device holds or held: the same device gets a
+    ///   new token (the old ones stay proof for later joins, not keys), the code's role, is no
+    ///   longer removed, and moves to the code's team if that is another one (see [`move_device`]).
+    /// - A known `device_id` without valid proof: a new device with a new random id. The existing
+    ///   device is not touched: nobody takes a phone over by knowing its id.
+    ///
+    /// Becoming an active device of a team that has [`MAX_ACTIVE_DEVICES_PER_TEAM`] is refused.
+    pub async fn join(
+        &self,
+        code: &str,
+        device_name: &str,
+        device_id: Option<&str>,
+        proof: Option<&str>,
+    ) -> Result<Joined, StoreError> {
+        let hash = self.code_key.hash(code);
+        let now = now_ms();
         let mut tx = self.writer.begin().await?;
         let row = sqlx::query(
             "SELECT id, name, commune, leader_code_hash = ? FROM teams WHERE join_code_hash = ? OR leader_code_hash = ?",
@@ -278,43 +448,77 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::InvalidCode)?;
-        let team = TeamInfo { id: row.get(0), name: row.get(1), commune: row.get(2) };
-        let role = if row.get::<bool, _>(3) { Role::Leader } else { Role::Member };
-        let device_id = device_id.map_or_else(|| format!("d-{}", random_hex(8)), str::to_owned);
+        let team = team_from(&row, 0)?;
+        let role = if row.try_get::<bool, _>(3)? { Role::Leader } else { Role::Member };
         let device_token = format!("hs_{}", random_hex(32));
-        let existing = sqlx::query("SELECT team_id, revoked_at IS NOT NULL FROM devices WHERE id = ?")
-            .bind(&device_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        match existing {
-            None => {
+        let token_hash = sha256_hex(&device_token);
+
+        let existing = match device_id {
+            None => None,
+            Some(id) => sqlx::query("SELECT team_id, revoked_at IS NOT NULL FROM devices WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| Ok::<_, sqlx::Error>((id, r.try_get::<String, _>(0)?, r.try_get::<bool, _>(1)?)))
+                .transpose()?,
+        };
+        let proven = match (&existing, proof) {
+            (Some((id, _, _)), Some(proof)) => sqlx::query("SELECT 1 FROM device_tokens WHERE token_hash = ? AND device_id = ?")
+                .bind(sha256_hex(proof))
+                .bind(*id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some(),
+            _ => false,
+        };
+        let (device_id, outcome) = match (existing, proven) {
+            (Some((id, old_team, revoked)), true) => {
+                if old_team != team.id || revoked {
+                    check_room(&mut tx, &team.id).await?;
+                }
+                sqlx::query("UPDATE devices SET name = ?, role = ?, token_hash = ?, revoked_at = NULL, team_id = ? WHERE id = ?")
+                    .bind(device_name)
+                    .bind(role.as_str())
+                    .bind(&token_hash)
+                    .bind(&team.id)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                if old_team != team.id {
+                    move_device(&mut tx, id, &old_team, &team.id, now).await?;
+                }
+                (id.to_owned(), JoinOutcome::Same)
+            }
+            (existing, _) => {
+                let (id, outcome) = match (device_id, existing) {
+                    (Some(id), None) => (id.to_owned(), JoinOutcome::New),
+                    (None, _) => (format!("d-{}", random_hex(8)), JoinOutcome::New),
+                    (Some(_), Some(_)) => (format!("d-{}", random_hex(8)), JoinOutcome::Renumbered),
+                };
+                check_room(&mut tx, &team.id).await?;
                 sqlx::query(
                     "INSERT INTO devices (id, team_id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 )
-                .bind(&device_id)
+                .bind(&id)
                 .bind(&team.id)
                 .bind(device_name)
                 .bind(role.as_str())
-                .bind(sha256_hex(&device_token))
-                .bind(now_ms())
+                .bind(&token_hash)
+                .bind(now)
                 .execute(&mut *tx)
                 .await?;
+                (id, outcome)
             }
-            Some(row) if row.get::<String, _>(0) != team.id => return Err(StoreError::DeviceIdTaken(device_id)),
-            Some(row) if row.get::<bool, _>(1) => return Err(StoreError::Revoked),
-            Some(_) => {
-                sqlx::query("UPDATE devices SET name = ?, role = ?, token_hash = ? WHERE id = ?")
-                    .bind(device_name)
-                    .bind(role.as_str())
-                    .bind(sha256_hex(&device_token))
-                    .bind(&device_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
+        };
+        sqlx::query("INSERT INTO device_tokens (token_hash, device_id, created_at) VALUES (?, ?, ?)")
+            .bind(&token_hash)
+            .bind(&device_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         debug_assert!(is_valid_device_id(&device_id));
-        Ok(Joined { device_id, device_token, team, role })
+        Ok(Joined { device_id, device_token, team, role, outcome })
     }
 
     pub async fn authenticate(&self, token: &str) -> Result<AuthDevice, StoreError> {
@@ -326,25 +530,30 @@ impl Store {
         .fetch_optional(&self.reader)
         .await?
         .ok_or(StoreError::InvalidToken)?;
-        if row.get::<bool, _>(2) {
+        if row.try_get::<bool, _>(2)? {
             return Err(StoreError::Revoked);
         }
-        Ok(AuthDevice {
-            id: row.get(0),
-            role: role_from(row.get(1)),
-            team: TeamInfo { id: row.get(3), name: row.get(4), commune: row.get(5) },
-        })
+        Ok(AuthDevice { id: row.try_get(0)?, role: role_from(row.try_get(1)?), team: team_from(&row, 3)? })
     }
 
     /// Stores a validated push in one transaction: every event id at most once, profiles
-    /// last-writer-wins. On any error nothing is stored.
+    /// last-writer-wins, erasure (see [`placeholder`] and [`erase_learner_data`]). On any error nothing
+    /// is stored.
     pub async fn push(&self, device: &AuthDevice, push: &PushRequest) -> Result<PushResponse, StoreError> {
         let now = now_ms();
         let team = &device.team.id;
         let mut tx = self.writer.begin().await?;
 
-        let learners: BTreeSet<&str> =
-            push.events.iter().map(|e| e.learner_id.as_str()).chain(push.profiles.iter().map(|p| p.id.as_str())).collect();
+        // Placeholders name no learner; every other learner id must be this team's (or new).
+        let learners: BTreeSet<&str> = push
+            .events
+            .iter()
+            .filter(|e| !e.is_erased())
+            .map(|e| e.learner_id.as_str())
+            .chain(push.profiles.iter().map(|p| p.id.as_str()))
+            .filter(|id| !id.is_empty())
+            .collect();
+        let mut erased_learners = BTreeSet::new();
         for learner in learners {
             let inserted = sqlx::query("INSERT INTO learners (id, team_id, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING")
                 .bind(learner)
@@ -360,23 +569,41 @@ impl Store {
                 if &owner != team {
                     return Err(StoreError::LearnerOfAnotherTeam(learner.to_owned()));
                 }
+                let erased: Option<bool> = sqlx::query_scalar("SELECT deleted FROM profiles WHERE id = ?")
+                    .bind(learner)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if erased == Some(true) {
+                    erased_learners.insert(learner);
+                }
             }
         }
 
         let mut stored = 0u32;
         for event in &push.events {
-            stored += insert_event(&mut tx, team, event, now).await? as u32;
+            let new = if event.is_erased() || erased_learners.contains(event.learner_id.as_str()) {
+                placeholder(&mut tx, team, event, now).await?
+            } else {
+                insert_event(&mut tx, team, event, now).await?
+            };
+            stored += u32::from(new);
         }
 
         let mut profiles_applied = 0u32;
+        let mut erased = false;
         for profile in &push.profiles {
-            profiles_applied += upsert_profile(&mut tx, team, &device.id, profile).await? as u32;
+            if upsert_profile(&mut tx, team, &device.id, profile).await? {
+                profiles_applied += 1;
+                if profile.deleted {
+                    let erasure = erase_learner_data(&mut tx, team, &profile.id).await?;
+                    let (events, attendees) = (erasure.events, erasure.attendee_records);
+                    tracing::info!(team, learner = %profile.id, events, attendees, "learner erased");
+                    erased = true;
+                }
+            }
         }
 
-        let mut acked: i64 = sqlx::query_scalar("SELECT acked_seq FROM devices WHERE id = ?")
-            .bind(&device.id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let mut acked = acked_seq(&mut tx, &device.id).await?;
         if stored > 0 {
             let before = acked;
             loop {
@@ -405,47 +632,92 @@ impl Store {
         // The leader's dashboard shows when each phone last synced.
         sqlx::query("UPDATE devices SET last_push_at = ? WHERE id = ?").bind(now).bind(&device.id).execute(&mut *tx).await?;
         tx.commit().await?;
+        if erased {
+            self.forget_old_pages().await;
+        }
+        let received = u32::try_from(push.events.len()).unwrap_or(u32::MAX);
         Ok(PushResponse {
-            acked_through_seq: acked as u64,
+            acked_through_seq: u64::try_from(acked).unwrap_or(0),
             stored,
-            duplicates: push.events.len() as u32 - stored,
+            duplicates: received.saturating_sub(stored),
             profiles_applied,
         })
     }
 
     /// The team's profiles changed after `cursor`, oldest change first.
     pub async fn pull(&self, device: &AuthDevice, cursor: u64, limit: u32) -> Result<PullPage, StoreError> {
-        let rows = sqlx::query(
+        let mut rows = sqlx::query(
             "SELECT id, nickname, avatar, colour, updated_at, deleted, device_id, rev
              FROM profiles WHERE team_id = ? AND rev > ? ORDER BY rev LIMIT ?",
         )
         .bind(&device.team.id)
-        .bind(cursor as i64)
+        .bind(i64::try_from(cursor).unwrap_or(i64::MAX))
         .bind(i64::from(limit) + 1)
         .fetch_all(&self.reader)
         .await?;
         let has_more = rows.len() > limit as usize;
-        let rows = &rows[..rows.len().min(limit as usize)];
-        let next = rows.last().map_or(cursor, |r| r.get::<i64, _>(7) as u64);
-        let profiles = rows
-            .iter()
-            .map(|r| TeamProfile {
+        rows.truncate(limit as usize);
+        let next = match rows.last() {
+            Some(row) => u64::try_from(row.try_get::<i64, _>(7)?).map_err(undecodable)?,
+            None => cursor,
+        };
+        let profile = |r: &SqliteRow| -> Result<TeamProfile, sqlx::Error> {
+            Ok(TeamProfile {
                 profile: Profile {
-                    id: r.get(0),
-                    nickname: r.get(1),
-                    avatar: r.get(2),
-                    colour: r.get(3),
-                    updated_at: r.get(4),
-                    deleted: r.get(5),
+                    id: r.try_get(0)?,
+                    nickname: r.try_get(1)?,
+                    avatar: r.try_get(2)?,
+                    colour: r.try_get(3)?,
+                    updated_at: r.try_get(4)?,
+                    deleted: r.try_get(5)?,
                 },
-                device_id: r.get(6),
+                device_id: r.try_get(6)?,
             })
-            .collect();
+        };
+        let profiles = rows.iter().map(profile).collect::<Result<_, _>>()?;
         let acked: i64 = sqlx::query_scalar("SELECT acked_seq FROM devices WHERE id = ?")
             .bind(&device.id)
             .fetch_one(&self.reader)
             .await?;
-        Ok(PullPage { profiles, cursor: next, has_more, acked_through_seq: acked as u64 })
+        Ok(PullPage { profiles, cursor: next, has_more, acked_through_seq: u64::try_from(acked).unwrap_or(0) })
+    }
+
+    /// `hocso learner erase`: the learner's profile becomes a tombstone written by [`SERVER_DEVICE`]
+    /// (so phones that pull delete the learner too) and every event naming them a placeholder, in
+    /// one transaction. The tombstone is dated now, or just after the profile's last write if a
+    /// phone's clock put that later, so that it wins last-writer-wins on every phone.
+    pub async fn erase_learner(&self, team_id: &str, learner_id: &str) -> Result<Erasure, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let owner: Option<String> = sqlx::query_scalar("SELECT team_id FROM learners WHERE id = ?")
+            .bind(learner_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if owner.as_deref() != Some(team_id) {
+            return Err(StoreError::NotFound(format!("learner {learner_id} of team {team_id}")));
+        }
+        let current: Option<(i64, String)> = sqlx::query_as("SELECT updated_at, nickname FROM profiles WHERE id = ?")
+            .bind(learner_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let at = current.as_ref().map_or(now_ms(), |(updated_at, _)| now_ms().max(updated_at.saturating_add(1)));
+        write_profile(&mut tx, team_id, SERVER_DEVICE, &Profile::tombstone(learner_id, at)).await?;
+        let mut erasure = erase_learner_data(&mut tx, team_id, learner_id).await?;
+        erasure.had_profile = current.is_some_and(|(_, nickname)| !nickname.is_empty());
+        tx.commit().await?;
+        self.forget_old_pages().await;
+        Ok(erasure)
+    }
+
+    /// After an erasure: the pages as they were before stay in the write-ahead log (`-wal`) until
+    /// a checkpoint copies the new ones into the database and empties it. Done at once, so that the
+    /// erased data leaves the files now (`secure_delete` already zeroes it in the database itself).
+    /// Best effort: a long read still running only leaves it to SQLite's next automatic checkpoint.
+    async fn forget_old_pages(&self) {
+        match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&self.writer).await {
+            Ok((0, _, _)) => {}
+            Ok(_) => tracing::warn!("a reader kept the checkpoint after an erasure from finishing; SQLite finishes it later"),
+            Err(error) => tracing::warn!(%error, "checkpoint after an erasure"),
+        }
     }
 
     /// Ids of a team's stored events, in id order (for tests and reports).
@@ -457,7 +729,7 @@ impl Store {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM events").fetch_one(&self.reader).await?)
     }
 
-    /// A stored event as the phone sent it.
+    /// A stored event as the phone sent it (an erased one as its placeholder).
     pub async fn event(&self, id: &str) -> Result<Option<ProgressEvent>, StoreError> {
         let row = sqlx::query(
             "SELECT id, device_id, seq, learner_id, lesson_id, lesson_version, at, kind FROM events WHERE id = ?",
@@ -465,15 +737,17 @@ impl Store {
         .bind(id)
         .fetch_optional(&self.reader)
         .await?;
-        Ok(row.map(|r| ProgressEvent {
-            id: r.get(0),
-            device_id: r.get(1),
-            seq: r.get::<i64, _>(2) as u64,
-            learner_id: r.get(3),
-            lesson_id: r.get(4),
-            lesson_version: r.get(5),
-            at: r.get(6),
-            kind: serde_json::from_str(r.get::<&str, _>(7)).expect("kind was serialised by us"),
+        let Some(r) = row else { return Ok(None) };
+        let kind: &str = r.try_get(7)?;
+        Ok(Some(ProgressEvent {
+            id: r.try_get(0)?,
+            device_id: r.try_get(1)?,
+            seq: u64::try_from(r.try_get::<i64, _>(2)?).map_err(undecodable)?,
+            learner_id: r.try_get(3)?,
+            lesson_id: r.try_get(4)?,
+            lesson_version: r.try_get(5)?,
+            at: r.try_get(6)?,
+            kind: serde_json::from_str(kind).map_err(undecodable)?,
         }))
     }
 
@@ -483,13 +757,136 @@ impl Store {
     }
 }
 
+/// Brings the codes' hashes under `key`: a database from before migration 0004 holds plain sha256
+/// hashes, which are keyed now; a database whose check does not match the secret file is refused,
+/// unless the file was just created (the old one is lost: the codes must be renewed).
+async fn key_the_codes(writer: &SqlitePool, key: &CodeKey, path: &Path, created: bool) -> anyhow::Result<()> {
+    let mut tx = writer.begin().await?;
+    let check: Option<String> =
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'code_key_check'").fetch_optional(&mut *tx).await?;
+    match check {
+        Some(check) if check == key.check() => {}
+        Some(_) if !created => anyhow::bail!(
+            "{} is not the secret this database's codes were hashed with (copied from another server?): put back \
+             the file that belongs with this database; if it is lost, delete it and renew every team's codes with \
+             `hocso team rotate-codes`",
+            path.display()
+        ),
+        old => {
+            if old.is_some() {
+                tracing::warn!(
+                    secret = %path.display(),
+                    "the secret file was missing and a new one was made: the teams' join and leader codes no longer \
+                     work; give each team new ones with `hocso team rotate-codes --team …` (joined phones keep working)"
+                );
+            }
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES ('code_key_check', ?)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+                .bind(key.check())
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    let unkeyed = sqlx::query(
+        "SELECT id, join_code_hash, leader_code_hash FROM teams
+         WHERE join_code_hash NOT LIKE 'k1:%' OR leader_code_hash NOT LIKE 'k1:%'",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for row in &unkeyed {
+        let rekey = |hash: String| if hash.starts_with(KEYED) { hash } else { key.keyed(&hash) };
+        sqlx::query("UPDATE teams SET join_code_hash = ?, leader_code_hash = ? WHERE id = ?")
+            .bind(rekey(row.try_get(1)?))
+            .bind(rekey(row.try_get(2)?))
+            .bind(row.try_get::<String, _>(0)?)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if !unkeyed.is_empty() {
+        tracing::info!(teams = unkeyed.len(), "the codes' hashes are now keyed with {}", path.display());
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Refuses a new active device in a full team.
+async fn check_room(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, team: &str) -> Result<(), StoreError> {
+    let active: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM devices WHERE team_id = ? AND revoked_at IS NULL")
+        .bind(team)
+        .fetch_one(&mut **tx)
+        .await?;
+    if active >= MAX_ACTIVE_DEVICES_PER_TEAM {
+        return Err(StoreError::TeamFull);
+    }
+    Ok(())
+}
+
+/// A device joined another team. Its stored events stay with the old team (they were that team's
+/// work); its learners go with it: those whose stored events all came from this device (with at
+/// least one, or whose profile it wrote last), and their profiles, which the new team's phones pull.
+/// So its later pushes naming them are not refused as another team's learners.
+async fn move_device(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    device: &str,
+    old_team: &str,
+    new_team: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    let learners: Vec<String> = sqlx::query_scalar(
+        "SELECT l.id FROM learners l WHERE l.team_id = ?
+            AND NOT EXISTS (SELECT 1 FROM events e WHERE e.learner_id = l.id AND e.device_id <> ?)
+            AND (EXISTS (SELECT 1 FROM events e WHERE e.learner_id = l.id AND e.device_id = ?)
+                OR EXISTS (SELECT 1 FROM profiles p WHERE p.id = l.id AND p.device_id = ?))",
+    )
+    .bind(old_team)
+    .bind(device)
+    .bind(device)
+    .bind(device)
+    .fetch_all(&mut **tx)
+    .await?;
+    for learner in &learners {
+        sqlx::query("UPDATE learners SET team_id = ?, created_at = ? WHERE id = ?")
+            .bind(new_team)
+            .bind(now)
+            .bind(learner)
+            .execute(&mut **tx)
+            .await?;
+        let has_profile: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM profiles WHERE id = ?").bind(learner).fetch_optional(&mut **tx).await?;
+        if has_profile.is_some() {
+            let rev = next_rev(tx, new_team).await?;
+            sqlx::query("UPDATE profiles SET team_id = ?, rev = ? WHERE id = ?")
+                .bind(new_team)
+                .bind(rev)
+                .bind(learner)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    if !learners.is_empty() {
+        tracing::info!(device, from = old_team, to = new_team, learners = learners.len(), "device moved with its learners");
+    }
+    Ok(())
+}
+
+async fn acked_seq(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, device: &str) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT acked_seq FROM devices WHERE id = ?").bind(device).fetch_one(&mut **tx).await?)
+}
+
+/// The team's next revision: orders the pull cursor.
+async fn next_rev(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, team: &str) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("UPDATE teams SET rev = rev + 1 WHERE id = ? RETURNING rev").bind(team).fetch_one(&mut **tx).await?)
+}
+
 async fn insert_event(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     team: &str,
     event: &ProgressEvent,
     now: i64,
 ) -> Result<bool, StoreError> {
-    let kind = serde_json::to_string(&event.kind).expect("an event kind always serialises");
+    let kind = serde_json::to_string(&event.kind).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     let done = sqlx::query(
         "INSERT INTO events (id, team_id, device_id, seq, learner_id, lesson_id, lesson_version, at, kind, received_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
@@ -497,7 +894,7 @@ async fn insert_event(
     .bind(&event.id)
     .bind(team)
     .bind(&event.device_id)
-    .bind(event.seq as i64)
+    .bind(i64::try_from(event.seq).map_err(|e| sqlx::Error::Encode(Box::new(e)))?)
     .bind(&event.learner_id)
     .bind(&event.lesson_id)
     .bind(&event.lesson_version)
@@ -509,27 +906,116 @@ async fn insert_event(
     Ok(done.rows_affected() == 1)
 }
 
-/// Last-writer-wins by `(updated_at, device_id)`; every applied write gets the team's next `rev`,
-/// which orders the pull cursor.
+/// Keeps an erased event (or one naming an erased learner) as a placeholder: id, team, device and
+/// seq, so that `acked_through_seq` walks on without a gap, and nothing of what it said: no learner,
+/// no lesson, time 0, kind `{"type":"erased"}`. If the server holds the event with its content, the
+/// content is wiped. `true` when the id was not stored before.
+async fn placeholder(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    team: &str,
+    event: &ProgressEvent,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let held: Option<i64> = sqlx::query_scalar("SELECT 1 FROM events WHERE id = ?").bind(&event.id).fetch_optional(&mut **tx).await?;
+    if held.is_some() {
+        sqlx::query(
+            "UPDATE events SET learner_id = '', lesson_id = '', lesson_version = '', at = 0, kind = ? WHERE id = ? AND kind <> ?",
+        )
+        .bind(ERASED_KIND)
+        .bind(&event.id)
+        .bind(ERASED_KIND)
+        .execute(&mut **tx)
+        .await?;
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO events (id, team_id, device_id, seq, learner_id, lesson_id, lesson_version, at, kind, received_at)
+         VALUES (?, ?, ?, ?, '', '', '', 0, ?, ?)",
+    )
+    .bind(&event.id)
+    .bind(team)
+    .bind(&event.device_id)
+    .bind(i64::try_from(event.seq).map_err(|e| sqlx::Error::Encode(Box::new(e)))?)
+    .bind(ERASED_KIND)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(true)
+}
+
+/// Erases a learner (whose tombstone was just written): every stored event naming them, in any
+/// team (a device that moved left its events behind) and from any device, becomes a placeholder,
+/// and so does every session attendee record of the team linked to them.
+async fn erase_learner_data(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, team: &str, learner: &str) -> Result<Erasure, StoreError> {
+    let events = sqlx::query(
+        "UPDATE events SET learner_id = '', lesson_id = '', lesson_version = '', at = 0, kind = ? WHERE learner_id = ?",
+    )
+    .bind(ERASED_KIND)
+    .bind(learner)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    // Attendees are stored inside the kind's JSON; the LIKE only narrows, the parse decides.
+    let link = format!("%\"learner\":{}%", serde_json::to_string(learner).map_err(|e| sqlx::Error::Encode(Box::new(e)))?);
+    let candidates = sqlx::query(
+        r#"SELECT id, kind FROM events WHERE team_id = ? AND kind LIKE '{"type":"attendee\_added"%' ESCAPE '\' AND kind LIKE ?"#,
+    )
+    .bind(team)
+    .bind(link)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut attendee_records = 0;
+    for row in &candidates {
+        let linked = match serde_json::from_str::<EventKind>(row.try_get(1)?) {
+            Ok(EventKind::AttendeeAdded { attendee, .. }) => attendee.learner.as_deref() == Some(learner),
+            _ => false,
+        };
+        if linked {
+            sqlx::query("UPDATE events SET learner_id = '', lesson_id = '', lesson_version = '', at = 0, kind = ? WHERE id = ?")
+                .bind(ERASED_KIND)
+                .bind(row.try_get::<&str, _>(0)?)
+                .execute(&mut **tx)
+                .await?;
+            attendee_records += 1;
+        }
+    }
+    Ok(Erasure { events, attendee_records, had_profile: false })
+}
+
+/// The one merge rule ([`hocso_core::profile::replaces`]): last writer wins by `(updated_at,
+/// device_id)`, except that a tombstone is final: once a learner is erased, no later edit brings
+/// their profile back.
 async fn upsert_profile(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     team: &str,
     device_id: &str,
     profile: &Profile,
 ) -> Result<bool, StoreError> {
-    let current = sqlx::query("SELECT updated_at, device_id FROM profiles WHERE id = ?")
+    let current = sqlx::query("SELECT updated_at, device_id, deleted FROM profiles WHERE id = ?")
         .bind(&profile.id)
         .fetch_optional(&mut **tx)
         .await?;
     if let Some(row) = current {
-        if !hocso_core::sync::profile_write_wins(profile.updated_at, device_id, row.get(0), row.get::<&str, _>(1)) {
+        let current = hocso_core::profile::Version { updated_at: row.try_get(0)?, device: row.try_get(1)?, deleted: row.try_get(2)? };
+        if !hocso_core::profile::replaces(profile.version(device_id), current) {
             return Ok(false);
         }
     }
-    let rev: i64 = sqlx::query_scalar("UPDATE teams SET rev = rev + 1 WHERE id = ? RETURNING rev")
-        .bind(team)
-        .fetch_one(&mut **tx)
-        .await?;
+    write_profile(tx, team, device_id, profile).await?;
+    Ok(true)
+}
+
+/// Writes a profile with the team's next `rev`. A tombstone keeps only its id, time, device and
+/// `deleted`: the nickname, avatar and colour are not kept.
+async fn write_profile(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    team: &str,
+    device_id: &str,
+    profile: &Profile,
+) -> Result<(), StoreError> {
+    let rev = next_rev(tx, team).await?;
+    let (nickname, avatar, colour) =
+        if profile.deleted { ("", "", "") } else { (profile.nickname.as_str(), profile.avatar.as_str(), profile.colour.as_str()) };
     sqlx::query(
         "INSERT INTO profiles (id, team_id, nickname, avatar, colour, updated_at, device_id, deleted, rev)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -540,16 +1026,16 @@ async fn upsert_profile(
     )
     .bind(&profile.id)
     .bind(team)
-    .bind(&profile.nickname)
-    .bind(&profile.avatar)
-    .bind(&profile.colour)
+    .bind(nickname)
+    .bind(avatar)
+    .bind(colour)
     .bind(profile.updated_at)
     .bind(device_id)
     .bind(profile.deleted)
     .bind(rev)
     .execute(&mut **tx)
     .await?;
-    Ok(true)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -564,5 +1050,28 @@ mod tests {
             assert!(!code.contains(['0', 'O', '1', 'I', 'L']), "{code}");
         }
         assert_eq!(normalise_code(" km4r-7xqp "), "KM4R7XQP");
+    }
+
+    #[test]
+    fn hmac_matches_rfc_4231() {
+        // Test case 2 of RFC 4231.
+        let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
+        assert_eq!(hex(&mac), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        // Test case 6: a key longer than a block is hashed first.
+        let mac = hmac_sha256(&[0xaa; 131], b"Test Using Larger Than Block-Size Key - Hash Key First");
+        assert_eq!(hex(&mac), "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    }
+
+    #[test]
+    fn a_code_hash_needs_the_key_and_ignores_how_the_code_was_typed() {
+        let key = CodeKey::random();
+        assert_eq!(key.hash("KM4R-7XQP"), key.hash(" km4r 7xqp"));
+        assert!(key.hash("KM4R-7XQP").starts_with("k1:"));
+        assert_ne!(key.hash("KM4R-7XQP"), CodeKey::random().hash("KM4R-7XQP"));
+        assert_eq!(key.hash("KM4R-7XQP"), key.keyed(&sha256_hex("KM4R7XQP")), "an old sha256 row converts");
+        let text = hex(&key.0);
+        assert_eq!(CodeKey::parse(&format!("{text}\n")).map(|k| k.0), Some(key.0));
+        assert!(CodeKey::parse("not a key").is_none());
+        assert!(CodeKey::parse(&"é".repeat(32)).is_none());
     }
 }

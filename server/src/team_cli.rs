@@ -43,7 +43,8 @@ pub struct DeviceArgs {
 
 #[derive(Subcommand)]
 pub enum DeviceCommand {
-    /// Remove a device from its team: its token stops working at once; what it sent stays.
+    /// Remove a device from its team: its token stops working at once; what it sent stays. It comes
+    /// back only by joining with a code the team gives it again (and the token it held).
     Revoke {
         /// The device id (see `hocso device list`).
         #[arg(long)]
@@ -94,7 +95,11 @@ pub async fn device(args: DeviceArgs) -> anyhow::Result<()> {
     let store = Store::open(&args.database).await?;
     let result = match args.command {
         DeviceCommand::Revoke { device } => {
-            store.revoke_device(&device).await.map(|()| println!("Device {device} removed: its token no longer works."))
+            store.revoke_device(&device).await.map(|()| {
+                println!("Device {device} removed: its token no longer works.");
+                println!("It comes back only by joining with a team code. If it was lost or stolen, also give the team new");
+                println!("codes (`hocso team rotate-codes`): whoever holds it could otherwise join again with the current ones.");
+            })
         }
         DeviceCommand::List { team } => store.list_devices(&team).await.map(|devices| {
             for (id, name, role, revoked) in devices {

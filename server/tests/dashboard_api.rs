@@ -151,6 +151,7 @@ fn vn(month: i64, day: i64, hour: i64, minute: i64) -> i64 {
 }
 
 fn profile(id: &str, nickname: &str) -> Value {
+    // Edited at 2025-01-01 00:00 in Vietnam: the server refuses times before 2024.
     json!({"id": id, "nickname": nickname, "avatar": "buffalo", "colour": "#2e7d32", "updated_at": vn(1, 1, 0, 0), "deleted": false})
 }
 
@@ -517,7 +518,8 @@ impl Server {
 }
 
 /// `seed()` plus sessions, every number below counted by hand. Team A's member tuan runs them from
-/// phone-a1; tuan never learns anything himself, so he is not "reached".
+/// the leader's phone lead-a (only a leader's phone sends session events); tuan never learns
+/// anything himself, so he is not "reached".
 ///   s1, dated 2025-02-08 (typed in that day), "Nhà văn hoá, thôn Bản Phố" in Bản Phố, lessons VIETQR
 ///     then VNEID. Attendees: a1 bà Lự (Bản Phố, female, 60+), a2 anh Páo (Bản Phố, male, 18–35),
 ///     a3 chị Mai (Bản Phố, female, 18–35, linked to learner-mai, who also completed lessons), a4 em
@@ -532,7 +534,7 @@ impl Server {
 /// c1 and c2 of Bản Hồ and VIETQR q0 0/5 (right: 1): nothing of it may reach team A.
 async fn seed_sessions() -> Seeded {
     let mut s = seed().await;
-    let (tuan, p) = ("learner-tuan", &mut s.member_a);
+    let (tuan, p) = ("learner-tuan", &mut s.leader_a);
     let s1 = || "s1".to_owned();
     let feb8 = (2, 8);
     let mut events = vec![
@@ -561,7 +563,7 @@ async fn seed_sessions() -> Seeded {
         p.session(tuan, VNEID, feb20, 4, EventKind::SessionDetails { session: s2(), details: details("2025-01-25", "Sân trường Nậm Cang", "Nậm Cang", &[VNEID]) }),
         p.session(tuan, VNEID, feb20, 5, EventKind::GroupAnswered { session: s2(), question: 0, counts: vec![1, 2, 0, 0], correct_options: vec![0] }),
     ]);
-    s.server.push(&s.member_a, events, json!([])).await;
+    s.server.push(&s.leader_a, events, json!([])).await;
 
     let (chu, p) = ("learner-chu", &mut s.leader_b);
     let feb10 = (2, 10);
@@ -713,7 +715,7 @@ async fn the_admin_sees_each_teams_sessions_and_their_sums() {
 #[tokio::test]
 async fn session_events_with_over_long_text_or_counts_are_refused_and_nothing_is_stored() {
     let s = seed_sessions().await;
-    let mut phone = Phone { id: s.member_a.id.clone(), token: s.member_a.token.clone(), seq: s.member_a.seq };
+    let mut phone = Phone { id: s.leader_a.id.clone(), token: s.leader_a.token.clone(), seq: s.leader_a.seq };
     let stored_before = s.server.store.event_count().await.unwrap();
     let day = (2, 25);
     let long = "Nguyễn Thị Hồng Nhung ".repeat(3); // 66 characters

@@ -276,7 +276,7 @@ async fn a_thousand_faulty_sync_rounds_leave_exactly_the_created_events_on_the_s
     let mut phones = Vec::new();
     for d in 0..DEVICES {
         let device_id = format!("phone-{d}");
-        let joined = store.join(&codes.join_code, "test phone", Some(&device_id)).await.unwrap();
+        let joined = store.join(&codes.join_code, "test phone", Some(&device_id), None).await.unwrap();
         phones.push(Phone {
             outbox: MemoryOutbox::new(&device_id),
             net: Net { client: client.clone(), base: format!("http://{proxy_addr}"), token: joined.device_token },

@@ -210,7 +210,7 @@ async fn device(
                     learner_id: format!("learner-{d}-{}", seq % 4),
                     lesson_id: "pay-by-vietqr".into(),
                     lesson_version: "3f9c2a7b".into(),
-                    at: 1_700_000_000_000 + seq as i64,
+                    at: hocso_server::store::now_ms() - 86_400_000 + seq as i64,
                     kind: EventKind::QuestionAnswered { question: (seq % 5) as u32, chosen: vec![1], correct: seq.is_multiple_of(3) },
                 }
             })

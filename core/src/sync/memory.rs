@@ -4,7 +4,7 @@ use std::future::{ready, Future};
 
 use super::engine::{Outbox, OutboxResult};
 use super::protocol::{Profile, PullResponse, TeamProfile};
-use crate::profile::write_wins;
+use crate::profile::replaces;
 use crate::progress::{EventKind, ProgressEvent};
 
 #[derive(Debug, Clone, Default)]
@@ -160,9 +160,10 @@ impl Outbox for MemoryOutbox {
 
     fn apply_pull(&mut self, page: &PullResponse) -> impl Future<Output = OutboxResult<()>> {
         for remote in &page.profiles {
-            let wins = self.profiles.get(&remote.profile.id).is_none_or(|local| {
-                write_wins(remote.profile.updated_at, &remote.device_id, local.profile.updated_at, &local.device_id)
-            });
+            let wins = self
+                .profiles
+                .get(&remote.profile.id)
+                .is_none_or(|local| replaces(remote.profile.version(&remote.device_id), local.profile.version(&local.device_id)));
             if wins {
                 self.changed.remove(&remote.profile.id);
                 self.profiles.insert(remote.profile.id.clone(), remote.clone());

@@ -6,6 +6,8 @@
 pub mod engine;
 pub mod memory;
 pub mod protocol;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use engine::{
     Backoff, FailReason, HttpRequest, HttpResponse, Method, NoAnswer, Outbox, OutboxResult, StoreFailure, SyncEngine,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
 use crate::progress::{EventKind, ProgressEvent};
-pub use crate::profile::{write_wins as profile_write_wins, Profile};
+pub use crate::profile::Profile;
 
 /// Where the API lives on the team server.
 pub const API_PREFIX: &str = "/api/v1";

@@ -2,14 +2,77 @@
 //! rate-limited device of one team. Handlers that take it can only see that team's data.
 //! `Leader` is such a device joined with the leader code; `Admin` is an admin token, which sees
 //! every team's indicators and nothing of the sync API.
-use axum::extract::FromRequestParts;
+//!
+//! Failed attempts (an unknown token here, a wrong code at join) are counted per client address,
+//! and an address over its limit is refused before the database is asked ([`ClientAddr`]).
+use std::convert::Infallible;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use hocso_core::sync::Role;
 
-use super::error::ApiError;
+use super::error::{ApiError, Limited};
 use super::AppState;
 use crate::store::{AdminToken, AuthDevice, StoreError};
+
+/// Where a request came from, for counting failures: the peer's IP address when the server is
+/// served with `into_make_service_with_connect_info::<SocketAddr>()`, otherwise one bucket for
+/// every client together (still bounded, but one client's failures then slow down everyone's).
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(client_key(parts)))
+    }
+}
+
+fn client_key(parts: &Parts) -> String {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or_else(|| "all clients".to_owned(), |info| info.0.ip().to_string())
+}
+
+impl ClientAddr {
+    /// Refuses at once when this address failed too often.
+    pub fn check(&self, state: &AppState) -> Result<(), ApiError> {
+        let limited = |retry_after_secs| ApiError::RateLimited { retry_after_secs, from: Limited::Failures };
+        state.failure_limiter.peek(&self.0).map_err(limited)
+    }
+
+    /// Counts a failure of this address.
+    pub fn failed(&self, state: &AppState) {
+        let _ = state.failure_limiter.check(&self.0);
+    }
+}
+
+/// A bearer token that is a device's, or an admin token sent where a device's is expected.
+enum Bearer {
+    Device(AuthDevice),
+    AdminToken,
+}
+
+/// Authenticates a device token: the client's failures are checked first, and an unknown token
+/// (neither a device's nor an admin's) is counted as one.
+async fn device_of(parts: &Parts, state: &AppState, token: &str) -> Result<Bearer, ApiError> {
+    let client = ClientAddr(client_key(parts));
+    client.check(state)?;
+    match state.store.authenticate(token).await {
+        Ok(device) => Ok(Bearer::Device(device)),
+        Err(StoreError::InvalidToken) if state.store.authenticate_admin(token).await.is_ok() => Ok(Bearer::AdminToken),
+        Err(error) => {
+            if matches!(error, StoreError::InvalidToken) {
+                client.failed(state);
+            }
+            Err(error.into())
+        }
+    }
+}
+
+fn per_device(state: &AppState, key: &str) -> Result<(), ApiError> {
+    state.device_limiter.check(key).map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs, from: Limited::Device })
+}
 
 pub struct Device(pub AuthDevice);
 
@@ -18,8 +81,10 @@ impl FromRequestParts<AppState> for Device {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?;
-        let device = state.store.authenticate(token).await?;
-        state.device_limiter.check(&device.id).map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
+        let Bearer::Device(device) = device_of(parts, state, token).await? else {
+            return Err(StoreError::InvalidToken.into());
+        };
+        per_device(state, &device.id)?;
         Ok(Device(device))
     }
 }
@@ -50,17 +115,14 @@ impl FromRequestParts<AppState> for Leader {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?;
-        let device = match state.store.authenticate(token).await {
-            Err(StoreError::InvalidToken) if state.store.authenticate_admin(token).await.is_ok() => {
-                return Err(ApiError::client(
-                    StatusCode::FORBIDDEN,
-                    "team_token_required",
-                    "an admin token sees the teams' totals at /api/v1/admin/teams; a team's own page needs its leader's device token",
-                ));
-            }
-            other => other?,
+        let Bearer::Device(device) = device_of(parts, state, token).await? else {
+            return Err(ApiError::client(
+                StatusCode::FORBIDDEN,
+                "team_token_required",
+                "an admin token sees the teams' totals at /api/v1/admin/teams; a team's own page needs its leader's device token",
+            ));
         };
-        state.device_limiter.check(&device.id).map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
+        per_device(state, &device.id)?;
         if device.role != Role::Leader {
             return Err(ApiError::client(
                 StatusCode::FORBIDDEN,
@@ -80,6 +142,8 @@ impl FromRequestParts<AppState> for Admin {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?;
+        let client = ClientAddr(client_key(parts));
+        client.check(state)?;
         let admin = match state.store.authenticate_admin(token).await {
             Ok(admin) => admin,
             Err(StoreError::InvalidToken) if state.store.authenticate(token).await.is_ok() => {
@@ -96,10 +160,14 @@ impl FromRequestParts<AppState> for Admin {
                     "this admin token was revoked: ask the server's operator for a new one",
                 ));
             }
-            Err(other) => return Err(other.into()),
+            Err(other) => {
+                if matches!(other, StoreError::InvalidToken) {
+                    client.failed(state);
+                }
+                return Err(other.into());
+            }
         };
-        let key = format!("admin:{}", admin.id);
-        state.device_limiter.check(&key).map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })?;
+        per_device(state, &format!("admin:{}", admin.id))?;
         Ok(Admin(admin))
     }
 }

@@ -1,5 +1,6 @@
-//! The one error type of the HTTP API: every failure becomes `{error, message}` with a 4xx/5xx
-//! status. Internal errors are logged with their cause and answered with a sentence that leaks nothing.
+//! The one error type of the HTTP API: every failure becomes `{error, message}` (and `record`, the
+//! refused event or profile, when one record is at fault) with a 4xx/5xx status. Internal errors are
+//! logged with their cause and answered with a sentence that leaks nothing.
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -10,15 +11,28 @@ use crate::store::StoreError;
 
 #[derive(Debug)]
 pub enum ApiError {
-    /// A refusal the client can act on: status, stable code, clear sentence.
-    Client { status: StatusCode, code: &'static str, message: String },
-    RateLimited { retry_after_secs: u64 },
+    /// A refusal the client can act on: status, stable code, clear sentence, and the id of the one
+    /// event or profile refused, so that the phone can set that record aside and send the rest.
+    Client { status: StatusCode, code: &'static str, message: String, record: Option<String> },
+    /// Too many requests from one device token, or too many failed attempts (unknown tokens, wrong
+    /// codes) from one client address.
+    RateLimited { retry_after_secs: u64, from: Limited },
     Internal(anyhow::Error),
 }
 
 impl ApiError {
     pub fn client(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError::Client { status, code, message: message.into() }
+        ApiError::Client { status, code, message: message.into(), record: None }
+    }
+
+    /// The same refusal, naming the record at fault.
+    pub fn with_record(self, id: &str) -> Self {
+        match self {
+            ApiError::Client { status, code, message, .. } => {
+                ApiError::Client { status, code, message, record: Some(id.to_owned()) }
+            }
+            other => other,
+        }
     }
 
     pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
@@ -37,24 +51,43 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status_code();
-        let (code, message, retry_after) = match self {
-            ApiError::Client { code, message, .. } => (code, message, None),
-            ApiError::RateLimited { retry_after_secs } => (
+        let (code, message, record, retry_after) = match self {
+            ApiError::Client { code, message, record, .. } => (code, message, record, None),
+            ApiError::RateLimited { retry_after_secs, from } => (
                 "rate_limited",
-                format!("too many requests from this device: wait {retry_after_secs} s and try again"),
+                match from {
+                    Limited::Device => format!("too many requests from this device: wait {retry_after_secs} s and try again"),
+                    Limited::Joins => format!("too many phones are joining right now: wait {retry_after_secs} s and try again"),
+                    Limited::Failures => format!(
+                        "too many failed attempts (unknown tokens or wrong codes) from this network address: wait \
+                         {retry_after_secs} s and try again"
+                    ),
+                },
+                None,
                 Some(retry_after_secs),
             ),
             ApiError::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "internal error while answering an API request");
-                ("internal", "the server failed to answer; it has been logged, try again later".to_owned(), None)
+                ("internal", "the server failed to answer; it has been logged, try again later".to_owned(), None, None)
             }
         };
-        let mut response = (status, Json(ErrorBody { error: code.to_owned(), message, record: None })).into_response();
+        let mut response = (status, Json(ErrorBody { error: code.to_owned(), message, record })).into_response();
         if let Some(secs) = retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }
+}
+
+/// What a `rate_limited` answer counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limited {
+    /// One device token's requests.
+    Device,
+    /// Every join of the server together.
+    Joins,
+    /// Failed authentications and joins from one client address.
+    Failures,
 }
 
 /// Store outcomes that are the client's doing map to 4xx here, in one place.
@@ -76,10 +109,14 @@ impl From<StoreError> for ApiError {
                 "token_revoked",
                 "this device was removed from its team: ask the team leader",
             ),
-            StoreError::DeviceIdTaken(id) => Self::client(
+            StoreError::TeamFull => Self::client(
                 StatusCode::CONFLICT,
-                "device_id_taken",
-                format!("device id {id:?} already belongs to another team's device: choose a new device id"),
+                "team_full",
+                format!(
+                    "this team already has {} phones: the team leader can remove phones no longer used \
+                     (`hocso device revoke`), then join again",
+                    crate::store::MAX_ACTIVE_DEVICES_PER_TEAM
+                ),
             ),
             StoreError::LearnerOfAnotherTeam(id) => Self::client(
                 StatusCode::FORBIDDEN,

@@ -24,6 +24,12 @@ use crate::Limits;
 use error::ApiError;
 use rate_limit::RateLimiter;
 
+/// Failed authentications and joins one client address may make at once…
+pub const FAILURES_BURST: u32 = 30;
+/// …and per second after that (one every 2 s): a phone with a stale token fails once and stops;
+/// whoever keeps trying unknown tokens or codes is answered `429` without a database lookup.
+pub const FAILURES_PER_SECOND: f64 = 0.5;
+
 /// What every handler may use, built once at start.
 #[derive(Clone)]
 pub struct AppState {
@@ -33,6 +39,9 @@ pub struct AppState {
     pub device_limiter: Arc<RateLimiter>,
     /// All joins together: join codes must not be guessable by trying many.
     pub join_limiter: Arc<RateLimiter>,
+    /// Failed authentications (unknown tokens) and joins (wrong codes) per client address, checked
+    /// before the database is asked (see [`auth::ClientAddr`]).
+    pub failure_limiter: Arc<RateLimiter>,
     pub catalogue: Arc<sync::Catalogue>,
 }
 
@@ -42,6 +51,7 @@ impl AppState {
             store,
             device_limiter: Arc::new(RateLimiter::new(limits.requests_burst, limits.requests_per_second)),
             join_limiter: Arc::new(RateLimiter::new(limits.joins_burst, limits.joins_per_second)),
+            failure_limiter: Arc::new(RateLimiter::new(FAILURES_BURST, FAILURES_PER_SECOND)),
             catalogue: Arc::new(sync::Catalogue::new(dist.join("content").join("catalogue.json"))),
             limits,
         }

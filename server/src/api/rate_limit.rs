@@ -16,6 +16,16 @@ impl RateLimiter {
 
     /// Takes one request from `key`'s bucket; `Err(seconds)` to wait when it is empty.
     pub fn check(&self, key: &str) -> Result<(), u64> {
+        self.bucket(key, true)
+    }
+
+    /// Whether `key`'s bucket has a request left, without taking it: for limits fed only by
+    /// failures, checked before the work that may fail (`Err(seconds)` to wait).
+    pub fn peek(&self, key: &str) -> Result<(), u64> {
+        self.bucket(key, false)
+    }
+
+    fn bucket(&self, key: &str, take: bool) -> Result<(), u64> {
         let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if buckets.len() > 100_000 {
@@ -28,7 +38,9 @@ impl RateLimiter {
         *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.per_second).min(self.burst);
         *at = now;
         if *tokens >= 1.0 {
-            *tokens -= 1.0;
+            if take {
+                *tokens -= 1.0;
+            }
             Ok(())
         } else if self.per_second > 0.0 {
             Err(((1.0 - *tokens) / self.per_second).ceil().max(1.0) as u64)
@@ -48,5 +60,13 @@ mod tests {
         assert!((0..3).all(|_| limiter.check("a").is_ok()));
         assert_eq!(limiter.check("a"), Err(2));
         assert!(limiter.check("b").is_ok());
+    }
+
+    #[test]
+    fn peeking_takes_nothing() {
+        let limiter = RateLimiter::new(2, 0.5);
+        assert!((0..10).all(|_| limiter.peek("a").is_ok()));
+        assert!(limiter.check("a").is_ok() && limiter.check("a").is_ok());
+        assert_eq!(limiter.peek("a"), Err(2));
     }
 }

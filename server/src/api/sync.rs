@@ -1,5 +1,7 @@
 //! `POST /sync/push` and `GET /sync/pull`: a device sends its answers and profiles, and receives its
 //! team's changes. Everything is checked before anything is stored, and stored in one transaction.
+//! A refusal that one event or profile caused names it (`record`), so that the phone can set that
+//! one aside and send the rest.
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::SystemTime;
@@ -9,7 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use hocso_core::sync::{
-    validate_event, validate_profile, PullResponse, PushRequest, PushResponse, DEFAULT_PULL_LIMIT,
+    validate_event, validate_profile, PullResponse, PushRequest, PushResponse, Role, DEFAULT_PULL_LIMIT,
     MAX_EVENTS_PER_PUSH, MAX_PROFILES_PER_PUSH, MAX_PULL_LIMIT,
 };
 use serde::Deserialize;
@@ -36,9 +38,10 @@ pub async fn push(
             format!("{} profiles in one push; send at most {MAX_PROFILES_PER_PUSH}", request.profiles.len()),
         ));
     }
+    // Times are judged by the server's clock: a phone's clock may be wrong, but not by years.
     let now = crate::store::now_ms();
     for event in &request.events {
-        validate_event(event, now).map_err(|message| ApiError::unprocessable("invalid_event", message))?;
+        validate_event(event, now).map_err(|message| ApiError::unprocessable("invalid_event", message).with_record(&event.id))?;
         if event.device_id != device.id {
             return Err(ApiError::client(
                 StatusCode::FORBIDDEN,
@@ -47,8 +50,23 @@ pub async fn push(
             ));
         }
     }
+    if device.role != Role::Leader {
+        if let Some(event) = request.events.iter().find(|event| event.kind.session().is_some()) {
+            return Err(ApiError::client(
+                StatusCode::FORBIDDEN,
+                "leader_only",
+                format!(
+                    "event {:?} is part of a learning session, which only the team leader's phone runs: join with the \
+                     leader code to send it; nothing was stored",
+                    event.id
+                ),
+            )
+            .with_record(&event.id));
+        }
+    }
     for profile in &request.profiles {
-        validate_profile(profile, now).map_err(|message| ApiError::unprocessable("invalid_profile", message))?;
+        validate_profile(profile, now)
+            .map_err(|message| ApiError::unprocessable("invalid_profile", message).with_record(&profile.id))?;
     }
     let answer = state.store.push(&device, &request).await?;
     tracing::debug!(
