@@ -109,10 +109,14 @@ async function cacheFirst(request) {
 async function staleWhileRevalidate(request) {
   const cache = await caches.open(RUNTIME_CACHE);
   const cached = await cache.match(request);
+  const before = cached ? cached.clone().text() : Promise.resolve(null);
   const fresh = fetch(request).then((response) => {
     if (response.ok) {
-      // Once a new catalogue is stored, what it no longer reaches is dropped.
-      cache.put(request, response.clone()).then(() => pruneContent()).catch(() => {});
+      // Once a different catalogue is stored, what it no longer reaches is dropped.
+      const copy = response.clone();
+      Promise.all([copy.clone().text(), before])
+        .then(([now, old]) => cache.put(request, copy).then(() => now !== old && pruneContent()))
+        .catch(() => {});
     }
     return response;
   });
