@@ -86,7 +86,7 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   if (url.pathname.startsWith('/content/')) {
-    // Packs are requested with ?v=<version>, so a kept copy is never stale.
+    // Packs and media are requested with ?v=<version>, so a kept copy is never stale.
     event.respondWith(cacheFirst(request));
     return;
   }
@@ -97,7 +97,11 @@ self.addEventListener('fetch', (event) => {
 
 async function cacheFirst(request) {
   const cached = await caches.match(request, { cacheName: RUNTIME_CACHE });
-  return cached || networkThenCache(request);
+  if (cached) return cached;
+  const response = await networkThenCache(request);
+  // A new pack makes older versions of its pictures unreachable.
+  if (response.ok && new URL(request.url).pathname.startsWith('/content/packs/')) pruneContent().catch(() => {});
+  return response;
 }
 
 // The catalogue: answer at once from the copy (slow 3G must not block the home screen), and fetch
@@ -105,8 +109,15 @@ async function cacheFirst(request) {
 async function staleWhileRevalidate(request) {
   const cache = await caches.open(RUNTIME_CACHE);
   const cached = await cache.match(request);
+  const before = cached ? cached.clone().text() : Promise.resolve(null);
   const fresh = fetch(request).then((response) => {
-    if (response.ok) cache.put(request, response.clone());
+    if (response.ok) {
+      // Once a different catalogue is stored, what it no longer reaches is dropped.
+      const copy = response.clone();
+      Promise.all([copy.clone().text(), before])
+        .then(([now, old]) => cache.put(request, copy).then(() => now !== old && pruneContent()))
+        .catch(() => {});
+    }
     return response;
   });
   if (cached) {
@@ -122,11 +133,53 @@ async function networkThenCache(request) {
   const cache = await caches.open(RUNTIME_CACHE);
   try {
     const response = await fetch(request);
-    if (response.ok) cache.put(request, response.clone());
+    // Stored before answering, so that pruning (below) sees a pack as soon as the app has it.
+    if (response.ok) await cache.put(request, response.clone()).catch(() => {});
     return response;
   } catch (error) {
     const cached = await cache.match(request);
     if (cached) return cached;
     throw error;
   }
+}
+
+// Keeps in the runtime cache only the content the stored catalogue still reaches:
+// - packs at the versions it lists (`<url>?v=<version>`);
+// - pictures and sounds (`/content/media/…?v=<hash>`) that it (icons) or a stored current pack
+//   refers to. A topic with no current pack stored yet keeps its media until one arrives (a new
+//   pack often keeps most pictures); a topic no longer in the catalogue loses them.
+async function pruneContent() {
+  const cache = await caches.open(RUNTIME_CACHE);
+  const stored = await cache.match('/content/catalogue.json', { ignoreSearch: true });
+  if (!stored) return;
+  const catalogue = await stored.json();
+  const key = (url) => url.pathname + url.search;
+  const wanted = new Set();
+  for (const topic of catalogue.topics) {
+    for (const pack of Object.values(topic.packs)) wanted.add(pack.url + '?v=' + pack.version);
+    for (const lesson of topic.lessons) if (lesson.icon) wanted.add(key(new URL(lesson.icon, self.location.origin)));
+  }
+  const topics = new Set(catalogue.topics.map((topic) => topic.id));
+  const withPack = new Set();
+  const requests = await cache.keys();
+  const drop = [];
+  for (const request of requests) {
+    const url = new URL(request.url);
+    if (!url.pathname.startsWith('/content/packs/')) continue;
+    if (!wanted.has(key(url))) { drop.push(request); continue; }
+    withPack.add(url.pathname.split('/').pop().split('.')[0]);
+    // Every media URL in the pack, found as JSON.parse visits each string.
+    const text = await (await cache.match(request)).text();
+    JSON.parse(text, (_, value) => {
+      if (typeof value === 'string' && value.startsWith('/content/media/')) wanted.add(key(new URL(value, self.location.origin)));
+      return value;
+    });
+  }
+  for (const request of requests) {
+    const url = new URL(request.url);
+    if (!url.pathname.startsWith('/content/media/') || wanted.has(key(url))) continue;
+    const topic = decodeURIComponent(url.pathname.split('/')[3]);
+    if (!topics.has(topic) || withPack.has(topic) || !url.searchParams.has('v')) drop.push(request);
+  }
+  await Promise.all(drop.map((request) => cache.delete(request)));
 }

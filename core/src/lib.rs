@@ -13,6 +13,7 @@ pub mod events;
 pub mod i18n;
 pub mod profile;
 pub mod progress;
+pub mod reports;
 pub mod sessions;
 pub mod sync;
 pub mod topics;

@@ -36,7 +36,8 @@ pub enum ContentCommand {
         #[arg(default_value = "content")]
         path: PathBuf,
         /// Where to write: the `content/` folder of the served app, so devices pick the new
-        /// version up on their next sync without an app update.
+        /// version up on their next sync without an app update. The new tree is written beside it
+        /// and swapped in at once; files there that a build does not write are kept.
         #[arg(long, default_value = "dist/content")]
         out: PathBuf,
     },

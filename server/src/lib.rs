@@ -4,6 +4,7 @@
 
 pub mod admin_cli;
 pub mod api;
+pub mod connections;
 pub mod content_cli;
 pub mod dashboard;
 pub mod static_files;
@@ -14,9 +15,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context;
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
+pub use connections::{serve_connections, ConnectionLimits};
 use tower_http::compression::CompressionLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// Everything `hocso serve` needs, read once at start.
@@ -28,6 +32,8 @@ pub struct ServeConfig {
     /// A SQLite file path or `sqlite:` URL (`--database`, `DATABASE_URL`).
     pub database: String,
     pub limits: Limits,
+    /// Timeouts and the connection cap: what one slow client may hold.
+    pub connections: ConnectionLimits,
 }
 
 /// Default database file, next to where `hocso` runs.
@@ -35,7 +41,13 @@ pub const DEFAULT_DATABASE: &str = "hocso.db";
 
 impl ServeConfig {
     pub fn new(addr: SocketAddr, dist: PathBuf, database: impl Into<String>) -> Self {
-        Self { addr, dist, database: database.into(), limits: Limits::default() }
+        Self {
+            addr,
+            dist,
+            database: database.into(),
+            limits: Limits::default(),
+            connections: ConnectionLimits::default(),
+        }
     }
 }
 
@@ -63,15 +75,32 @@ pub async fn app(config: &ServeConfig) -> anyhow::Result<Router> {
     Ok(router(config, store))
 }
 
-/// The whole HTTP application over an open store: every endpoint is assembled here.
+/// The whole HTTP application over an open store: every endpoint is assembled here. Serve it with
+/// [`serve_connections`] (or axum's `into_make_service_with_connect_info::<SocketAddr>()`): the API
+/// reads the client's address.
 pub fn router(config: &ServeConfig, store: store::Store) -> Router {
     let state = api::AppState::new(store, config.limits, config.dist.clone());
-    Router::new()
+    let request_timeout = config.connections.request_timeout;
+    let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .nest("/api/v1", api::router(state))
         .fallback_service(static_files::service(&config.dist))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        // A body that stops arriving fails the handler reading it; a request that takes too long
+        // altogether (a body dripping in) is answered 408.
+        .layer(RequestBodyTimeoutLayer::new(config.connections.body_idle_timeout))
+        .layer(axum::middleware::from_fn(move |request, next: axum::middleware::Next| async move {
+            match tokio::time::timeout(request_timeout, next.run(request)).await {
+                Ok(response) => response,
+                Err(_) => axum::response::IntoResponse::into_response(api::error::ApiError::client(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "request_timeout",
+                    format!("the request took longer than {} s to arrive: try again", request_timeout.as_secs()),
+                )),
+            }
+        }))
+        .layer(TraceLayer::new_for_http());
+    static_files::with_security_headers(app, Some(&config.dist))
 }
 
 /// Checks the configuration, binds the port and serves until Ctrl-C / SIGTERM, finishing in-flight
@@ -92,10 +121,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let local = listener.local_addr().context("reading the bound address")?;
     println!("HocSo is running at http://{local}/  (Ctrl-C to stop)");
     let store = store::Store::open(&config.database).await?;
-    axum::serve(listener, router(&config, store.clone()))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server error")?;
+    serve_connections(listener, router(&config, store.clone()), config.connections, shutdown_signal()).await;
     store.close().await;
     println!("HocSo stopped.");
     Ok(())

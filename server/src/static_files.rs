@@ -1,9 +1,17 @@
-//! Serving the built app: right MIME types, caching that suits a PWA, SPA fallback for app routes.
-use std::path::Path;
+//! Serving the built app: right MIME types, caching that suits a PWA, SPA fallback for app routes,
+//! and the security headers of every answer (static files, API, errors): the Content-Security-Policy
+//! of the app's pages, `nosniff` and `no-referrer`.
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::http::{header, HeaderValue, Request, Response, StatusCode};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, Request, Response, StatusCode};
 use axum::response::IntoResponse;
+use axum::Router;
+use base64::Engine;
+use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -101,9 +109,191 @@ pub fn service(
     })
 }
 
+/// The Content-Security-Policy, without its script hashes. The app is a WASM app loaded by a
+/// module script: scripts only from this server (`'self'`: the JS glue, `/pwa.js`, `/sw.js`) plus
+/// the hashes of the inline start-up scripts Trunk writes into the pages, and WebAssembly compiled
+/// from them (`'wasm-unsafe-eval'`, not `'unsafe-eval'`: `eval` stays forbidden). Styles from this
+/// server and inline `style` attributes (Leptos sets `style="--topic-colour: …"`, `width: …%`);
+/// everything else (pictures, audio, fetches, the worker, the manifest) from this server only; no
+/// plugins, no `<base>`, forms post here, and no other site may frame the app.
+const CSP_BEFORE_HASHES: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
+const CSP_AFTER_HASHES: &str = "; style-src 'self' 'unsafe-inline'; img-src 'self'; media-src 'self'; \
+connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+frame-ancestors 'none'";
+
+/// The pages whose inline scripts the policy allows (the learner app and the team tools).
+const PAGES: [&str; 2] = ["index.html", "team/index.html"];
+
+/// How often the pages are looked at again for a new build (`cargo xtask build` while serving).
+const RECHECK: Duration = Duration::from_secs(1);
+
+/// The headers every answer carries. Cheap to clone; the policy follows the built pages.
+#[derive(Clone)]
+pub struct SecurityHeaders {
+    csp: Arc<Csp>,
+}
+
+struct Csp {
+    /// `None`: answers that are never a page (the overload answer).
+    dist: Option<PathBuf>,
+    cache: Mutex<CspCache>,
+}
+
+struct CspCache {
+    checked: Option<Instant>,
+    /// The pages as last read (`None`: missing).
+    pages: Vec<Option<String>>,
+    value: HeaderValue,
+}
+
+impl SecurityHeaders {
+    /// For the app built in `dist` (the policy allows its pages' inline scripts); `None` for a
+    /// server that sends no page.
+    pub fn new(dist: Option<&Path>) -> Self {
+        let value = HeaderValue::from_str(&content_security_policy(&[])).expect("the policy is ASCII");
+        Self {
+            csp: Arc::new(Csp {
+                dist: dist.map(Path::to_owned),
+                cache: Mutex::new(CspCache { checked: None, pages: Vec::new(), value }),
+            }),
+        }
+    }
+
+    /// The current policy, recomputed when a page changed (they are read at most once a second:
+    /// a few kB).
+    pub fn content_security_policy(&self) -> HeaderValue {
+        let mut cache = self.csp.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let Some(dist) = &self.csp.dist else { return cache.value.clone() };
+        if cache.checked.is_some_and(|at| at.elapsed() < RECHECK) {
+            return cache.value.clone();
+        }
+        let pages: Vec<Option<String>> = PAGES.iter().map(|page| std::fs::read_to_string(dist.join(page)).ok()).collect();
+        if cache.checked.is_none() || pages != cache.pages {
+            let hashes: Vec<String> =
+                pages.iter().flatten().flat_map(|html| inline_scripts(html)).map(script_hash).collect();
+            match HeaderValue::from_str(&content_security_policy(&hashes)) {
+                Ok(value) => cache.value = value,
+                Err(error) => tracing::error!(%error, "the Content-Security-Policy is not a valid header"),
+            }
+            cache.pages = pages;
+        }
+        cache.checked = Some(Instant::now());
+        cache.value.clone()
+    }
+
+    /// Adds the headers (replacing any a handler set).
+    pub fn apply(&self, headers: &mut HeaderMap) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, self.content_security_policy());
+        headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+        // For browsers older than `frame-ancestors`.
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+}
+
+/// Every answer of `router` gets the security headers; give it the built app's folder when it
+/// serves the app's pages.
+pub fn with_security_headers(router: Router, dist: Option<&Path>) -> Router {
+    async fn add(State(headers): State<SecurityHeaders>, mut response: Response<Body>) -> Response<Body> {
+        headers.apply(response.headers_mut());
+        response
+    }
+    router.layer(axum::middleware::map_response_with_state(SecurityHeaders::new(dist), add))
+}
+
+/// The policy with these `'sha256-…'` sources for inline scripts.
+pub fn content_security_policy(script_hashes: &[String]) -> String {
+    let mut policy = CSP_BEFORE_HASHES.to_owned();
+    for hash in script_hashes {
+        policy.push(' ');
+        policy.push_str(hash);
+    }
+    policy.push_str(CSP_AFTER_HASHES);
+    policy
+}
+
+/// The text of each inline `<script>` (one without `src`) of an HTML page, as written.
+pub fn inline_scripts(html: &str) -> Vec<&str> {
+    let lower = html.to_ascii_lowercase();
+    let mut scripts = Vec::new();
+    let mut from = 0;
+    while let Some(start) = lower[from..].find("<script").map(|i| from + i) {
+        let after_name = start + "<script".len();
+        // `<scripts>` or `<script-x>` is another element.
+        if !lower[after_name..].starts_with(|c: char| c == '>' || c == '/' || c.is_ascii_whitespace()) {
+            from = after_name;
+            continue;
+        }
+        let Some(tag_end) = tag_end(&lower, after_name) else { break };
+        let Some(close) = lower[tag_end..].find("</script").map(|i| tag_end + i) else { break };
+        if !has_src(&lower[after_name..tag_end - 1]) {
+            scripts.push(&html[tag_end..close]);
+        }
+        from = close;
+    }
+    scripts
+}
+
+/// The index just after the `>` closing a tag whose attributes start at `from` (quotes respected).
+fn tag_end(html: &str, from: usize) -> Option<usize> {
+    let mut quote = None;
+    for (i, c) in html[from..].char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '>') => return Some(from + i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether a tag's attributes (lower case) include `src`.
+fn has_src(attributes: &str) -> bool {
+    let mut quote = None;
+    let mut name = String::new();
+    for c in attributes.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, c) if c.is_ascii_whitespace() || c == '=' || c == '/' => {
+                if name == "src" {
+                    return true;
+                }
+                name.clear();
+            }
+            (None, c) => name.push(c),
+        }
+    }
+    name == "src"
+}
+
+/// `'sha256-<base64>'` of a script as the browser hashes it: HTML turns CRLF and CR into LF first.
+pub fn script_hash(script: &str) -> String {
+    let text = script.replace("\r\n", "\n").replace('\r', "\n");
+    format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(text.as_bytes())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inline_scripts_are_found_and_external_ones_left_out() {
+        let html = "<html><head><script src=\"/pwa.js\" defer></script><link rel=\"modulepreload\" href=\"/a.js\">\
+            <SCRIPT type=\"module\">import init from '/a.js';\r\nawait init();</SCRIPT><scripts>x</scripts>\
+            <script data-x='>' >one()</script><script type=module>two()</script></head></html>";
+        assert_eq!(inline_scripts(html), ["import init from '/a.js';\r\nawait init();", "one()", "two()"]);
+        assert!(has_src(" src=\"/x.js\"") && has_src(" defer src=/x.js") && !has_src(" data-src=\"x\" type=module"));
+    }
+
+    #[test]
+    fn script_hashes_are_what_browsers_compute() {
+        // echo -n "alert('Hello, world.');" | openssl sha256 -binary | base64 (the example of CSP's spec).
+        assert_eq!(script_hash("alert('Hello, world.');"), "'sha256-qznLcsROx4GACP2dm0UCKCzCG+HiZ1guq6ZZDob/Tng='");
+        assert_eq!(script_hash("a\r\nb\rc"), script_hash("a\nb\nc"));
+    }
 
     #[test]
     fn trunk_hashed_names_are_cached_forever_and_the_rest_revalidated() {

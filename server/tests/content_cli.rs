@@ -116,3 +116,126 @@ fn build_writes_the_catalogue_and_packs_and_refuses_broken_content() {
     assert!(stdout(&output).contains("nothing was built"));
     assert!(!broken_out.join("catalogue.json").exists());
 }
+
+/// Every file under `dir` (relative path → bytes).
+fn snapshot(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, files: &mut std::collections::BTreeMap<PathBuf, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, files);
+            } else {
+                files.insert(path.strip_prefix(root).unwrap().to_owned(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut files = std::collections::BTreeMap::new();
+    walk(dir, dir, &mut files);
+    files
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+/// A copy of the shipped content whose lesson summary says `summary`: new catalogue, new packs.
+fn shipped_with_summary(root: &Path, summary: &str) -> PathBuf {
+    let content = root.join(summary);
+    copy_dir(&shipped_content(), &content);
+    let vi = content.join(TOPIC).join(LESSON).join("vi.md");
+    let text = std::fs::read_to_string(&vi).unwrap();
+    let line = text.lines().find(|l| l.starts_with("summary:")).expect("the lesson has a summary").to_owned();
+    std::fs::write(&vi, text.replacen(&line, &format!("summary: {summary}"), 1)).unwrap();
+    content
+}
+
+fn build(content: &Path, out: &Path) -> Output {
+    hocso(&["content", "build", content.to_str().unwrap(), "--out", out.to_str().unwrap()])
+}
+
+#[test]
+fn a_build_replaces_the_published_tree_whole_and_a_failed_one_leaves_it_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dist/content");
+    assert_eq!(build(&shipped_content(), &out).status.code(), Some(0));
+    std::fs::write(out.join("notes.txt"), "not the build's").unwrap();
+    std::fs::write(out.join("media/stale.svg"), "a picture an earlier build left").unwrap();
+    let published = snapshot(&out);
+
+    let (vi, _) = lesson_without_right_answer();
+    let broken = copy_of_lesson(&dir.path().join("broken"), &vi);
+    let output = build(&broken, &out);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert_eq!(snapshot(&out), published, "a refused build changes nothing");
+
+    let changed = shipped_with_summary(&dir.path().join("sources"), "Tóm tắt mới.");
+    let output = build(&changed, &out);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let now = snapshot(&out);
+    assert_ne!(now[Path::new("catalogue.json")], published[Path::new("catalogue.json")]);
+    assert!(String::from_utf8_lossy(&now[Path::new("catalogue.json")]).contains("Tóm tắt mới."));
+    assert_eq!(now[Path::new("notes.txt")], b"not the build's", "files that are not the build's are kept");
+    assert!(!now.contains_key(Path::new("media/stale.svg")), "what an earlier build wrote is replaced whole");
+    let beside: Vec<String> =
+        std::fs::read_dir(dir.path().join("dist")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(beside, ["content"], "no staging or old tree is left beside it");
+}
+
+#[test]
+fn readers_never_see_a_catalogue_with_packs_of_another_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dist/content");
+    let sources: Vec<PathBuf> =
+        ["Bản A.", "Bản B.", "Bản C."].iter().map(|s| shipped_with_summary(&dir.path().join("sources"), s)).collect();
+    assert_eq!(build(&sources[0], &out).status.code(), Some(0));
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let (out, stop) = (out.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let (mut consistent, mut missing, mut mismatched) = (0, 0, Vec::new());
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let Ok(before) = std::fs::read(out.join("catalogue.json")) else {
+                    missing += 1;
+                    continue;
+                };
+                let catalogue: serde_json::Value = serde_json::from_slice(&before).expect("a whole catalogue");
+                let mut packs = Vec::new();
+                for topic in catalogue["topics"].as_array().unwrap() {
+                    for entry in topic["packs"].as_object().unwrap().values() {
+                        let path = out.join(entry["url"].as_str().unwrap().trim_start_matches("/content/"));
+                        let pack = std::fs::read(&path).ok().map(|b| serde_json::from_slice::<serde_json::Value>(&b).expect("a whole pack"));
+                        packs.push((entry["version"].clone(), pack.map(|p| p["version"].clone())));
+                    }
+                }
+                // Judged only when no build was published meanwhile (the catalogue is still the same).
+                if std::fs::read(out.join("catalogue.json")).ok().as_ref() == Some(&before) {
+                    match packs.iter().find(|(wanted, found)| found.as_ref() != Some(wanted)) {
+                        Some(bad) => mismatched.push(format!("{bad:?}")),
+                        None => consistent += 1,
+                    }
+                }
+            }
+            (consistent, missing, mismatched)
+        })
+    };
+    for round in 1..=9 {
+        let output = build(&sources[round % 3], &out);
+        assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (consistent, missing, mismatched) = reader.join().unwrap();
+    assert!(mismatched.is_empty(), "a catalogue was seen with packs of another build: {mismatched:?}");
+    assert!(consistent > 0, "the reader read nothing");
+    if cfg!(target_os = "linux") {
+        assert_eq!(missing, 0, "on Linux the new tree is exchanged with the old one in one step");
+    }
+}

@@ -51,7 +51,7 @@ async fn start() -> Server {
     let config = ServeConfig::new(addr, dist.path().to_owned(), database.clone());
     let store = Store::open(&database).await.unwrap();
     let app = hocso_server::router(&config, store.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    tokio::spawn(hocso_server::serve_connections(listener, app, config.connections, std::future::pending()));
     Server { addr, store, client: reqwest::Client::new(), database, _dist: dist, _db: db }
 }
 
@@ -740,4 +740,112 @@ async fn session_events_with_over_long_text_or_counts_are_refused_and_nothing_is
     let event = phone.session("learner-tuan", VNEID, day, 1, kind);
     let answer = s.server.try_push(&phone, vec![event]).await;
     assert_eq!(answer.status, 200, "{}", answer.text());
+}
+
+// ---- Reports never overflow, never panic, never count erased placeholders (issue #12) ----------
+
+impl Server {
+    /// Rows written straight into the events table, as an older server (or an erasure) left them:
+    /// `(device, seq, learner, lesson, at, kind)`; `kind` is SQL, so a test can store a wrong type.
+    async fn insert_raw(&self, rows: &[(&str, i64, &str, &str, i64, &str)]) {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", self.database)).await.unwrap();
+        for (device, seq, learner, lesson, at, kind) in rows {
+            sqlx::query(&format!(
+                "INSERT INTO events (id, team_id, device_id, seq, learner_id, lesson_id, lesson_version, at, kind, received_at)
+                 SELECT ?, team_id, id, ?, ?, ?, '', ?, {kind}, 0 FROM devices WHERE id = ?"
+            ))
+            .bind(format!("{device}:{seq}"))
+            .bind(seq)
+            .bind(learner)
+            .bind(lesson)
+            .bind(at)
+            .bind(device)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        pool.close().await;
+    }
+
+    /// Every report of both teams, as text, with the periods the tests above use.
+    async fn every_report(&self, s: &Seeded, admin: &str) -> Vec<String> {
+        let mut reports = Vec::new();
+        for query in ["", "?from=2025-01-01&to=2025-01-31", "?from=1970-01-01&to=9999-12-31", "?to=1970-01-01", "?from=9999-12-31"] {
+            for token in [&s.leader_a.token, &s.leader_b.token] {
+                for path in ["/team/dashboard", "/team/export.csv", "/team/sessions.csv"] {
+                    let answer = self.get(&format!("{path}{query}"), Some(token)).await;
+                    assert_eq!(answer.status, 200, "{path}{query}: {}", answer.text());
+                    reports.push(answer.text());
+                }
+            }
+            let answer = self.get(&format!("/admin/teams{query}"), Some(admin)).await;
+            assert_eq!(answer.status, 200, "/admin/teams{query}: {}", answer.text());
+            reports.push(answer.text());
+        }
+        reports
+    }
+}
+
+/// `SQL` for a kind column as the server stores it.
+fn kind_sql(kind: &EventKind) -> String {
+    format!("'{}'", serde_json::to_string(kind).unwrap().replace('\'', "''"))
+}
+
+#[tokio::test]
+async fn events_at_impossible_times_are_left_out_and_break_no_report() {
+    let s = seed_sessions().await;
+    let admin = s.server.store.create_admin_token("Sở GD&ĐT Lào Cai").await.unwrap().1;
+    let before = s.server.every_report(&s, &admin).await;
+    let completed = kind_sql(&EventKind::LessonCompleted { score: Score { correct: 1, out_of: 1 } });
+    let started = kind_sql(&EventKind::LessonStarted);
+    // The first millisecond of 10000-01-01 in Vietnam, and the last before 1970-01-01 there.
+    let (after_9999, before_1970) = (253_402_300_800_000 - 7 * 3_600_000, -7 * 3_600_000 - 1);
+    s.server
+        .insert_raw(&[
+            ("phone-a1", 1001, "learner-mai", VNEID, i64::MAX, &completed),
+            ("phone-a1", 1002, "learner-mai", VNEID, i64::MAX - 1, &started),
+            ("phone-a1", 1003, "learner-lan", VIETQR, i64::MIN, &completed),
+            ("phone-a1", 1004, "learner-new", VIETQR, after_9999, &completed),
+            ("phone-a1", 1005, "learner-new", VIETQR, before_1970, &started),
+            ("phone-b1", 1001, "learner-sua", VNEID, i64::MAX, &completed),
+            ("phone-b1", 1002, "learner-old", VNEID, i64::MIN + 1, &started),
+        ])
+        .await;
+    assert_eq!(s.server.every_report(&s, &admin).await, before, "the same answers, and no panic");
+
+    // The last millisecond of 9999 is still a date: counted in its month.
+    s.server.insert_raw(&[("phone-a1", 1006, "learner-new", VIETQR, after_9999 - 1, &completed)]).await;
+    let d = s.server.get("/team/dashboard?from=9999-12-31", Some(&s.leader_a.token)).await.json();
+    assert_eq!((d["completions"].as_u64(), d["months"][0]["month"].as_str()), (Some(1), Some("9999-12")));
+}
+
+#[tokio::test]
+async fn erased_placeholders_are_never_counted() {
+    let s = seed_sessions().await;
+    let admin = s.server.store.create_admin_token("Sở GD&ĐT Lào Cai").await.unwrap().1;
+    let before = s.server.every_report(&s, &admin).await;
+    let erased = r#"'{"type":"erased"}'"#;
+    s.server
+        .insert_raw(&[
+            ("phone-a1", 2001, "", "", vn(1, 10, 9, 0), erased),
+            ("phone-a1", 2002, "", "", vn(2, 8, 9, 0), erased),
+            ("phone-a2", 2001, "", "", 0, erased),
+            ("phone-b1", 2001, "", "", vn(1, 15, 10, 0), erased),
+            ("lead-b", 2001, "", "", i64::MAX, erased),
+        ])
+        .await;
+    assert_eq!(s.server.every_report(&s, &admin).await, before, "no person, completion, month or session more");
+}
+
+#[tokio::test]
+async fn a_damaged_row_is_a_500_with_a_sentence_not_a_dropped_connection() {
+    let s = seed_sessions().await;
+    // A session event whose kind is a BLOB, not text: it matches the session filter but cannot be read as text.
+    s.server.insert_raw(&[("phone-a1", 3001, "learner-tuan", VNEID, vn(2, 8, 9, 0), r#"CAST('{"type":"session_closed","session":"s9"}' AS BLOB)"#)]).await;
+    for path in ["/team/dashboard", "/team/sessions.csv"] {
+        let answer = s.server.get(path, Some(&s.leader_a.token)).await;
+        assert_error(&answer, 500, "internal");
+    }
+    // The server goes on answering, team B's reports included.
+    assert_eq!(s.server.get("/team/dashboard", Some(&s.leader_b.token)).await.status, 200);
 }

@@ -21,8 +21,9 @@ async fn start(dist: &Path) -> SocketAddr {
     let addr = listener.local_addr().unwrap();
     // The database lives apart from dist/, which is served to everyone.
     let db = tempfile::tempdir().unwrap().keep().join("hocso.db");
-    let app = hocso_server::app(&ServeConfig::new(addr, dist.to_owned(), db.to_str().unwrap())).await.unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let config = ServeConfig::new(addr, dist.to_owned(), db.to_str().unwrap());
+    let app = hocso_server::app(&config).await.unwrap();
+    tokio::spawn(hocso_server::serve_connections(listener, app, config.connections, std::future::pending()));
     addr
 }
 
@@ -156,4 +157,80 @@ async fn precompressed_copies_from_the_build_are_sent_as_they_are() {
     assert_eq!(header(&response, CONTENT_TYPE), "application/wasm");
     assert_eq!(header(&response, CACHE_CONTROL), "public, max-age=31536000, immutable");
     assert_eq!(response.bytes().await.unwrap().as_ref(), b"precompressed-by-xtask");
+}
+
+/// What Trunk writes into a page: the start-up module script inline, the rest as files.
+const TRUNK_INDEX: &str = "<!DOCTYPE html><html><head><script src=\"/pwa.js\" defer></script>\
+<link rel=\"modulepreload\" href=\"/hocso-app-0123456789abcdef.js\" crossorigin=\"anonymous\" integrity=\"sha384-x\">\
+</head><body><script type=\"module\">\nimport init, * as bindings from '/hocso-app-0123456789abcdef.js';\n\
+const wasm = await init({ module_or_path: '/hocso-app-0123456789abcdef_bg.wasm' });\n</script></body></html>";
+
+fn assert_security_headers(response: &reqwest::Response, what: &str) {
+    assert_eq!(header(response, reqwest::header::X_CONTENT_TYPE_OPTIONS), "nosniff", "{what}");
+    assert_eq!(header(response, reqwest::header::REFERRER_POLICY), "no-referrer", "{what}");
+    let csp = header(response, reqwest::header::CONTENT_SECURITY_POLICY);
+    for directive in ["default-src 'self'", "'wasm-unsafe-eval'", "object-src 'none'", "frame-ancestors 'none'"] {
+        assert!(csp.contains(directive), "{what}: {csp}");
+    }
+    assert!(!csp.contains("'unsafe-eval'") && !csp.contains("script-src 'self' 'unsafe-inline'"), "{what}: {csp}");
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    write_dist(dir.path());
+    let addr = start(dir.path()).await;
+    let client = reqwest::Client::new();
+    for (path, status) in [
+        ("/", 200),
+        ("/lessons/anything", 200),
+        ("/sw.js", 200),
+        ("/hocso-app-0123456789abcdef_bg.wasm", 200),
+        ("/manifest.webmanifest", 200),
+        ("/healthz", 200),
+        ("/missing-0123456789abcdef.js", 404),
+        ("/api/v1/nothing-here", 404),
+        ("/api/v1/sync/pull", 401),
+        ("/api/v1/team/dashboard?from=2025-13-45", 401),
+    ] {
+        let response = get(addr, path).await;
+        assert_eq!(response.status(), status, "{path}");
+        assert_security_headers(&response, path);
+    }
+    let wrong_method = client.delete(format!("http://{addr}/api/v1/sync/push")).send().await.unwrap();
+    assert_eq!(wrong_method.status(), 405);
+    assert_security_headers(&wrong_method, "405");
+    let compressed = client
+        .get(format!("http://{addr}/hocso-app-0123456789abcdef_bg.wasm"))
+        .header(ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(&compressed, CONTENT_ENCODING), "gzip");
+    assert_security_headers(&compressed, "gzip");
+}
+
+#[tokio::test]
+async fn the_policy_allows_exactly_the_inline_start_up_scripts_of_the_built_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    write_dist(dir.path());
+    std::fs::write(dir.path().join("index.html"), TRUNK_INDEX).unwrap();
+    std::fs::create_dir(dir.path().join("team")).unwrap();
+    let team = TRUNK_INDEX.replace("/hocso-app-", "/team/hocso-app-");
+    std::fs::write(dir.path().join("team/index.html"), &team).unwrap();
+    let addr = start(dir.path()).await;
+
+    let script = |page: &str| hocso_server::static_files::inline_scripts(page)[0].to_owned();
+    let learner_hash = hocso_server::static_files::script_hash(&script(TRUNK_INDEX));
+    let team_hash = hocso_server::static_files::script_hash(&script(&team));
+    let csp = header(&get(addr, "/").await, reqwest::header::CONTENT_SECURITY_POLICY).to_owned();
+    assert!(csp.starts_with(&format!("default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {learner_hash} {team_hash};")), "{csp}");
+
+    // A new build while the server runs: the new page's script is allowed, the old one no longer.
+    let rebuilt = TRUNK_INDEX.replace("0123456789abcdef", "fedcba9876543210");
+    std::fs::write(dir.path().join("index.html"), &rebuilt).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let csp = header(&get(addr, "/sw.js").await, reqwest::header::CONTENT_SECURITY_POLICY).to_owned();
+    assert!(csp.contains(&hocso_server::static_files::script_hash(&script(&rebuilt))), "{csp}");
+    assert!(!csp.contains(&learner_hash) && csp.contains(&team_hash), "{csp}");
 }

@@ -3,8 +3,8 @@
 //! plain SVG bar chart with the same numbers in a table beside it, readable on a phone.
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use hocso_core::reports::TeamDashboard;
 use leptos_router::components::A;
-use serde_json::Value;
 use wasm_bindgen::JsCast;
 
 use crate::i18n::use_i18n;
@@ -15,7 +15,7 @@ enum Load {
     Loading,
     Offline,
     Refused,
-    Ready(Value),
+    Ready(Box<TeamDashboard>),
 }
 
 async fn get(path: &str, token: &str) -> Result<gloo_net::http::Response, Load> {
@@ -29,18 +29,6 @@ async fn get(path: &str, token: &str) -> Result<gloo_net::http::Response, Load> 
         401 | 403 => Err(Load::Refused),
         _ => Err(Load::Offline),
     }
-}
-
-pub fn number(value: &Value, key: &str) -> u64 {
-    value.get(key).and_then(Value::as_u64).unwrap_or(0)
-}
-
-pub fn text(value: &Value, key: &str) -> String {
-    value.get(key).and_then(Value::as_str).unwrap_or("").to_owned()
-}
-
-pub fn rows(value: &Value, key: &str) -> Vec<Value> {
-    value.get(key).and_then(Value::as_array).cloned().unwrap_or_default()
 }
 
 /// Horizontal bars, one per row, labelled with the value (no colour-only meaning).
@@ -117,11 +105,11 @@ pub fn Dashboard() -> impl IntoView {
         spawn_local(async move {
             let result = async {
                 let response = get("/api/v1/team/dashboard", &token).await?;
-                response.json::<Value>().await.map_err(|_| Load::Offline)
+                response.json::<TeamDashboard>().await.map_err(|_| Load::Offline)
             }
             .await;
             load.set(match result {
-                Ok(value) => Load::Ready(value),
+                Ok(dashboard) => Load::Ready(Box::new(dashboard)),
                 Err(error) => error,
             });
         });
@@ -158,23 +146,19 @@ pub fn Dashboard() -> impl IntoView {
                 }.into_any(),
                 Load::Refused => view! { <p class="notice">{i18n.t("session.leader_only")}</p> }.into_any(),
                 Load::Ready(data) => {
-                    let team = data.get("team").cloned().unwrap_or_default();
+                    let TeamDashboard { team, months, lessons, villages, group_quiz, devices, .. } = *data;
                     let cards = [
-                        ("dashboard.people_reached", number(&data, "people_reached")),
-                        ("dashboard.sessions_held", number(&data, "sessions_held")),
-                        ("dashboard.attendees", number(&data, "attendees")),
-                        ("dashboard.learners_completed", number(&data, "learners_completed")),
-                        ("dashboard.completions", number(&data, "completions")),
+                        ("dashboard.people_reached", data.people_reached),
+                        ("dashboard.sessions_held", data.sessions_held),
+                        ("dashboard.attendees", data.attendees),
+                        ("dashboard.learners_completed", data.learners_completed),
+                        ("dashboard.completions", data.completions),
                     ];
-                    let topics: Vec<(String, f64)> = rows(&data, "topics").iter()
-                        .map(|t| (i18n.t(&format!("topic.{}.title", text(t, "topic"))), number(t, "completions") as f64)).collect();
-                    let months: Vec<(String, f64)> = rows(&data, "months").iter()
-                        .map(|m| (text(m, "month"), number(m, "completions") as f64)).collect();
-                    let lessons = rows(&data, "lessons");
-                    let villages = rows(&data, "villages");
-                    let devices = rows(&data, "devices");
+                    let topics: Vec<(String, f64)> = data.topics.iter()
+                        .map(|t| (i18n.t(&format!("topic.{}.title", t.topic.as_deref().unwrap_or(""))), t.completions as f64)).collect();
+                    let month_chart: Vec<(String, f64)> = months.iter().map(|m| (m.month.clone(), m.completions as f64)).collect();
                     view! {
-                        <p class="lesson-meta">{format!("{} · {}", text(&team, "name"), text(&team, "commune"))}</p>
+                        <p class="lesson-meta">{format!("{} · {}", team.name, team.commune)}</p>
                         <div class="cards">
                             {cards.into_iter().map(|(key, n)| view! {
                                 <div class="card"><span class="card-number">{n}</span><span class="card-label">{i18n.t(key)}</span></div>
@@ -187,44 +171,44 @@ pub fn Dashboard() -> impl IntoView {
                             <tbody>{topics.into_iter().map(|(t, n)| view! { <tr><td>{t}</td><td>{n}</td></tr> }).collect_view()}</tbody>
                         </table>
                         <h2>{i18n.t("dashboard.by_month")}</h2>
-                        <BarChart rows=months/>
+                        <BarChart rows=month_chart/>
                         <table class="data-table">
                             <thead><tr><th>{i18n.t("dashboard.month")}</th><th>{i18n.t("dashboard.active_learners")}</th><th>{i18n.t("dashboard.sessions_held")}</th><th>{i18n.t("dashboard.completions")}</th></tr></thead>
-                            <tbody>{rows(&data, "months").into_iter().map(|m| view! {
-                                <tr><td>{text(&m, "month")}</td><td>{number(&m, "active_learners")}</td><td>{number(&m, "sessions")}</td><td>{number(&m, "completions")}</td></tr>
+                            <tbody>{months.into_iter().map(|m| view! {
+                                <tr><td>{m.month}</td><td>{m.active_learners}</td><td>{m.sessions}</td><td>{m.completions}</td></tr>
                             }).collect_view()}</tbody>
                         </table>
                         <h2>{i18n.t("dashboard.by_village")}</h2>
                         <table class="data-table">
                             <thead><tr><th>{i18n.t("session.village")}</th><th>{i18n.t("dashboard.sessions_held")}</th><th>{i18n.t("dashboard.attendees")}</th></tr></thead>
                             <tbody>{villages.into_iter().map(|v| view! {
-                                <tr><td>{text(&v, "village")}</td><td>{number(&v, "sessions")}</td><td>{number(&v, "attendees")}</td></tr>
+                                <tr><td>{v.village}</td><td>{v.sessions}</td><td>{v.attendees}</td></tr>
                             }).collect_view()}</tbody>
                         </table>
                         <h2>{i18n.t("dashboard.hard_lessons")}</h2>
                         <table class="data-table">
                             <thead><tr><th>{i18n.t("dashboard.lesson")}</th><th>{i18n.t("dashboard.completions")}</th><th>{i18n.t("dashboard.first_try")}</th></tr></thead>
                             <tbody>{lessons.into_iter().map(|l| view! {
-                                <tr><td>{title(&text(&l, "lesson_id"))}</td><td>{number(&l, "completions")}</td>
-                                <td>{l.get("first_try_correct_percent").and_then(Value::as_f64).map(|p| format!("{p:.0}%")).unwrap_or_else(|| "–".into())}</td></tr>
+                                <tr><td>{title(&l.lesson_id)}</td><td>{l.completions}</td>
+                                <td>{l.first_try_correct_percent.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "–".into())}</td></tr>
                             }).collect_view()}</tbody>
                         </table>
                         <h2>{i18n.t("dashboard.group_quiz")}</h2>
                         <table class="data-table">
                             <thead><tr><th>{i18n.t("dashboard.lesson")}</th><th>{i18n.t("dashboard.questions")}</th><th>{i18n.t("dashboard.right_hands")}</th></tr></thead>
-                            <tbody>{rows(&data, "group_quiz").into_iter().map(|g| view! {
-                                <tr><td>{title(&text(&g, "lesson_id"))}</td><td>{number(&g, "questions")}</td>
-                                <td>{format!("{}/{}", number(&g, "right_hands"), number(&g, "total_hands"))}</td></tr>
+                            <tbody>{group_quiz.into_iter().map(|g| view! {
+                                <tr><td>{title(&g.lesson_id)}</td><td>{g.questions}</td>
+                                <td>{format!("{}/{}", g.right_hands, g.total_hands)}</td></tr>
                             }).collect_view()}</tbody>
                         </table>
                         <h2>{i18n.t("dashboard.devices")}</h2>
                         <table class="data-table">
                             <thead><tr><th>{i18n.t("dashboard.device")}</th><th>{i18n.t("dashboard.last_sync")}</th></tr></thead>
                             <tbody>{devices.into_iter().map(|d| {
-                                let last = d.get("last_sync_at").and_then(Value::as_i64)
+                                let last = d.last_sync_at
                                     .map(|ms| String::from(js_sys::Date::new(&(ms as f64).into()).to_locale_string("vi-VN", &wasm_bindgen::JsValue::UNDEFINED)))
                                     .unwrap_or_else(|| "–".into());
-                                view! { <tr><td>{text(&d, "name")}</td><td>{last}</td></tr> }
+                                view! { <tr><td>{d.name}</td><td>{last}</td></tr> }
                             }).collect_view()}</tbody>
                         </table>
                         <div class="team-actions">

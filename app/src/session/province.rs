@@ -1,10 +1,10 @@
 //! `/province`: the province (or district) office compares its communes' teams. Online only; the
 //! admin token (from `hocso admin create-token`) is typed in and kept in memory, never stored.
 use leptos::prelude::*;
+use hocso_core::reports::{ProvinceAnswer, TeamTotals};
 use leptos::task::spawn_local;
-use serde_json::Value;
 
-use super::dashboard::{number, rows, text, BarChart};
+use super::dashboard::BarChart;
 use crate::i18n::use_i18n;
 
 #[derive(Clone, PartialEq)]
@@ -13,7 +13,7 @@ enum Load {
     Loading,
     Offline,
     Refused,
-    Ready(Value),
+    Ready(Box<ProvinceAnswer>),
 }
 
 #[component]
@@ -33,7 +33,7 @@ pub fn Province() -> impl IntoView {
             load.set(match response {
                 Err(_) => Load::Offline,
                 Ok(r) if r.status() == 401 || r.status() == 403 => Load::Refused,
-                Ok(r) if r.ok() => r.json::<Value>().await.map(Load::Ready).unwrap_or(Load::Offline),
+                Ok(r) if r.ok() => r.json::<ProvinceAnswer>().await.map(|a| Load::Ready(Box::new(a))).unwrap_or(Load::Offline),
                 Ok(_) => Load::Offline,
             });
         });
@@ -54,10 +54,13 @@ pub fn Province() -> impl IntoView {
                 Load::Offline => view! { <p class="notice">{i18n.t("dashboard.offline")}</p> }.into_any(),
                 Load::Refused => view! { <p class="error" role="alert">{i18n.t("province.refused")}</p> }.into_any(),
                 Load::Ready(data) => {
-                    let teams = rows(&data, "teams");
-                    let totals = data.get("totals").cloned().unwrap_or_default();
-                    let chart: Vec<(String, f64)> = teams.iter()
-                        .map(|t| (text(t.get("team").unwrap_or(&Value::Null), "commune"), number(t, "people_reached") as f64)).collect();
+                    let ProvinceAnswer { teams, totals, .. } = *data;
+                    let chart: Vec<(String, f64)> = teams.iter().map(|t| (t.team.commune.clone(), t.totals.people_reached as f64)).collect();
+                    // The same columns for a team and for the sum of all teams.
+                    let cells = |t: &TeamTotals| view! {
+                        <td>{t.people_reached}</td><td>{t.sessions_held}</td>
+                        <td>{t.attendees}</td><td>{t.completions}</td><td>{t.devices}</td>
+                    };
                     view! {
                         <h2>{i18n.t("dashboard.people_reached")}</h2>
                         <BarChart rows=chart/>
@@ -69,18 +72,13 @@ pub fn Province() -> impl IntoView {
                                     <th>{i18n.t("dashboard.completions")}</th><th>{i18n.t("dashboard.devices")}</th>
                                 </tr></thead>
                                 <tbody>
-                                    {teams.into_iter().map(|t| {
-                                        let team = t.get("team").cloned().unwrap_or_default();
-                                        view! { <tr>
-                                            <td>{format!("{} ({})", text(&team, "name"), text(&team, "commune"))}</td>
-                                            <td>{number(&t, "people_reached")}</td><td>{number(&t, "sessions_held")}</td>
-                                            <td>{number(&t, "attendees")}</td><td>{number(&t, "completions")}</td><td>{number(&t, "devices")}</td>
-                                        </tr> }
-                                    }).collect_view()}
+                                    {teams.into_iter().map(|t| view! { <tr>
+                                        <td>{format!("{} ({})", t.team.name, t.team.commune)}</td>
+                                        {cells(&t.totals)}
+                                    </tr> }).collect_view()}
                                     <tr class="totals">
                                         <td>{i18n.t("province.total")}</td>
-                                        <td>{number(&totals, "people_reached")}</td><td>{number(&totals, "sessions_held")}</td>
-                                        <td>{number(&totals, "attendees")}</td><td>{number(&totals, "completions")}</td><td>{number(&totals, "devices")}</td>
+                                        {cells(&totals)}
                                     </tr>
                                 </tbody>
                             </table>

@@ -91,13 +91,18 @@ pub fn edit(text: &str, old: &str, new: &str) -> String {
 }
 
 /// A tree holding the fixture lesson (vi and en, with its media) in `cashless-payment/`.
+/// A small, safe SVG picture showing `text`.
+pub fn svg(text: &str) -> String {
+    format!("<svg xmlns=\"http://www.w3.org/2000/svg\"><text>{text}</text></svg>")
+}
+
 pub fn tree() -> SourceFiles {
     SourceFiles::new("content")
         .with("README.md", "Hướng dẫn cho người soạn bài")
         .with("cashless-payment/pay-by-vietqr/vi.md", VI)
         .with("cashless-payment/pay-by-vietqr/en.md", EN)
-        .with("cashless-payment/pay-by-vietqr/media/icon.svg", "<svg>icon</svg>")
-        .with("cashless-payment/pay-by-vietqr/media/qr-stand.svg", "<svg>qr</svg>")
+        .with("cashless-payment/pay-by-vietqr/media/icon.svg", svg("icon"))
+        .with("cashless-payment/pay-by-vietqr/media/qr-stand.svg", svg("qr"))
         .with("cashless-payment/pay-by-vietqr/media/step2.mp3", b"ID3 audio".to_vec())
 }
 

@@ -13,10 +13,12 @@
 //! Not for: rendering (the app's views) or serving files (the server).
 
 mod front_matter;
+mod media;
 mod model;
 mod packs;
 mod parse;
 mod problem;
+mod publish;
 mod stats;
 mod tree;
 mod validate;
@@ -25,6 +27,7 @@ mod validate;
 mod fixtures;
 
 pub use front_matter::FIELDS;
+pub use media::{check_svg, media_kind, MediaKind};
 pub use model::{
     plain_text, AnswerOption, Block, Inline, Lesson, LessonMeta, LinkTarget, Question, QuestionKind, Status, Step,
 };

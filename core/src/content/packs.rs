@@ -2,8 +2,9 @@
 //!
 //! `out/catalogue.json` lists topics and lessons with a version per lesson and language;
 //! `out/packs/<topic>.<locale>.json` holds the parsed lessons of one topic in one language; media
-//! are copied to `out/media/<topic>/<lesson>/` and referenced by URL path, never inlined, so a pack
-//! stays small and a picture is downloaded once. Output is sorted and byte-for-byte reproducible:
+//! are copied to `out/media/<topic>/<lesson>/` and referenced by URL path with the file's version
+//! (`?v=`), never inlined, so a pack stays small, a picture is downloaded once and a corrected one
+//! is downloaded again. The whole output is published at once (`publish`). Output is sorted and byte-for-byte reproducible:
 //! a lesson's version changes exactly when its file or one of its media files changes.
 
 use std::collections::BTreeMap;
@@ -142,29 +143,11 @@ pub fn build_packs(content_dir: &Path, out_dir: &Path) -> Result<BuildSummary, B
 }
 
 impl PackFiles {
-    /// Writes the files under `out_dir`, first removing what an earlier build wrote (so a deleted
-    /// lesson or picture does not linger), but nothing else that may be in `out_dir`.
+    /// Publishes the files as `out_dir`, all at once (see [`super::publish`]): what an earlier
+    /// build wrote is replaced whole (a deleted lesson or picture does not linger), anything else in
+    /// `out_dir` is kept, and a failure leaves the published tree as it was.
     pub fn write(&self, out_dir: &Path) -> Result<(), BuildError> {
-        let write_error = |path: &Path| {
-            let path = path.to_owned();
-            move |source| BuildError::Write { path, source }
-        };
-        for owned in ["catalogue.json", "packs", "media"] {
-            let path = out_dir.join(owned);
-            let removed = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
-            match removed {
-                Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(write_error(&path)(error)),
-                _ => {}
-            }
-        }
-        for (relative, bytes) in &self.files {
-            let path = out_dir.join(relative);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(write_error(parent))?;
-            }
-            std::fs::write(&path, bytes).map_err(write_error(&path))?;
-        }
-        Ok(())
+        super::publish::publish(&self.files, out_dir)
     }
 }
 
@@ -280,9 +263,18 @@ fn short_hex(hasher: Sha256) -> String {
     hex[..VERSION_LENGTH].to_owned()
 }
 
-/// `/content/media/<topic>/<lesson>/<name>`
+/// `/content/media/<topic>/<lesson>/<name>?v=<version>`: the version (short SHA-256 of the file)
+/// changes with the picture, so a corrected picture reaches phones that kept the old one.
 fn media_url(folder: &LessonFolder, name: &str) -> String {
-    format!("{CONTENT_URL}/media/{}/{}/{name}", folder.topic, folder.id)
+    let url = format!("{CONTENT_URL}/media/{}/{}/{name}", folder.topic, folder.id);
+    match folder.media.get(name) {
+        Some(bytes) => {
+            let mut hasher = Sha256::new();
+            hasher.update(bytes);
+            format!("{url}?v={}", short_hex(hasher))
+        }
+        None => url,
+    }
 }
 
 /// The lesson as devices get it: `media/x.svg` becomes the URL path the file is served at.

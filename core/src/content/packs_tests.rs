@@ -1,10 +1,15 @@
 //! Packs: layout, media URLs, versions that change exactly when a lesson changes, reproducible output.
 use super::*;
-use crate::content::fixtures::{edit, other_lesson, tree, VI};
+use crate::content::fixtures::{edit, other_lesson, svg, tree, VI};
 use crate::content::tree::SourceFiles;
 
 const VI_PATH: &str = "cashless-payment/pay-by-vietqr/vi.md";
 const MEDIA: &str = "cashless-payment/pay-by-vietqr/media";
+
+/// The version a media URL carries: the first 12 hex digits of the file's SHA-256.
+fn short_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect::<String>()[..12].to_owned()
+}
 
 fn build(files: SourceFiles) -> PackFiles {
     let tree = ContentTree::from_files(files);
@@ -42,7 +47,7 @@ fn a_build_writes_the_catalogue_one_pack_per_topic_and_locale_and_the_used_media
             "packs/cashless-payment.vi.json",
         ]
     );
-    assert_eq!(packs.files["media/cashless-payment/pay-by-vietqr/qr-stand.svg"], b"<svg>qr</svg>");
+    assert_eq!(packs.files["media/cashless-payment/pay-by-vietqr/qr-stand.svg"], svg("qr").as_bytes());
 }
 
 #[test]
@@ -63,7 +68,8 @@ fn the_catalogue_lists_topics_lessons_and_per_locale_versions_and_sizes() {
     );
     let lesson = &topic.lessons[0];
     assert_eq!((lesson.id.as_str(), lesson.order, lesson.minutes), ("pay-by-vietqr", 2, 6));
-    assert_eq!(lesson.icon.as_deref(), Some("/content/media/cashless-payment/pay-by-vietqr/icon.svg"));
+    let icon = format!("/content/media/cashless-payment/pay-by-vietqr/icon.svg?v={}", short_sha256(svg("icon").as_bytes()));
+    assert_eq!(lesson.icon.as_deref(), Some(icon.as_str()));
     assert_eq!(lesson.locales.keys().collect::<Vec<_>>(), ["en", "vi"]);
     let vi = &lesson.locales["vi"];
     assert_eq!(
@@ -74,17 +80,17 @@ fn the_catalogue_lists_topics_lessons_and_per_locale_versions_and_sizes() {
     assert_eq!(vi.version.len(), 12);
     assert!(vi.version.bytes().all(|b| b.is_ascii_hexdigit()));
     assert_ne!(vi.version, lesson.locales["en"].version);
-    assert_eq!(vi.media_bytes, ("<svg>icon</svg>".len() + "<svg>qr</svg>".len() + "ID3 audio".len()) as u64);
+    assert_eq!(vi.media_bytes, (svg("icon").len() + svg("qr").len() + "ID3 audio".len()) as u64);
     let packed = pack(&packs, "cashless-payment.vi");
     assert_eq!(vi.bytes, serde_json::to_vec(&packed.lessons[0]).unwrap().len() as u64);
 }
 
 #[test]
-fn packs_hold_parsed_lessons_with_media_as_url_paths() {
-    let vi = edit(VI, "đen trắng.", "đen trắng. [Mẫu](media/form.pdf) [Bài](../pay-bills)");
+fn packs_hold_parsed_lessons_with_media_as_versioned_url_paths() {
+    let vi = edit(VI, "đen trắng.", "đen trắng. [Mẫu](media/form.png) [Bài](../pay-bills)");
     let files = tree()
         .with(VI_PATH, vi)
-        .with(&format!("{MEDIA}/form.pdf"), "%PDF")
+        .with(&format!("{MEDIA}/form.png"), "PNG form")
         .with("cashless-payment/pay-bills/vi.md", other_lesson("pay-bills", "cashless-payment", 1))
         .with("cashless-payment/pay-bills/en.md", other_lesson("pay-bills", "cashless-payment", 1));
     let packs = build(files);
@@ -93,13 +99,13 @@ fn packs_hold_parsed_lessons_with_media_as_url_paths() {
     let ids: Vec<&str> = pack.lessons.iter().map(|l| l.lesson.meta.id.as_str()).collect();
     assert_eq!(ids, ["pay-bills", "pay-by-vietqr"], "in the topic's order");
     let lesson = &pack.lessons[1].lesson;
-    let base = "/content/media/cashless-payment/pay-by-vietqr";
-    assert_eq!(lesson.meta.icon.as_deref(), Some(format!("{base}/icon.svg").as_str()));
+    let url = |name: &str, bytes: &[u8]| format!("/content/media/cashless-payment/pay-by-vietqr/{name}?v={}", short_sha256(bytes));
+    assert_eq!(lesson.meta.icon, Some(url("icon.svg", svg("icon").as_bytes())));
     assert_eq!(
         lesson.steps[0].blocks[1],
-        Block::Image { src: format!("{base}/qr-stand.svg"), alt: "Mã VietQR ở quầy hàng".into() }
+        Block::Image { src: url("qr-stand.svg", svg("qr").as_bytes()), alt: "Mã VietQR ở quầy hàng".into() }
     );
-    assert_eq!(lesson.steps[1].audio(), Some(format!("{base}/step2.mp3").as_str()));
+    assert_eq!(lesson.steps[1].audio(), Some(url("step2.mp3", b"ID3 audio").as_str()));
     let Block::Paragraph { content } = &lesson.steps[0].blocks[0] else { panic!() };
     let hrefs: Vec<&str> = content
         .iter()
@@ -108,8 +114,8 @@ fn packs_hold_parsed_lessons_with_media_as_url_paths() {
             _ => None,
         })
         .collect();
-    assert_eq!(hrefs, [format!("{base}/form.pdf").as_str(), "../pay-bills"]);
-    assert!(packs.files.contains_key("media/cashless-payment/pay-by-vietqr/form.pdf"));
+    assert_eq!(hrefs, [url("form.png", b"PNG form").as_str(), "../pay-bills"]);
+    assert!(packs.files.contains_key("media/cashless-payment/pay-by-vietqr/form.png"));
 }
 
 #[test]
@@ -127,9 +133,17 @@ fn a_changed_lesson_file_gets_a_new_version_and_nothing_else_does() {
 #[test]
 fn a_changed_media_file_gets_a_new_version_for_every_file_that_uses_it() {
     let before = versions(&build(tree()));
-    let after = versions(&build(tree().with(&format!("{MEDIA}/qr-stand.svg"), "<svg>new qr</svg>")));
+    let after_packs = build(tree().with(&format!("{MEDIA}/qr-stand.svg"), svg("new qr")));
+    let after = versions(&after_packs);
     assert_ne!(before.0, after.0);
     assert_ne!(before.1, after.1);
+    // And its URL changes, so phones that kept the old picture download the new one.
+    let src = |packs: &PackFiles| match &pack(packs, "cashless-payment.vi").lessons[0].lesson.steps[0].blocks[1] {
+        Block::Image { src, .. } => src.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_ne!(src(&build(tree())), src(&after_packs));
+    assert!(src(&after_packs).ends_with(&format!("qr-stand.svg?v={}", short_sha256(svg("new qr").as_bytes()))));
 }
 
 #[test]
@@ -139,7 +153,7 @@ fn other_lessons_and_unused_files_do_not_change_a_version() {
     let with_other =
         tree().with("cashless-payment/pay-bills/vi.md", other.clone()).with("cashless-payment/pay-bills/en.md", other);
     assert_eq!(before, versions(&build(with_other)));
-    let with_unused = tree().with(&format!("{MEDIA}/draft.svg"), "<svg/>");
+    let with_unused = tree().with(&format!("{MEDIA}/draft.svg"), svg("draft"));
     let packs = build(with_unused);
     assert_eq!(before, versions(&packs));
     assert!(

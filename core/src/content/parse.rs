@@ -18,7 +18,7 @@ pub const LONG_STEP_WORDS: usize = 120;
 /// Picture files the app can show (`![…](media/x.svg)`).
 pub const IMAGE_EXTENSIONS: &[&str] = &["svg", "png", "jpg", "jpeg", "webp", "gif"];
 /// Audio files the app can play (`![…](media/x.mp3)`).
-pub const AUDIO_EXTENSIONS: &[&str] = &["mp3", "ogg", "m4a"];
+pub const AUDIO_EXTENSIONS: &[&str] = &["mp3", "m4a", "aac", "ogg", "opus", "webm"];
 
 /// The heading class that marks a true/false question: `## ? … {.true-false}`.
 const TRUE_FALSE_CLASS: &str = "true-false";

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use super::media::check_svg;
 use super::parse::{parse_lesson, ParsedLesson};
 use super::problem::{FileProblem, Position, Problem, Report};
 use super::validate::{check_against_folder, compare_translation, FolderContext};
@@ -282,6 +283,12 @@ fn check_folder(folder: &LessonFolder, lessons: &BTreeSet<(String, String)>, pro
                     ),
                 ));
             }
+        }
+    }
+    // Pictures that are XML: nothing in them may run or reach outside (problems are in the SVG file).
+    for (name, bytes) in folder.media.iter().filter(|(name, _)| name.to_ascii_lowercase().ends_with(".svg")) {
+        for problem in check_svg(bytes) {
+            problems.push((format!("{dir}/media/{name}"), problem));
         }
     }
     let used: BTreeSet<String> = folder.files.values().flat_map(LessonFile::media_used).collect();

@@ -1,6 +1,6 @@
 //! Checks across files on in-memory trees: folders, media, links, ids and translations.
 use super::*;
-use crate::content::fixtures::{edit, other_lesson, tree, EN, VI};
+use crate::content::fixtures::{edit, other_lesson, svg, tree, EN, VI};
 use crate::content::stats::stats;
 
 const VI_PATH: &str = "cashless-payment/pay-by-vietqr/vi.md";
@@ -107,8 +107,28 @@ fn links_to_lessons_must_exist_and_web_links_are_warned() {
 
 #[test]
 fn a_link_to_a_media_file_must_exist() {
-    let problems = problems(with_vi(&edit(VI, "đen trắng.", "đen trắng. [Mẫu đơn](media/form.pdf)")));
-    assert_problem(&problems, &format!("{VI_PATH}:13:55: error"), "missing media file `media/form.pdf`");
+    let problems = problems(with_vi(&edit(VI, "đen trắng.", "đen trắng. [Mẫu đơn](media/form.png)")));
+    assert_problem(&problems, &format!("{VI_PATH}:13:55: error"), "missing media file `media/form.png`");
+}
+
+#[test]
+fn a_link_to_a_media_file_that_is_not_a_picture_or_sound_is_an_error_at_the_link() {
+    for other in ["form.pdf", "page.html", "app.js", "x.svgz"] {
+        let files = with_vi(&edit(VI, "đen trắng.", &format!("đen trắng. [Mẫu đơn](media/{other})")))
+            .with(&format!("cashless-payment/pay-by-vietqr/media/{other}"), "x");
+        let problems = problems(files);
+        assert_problem(&problems, &format!("{VI_PATH}:13:55: error"), &format!("`media/{other}` is not a picture or sound file"));
+    }
+}
+
+#[test]
+fn an_svg_that_could_run_script_is_an_error_inside_the_svg() {
+    let unsafe_svg = "<svg xmlns=\"http://www.w3.org/2000/svg\">\n  <text>QR</text>\n  <rect onclick=\"steal()\"/>\n</svg>\n";
+    let found = problems(tree().with("cashless-payment/pay-by-vietqr/media/qr-stand.svg", unsafe_svg));
+    assert_problem(&found, "cashless-payment/pay-by-vietqr/media/qr-stand.svg:3:9: error", "the event handler `onclick` runs script");
+    // A stray SVG that no lesson uses is checked too: it is in the lesson's folder for someone to use.
+    let stray = problems(tree().with("cashless-payment/pay-by-vietqr/media/old.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"><script/></svg>"));
+    assert_problem(&stray, "cashless-payment/pay-by-vietqr/media/old.svg:1:41: error", "<script>");
 }
 
 #[test]
@@ -170,7 +190,7 @@ fn a_missing_translation_into_a_reviewed_locale_is_a_warning() {
 fn unused_media_and_stray_files_are_warned_and_ignored() {
     let problems = problems(
         tree()
-            .with("cashless-payment/pay-by-vietqr/media/old.svg", "<svg/>")
+            .with("cashless-payment/pay-by-vietqr/media/old.svg", svg("old"))
             .with("cashless-payment/pay-by-vietqr/notes.txt", "ghi chú")
             .with("cashless-payment/ideas.md", "ý tưởng")
             .with("cashless-payment/README.md", "chủ đề"),

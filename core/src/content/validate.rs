@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::media::{media_kind, not_media_message};
 use super::model::LinkTarget;
 use super::parse::{ParsedLesson, ReferenceKind, IMAGE_EXTENSIONS};
 use super::problem::{Position, Problem};
@@ -58,7 +59,12 @@ pub(crate) fn check_against_folder(parsed: &ParsedLesson, context: &FolderContex
                     format!("link to a web page ({url}): it needs internet, which learners may not have; say the essential in the lesson too"),
                 )),
                 LinkTarget::Phone(_) => {}
-                LinkTarget::Media(name) => check_media_file(&name, at, context, &mut problems),
+                LinkTarget::Media(name) => {
+                    check_media_file(&name, at, context, &mut problems);
+                    if media_kind(&name).is_none() {
+                        problems.push(Problem::error(at, not_media_message(target)));
+                    }
+                }
                 LinkTarget::Lesson { topic, lesson } => {
                     let topic = topic.unwrap_or_else(|| context.topic.to_owned());
                     if !context.lessons.contains(&(topic.clone(), lesson.clone())) {

@@ -11,7 +11,10 @@ use serde::Deserialize;
 use super::auth::{Admin, Leader};
 use super::error::ApiError;
 use super::AppState;
-use crate::dashboard::{self, Date, LessonTopics, Period, ProvinceView, TeamDashboard, VIETNAM_OFFSET_MS};
+use hocso_core::date::Date;
+use hocso_core::reports::{ProvinceAnswer, TeamDashboard};
+
+use crate::dashboard::{self, LessonTopics, Period};
 use crate::store::AuthDevice;
 
 /// `?from=YYYY-MM-DD&to=YYYY-MM-DD`, both optional and inclusive, in Vietnam time.
@@ -31,7 +34,7 @@ fn period(params: Result<Query<PeriodParams>, QueryRejection>) -> Result<Period,
 async fn team_dashboard(state: &AppState, leader: AuthDevice, period: &Period) -> Result<TeamDashboard, ApiError> {
     let range = period.range();
     let team = &leader.team.id;
-    let learner_days = state.store.learner_days(team, range, VIETNAM_OFFSET_MS).await?;
+    let learner_days = state.store.learner_days(team, range).await?;
     let completions = state.store.completions(team, range).await?;
     let session_events = state.store.session_events(team).await?;
     let devices = state.store.device_statuses(team).await?;
@@ -54,9 +57,14 @@ fn csv_response(name: String, bytes: Vec<u8>) -> Result<Response, ApiError> {
         .into_response())
 }
 
-fn today_in_vietnam() -> Date {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
-    Date::in_vietnam(now)
+/// Today in Vietnam, for a file name's open end; a server clock with no date is a 500.
+fn today_in_vietnam() -> Result<Date, ApiError> {
+    Date::in_vietnam_at(crate::store::now_ms())
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the server's clock ({} ms) has no date", crate::store::now_ms())))
+}
+
+fn csv_error(error: csv::Error) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("writing a CSV report: {error}"))
 }
 
 pub async fn team(
@@ -75,8 +83,8 @@ pub async fn team_csv(
 ) -> Result<Response, ApiError> {
     let period = period(params)?;
     let dashboard = team_dashboard(&state, leader, &period).await?;
-    let name = dashboard::csv_file_name(&dashboard.team, &period, today_in_vietnam());
-    csv_response(name, dashboard::lessons_csv(&dashboard))
+    let name = dashboard::csv_file_name(&dashboard.team, &period, today_in_vietnam()?);
+    csv_response(name, dashboard::lessons_csv(&dashboard).map_err(csv_error)?)
 }
 
 pub async fn sessions_csv(
@@ -87,15 +95,15 @@ pub async fn sessions_csv(
     let period = period(params)?;
     let events = state.store.session_events(&leader.team.id).await?;
     let sessions = dashboard::sessions_in(&period, &events);
-    let name = dashboard::sessions_csv_file_name(&leader.team, &period, today_in_vietnam());
-    csv_response(name, dashboard::sessions_csv(&sessions))
+    let name = dashboard::sessions_csv_file_name(&leader.team, &period, today_in_vietnam()?);
+    csv_response(name, dashboard::sessions_csv(&sessions).map_err(csv_error)?)
 }
 
 pub async fn admin_teams(
     State(state): State<AppState>,
     Admin(_admin): Admin,
     params: Result<Query<PeriodParams>, QueryRejection>,
-) -> Result<Json<ProvinceView>, ApiError> {
+) -> Result<Json<ProvinceAnswer>, ApiError> {
     let period = period(params)?;
     let counts = state.store.team_counts(period.range()).await?;
     let topics = LessonTopics::load(state.catalogue.path()).await;

@@ -7,6 +7,7 @@ use hocso_core::sync::{Role, TeamInfo};
 use sqlx::Row;
 
 use super::{now_ms, random_hex, role_from, sha256_hex, Store, StoreError};
+use hocso_core::date::VIETNAM_OFFSET_MS;
 
 /// The `WHERE` term that picks `lesson_completed` events. Written exactly as in the partial index
 /// `events_completed` (migration 0002) so that the planner uses it; the stored `kind` is serialised
@@ -19,6 +20,11 @@ const COMPLETED: &str = r#"kind LIKE '{"type":"lesson\_completed"%' ESCAPE '\'"#
 const SESSION_EVENTS: &str = r#"(kind LIKE '{"type":"session\_%' ESCAPE '\' OR kind LIKE '{"type":"attendee\_%' ESCAPE '\'
         OR kind LIKE '{"type":"group\_answered"%' ESCAPE '\')"#;
 
+/// The `WHERE` term that leaves out what erasing a learner left behind: content-free placeholders
+/// (`{"type":"erased"}`, no learner, no lesson) that keep the devices' `seq` without gaps. No report
+/// counts them.
+const NOT_ERASED: &str = r#"kind NOT LIKE '{"type":"erased"%'"#;
+
 /// Events with `from_ms <= at < until_ms` (the phone's clock, ms since the epoch).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimeRange {
@@ -27,7 +33,19 @@ pub struct TimeRange {
 }
 
 impl TimeRange {
-    pub const ALL: TimeRange = TimeRange { from_ms: i64::MIN, until_ms: i64::MAX };
+    /// The times a report can place on the calendar: from 1970-01-01 to 9999-12-31 in Vietnam.
+    /// Events outside (a phone whose clock was wrong) are in no report, so day and month arithmetic
+    /// on `at` can never overflow.
+    pub const ALL: TimeRange =
+        TimeRange { from_ms: -VIETNAM_OFFSET_MS, until_ms: 253_402_300_800_000 - VIETNAM_OFFSET_MS };
+
+    /// The part of this range that is in [`TimeRange::ALL`] (empty ranges stay empty).
+    pub fn within_calendar(self) -> TimeRange {
+        TimeRange {
+            from_ms: self.from_ms.clamp(Self::ALL.from_ms, Self::ALL.until_ms),
+            until_ms: self.until_ms.clamp(Self::ALL.from_ms, Self::ALL.until_ms),
+        }
+    }
 }
 
 /// One `lesson_completed` event, reduced to what the indicators need.
@@ -83,22 +101,44 @@ impl Store {
     /// Each learner of the team with a learning event in `range`, once per local day (`at +
     /// offset_ms` divided into days) on which they did anything. Session events are left out: they
     /// are the member's work running a session, and its attendees are counted from the sessions.
-    pub async fn learner_days(&self, team_id: &str, range: TimeRange, offset_ms: i64) -> Result<Vec<(String, i64)>, StoreError> {
+    /// Days are counted from 1970-01-01 in Vietnam time (`at` + [`VIETNAM_OFFSET_MS`]).
+    pub async fn learner_days(&self, team_id: &str, range: TimeRange) -> Result<Vec<(String, i64)>, StoreError> {
+        let range = range.within_calendar();
         let rows = sqlx::query(&format!(
             "SELECT learner_id, (at + ?) / 86400000 AS day FROM events
-             WHERE team_id = ? AND at >= ? AND at < ? AND NOT {SESSION_EVENTS} GROUP BY learner_id, day"
+             WHERE team_id = ? AND at >= ? AND at < ? AND NOT {SESSION_EVENTS} AND {NOT_ERASED} GROUP BY learner_id, day"
         ))
-        .bind(offset_ms)
+        .bind(VIETNAM_OFFSET_MS)
         .bind(team_id)
         .bind(range.from_ms)
         .bind(range.until_ms)
         .fetch_all(&self.reader)
         .await?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+        self.log_times_outside_the_calendar(team_id).await?;
+        rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+    }
+
+    /// Says in the log which of the team's devices sent events with impossible times (left out of
+    /// every report: see [`TimeRange::ALL`]). Two seeks in the `events_team_at` index.
+    async fn log_times_outside_the_calendar(&self, team_id: &str) -> Result<(), StoreError> {
+        let rows = sqlx::query(
+            "SELECT device_id, COUNT(*) FROM events WHERE team_id = ? AND (at < ? OR at >= ?) GROUP BY device_id",
+        )
+        .bind(team_id)
+        .bind(TimeRange::ALL.from_ms)
+        .bind(TimeRange::ALL.until_ms)
+        .fetch_all(&self.reader)
+        .await?;
+        for row in rows {
+            let (device, events): (String, i64) = (row.try_get(0)?, row.try_get(1)?);
+            tracing::warn!(team = team_id, device, events, "events with a time before 1970 or after 9999 (a wrong phone clock): left out of reports");
+        }
+        Ok(())
     }
 
     /// The team's lesson completions in `range`.
     pub async fn completions(&self, team_id: &str, range: TimeRange) -> Result<Vec<Completion>, StoreError> {
+        let range = range.within_calendar();
         let rows = sqlx::query(&format!(
             "SELECT learner_id, lesson_id, at, kind FROM events
              WHERE team_id = ? AND {COMPLETED} AND at >= ? AND at < ?"
@@ -108,15 +148,13 @@ impl Store {
         .bind(range.until_ms)
         .fetch_all(&self.reader)
         .await?;
-        Ok(rows
-            .iter()
-            .filter_map(|r| match serde_json::from_str(r.get::<&str, _>(3)) {
-                Ok(EventKind::LessonCompleted { score }) => {
-                    Some(Completion { learner_id: r.get(0), lesson_id: r.get(1), at: r.get(2), score })
-                }
-                _ => None,
-            })
-            .collect())
+        let mut completions = Vec::with_capacity(rows.len());
+        for r in &rows {
+            if let Ok(EventKind::LessonCompleted { score }) = serde_json::from_str(r.try_get::<&str, _>(3)?) {
+                completions.push(Completion { learner_id: r.try_get(0)?, lesson_id: r.try_get(1)?, at: r.try_get(2)?, score });
+            }
+        }
+        Ok(completions)
     }
 
     /// Every session event of the team, whatever its time (`crate::dashboard` places a session by
@@ -128,7 +166,7 @@ impl Store {
         .bind(team_id)
         .fetch_all(&self.reader)
         .await?;
-        Ok(rows.iter().filter_map(event_from).collect())
+        Ok(rows.iter().map(|r| event_from_at(r, 0)).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect())
     }
 
     /// The team's devices that are not removed, oldest first.
@@ -139,43 +177,54 @@ impl Store {
         .bind(team_id)
         .fetch_all(&self.reader)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| DeviceStatus { id: r.get(0), name: r.get(1), role: role_from(r.get(2)), last_push_at: r.get(3) })
-            .collect())
+        rows.iter()
+            .map(|r| {
+                Ok(DeviceStatus {
+                    id: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    role: role_from(r.try_get(2)?),
+                    last_push_at: r.try_get(3)?,
+                })
+            })
+            .collect()
     }
 
     /// Every team's counts in `range`, by commune and name. A learner belongs to one team, so these
     /// counts can be summed over teams.
     pub async fn team_counts(&self, range: TimeRange) -> Result<Vec<TeamCounts>, StoreError> {
+        let range = range.within_calendar();
         let teams = sqlx::query("SELECT id, name, commune FROM teams ORDER BY commune, name, id").fetch_all(&self.reader).await?;
         let mut counts: Vec<TeamCounts> = teams
             .iter()
-            .map(|r| TeamCounts {
-                team: TeamInfo { id: r.get(0), name: r.get(1), commune: r.get(2) },
-                learners: Vec::new(),
-                session_events: Vec::new(),
-                learners_completed: 0,
-                devices: 0,
-                last_push_at: None,
-                lessons: Vec::new(),
+            .map(|r| {
+                Ok(TeamCounts {
+                    team: TeamInfo { id: r.try_get(0)?, name: r.try_get(1)?, commune: r.try_get(2)? },
+                    learners: Vec::new(),
+                    session_events: Vec::new(),
+                    learners_completed: 0,
+                    devices: 0,
+                    last_push_at: None,
+                    lessons: Vec::new(),
+                })
             })
-            .collect();
+            .collect::<Result<_, StoreError>>()?;
         let index: std::collections::HashMap<String, usize> =
             counts.iter().enumerate().map(|(i, c)| (c.team.id.clone(), i)).collect();
-        let at = |team: &str| index.get(team).copied();
+        let at = |row: &sqlx::sqlite::SqliteRow| -> Result<Option<usize>, StoreError> {
+            Ok(index.get(row.try_get::<&str, _>(0)?).copied())
+        };
 
         let reached = sqlx::query(&format!(
             "SELECT DISTINCT team_id, learner_id FROM events WHERE at >= ? AND at < ? AND NOT {SESSION_EVENTS}
-             ORDER BY team_id, learner_id"
+             AND {NOT_ERASED} ORDER BY team_id, learner_id"
         ))
         .bind(range.from_ms)
         .bind(range.until_ms)
         .fetch_all(&self.reader)
         .await?;
         for r in &reached {
-            if let Some(i) = at(r.get(0)) {
-                counts[i].learners.push(r.get(1));
+            if let Some(i) = at(r)? {
+                counts[i].learners.push(r.try_get(1)?);
             }
         }
         let sessions = sqlx::query(&format!(
@@ -185,12 +234,12 @@ impl Store {
         .await?;
         let mut by_team: HashMap<String, Vec<ProgressEvent>> = HashMap::new();
         for r in &sessions {
-            if let Some(event) = event_from_at(r, 1) {
-                by_team.entry(r.get(0)).or_default().push(event);
+            if let Some(event) = event_from_at(r, 1)? {
+                by_team.entry(r.try_get(0)?).or_default().push(event);
             }
         }
         for (team, events) in by_team {
-            if let Some(i) = at(&team) {
+            if let Some(&i) = index.get(&team) {
                 counts[i].session_events = events;
             }
         }
@@ -202,8 +251,8 @@ impl Store {
         .fetch_all(&self.reader)
         .await?;
         for r in &completed {
-            if let Some(i) = at(r.get(0)) {
-                counts[i].learners_completed = r.get(1);
+            if let Some(i) = at(r)? {
+                counts[i].learners_completed = r.try_get(1)?;
             }
         }
         let lessons = sqlx::query(&format!(
@@ -215,8 +264,12 @@ impl Store {
         .fetch_all(&self.reader)
         .await?;
         for r in &lessons {
-            if let Some(i) = at(r.get(0)) {
-                counts[i].lessons.push(LessonCounts { lesson_id: r.get(1), completions: r.get(2), learners: r.get(3) });
+            if let Some(i) = at(r)? {
+                counts[i].lessons.push(LessonCounts {
+                    lesson_id: r.try_get(1)?,
+                    completions: r.try_get(2)?,
+                    learners: r.try_get(3)?,
+                });
             }
         }
         let devices = sqlx::query(
@@ -225,9 +278,9 @@ impl Store {
         .fetch_all(&self.reader)
         .await?;
         for r in &devices {
-            if let Some(i) = at(r.get(0)) {
-                counts[i].devices = r.get(1);
-                counts[i].last_push_at = r.get(2);
+            if let Some(i) = at(r)? {
+                counts[i].devices = r.try_get(1)?;
+                counts[i].last_push_at = r.try_get(2)?;
             }
         }
         Ok(counts)
@@ -263,7 +316,7 @@ impl Store {
         let rows = sqlx::query("SELECT id, name, created_at, revoked_at IS NOT NULL FROM admin_tokens ORDER BY created_at, id")
             .fetch_all(&self.reader)
             .await?;
-        Ok(rows.iter().map(|r| AdminToken { id: r.get(0), name: r.get(1), created_at: r.get(2), revoked: r.get(3) }).collect())
+        rows.iter().map(admin_token_from).collect()
     }
 
     /// The admin token's id and name; `InvalidToken` if it is not an admin token, `Revoked`.
@@ -273,7 +326,7 @@ impl Store {
             .fetch_optional(&self.reader)
             .await?
             .ok_or(StoreError::InvalidToken)?;
-        let admin = AdminToken { id: row.get(0), name: row.get(1), created_at: row.get(2), revoked: row.get(3) };
+        let admin = admin_token_from(&row)?;
         if admin.revoked {
             return Err(StoreError::Revoked);
         }
@@ -281,30 +334,36 @@ impl Store {
     }
 }
 
-const EVENT_COLUMNS: &str = "id, device_id, seq, learner_id, lesson_id, lesson_version, at, kind";
-
-fn event_from(row: &sqlx::sqlite::SqliteRow) -> Option<ProgressEvent> {
-    event_from_at(row, 0)
+fn admin_token_from(row: &sqlx::sqlite::SqliteRow) -> Result<AdminToken, StoreError> {
+    Ok(AdminToken { id: row.try_get(0)?, name: row.try_get(1)?, created_at: row.try_get(2)?, revoked: row.try_get(3)? })
 }
 
-/// The event in `EVENT_COLUMNS` starting at column `first`; one the server cannot read any more
-/// (an older format) is left out of reports and logged, rather than failing the whole report.
-fn event_from_at(row: &sqlx::sqlite::SqliteRow, first: usize) -> Option<ProgressEvent> {
-    let id: String = row.get(first);
-    match serde_json::from_str(row.get::<&str, _>(first + 7)) {
-        Ok(kind) => Some(ProgressEvent {
-            device_id: row.get(first + 1),
-            seq: row.get::<i64, _>(first + 2) as u64,
-            learner_id: row.get(first + 3),
-            lesson_id: row.get(first + 4),
-            lesson_version: row.get(first + 5),
-            at: row.get(first + 6),
+const EVENT_COLUMNS: &str = "id, device_id, seq, learner_id, lesson_id, lesson_version, at, kind";
+
+/// The event in `EVENT_COLUMNS` starting at column `first`. One whose kind the server cannot read
+/// any more (an older format) is left out of reports and logged, rather than failing the whole
+/// report; a column of the wrong type (a damaged database) is an error.
+fn event_from_at(row: &sqlx::sqlite::SqliteRow, first: usize) -> Result<Option<ProgressEvent>, StoreError> {
+    let id: String = row.try_get(first)?;
+    let seq: i64 = row.try_get(first + 2)?;
+    let Ok(seq) = u64::try_from(seq) else {
+        tracing::warn!(event = %id, seq, "a stored event has a negative seq: left out of the reports");
+        return Ok(None);
+    };
+    match serde_json::from_str(row.try_get::<&str, _>(first + 7)?) {
+        Ok(kind) => Ok(Some(ProgressEvent {
+            device_id: row.try_get(first + 1)?,
+            seq,
+            learner_id: row.try_get(first + 3)?,
+            lesson_id: row.try_get(first + 4)?,
+            lesson_version: row.try_get(first + 5)?,
+            at: row.try_get(first + 6)?,
             kind,
             id,
-        }),
+        })),
         Err(error) => {
             tracing::warn!(event = %id, %error, "a stored event cannot be read: left out of the reports");
-            None
+            Ok(None)
         }
     }
 }
@@ -337,6 +396,7 @@ mod tests {
             EventKind::StepViewed { step: 1 },
             EventKind::QuestionAnswered { question: 0, chosen: vec![], correct: true },
             EventKind::LessonCompleted { score: Score { correct: 0, out_of: 0 } },
+            EventKind::Erased,
         ];
         // The same LIKE patterns as SESSION_EVENTS, without SQL's escaping.
         let matches = |kind: &EventKind| {
@@ -375,6 +435,16 @@ mod tests {
             .iter()
             .map(|r| r.get::<String, _>(3))
             .collect()
+    }
+
+    #[test]
+    fn erased_placeholders_and_only_they_match_the_erased_filter() {
+        assert_eq!(serde_json::to_string(&EventKind::Erased).unwrap(), r#"{"type":"erased"}"#);
+        assert!(NOT_ERASED.contains(r#"NOT LIKE '{"type":"erased"%'"#));
+        let kept = [EventKind::LessonStarted, EventKind::SessionClosed { session: "erased".into() }];
+        for kind in &kept {
+            assert!(!serde_json::to_string(kind).unwrap().starts_with(r#"{"type":"erased""#), "{kind:?}");
+        }
     }
 
     #[test]
