@@ -7,7 +7,7 @@ use crate::avatars::AvatarPicture;
 use crate::i18n::use_i18n;
 use crate::offline::OfflineReadiness;
 use crate::state::use_app_state;
-use crate::team::{is_leader, SyncStatusLine, TEAM_LINK_REL};
+use crate::membership::{is_leader, SyncStatusLine, TEAM_LINK_REL};
 use crate::topics::TopicTile;
 
 /// Languages, drawn (phones often lack an emoji font).

@@ -12,6 +12,7 @@ pub mod content;
 pub mod home;
 pub mod i18n;
 pub mod lesson;
+pub mod membership;
 pub mod not_found;
 pub mod offline;
 pub mod prefs;
@@ -19,14 +20,14 @@ pub mod profiles;
 pub mod pwa;
 pub mod rich_text;
 pub mod routes;
-#[cfg(feature = "team")]
-pub mod session;
 pub mod settings;
 pub mod speech;
 pub mod state;
 pub mod store;
 pub mod sync;
-pub mod team;
+/// The team tools (sessions, present mode, dashboard, province view): only in the second build.
+#[cfg(feature = "team")]
+pub mod team_tools;
 pub mod topics;
 
 /// Mounts the app on `<body>`.

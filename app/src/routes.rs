@@ -13,7 +13,7 @@ use crate::not_found::NotFound;
 use crate::profiles::{ProfileForm, WhoIsLearning};
 use crate::pwa::UpdateBanner;
 #[cfg(feature = "team")]
-use crate::session::{
+use crate::team_tools::{
     dashboard::Dashboard,
     list::TeamHome,
     present::PresentMode,
@@ -23,7 +23,7 @@ use crate::session::{
 };
 // The learner app has no team screens: every team path explains where they are (see `team`).
 #[cfg(not(feature = "team"))]
-use crate::team::{
+use crate::membership::{
     TeamToolsElsewhere as TeamHome, TeamToolsElsewhere as NewSession, TeamToolsElsewhere as SessionSummary,
     TeamToolsElsewhere as PresentMode, TeamToolsElsewhere as Dashboard, TeamToolsElsewhere as Province,
 };
@@ -37,7 +37,7 @@ pub fn App() -> impl IntoView {
     provide_app_state();
     #[cfg(feature = "team")]
     provide_team_state();
-    crate::team::provide_team_tools();
+    crate::membership::provide_team_tools();
     crate::offline::provide_offline(crate::state::use_app_state());
     view! {
         <I18nGate>

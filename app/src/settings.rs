@@ -7,7 +7,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::backup::BackupPanel;
 use crate::i18n::use_i18n;
-use crate::team::TeamPanel;
+use crate::membership::TeamPanel;
 
 /// Whether the browser promised to keep our data, and how many bytes we use.
 async fn storage_facts() -> Option<(bool, f64)> {

@@ -81,7 +81,7 @@ impl EventRecord {
     }
 
     /// What the sync sends for this record.
-    fn to_send(self) -> ProgressEvent {
+    fn into_sent(self) -> ProgressEvent {
         match self.set_aside {
             Some(_) => ProgressEvent::erased(&self.event.device_id, self.event.seq),
             None => self.event,
@@ -259,7 +259,7 @@ pub async fn device_events_after(device_id: &str, seq: u64, limit: u32) -> Store
     let db = db().await?;
     let tx = db.transaction(&[EVENTS], TransactionMode::ReadOnly)?;
     let values = tx.store(EVENTS)?.index("by_device_seq")?.get_all(Some(device_range(device_id, seq)?), Some(limit)).await?;
-    values.into_iter().map(|v| from_js::<EventRecord>(v).map(EventRecord::to_send)).collect()
+    values.into_iter().map(|v| from_js::<EventRecord>(v).map(EventRecord::into_sent)).collect()
 }
 
 /// Adds events from a backup (or anywhere): each id is stored once, so importing the same file

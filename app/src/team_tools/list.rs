@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::use_team;
-use crate::team::is_leader;
+use crate::membership::is_leader;
 use crate::i18n::use_i18n;
 
 #[component]

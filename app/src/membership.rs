@@ -1,5 +1,6 @@
-//! The team side of the learner app: the calm sync status line, and joining the commune's
-//! community digital technology team with the code it reads aloud (or a join link).
+//! This phone's membership of a commune team, as the learner app shows it: the calm sync status
+//! line, joining (and joining again) with the code the team reads aloud or a join link, and whether
+//! the team tools are kept offline on a leader's phone. The team tools themselves are `team_tools`.
 use hocso_core::sync::{FailReason, Role, SyncStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
