@@ -36,6 +36,8 @@ pub fn tool_path() -> String {
 }
 
 pub fn install(with_test_tools: bool) -> anyhow::Result<()> {
+    // First, before a half-hour install: a Rust the size options were not written for stops here.
+    crate::toolchain::check_rust()?;
     wasm_target()?;
     if !crate::build::stable_wasm_only() {
         rust_src()?;

@@ -14,6 +14,7 @@ mod run;
 mod service_worker;
 mod size_report;
 mod test;
+mod toolchain;
 
 use std::path::PathBuf;
 
