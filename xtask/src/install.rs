@@ -26,13 +26,17 @@ pub fn tools_bin() -> PathBuf {
     root().join("target/tools/node_modules/.bin")
 }
 
-/// PATH with cargo's bin dir and our tools first, so Trunk finds the pinned tools.
-pub fn tool_path() -> String {
-    let cargo_bin = std::env::var("CARGO_HOME")
+/// Where `cargo install` puts binaries: `$CARGO_HOME/bin`, by default `~/.cargo/bin`.
+pub fn cargo_bin() -> PathBuf {
+    std::env::var("CARGO_HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"))
-        .join("bin");
-    format!("{}:{}:{}", tools_bin().display(), cargo_bin.display(), std::env::var("PATH").unwrap_or_default())
+        .join("bin")
+}
+
+/// PATH with cargo's bin dir and our tools first, so Trunk finds the pinned tools.
+pub fn tool_path() -> String {
+    format!("{}:{}:{}", tools_bin().display(), cargo_bin().display(), std::env::var("PATH").unwrap_or_default())
 }
 
 pub fn install(with_test_tools: bool) -> anyhow::Result<()> {
