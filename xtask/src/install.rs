@@ -153,7 +153,7 @@ fn cargo_tool(tool: &str, version: &str, takes: &str, install_args: &[&str]) -> 
         return Ok(());
     }
     eprintln!(
-        "xtask: installing {tool} {version} (found: {}); compiling it takes {takes} on a 2-core machine, once",
+        "xtask: installing {tool} {version} (found: {}); compiling it takes {takes} on an idle 2-core machine (more when busy), once",
         current.as_deref().unwrap_or("none")
     );
     run(Command::new("cargo").args(install_args))
@@ -170,6 +170,10 @@ fn npm_build_tools() -> anyhow::Result<()> {
         return Ok(());
     }
     let prefix = root().join("target/tools");
+    eprintln!(
+        "xtask: installing wasm-opt (npm binaryen {BINARYEN_NPM_VERSION}) and esbuild {ESBUILD_NPM_VERSION} into {} (under a minute)",
+        prefix.display()
+    );
     std::fs::create_dir_all(&prefix)?;
     run(Command::new("npm")
         .args(["install", "--no-save", "--no-audit", "--no-fund", "--prefix"])
@@ -211,6 +215,7 @@ fn npm_test_packages() -> anyhow::Result<()> {
     if std::fs::read_to_string(&stamp_file).is_ok_and(|s| s == stamp) {
         return Ok(());
     }
+    eprintln!("xtask: installing the end-to-end tests' npm packages in tests/ (under a minute)");
     run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&tests))?;
     std::fs::write(stamp_file, stamp)?;
     Ok(())
