@@ -178,22 +178,28 @@ pub fn serve(args: &[String]) -> anyhow::Result<()> {
 mod tests {
     use super::*;
 
-    /// Cargo's own words, from a machine that never downloaded the standard library's crates.
+    /// Trunk's output on a new machine that never downloaded the standard library's crates (#11).
     const MISSING_STD_CRATE: &str = "\
- INFO 🚀 Starting trunk 0.21.14
- INFO 📦 starting build
+2026-12-01T23:25:09.466745Z  INFO 📦 starting build
 error: no matching package named `moto-rt` found
-location searched: the registry index
+location searched: crates.io index
 required by package `std v0.0.0 (/root/.rustup/toolchains/stable-x86_64-unknown-linux-gnu/lib/rustlib/src/rust/library/std)`
 As a reminder, you're using offline mode (--offline) which can sometimes cause surprising resolution failures, if this error is too \
 confusing you may wish to retry without `--offline`.
-ERROR ❌ error from build pipeline";
+2026-12-01T23:25:13.412954Z ERROR ❌ error
+error from build pipeline
+";
+
+    /// What Trunk adds to every failed cargo run: it names `--offline` whatever the cause.
+    const TRUNK_CARGO_CALL: &str = "    4: cargo call to executable 'cargo' with args: '[\"build\", \"--target=wasm32-unknown-unknown\", \
+        \"--manifest-path\", \"app/Cargo.toml\", \"--profile\", \"wasm-release\", \"--offline\"]' returned a bad status: exit status: 101";
 
     #[test]
     fn a_crate_missing_from_the_cache_says_to_run_install() {
         let http = "error: failed to get `leptos` as a dependency of package `hocso-app v0.1.0`\n\nCaused by:\n  \
                     attempting to make an HTTP request, but --offline was specified";
-        for output in [MISSING_STD_CRATE, http, "error: failed to download `zopfli v0.8.1`"] {
+        for output in [MISSING_STD_CRATE.to_owned() + TRUNK_CARGO_CALL, http.to_owned(), "error: failed to download `zopfli v0.8.1`".to_owned()] {
+            let output = output.as_str();
             let hint = failure_hint(output, false);
             assert!(hint.contains("a crate the build needs is not in cargo's cache"), "{hint}");
             assert!(hint.contains("`cargo xtask install` with a network connection"), "{hint}");
@@ -214,7 +220,7 @@ ERROR ❌ error from build pipeline";
              `panic-immediate-abort`, but that feature is not stabilized in this version of Cargo (1.97.0).",
             "  `panic` setting of `immediate-abort` is not a valid setting, must be `unwind` or `abort`.",
         ] {
-            let hint = failure_hint(output, false);
+            let hint = failure_hint(&format!("{output}\n{TRUNK_CARGO_CALL}"), false);
             assert!(hint.contains("refused one of the unstable size options, which were written for Rust 1.95.0"), "{hint}");
             assert!(hint.contains("`HOCSO_STABLE_WASM=1` to build without them"), "{hint}");
         }
@@ -222,8 +228,8 @@ ERROR ❌ error from build pipeline";
 
     #[test]
     fn other_failures_point_to_the_output() {
-        let compile_error = "error[E0425]: cannot find value `x` in this scope\n --> app/src/home.rs:3:5\nERROR ❌ error from build pipeline";
-        assert_eq!(failure_hint(compile_error, false), "building the app failed (Trunk's output is above)");
+        let compile_error = format!("error[E0425]: cannot find value `x` in this scope\n --> app/src/home.rs:3:5\n{TRUNK_CARGO_CALL}");
+        assert_eq!(failure_hint(&compile_error, false), "building the app failed (Trunk's output is above)");
         // Without the size options nothing unstable is asked for: no advice about them.
         assert_eq!(failure_hint("error: unknown `-Z` flag specified: x", true), "building the app failed (Trunk's output is above)");
         // A missing crate wins: an offline resolution failure is not about the Rust version.
