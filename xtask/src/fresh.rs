@@ -73,7 +73,8 @@ pub fn test_fresh() -> anyhow::Result<()> {
 fn prepare(root: &Path, head: &str, clone: &Path, cargo_home: &Path, real_bin: &Path) -> anyhow::Result<()> {
     run(Command::new("git").args(["clone", "--quiet", "--no-checkout"]).arg(root).arg(clone))?;
     // A detached HEAD's commit may be on no branch, so not in the clone yet.
-    if !Command::new("git").args(["cat-file", "-e", &format!("{head}^{{commit}}")]).current_dir(clone).status()?.success() {
+    let cloned = Command::new("git").args(["cat-file", "-e", &format!("{head}^{{commit}}")]).current_dir(clone).stderr(Stdio::null()).status()?;
+    if !cloned.success() {
         run(Command::new("git").args(["fetch", "--quiet"]).arg(root).arg(head).current_dir(clone))?;
     }
     run(Command::new("git").args(["checkout", "--quiet", "--detach", head]).current_dir(clone))?;
