@@ -37,7 +37,8 @@ pub fn test_fresh() -> anyhow::Result<()> {
         return Err(error.context(format!("preparing the fresh clone failed; kept in {}", temp.keep().display())));
     }
     eprintln!(
-        "xtask: testing {head} as a new machine would: a clone in {}, CARGO_HOME={} (empty; bin/ -> {})",
+        "xtask: testing {head} as a new machine would: a clone in {}, CARGO_HOME={} (empty; bin/ -> {}); \
+         cargo first downloads and compiles xtask there, quietly (5 to 10 min on 2 cores)",
         clone.display(),
         cargo_home.display(),
         real_bin.display()
