@@ -1,7 +1,8 @@
 //! `cargo xtask <verb>`: the project's chores in Rust, one module per verb.
 //!
-//! - `install`: the exact tools (wasm32 target, trunk, wasm-bindgen-cli, wasm-opt); with `--test`,
-//!   also Chromium, chromedriver and the npm test packages.
+//! - `install`: after checking the Rust version (`toolchain`), the exact tools (wasm32 target, trunk,
+//!   wasm-bindgen-cli, wasm-opt) and every crate the offline release build compiles, the standard
+//!   library's too; with `--test`, also Chromium, chromedriver and the npm test packages.
 //! - `build`: the release app in `dist/` with its service worker precache list, and the server.
 //! - `serve [--addr A] [--port P]`: install, build, run `hocso serve`.
 //! - `test`: install, then native tests, WASM tests in headless Chromium, end-to-end tests.
