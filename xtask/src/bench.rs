@@ -61,7 +61,14 @@ fn bench_sync_release() -> anyhow::Result<()> {
     if cfg!(debug_assertions) {
         // Timing an unoptimised server would say nothing about the real one.
         return run(Command::new(env!("CARGO")).current_dir(root()).args([
-            "run", "--quiet", "--release", "--package", "xtask", "--", "bench", "sync",
+            "run",
+            "--quiet",
+            "--release",
+            "--package",
+            "xtask",
+            "--",
+            "bench",
+            "sync",
         ]));
     }
     tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(bench_sync())
@@ -127,12 +134,7 @@ impl Figures {
             (String::new(), " (queueing: every device pushes at once)".to_owned())
         };
         println!("  {what}:");
-        println!(
-            "    {} events in {:.2} s: {:.0} events/s{rate_budget}",
-            self.events,
-            self.elapsed.as_secs_f64(),
-            self.rate
-        );
+        println!("    {} events in {:.2} s: {:.0} events/s{rate_budget}", self.events, self.elapsed.as_secs_f64(), self.rate);
         println!(
             "    push latency: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms{p99_budget}",
             self.p50.as_secs_f64() * 1e3,

@@ -6,7 +6,8 @@ use anyhow::Context;
 
 use crate::install::tool_path;
 use crate::root;
-use crate::run::run;
+use crate::run::{run, run_captured};
+use crate::toolchain::SIZE_OPTIONS_RUST;
 
 /// Builds everything; returns the first visit's sizes (the test checks them against the budget).
 pub fn build() -> anyhow::Result<crate::size_report::Sizes> {
@@ -37,8 +38,41 @@ fn build_app(root: &Path, args: &[&str], out: &Path) -> anyhow::Result<()> {
     let mut trunk = Command::new("trunk");
     // The target (a path) before `--release`, which takes an optional value.
     trunk.arg("build").args(args).arg("--release").current_dir(root).env("PATH", tool_path());
-    run(smallest_wasm(&mut trunk)).context(SIZE_OPTIONS_HINT)?;
+    let (built, output) = run_captured(smallest_wasm(&mut trunk))?;
+    anyhow::ensure!(built, "{}", failure_hint(&output, stable_wasm_only()));
     minify_js_glue(out)
+}
+
+/// Why Trunk failed, from what it (and the cargo it ran) printed: a crate missing from cargo's
+/// cache (Trunk runs cargo with `--offline`), an unstable size option refused (another Rust than
+/// the one they were written for), or something else, shown above.
+fn failure_hint(output: &str, stable_wasm: bool) -> String {
+    const NOT_CACHED: [&str; 4] = ["no matching package named", "failed to download", "--offline was specified", "offline mode (--offline)"];
+    const UNSTABLE_REFUSED: [&str; 7] = [
+        "is only accepted on the nightly",
+        "unknown `-Z` flag",
+        "unknown unstable option",
+        "is unstable",
+        "is not stabilized in this version",
+        "may not be used on the stable release channel",
+        "is not a valid setting",
+    ];
+    let said = |phrases: &[&str]| output.lines().any(|line| phrases.iter().any(|p| line.contains(p)));
+    if said(&NOT_CACHED) {
+        let sysroot = "$(rustc --print sysroot)/lib/rustlib/src/rust/library/Cargo.toml";
+        format!(
+            "building the app failed: a crate the build needs is not in cargo's cache (Trunk runs cargo offline); \
+             run `cargo xtask install` with a network connection, which downloads them, or fetch them yourself: \
+             `cargo fetch` and `RUSTC_BOOTSTRAP=1 cargo fetch --locked --manifest-path \"{sysroot}\"`"
+        )
+    } else if said(&UNSTABLE_REFUSED) && !stable_wasm {
+        format!(
+            "building the app failed: cargo or rustc refused one of the unstable size options, which were written for \
+             Rust {SIZE_OPTIONS_RUST}: use that Rust, or `{STABLE_WASM_VAR}=1` to build without them (over the first-visit budget)"
+        )
+    } else {
+        "building the app failed (Trunk's output is above)".to_owned()
+    }
 }
 
 /// Minifies wasm-bindgen's JS glue in `dir` with esbuild (Trunk's minifier cannot parse it; 2.5 kB
@@ -74,9 +108,6 @@ fn integrity(bytes: &[u8]) -> String {
 
 /// Set to 1 to build the WASM with stable options only (about 30 kB gzipped more, over the budget).
 pub const STABLE_WASM_VAR: &str = "HOCSO_STABLE_WASM";
-
-const SIZE_OPTIONS_HINT: &str = "building the app failed; if cargo refused an unstable option above, this \
-    Rust is not the 1.95 these size options were written for: try `HOCSO_STABLE_WASM=1` (no size options)";
 
 pub fn stable_wasm_only() -> bool {
     std::env::var(STABLE_WASM_VAR).is_ok_and(|v| v == "1")
@@ -146,6 +177,64 @@ pub fn serve(args: &[String]) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Trunk's output on a new machine that never downloaded the standard library's crates (#11).
+    const MISSING_STD_CRATE: &str = "\
+2026-12-01T23:25:09.466745Z  INFO 📦 starting build
+error: no matching package named `moto-rt` found
+location searched: crates.io index
+required by package `std v0.0.0 (/root/.rustup/toolchains/stable-x86_64-unknown-linux-gnu/lib/rustlib/src/rust/library/std)`
+As a reminder, you're using offline mode (--offline) which can sometimes cause surprising resolution failures, if this error is too \
+confusing you may wish to retry without `--offline`.
+2026-12-01T23:25:13.412954Z ERROR ❌ error
+error from build pipeline
+";
+
+    /// What Trunk adds to every failed cargo run: it names `--offline` whatever the cause.
+    const TRUNK_CARGO_CALL: &str = "    4: cargo call to executable 'cargo' with args: '[\"build\", \"--target=wasm32-unknown-unknown\", \
+        \"--manifest-path\", \"app/Cargo.toml\", \"--profile\", \"wasm-release\", \"--offline\"]' returned a bad status: exit status: 101";
+
+    #[test]
+    fn a_crate_missing_from_the_cache_says_to_run_install() {
+        let http = "error: failed to get `leptos` as a dependency of package `hocso-app v0.1.0`\n\nCaused by:\n  \
+                    attempting to make an HTTP request, but --offline was specified";
+        for output in [MISSING_STD_CRATE.to_owned() + TRUNK_CARGO_CALL, http.to_owned(), "error: failed to download `zopfli v0.8.1`".to_owned()] {
+            let output = output.as_str();
+            let hint = failure_hint(output, false);
+            assert!(hint.contains("a crate the build needs is not in cargo's cache"), "{hint}");
+            assert!(hint.contains("`cargo xtask install` with a network connection"), "{hint}");
+            assert!(hint.contains("RUSTC_BOOTSTRAP=1 cargo fetch --locked --manifest-path"), "{hint}");
+            assert!(!hint.contains(STABLE_WASM_VAR), "{hint}");
+        }
+    }
+
+    #[test]
+    fn a_refused_unstable_option_points_to_the_rust_version_and_stable_wasm() {
+        // What cargo and rustc 1.95 say when the options reach a compiler that will not take them.
+        for output in [
+            "  --- stderr\n  error: the option `Z` is only accepted on the nightly compiler\n",
+            "error: the `-Z` flag is only accepted on the nightly channel of Cargo, but this is the `stable` channel",
+            "error: unknown `-Z` flag specified: build-std-features",
+            "  error: unknown unstable option: `location-detail`",
+            "Caused by:\n  feature `panic-immediate-abort` is required\n\n  The package requires the Cargo feature called \
+             `panic-immediate-abort`, but that feature is not stabilized in this version of Cargo (1.97.0).",
+            "  `panic` setting of `immediate-abort` is not a valid setting, must be `unwind` or `abort`.",
+        ] {
+            let hint = failure_hint(&format!("{output}\n{TRUNK_CARGO_CALL}"), false);
+            assert!(hint.contains("refused one of the unstable size options, which were written for Rust 1.95.0"), "{hint}");
+            assert!(hint.contains("`HOCSO_STABLE_WASM=1` to build without them"), "{hint}");
+        }
+    }
+
+    #[test]
+    fn other_failures_point_to_the_output() {
+        let compile_error = format!("error[E0425]: cannot find value `x` in this scope\n --> app/src/home.rs:3:5\n{TRUNK_CARGO_CALL}");
+        assert_eq!(failure_hint(&compile_error, false), "building the app failed (Trunk's output is above)");
+        // Without the size options nothing unstable is asked for: no advice about them.
+        assert_eq!(failure_hint("error: unknown `-Z` flag specified: x", true), "building the app failed (Trunk's output is above)");
+        // A missing crate wins: an offline resolution failure is not about the Rust version.
+        assert!(failure_hint(MISSING_STD_CRATE, true).contains("not in cargo's cache"));
+    }
 
     #[test]
     fn integrity_is_the_sri_sha384_of_the_bytes() {

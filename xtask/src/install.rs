@@ -3,6 +3,10 @@
 //! Versions are pinned: Trunk 0.21.14 (0.22 needs a newer rustc than ours), wasm-bindgen-cli equal to
 //! the `wasm-bindgen` in Cargo.lock (otherwise the generated JS does not match the WASM), wasm-opt
 //! from the npm package `binaryen` (Trunk may not download it: the build is offline), esbuild from npm.
+//!
+//! Trunk runs cargo with `--offline`, so every crate the release build compiles must already be in
+//! cargo's cache: the workspace's, and those of the standard library, which the release WASM
+//! rebuilds (`build::smallest_wasm`). Both are fetched here, before any offline build.
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -22,25 +26,34 @@ pub fn tools_bin() -> PathBuf {
     root().join("target/tools/node_modules/.bin")
 }
 
-/// PATH with cargo's bin dir and our tools first, so Trunk finds the pinned tools.
-pub fn tool_path() -> String {
-    let cargo_bin = std::env::var("CARGO_HOME")
+/// Where `cargo install` puts binaries: `$CARGO_HOME/bin`, by default `~/.cargo/bin`.
+pub fn cargo_bin() -> PathBuf {
+    std::env::var("CARGO_HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"))
-        .join("bin");
-    format!("{}:{}:{}", tools_bin().display(), cargo_bin.display(), std::env::var("PATH").unwrap_or_default())
+        .join("bin")
+}
+
+/// PATH with cargo's bin dir and our tools first, so Trunk finds the pinned tools.
+pub fn tool_path() -> String {
+    format!("{}:{}:{}", tools_bin().display(), cargo_bin().display(), std::env::var("PATH").unwrap_or_default())
 }
 
 pub fn install(with_test_tools: bool) -> anyhow::Result<()> {
+    // First, before a half-hour install: a Rust the size options were not written for stops here.
+    crate::toolchain::check_rust()?;
     wasm_target()?;
     if !crate::build::stable_wasm_only() {
         rust_src()?;
+        std_dependencies()?;
     }
+    workspace_dependencies()?;
     let bindgen = wasm_bindgen_version()?;
     check_trunk_toml(&bindgen)?;
-    cargo_tool("trunk", TRUNK_VERSION, &["install", "--locked", &format!("trunk@{TRUNK_VERSION}")])?;
+    // The durations are a 2-core machine's, printed so that a first run does not look stuck.
+    cargo_tool("trunk", TRUNK_VERSION, "about 14 min", &["install", "--locked", &format!("trunk@{TRUNK_VERSION}")])?;
     // Not --locked: the registry here lacks some of the CLI's locked dependency versions.
-    cargo_tool("wasm-bindgen", &bindgen, &["install", &format!("wasm-bindgen-cli@{bindgen}")])?;
+    cargo_tool("wasm-bindgen", &bindgen, "4 to 5 min", &["install", &format!("wasm-bindgen-cli@{bindgen}")])?;
     npm_build_tools()?;
     if with_test_tools {
         chromium()?;
@@ -56,6 +69,46 @@ fn wasm_target() -> anyhow::Result<()> {
 /// The standard library's source, which the release WASM rebuilds for size (see `build::smallest_wasm`).
 fn rust_src() -> anyhow::Result<()> {
     rustup_add_missing("component", "rust-src")
+}
+
+/// The crates of the standard library's own lock file (`library/Cargo.lock` of `rust-src`), which
+/// `-Zbuild-std` compiles in the release build: in cargo's cache, or Trunk's offline cargo stops
+/// with "no matching package named `moto-rt`" on a machine that never downloaded them. `--locked`:
+/// the toolchain's lock file is never rewritten.
+fn std_dependencies() -> anyhow::Result<()> {
+    let sysroot = output_line(Command::new(rustc()).args(["--print", "sysroot"])).context("`rustc --print sysroot` failed")?;
+    let manifest = PathBuf::from(sysroot).join("lib/rustlib/src/rust/library/Cargo.toml");
+    fetch_unless_cached("the standard library's crates (the size build rebuilds it)", || {
+        let mut fetch = Command::new("cargo");
+        // The library's manifest uses an unstable cargo feature (profile-rustflags).
+        fetch.args(["fetch", "--locked", "--manifest-path"]).arg(&manifest).env("RUSTC_BOOTSTRAP", "1");
+        fetch
+    })
+}
+
+/// The workspace's crates, for every target (the app's wasm32 ones too): `cargo xtask build` on a
+/// new machine has compiled only xtask's before Trunk's offline cargo needs the app's.
+fn workspace_dependencies() -> anyhow::Result<()> {
+    fetch_unless_cached("the workspace's crates", || {
+        let mut fetch = Command::new("cargo");
+        fetch.args(["fetch", "--locked"]).current_dir(root());
+        fetch
+    })
+}
+
+/// Runs the `cargo fetch` that `fetch` makes with `--offline` first, quietly: a machine that has
+/// every crate needs no network. Otherwise runs it online, which downloads what is missing.
+fn fetch_unless_cached(what: &str, fetch: impl Fn() -> Command) -> anyhow::Result<()> {
+    if fetch().arg("--offline").output().is_ok_and(|o| o.status.success()) {
+        return Ok(());
+    }
+    eprintln!("xtask: downloading {what} into cargo's cache (seconds; Trunk builds offline)");
+    run(&mut fetch()).with_context(|| format!("downloading {what} failed: the release build needs them in cargo's cache (it runs offline)"))
+}
+
+/// The `rustc` cargo uses (`$RUSTC`, else the one on PATH, which follows rustup's toolchain choice).
+pub fn rustc() -> String {
+    std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned())
 }
 
 /// `rustup <kind> add <name>` unless `rustup <kind> list --installed` already lists it.
@@ -92,13 +145,17 @@ fn check_trunk_toml(bindgen: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Installs a cargo-installed tool unless `<tool> --version` already reports `version`.
-fn cargo_tool(tool: &str, version: &str, install_args: &[&str]) -> anyhow::Result<()> {
+/// Installs a cargo-installed tool unless `<tool> --version` already reports `version`; `takes` is
+/// how long compiling it takes on a 2-core machine.
+fn cargo_tool(tool: &str, version: &str, takes: &str, install_args: &[&str]) -> anyhow::Result<()> {
     let current = output_line(Command::new(tool).arg("--version").env("PATH", tool_path()));
     if current.as_deref().is_some_and(|v| v.split_whitespace().nth(1) == Some(version)) {
         return Ok(());
     }
-    eprintln!("xtask: installing {tool} {version} (found: {})", current.as_deref().unwrap_or("none"));
+    eprintln!(
+        "xtask: installing {tool} {version} (found: {}); compiling it takes {takes} on an idle 2-core machine (more when busy), once",
+        current.as_deref().unwrap_or("none")
+    );
     run(Command::new("cargo").args(install_args))
 }
 
@@ -113,6 +170,10 @@ fn npm_build_tools() -> anyhow::Result<()> {
         return Ok(());
     }
     let prefix = root().join("target/tools");
+    eprintln!(
+        "xtask: installing wasm-opt (npm binaryen {BINARYEN_NPM_VERSION}) and esbuild {ESBUILD_NPM_VERSION} into {} (under a minute)",
+        prefix.display()
+    );
     std::fs::create_dir_all(&prefix)?;
     run(Command::new("npm")
         .args(["install", "--no-save", "--no-audit", "--no-fund", "--prefix"])
@@ -139,7 +200,7 @@ fn chromium() -> anyhow::Result<()> {
     if browser.is_some() && browser == driver {
         return Ok(());
     }
-    eprintln!("xtask: installing Chromium and chromedriver from Debian (found {browser:?} / {driver:?})");
+    eprintln!("xtask: installing Chromium and chromedriver from Debian (found {browser:?} / {driver:?}); about 1 min");
     run(as_root("apt-get").arg("update"))?;
     run(as_root("apt-get").args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"]).env("DEBIAN_FRONTEND", "noninteractive"))
 }
@@ -154,6 +215,7 @@ fn npm_test_packages() -> anyhow::Result<()> {
     if std::fs::read_to_string(&stamp_file).is_ok_and(|s| s == stamp) {
         return Ok(());
     }
+    eprintln!("xtask: installing the end-to-end tests' npm packages in tests/ (under a minute)");
     run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&tests))?;
     std::fs::write(stamp_file, stamp)?;
     Ok(())

@@ -1,19 +1,23 @@
 //! `cargo xtask <verb>`: the project's chores in Rust, one module per verb.
 //!
-//! - `install`: the exact tools (wasm32 target, trunk, wasm-bindgen-cli, wasm-opt); with `--test`,
-//!   also Chromium, chromedriver and the npm test packages.
+//! - `install`: after checking the Rust version (`toolchain`), the exact tools (wasm32 target, trunk,
+//!   wasm-bindgen-cli, wasm-opt) and every crate the offline release build compiles, the standard
+//!   library's too; with `--test`, also Chromium, chromedriver and the npm test packages.
 //! - `build`: the release app in `dist/` with its service worker precache list, and the server.
 //! - `serve [--addr A] [--port P]`: install, build, run `hocso serve`.
 //! - `test`: install, then native tests, WASM tests in headless Chromium, end-to-end tests.
+//!   `test --fresh`: the same in a clone of HEAD with an empty `CARGO_HOME`, as a new machine.
 //! - `bench sync`: the sync server's ingest rate and latency against its budget.
 mod bench;
 mod build;
+mod fresh;
 mod install;
 mod precompress;
 mod run;
 mod service_worker;
 mod size_report;
 mod test;
+mod toolchain;
 
 use std::path::PathBuf;
 
@@ -23,10 +27,11 @@ fn main() {
         Some("install") => install::install(args.iter().any(|a| a == "--test")),
         Some("build") => install::install(false).and_then(|()| build::build()).map(|_| ()),
         Some("serve") => install::install(false).and_then(|()| build::build()).and_then(|_| build::serve(&args[1..])),
+        Some("test") if args.iter().any(|a| a == "--fresh") => fresh::test_fresh(),
         Some("test") => test::test(),
         Some("bench") => bench::bench(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask install [--test] | build | serve [--addr A] [--port P] | test | bench sync");
+            eprintln!("usage: cargo xtask install [--test] | build | serve [--addr A] [--port P] | test [--fresh] | bench [sync|learner]");
             std::process::exit(2);
         }
     };

@@ -14,8 +14,7 @@ const COMPRESSIBLE: &[&str] = &["wasm", "js", "css", "html", "json", "webmanifes
 
 /// Whether `relative` (a `/`-separated path inside dist/) gets precompressed copies.
 pub fn is_precompressed(relative: &str) -> bool {
-    !relative.starts_with("content/")
-        && relative.rsplit_once('.').is_some_and(|(_, ext)| COMPRESSIBLE.contains(&ext))
+    !relative.starts_with("content/") && relative.rsplit_once('.').is_some_and(|(_, ext)| COMPRESSIBLE.contains(&ext))
 }
 
 /// Compresses every eligible file under `dist`; returns the sizes of each, by relative path.

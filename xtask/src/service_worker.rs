@@ -120,8 +120,7 @@ mod tests {
             pub fn new() -> Self {
                 use std::sync::atomic::{AtomicUsize, Ordering};
                 static N: AtomicUsize = AtomicUsize::new(0);
-                let path = std::env::temp_dir()
-                    .join(format!("hocso-xtask-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+                let path = std::env::temp_dir().join(format!("hocso-xtask-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
                 std::fs::create_dir_all(&path).unwrap();
                 Self(path)
             }
@@ -137,7 +136,16 @@ mod tests {
 
     #[test]
     fn precache_lists_the_shell_but_not_the_worker_content_packs_or_compiled_in_strings() {
-        let dist = dist_with(&[("index.html", "x"), ("sw.js", SW), ("app-0123456789abcdef.js", "y"), ("app-0123456789abcdef.js.br", "y"), ("icons/a.png", "z"), ("content/catalogue.json", "{}"), ("locales/en.json", "{}"), ("locales/vi.json", "{}")]);
+        let dist = dist_with(&[
+            ("index.html", "x"),
+            ("sw.js", SW),
+            ("app-0123456789abcdef.js", "y"),
+            ("app-0123456789abcdef.js.br", "y"),
+            ("icons/a.png", "z"),
+            ("content/catalogue.json", "{}"),
+            ("locales/en.json", "{}"),
+            ("locales/vi.json", "{}"),
+        ]);
         let precache = precache(&dist.0).unwrap();
         assert_eq!(precache.shell, ["/", "/app-0123456789abcdef.js", "/icons/a.png", "/index.html", "/locales/en.json"]);
         assert!(precache.team.is_empty());
@@ -145,7 +153,13 @@ mod tests {
 
     #[test]
     fn the_team_tools_are_listed_apart_from_the_shell_and_count_in_the_version() {
-        let files = [("index.html", "x"), ("sw.js", SW), ("team/index.html", "t"), ("team/app-0123456789abcdef_bg.wasm", "w"), ("team/app-0123456789abcdef_bg.wasm.br", "w")];
+        let files = [
+            ("index.html", "x"),
+            ("sw.js", SW),
+            ("team/index.html", "t"),
+            ("team/app-0123456789abcdef_bg.wasm", "w"),
+            ("team/app-0123456789abcdef_bg.wasm.br", "w"),
+        ];
         let precache_a = precache(&dist_with(&files).0).unwrap();
         assert_eq!(precache_a.shell, ["/", "/index.html"]);
         assert_eq!(precache_a.team, ["/team/app-0123456789abcdef_bg.wasm", "/team/index.html"]);

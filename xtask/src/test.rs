@@ -124,14 +124,18 @@ pub fn test() -> anyhow::Result<()> {
     let (mut passed, mut failed, mut all_ok) = (0, 0, built);
     for (name, outcome, seconds, counts) in &results {
         let status = match outcome {
-            Ok(true) => "ok".to_owned(),
-            Ok(false) => "FAILED".to_owned(),
-            Err(e) => format!("ERROR: {e}"),
+            Ok(true) => "ok",
+            Ok(false) => "FAILED",
+            Err(_) => "ERROR",
         };
         all_ok &= matches!(outcome, Ok(true));
         passed += counts.passed;
         failed += counts.failed;
         println!("{status:>6}  {name:<40} {:>4} passed {:>3} failed  {seconds:>6.1} s", counts.passed, counts.failed);
+        // Below its row, so the table stays readable.
+        if let Err(e) = outcome {
+            println!("        {e}");
+        }
     }
     if !built {
         println!("  SKIP  end-to-end: the build failed");
