@@ -65,6 +65,30 @@ fn step(command: &mut Command, counts: &mut Counts) -> anyhow::Result<bool> {
     Ok(child.wait()?.success())
 }
 
+/// `cargo fmt --check` and clippy with warnings as errors: natively for core, server and xtask, and
+/// for the app on its real target (wasm32), both builds (learner and team tools). Each command that
+/// passes counts as one passed check.
+fn style_checks(root: &std::path::Path) -> (anyhow::Result<bool>, Counts) {
+    let wasm = ["clippy", "--package", "hocso-app", "--target", "wasm32-unknown-unknown", "--all-targets"];
+    let checks: [Vec<&str>; 4] = [
+        vec!["fmt", "--all", "--check"],
+        vec!["clippy", "--workspace", "--exclude", "hocso-app", "--all-targets", "--", "-D", "warnings"],
+        [&wasm[..], &["--", "-D", "warnings"]].concat(),
+        [&wasm[..], &["--features", "team", "--", "-D", "warnings"]].concat(),
+    ];
+    let mut counts = Counts::default();
+    for args in checks {
+        match crate::run::run(Command::new("cargo").args(args).current_dir(root)) {
+            Ok(()) => counts.passed += 1,
+            Err(error) => {
+                eprintln!("xtask: {error:#}");
+                counts.failed += 1;
+            }
+        }
+    }
+    (Ok(counts.failed == 0), counts)
+}
+
 pub fn test() -> anyhow::Result<()> {
     let root = root();
     let started = Instant::now();
@@ -76,6 +100,10 @@ pub fn test() -> anyhow::Result<()> {
         results.push((name, outcome, since.elapsed().as_secs_f64(), counts));
         ok
     };
+
+    let since = Instant::now();
+    let (outcome, counts) = style_checks(&root);
+    record("style (rustfmt, clippy -D warnings)", outcome, since, counts);
 
     let since = Instant::now();
     let mut counts = Counts::default();
@@ -91,7 +119,8 @@ pub fn test() -> anyhow::Result<()> {
             .env("PATH", tool_path())
             .env("CHROMEDRIVER", CHROMEDRIVER)
             .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
-            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+            // The sync fault test runs for about a minute on a busy 2-core machine.
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "600"),
         &mut counts,
     );
     record("wasm tests in headless Chromium", outcome, since, counts);
