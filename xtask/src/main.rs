@@ -26,7 +26,7 @@ fn main() {
         Some("test") => test::test(),
         Some("bench") => bench::bench(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask install [--test] | build | serve [--addr A] [--port P] | test | bench sync");
+            eprintln!("usage: cargo xtask install [--test] | build | serve [--addr A] [--port P] | test | bench [sync|learner|lighthouse]");
             std::process::exit(2);
         }
     };
