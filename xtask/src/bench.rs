@@ -1,4 +1,10 @@
-//! `cargo xtask bench sync`: the sync server's ingest budget (DESIGN.md "Performance budgets").
+//! `cargo xtask bench [sync|learner|lighthouse]`: the performance budgets, as figures.
+//!
+//! - `learner` (`tests/bench/learner.mjs`): saving an answer, an offline reload, first-visit bytes.
+//! - `lighthouse` (`tests/bench/lighthouse.mjs`): the learner's first visit to `/` as Lighthouse
+//!   measures it (mobile defaults, simulated throttling), three runs, the median against the budgets
+//!   performance ≥ 90, LCP ≤ 2.5 s, TBT ≤ 200 ms. Lighthouse is installed on demand, not with the tests.
+//! - `sync`: the sync server's ingest budget (DESIGN.md "Performance budgets"), below.
 //!
 //! Starts the real server in this process on 127.0.0.1:0 with a fresh SQLite file and joins 200
 //! devices. Two phases, both bounded so the bench ends in seconds:
@@ -29,32 +35,73 @@ const BURST_EVENTS: u64 = 100;
 const EVENTS_PER_SECOND_BUDGET: f64 = 5_000.0;
 const P99_BUDGET: Duration = Duration::from_millis(100);
 
-/// `cargo xtask bench [sync|learner]`: both when no name is given.
+/// `cargo xtask bench [sync|learner|lighthouse]`: all of them when no name is given.
 pub fn bench(args: &[String]) -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("sync") => bench_sync_release(),
-        Some("learner") => bench_learner(),
+        Some("learner") => bench_browser(true, false),
+        Some("lighthouse") => bench_browser(false, true),
         None => {
-            // Both always run, so one budget missed does not hide the other's figures.
+            // All always run, so one budget missed does not hide the others' figures.
             let sync = bench_sync_release();
-            let learner = bench_learner();
-            sync.and(learner)
+            let browser = bench_browser(true, true);
+            sync.and(browser)
         }
-        _ => bail!("usage: cargo xtask bench [sync|learner]"),
+        _ => bail!("usage: cargo xtask bench [sync|learner|lighthouse]"),
     }
 }
 
-/// The learner budgets run in the browser: build the app, then `tests/bench/learner.mjs`.
-fn bench_learner() -> anyhow::Result<()> {
+/// The budgets measured in the browser: one fresh release build, then `tests/bench/learner.mjs`
+/// and/or `tests/bench/lighthouse.mjs` (each starts its own `hocso serve` on that build).
+fn bench_browser(learner: bool, lighthouse: bool) -> anyhow::Result<()> {
     crate::install::install(true)?;
     crate::build::build()?;
     let root = root();
-    run(Command::new("node")
-        .arg("bench/learner.mjs")
-        .current_dir(root.join("tests"))
-        .env("HOCSO_BIN", root.join("target/release/hocso"))
-        .env("HOCSO_DIST", root.join("dist"))
-        .env("CHROMIUM", crate::install::CHROMIUM))
+    let node = |script: &str| {
+        let mut command = Command::new("node");
+        command
+            .arg(script)
+            .current_dir(root.join("tests"))
+            .env("HOCSO_BIN", root.join("target/release/hocso"))
+            .env("HOCSO_DIST", root.join("dist"));
+        command
+    };
+    let learner = if learner { run(node("bench/learner.mjs").env("CHROMIUM", crate::install::CHROMIUM)) } else { Ok(()) };
+    let lighthouse = if lighthouse {
+        lighthouse_cli().and_then(|cli| {
+            run(node("bench/lighthouse.mjs")
+                .env("LIGHTHOUSE_CLI", cli)
+                .env("LIGHTHOUSE_OUT", root.join("target/lighthouse"))
+                .env("CHROME_PATH", crate::install::CHROMIUM))
+        })
+    } else {
+        Ok(())
+    };
+    learner.and(lighthouse)
+}
+
+/// Lighthouse, pinned, from npm into `target/tools/lighthouse/` (its own prefix: an `npm install
+/// --no-save` into `target/tools/` would remove the build tools there). Only this bench needs it,
+/// so `cargo xtask test` does not download it. Lighthouse 13 asks for Node ≥ 22.19 but runs on
+/// Debian 12's Node 20 (npm warns `EBADENGINE`).
+const LIGHTHOUSE_NPM_VERSION: &str = "13.5.0";
+
+fn lighthouse_cli() -> anyhow::Result<std::path::PathBuf> {
+    let prefix = root().join("target/tools/lighthouse");
+    let package = prefix.join("node_modules/lighthouse");
+    let installed = std::fs::read_to_string(package.join("package.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .is_some_and(|json| json["version"] == LIGHTHOUSE_NPM_VERSION);
+    if !installed {
+        std::fs::create_dir_all(&prefix)?;
+        run(Command::new("npm")
+            .args(["install", "--no-save", "--no-audit", "--no-fund", "--loglevel=error", "--prefix"])
+            .arg(&prefix)
+            .arg(format!("lighthouse@{LIGHTHOUSE_NPM_VERSION}")))
+        .context("installing Lighthouse from npm")?;
+    }
+    Ok(package.join("cli/index.js"))
 }
 
 fn bench_sync_release() -> anyhow::Result<()> {

@@ -31,7 +31,7 @@ fn main() {
         Some("test") => test::test(),
         Some("bench") => bench::bench(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask install [--test] | build | serve [--addr A] [--port P] | test [--fresh] | bench [sync|learner]");
+            eprintln!("usage: cargo xtask install [--test] | build | serve [--addr A] [--port P] | test [--fresh] | bench [sync|learner|lighthouse]");
             std::process::exit(2);
         }
     };
