@@ -11,7 +11,8 @@ pub fn avatar_label_key(avatar: &str) -> String {
 
 #[component]
 pub fn AvatarPicture(#[prop(into)] avatar: Signal<String>, #[prop(into)] colour: Signal<String>) -> impl IntoView {
-    let shape = move || match avatar.get().as_str() {
+    let shape = move || {
+        match avatar.get().as_str() {
         "buffalo" => view! {
             <ellipse cx="32" cy="38" rx="16" ry="14" fill="#fff"/>
             <path d="M16 26 C6 22 6 12 12 10 C12 18 18 22 22 24 Z M48 26 C58 22 58 12 52 10 C52 18 46 22 42 24 Z" fill="#fff"/>
@@ -50,6 +51,7 @@ pub fn AvatarPicture(#[prop(into)] avatar: Signal<String>, #[prop(into)] colour:
             <rect x="16" y="30" width="32" height="22" fill="#fff"/>
             <rect x="28" y="38" width="9" height="14" fill="#888"/>
         }.into_any(),
+    }
     };
     view! {
         <svg class="avatar" viewBox="0 0 64 64" aria-hidden="true">

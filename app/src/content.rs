@@ -78,10 +78,9 @@ pub async fn fetch_topic(topic: &CatalogueTopic, locale: &str) -> Result<TopicLe
         let Some(url) = pack_url(topic, code) else { continue };
         let pack: TopicPack = fetch_json(&url).await?;
         for packed in pack.lessons {
-            result.lessons.insert(
-                packed.lesson.meta.id.clone(),
-                LocalisedLesson { lesson: packed.lesson, version: packed.version, locale: code.to_owned() },
-            );
+            result
+                .lessons
+                .insert(packed.lesson.meta.id.clone(), LocalisedLesson { lesson: packed.lesson, version: packed.version, locale: code.to_owned() });
         }
     }
     Ok(result)
@@ -98,12 +97,8 @@ pub fn lesson_title(lesson: &CatalogueLesson, locale: &str) -> (String, bool) {
 /// Bytes to download for a topic in a language (pack + media of the lessons shown).
 pub fn topic_download_size(topic: &CatalogueTopic, locale: &str) -> u64 {
     let packs: u64 = [REFERENCE_LOCALE, locale].iter().filter_map(|l| topic.packs.get(*l)).map(|p| p.bytes).sum();
-    let media: u64 = topic
-        .lessons
-        .iter()
-        .filter_map(|l| l.locales.get(locale).or_else(|| l.locales.get(REFERENCE_LOCALE)))
-        .map(|l| l.media_bytes)
-        .sum();
+    let media: u64 =
+        topic.lessons.iter().filter_map(|l| l.locales.get(locale).or_else(|| l.locales.get(REFERENCE_LOCALE))).map(|l| l.media_bytes).sum();
     packs + media
 }
 

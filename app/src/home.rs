@@ -5,9 +5,9 @@ use leptos_router::components::{Redirect, A};
 
 use crate::avatars::AvatarPicture;
 use crate::i18n::use_i18n;
+use crate::membership::{is_leader, SyncStatusLine, TEAM_LINK_REL};
 use crate::offline::OfflineReadiness;
 use crate::state::use_app_state;
-use crate::membership::{is_leader, SyncStatusLine, TEAM_LINK_REL};
 use crate::topics::TopicTile;
 
 /// Languages, drawn (phones often lack an emoji font).

@@ -79,10 +79,7 @@ fn set_document_lang(code: &str) {
 /// Provides the [`I18n`] context and starts loading the saved language.
 pub fn provide_i18n() {
     let reference = vietnamese();
-    let i18n = I18n {
-        translator: RwSignal::new(Translator::new(REFERENCE_LOCALE, reference.clone(), reference)),
-        ready: RwSignal::new(false),
-    };
+    let i18n = I18n { translator: RwSignal::new(Translator::new(REFERENCE_LOCALE, reference.clone(), reference)), ready: RwSignal::new(false) };
     provide_context(i18n);
     i18n.set_locale(&prefs::saved_language().unwrap_or_else(|| REFERENCE_LOCALE.to_owned()));
 }

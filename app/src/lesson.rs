@@ -305,11 +305,7 @@ fn QuestionView(
         let (lesson_id, version) = (lesson_id.clone(), version.clone());
         saving.set(true);
         spawn_local(async move {
-            let kind = EventKind::QuestionAnswered {
-                question: index as u32,
-                chosen: picked.iter().map(|i| *i as u32).collect(),
-                correct: right,
-            };
+            let kind = EventKind::QuestionAnswered { question: index as u32, chosen: picked.iter().map(|i| *i as u32).collect(), correct: right };
             if state.record(&lesson_id, &version, kind).await.is_some() {
                 outcome.set(Some(right));
                 if !right {
@@ -413,4 +409,3 @@ fn ResultView(
         </section>
     }
 }
-

@@ -20,11 +20,16 @@ use crate::store;
 pub enum Readiness {
     /// Not known yet (the catalogue is loading, or the first screen is still being drawn).
     Unknown,
-    Preparing { done: usize, total: usize },
+    Preparing {
+        done: usize,
+        total: usize,
+    },
     Ready,
     /// These topics could not be fetched (no signal, or the server failed): tried again when the
     /// phone comes back online or the app is opened again.
-    Missing { topics: usize },
+    Missing {
+        topics: usize,
+    },
     /// Not a secure context: the browser keeps nothing for offline use on this address.
     Insecure,
 }
@@ -121,10 +126,9 @@ pub fn OfflineReadiness() -> impl IntoView {
         let (class, text) = match readiness?.get() {
             Readiness::Unknown => return None,
             Readiness::Ready => ("offline-ready", format!("✓ {}", i18n.t("offline.ready"))),
-            Readiness::Preparing { done, total } => (
-                "offline-preparing",
-                i18n.t_with("offline.preparing", &[("done", &done.to_string()), ("total", &total.to_string())]),
-            ),
+            Readiness::Preparing { done, total } => {
+                ("offline-preparing", i18n.t_with("offline.preparing", &[("done", &done.to_string()), ("total", &total.to_string())]))
+            }
             Readiness::Missing { topics } => ("offline-missing", i18n.t_with("offline.missing", &[("count", &topics.to_string())])),
             Readiness::Insecure => ("offline-missing", i18n.t("pwa.insecure")),
         };

@@ -11,7 +11,6 @@ use crate::i18n::use_i18n;
 use crate::state::use_app_state;
 use crate::store;
 
-
 #[component]
 pub fn WhoIsLearning() -> impl IntoView {
     let i18n = use_i18n();

@@ -35,9 +35,7 @@ pub async fn when_controlled() -> bool {
 }
 
 fn pwa_script_loaded() -> bool {
-    web_sys::window()
-        .and_then(|w| js_sys::Reflect::get(&w, &"hocsoPwa".into()).ok())
-        .is_some_and(|v| v.is_object())
+    web_sys::window().and_then(|w| js_sys::Reflect::get(&w, &"hocsoPwa".into()).ok()).is_some_and(|v| v.is_object())
 }
 
 /// Asks the service worker to keep the team tools (a second, separately built app under `/team/`)

@@ -17,15 +17,15 @@ use crate::team_tools::{
     dashboard::Dashboard,
     list::TeamHome,
     present::PresentMode,
-    province::Province,
     provide_team_state,
+    province::Province,
     summary::{NewSession, SessionSummary},
 };
 // The learner app has no team screens: every team path explains where they are (see `team`).
 #[cfg(not(feature = "team"))]
 use crate::membership::{
-    TeamToolsElsewhere as TeamHome, TeamToolsElsewhere as NewSession, TeamToolsElsewhere as SessionSummary,
-    TeamToolsElsewhere as PresentMode, TeamToolsElsewhere as Dashboard, TeamToolsElsewhere as Province,
+    TeamToolsElsewhere as TeamHome, TeamToolsElsewhere as NewSession, TeamToolsElsewhere as SessionSummary, TeamToolsElsewhere as PresentMode,
+    TeamToolsElsewhere as Dashboard, TeamToolsElsewhere as Province,
 };
 use crate::settings::Settings;
 use crate::state::{provide_app_state, StoreErrorBanner};

@@ -177,9 +177,7 @@ fn now_ms() -> i64 {
 /// not used. Without either, time and `Math.random` (still unique enough for a device id).
 pub fn random_id() -> String {
     let mut bytes = [0u8; 16];
-    let filled = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    let filled = web_sys::window().and_then(|w| w.crypto().ok()).is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
     if !filled {
         let (time, random) = (now_ms() as u64, (js_sys::Math::random() * 1e15) as u64);
         bytes[..8].copy_from_slice(&time.to_be_bytes());
@@ -284,10 +282,7 @@ pub async fn profiles() -> StoreResult<Vec<Profile>> {
     let db = db().await?;
     let tx = db.transaction(&[PROFILES], TransactionMode::ReadOnly)?;
     let values = tx.store(PROFILES)?.get_all(None, None).await?;
-    let mut profiles: Vec<Profile> = values
-        .into_iter()
-        .map(|v| from_js::<ProfileRecord>(v).map(|r| r.profile))
-        .collect::<StoreResult<_>>()?;
+    let mut profiles: Vec<Profile> = values.into_iter().map(|v| from_js::<ProfileRecord>(v).map(|r| r.profile)).collect::<StoreResult<_>>()?;
     profiles.retain(|p| !p.deleted);
     profiles.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(profiles)
@@ -296,8 +291,8 @@ pub async fn profiles() -> StoreResult<Vec<Profile>> {
 /// Creates or updates a profile (marked to be sent to the team on the next sync). The nickname is
 /// cleaned by the one rule the team server applies too (`hocso_core::profile`).
 pub async fn save_profile(mut profile: Profile) -> StoreResult<Profile> {
-    profile.nickname = hocso_core::profile::clean_nickname(&profile.nickname)
-        .ok_or_else(|| StoreError::Failed("a profile needs a nickname".into()))?;
+    profile.nickname =
+        hocso_core::profile::clean_nickname(&profile.nickname).ok_or_else(|| StoreError::Failed("a profile needs a nickname".into()))?;
     profile.updated_at = now_ms();
     let writer = device_id().await?;
     let db = db().await?;
@@ -534,12 +529,7 @@ pub async fn adopt_device_id(new_id: &str) -> StoreResult<usize> {
     for value in waiting {
         let record: EventRecord = from_js(value)?;
         seq += 1;
-        let moved = ProgressEvent {
-            id: ProgressEvent::event_id(new_id, seq),
-            device_id: new_id.to_owned(),
-            seq,
-            ..record.event.clone()
-        };
+        let moved = ProgressEvent { id: ProgressEvent::event_id(new_id, seq), device_id: new_id.to_owned(), seq, ..record.event.clone() };
         events.delete(JsValue::from_str(&record.event.id)).await?;
         events.add(&to_js(&EventRecord { event: moved, set_aside: record.set_aside })?, None).await?;
     }

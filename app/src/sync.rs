@@ -9,8 +9,8 @@ use std::cell::RefCell;
 
 use hocso_core::progress::{EventKind, ProgressEvent};
 use hocso_core::sync::{
-    ApiError, HttpRequest, HttpResponse, JoinRequest, JoinResponse, Method, NoAnswer, Outbox, OutboxResult, Profile,
-    PullResponse, Role, StoreFailure, SyncEngine, SyncStatus, TeamInfo, Transport, API_PREFIX,
+    ApiError, HttpRequest, HttpResponse, JoinRequest, JoinResponse, Method, NoAnswer, Outbox, OutboxResult, Profile, PullResponse, Role,
+    StoreFailure, SyncEngine, SyncStatus, TeamInfo, Transport, API_PREFIX,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -272,12 +272,8 @@ impl SyncState {
     pub async fn join(self, code: &str, device_name: &str) -> Result<Membership, JoinError> {
         let device_id = store::device_id().await.map_err(|_| JoinError::Storage)?;
         let proof = self.membership.get_untracked().filter(|m| m.device_id == device_id).map(|m| m.device_token);
-        let request = JoinRequest {
-            code: code.trim().to_owned(),
-            device_name: device_name.to_owned(),
-            device_id: Some(device_id),
-            device_token: proof,
-        };
+        let request =
+            JoinRequest { code: code.trim().to_owned(), device_name: device_name.to_owned(), device_id: Some(device_id), device_token: proof };
         let body = serde_json::to_string(&request).map_err(|_| JoinError::Storage)?;
         let response = gloo_net::http::Request::post(&format!("{API_PREFIX}/devices/join"))
             .header("Content-Type", "application/json")
@@ -297,8 +293,7 @@ impl SyncState {
         }
         let joined: JoinResponse = serde_json::from_str(&text).map_err(|e| JoinError::Refused(e.to_string()))?;
         store::adopt_device_id(&joined.device_id).await.map_err(|_| JoinError::Storage)?;
-        let membership =
-            Membership { device_token: joined.device_token, device_id: joined.device_id, team: joined.team, role: joined.role };
+        let membership = Membership { device_token: joined.device_token, device_id: joined.device_id, team: joined.team, role: joined.role };
         store::set_meta("membership", &membership).await.map_err(|_| JoinError::Storage)?;
         self.membership.set(Some(membership.clone()));
         // A stop that needed a person (removed, refused) is over: start afresh.
@@ -339,9 +334,8 @@ pub fn provide_sync(app: AppState) {
     Effect::new(move |previous: Option<usize>| {
         let count = app.events.with(Vec::len);
         if previous.is_some_and(|p| count > p) {
-            let finished = app.events.with(|e| {
-                matches!(e.last().map(|e| &e.kind), Some(EventKind::LessonCompleted { .. } | EventKind::SessionClosed { .. }))
-            });
+            let finished =
+                app.events.with(|e| matches!(e.last().map(|e| &e.kind), Some(EventKind::LessonCompleted { .. } | EventKind::SessionClosed { .. })));
             if finished {
                 sync.sync_now();
             } else {

@@ -137,10 +137,9 @@ fn status_text(i18n: crate::i18n::I18n, status: LessonStatus) -> (String, &'stat
     match status {
         LessonStatus::NotStarted => (i18n.t("lesson.status_new"), "new"),
         LessonStatus::InProgress { step } => (i18n.t_with("lesson.status_step", &[("step", &(step + 1).to_string())]), "in-progress"),
-        LessonStatus::Completed { score } => (
-            i18n.t_with("lesson.status_done", &[("correct", &score.correct.to_string()), ("total", &score.out_of.to_string())]),
-            "done",
-        ),
+        LessonStatus::Completed { score } => {
+            (i18n.t_with("lesson.status_done", &[("correct", &score.correct.to_string()), ("total", &score.out_of.to_string())]), "done")
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! The IndexedDB store, in real headless Chromium (`cargo xtask test`).
 use hocso_app::store;
-use hocso_core::progress::{EventKind, Progress, LessonStatus};
+use hocso_core::progress::{EventKind, LessonStatus, Progress};
 use hocso_core::sync::protocol::Profile;
 use rexie::TransactionMode;
 use wasm_bindgen::JsValue;

@@ -142,5 +142,4 @@ mod tests {
         let truncated = &Backup::of_learner(&profile("mai", T + 5), &[event("mai", 1)], T + 9).to_json()[..60];
         assert_eq!(Backup::parse(truncated), Err(BackupError::NotABackup));
     }
-
 }

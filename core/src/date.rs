@@ -27,8 +27,7 @@ impl Date {
     /// Reads `YYYY-MM-DD`; the error is a sentence for whoever typed or sent it.
     pub fn parse(text: &str) -> Result<Self, String> {
         let bytes = text.as_bytes();
-        let shape_ok = bytes.len() == 10
-            && bytes.iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() });
+        let shape_ok = bytes.len() == 10 && bytes.iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() });
         if !shape_ok {
             return Err(format!("{text:?} is not a date: write it YYYY-MM-DD, e.g. 2026-11-28"));
         }

@@ -30,16 +30,40 @@ pub struct ProgressEvent {
 #[serde(tag = "type", rename_all = "snake_case", try_from = "EventKindWire")]
 pub enum EventKind {
     LessonStarted,
-    StepViewed { step: u32 },
-    QuestionAnswered { question: u32, chosen: Vec<u32>, correct: bool },
-    LessonCompleted { score: Score },
+    StepViewed {
+        step: u32,
+    },
+    QuestionAnswered {
+        question: u32,
+        chosen: Vec<u32>,
+        correct: bool,
+    },
+    LessonCompleted {
+        score: Score,
+    },
     // A learning session run by a team member (see `crate::sessions`): `learner_id` is the member's
     // profile, `lesson_id` the lesson the event is about (for session-wide events, the first lesson).
-    SessionDetails { session: String, details: crate::sessions::SessionDetails },
-    AttendeeAdded { session: String, attendee: crate::sessions::Attendee },
-    AttendeeRemoved { session: String, attendee: String },
-    GroupAnswered { session: String, question: u32, counts: Vec<u32>, correct_options: Vec<u32> },
-    SessionClosed { session: String },
+    SessionDetails {
+        session: String,
+        details: crate::sessions::SessionDetails,
+    },
+    AttendeeAdded {
+        session: String,
+        attendee: crate::sessions::Attendee,
+    },
+    AttendeeRemoved {
+        session: String,
+        attendee: String,
+    },
+    GroupAnswered {
+        session: String,
+        question: u32,
+        counts: Vec<u32>,
+        correct_options: Vec<u32>,
+    },
+    SessionClosed {
+        session: String,
+    },
     /// A deleted learner's event: same id and `seq`, nothing else (learner, lesson and time empty).
     Erased,
 }
@@ -155,10 +179,9 @@ impl TryFrom<EventKindWire> for EventKind {
                 correct: required(&mut w.correct, "correct", name)?,
             },
             EventType::LessonCompleted => EventKind::LessonCompleted { score: required(&mut w.score, "score", name)? },
-            EventType::SessionDetails => EventKind::SessionDetails {
-                session: required(&mut w.session, "session", name)?,
-                details: required(&mut w.details, "details", name)?,
-            },
+            EventType::SessionDetails => {
+                EventKind::SessionDetails { session: required(&mut w.session, "session", name)?, details: required(&mut w.details, "details", name)? }
+            }
             EventType::AttendeeAdded => EventKind::AttendeeAdded {
                 session: required(&mut w.session, "session", name)?,
                 attendee: match required(&mut w.attendee, "attendee", name)? {

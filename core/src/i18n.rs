@@ -55,8 +55,7 @@ pub enum MessagesError {
 impl Messages {
     /// Parses a flat JSON object of `"key": "text"` pairs.
     pub fn from_json(json: &str) -> Result<Self, MessagesError> {
-        let value: serde_json::Value =
-            serde_json::from_str(json).map_err(|e| MessagesError::Json(e.to_string()))?;
+        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| MessagesError::Json(e.to_string()))?;
         let object = value.as_object().ok_or(MessagesError::NotAnObject)?;
         let mut strings = BTreeMap::new();
         for (key, value) in object {

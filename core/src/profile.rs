@@ -30,14 +30,7 @@ pub const MAX_PROFILE_FIELD_BYTES: usize = 64;
 impl Profile {
     /// What is kept of a deleted learner: the id (random, not personal) and the time of deletion.
     pub fn tombstone(id: &str, deleted_at: i64) -> Self {
-        Self {
-            id: id.to_owned(),
-            nickname: String::new(),
-            avatar: String::new(),
-            colour: String::new(),
-            updated_at: deleted_at,
-            deleted: true,
-        }
+        Self { id: id.to_owned(), nickname: String::new(), avatar: String::new(), colour: String::new(), updated_at: deleted_at, deleted: true }
     }
 
     /// Checks the fields (not the time: see `sync::validate_profile`); the message names the field.

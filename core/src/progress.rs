@@ -81,8 +81,7 @@ impl LessonProgress {
                 self.last_score = Some(*score);
                 self.times_completed += 1;
                 let better = self.best_score.is_none_or(|best| {
-                    u64::from(score.correct) * u64::from(best.out_of.max(1))
-                        > u64::from(best.correct) * u64::from(score.out_of.max(1))
+                    u64::from(score.correct) * u64::from(best.out_of.max(1)) > u64::from(best.correct) * u64::from(score.out_of.max(1))
                 });
                 if better {
                     self.best_score = Some(*score);
@@ -200,8 +199,7 @@ mod tests {
         let lesson = Progress::fold("mai", &r.events).lesson("pay-by-vietqr");
         assert_eq!(lesson.status(), LessonStatus::Completed { score: Score { correct: 1, out_of: 2 } });
 
-        r.record("mai", "pay-by-vietqr", EventKind::LessonStarted)
-            .record("mai", "pay-by-vietqr", EventKind::StepViewed { step: 1 });
+        r.record("mai", "pay-by-vietqr", EventKind::LessonStarted).record("mai", "pay-by-vietqr", EventKind::StepViewed { step: 1 });
         let lesson = Progress::fold("mai", &r.events).lesson("pay-by-vietqr");
         assert_eq!(lesson.status(), LessonStatus::InProgress { step: 1 });
         assert_eq!(lesson.best_score, Some(Score { correct: 1, out_of: 2 }));
@@ -219,8 +217,11 @@ mod tests {
     #[test]
     fn replay_order_and_duplicates_do_not_change_the_result() {
         let mut r = a_lesson_with_a_wrong_then_right_answer();
-        r.record("mai", "pay-by-vietqr", EventKind::LessonCompleted { score: Score { correct: 1, out_of: 2 } })
-            .record("mai", "other", EventKind::StepViewed { step: 4 });
+        r.record("mai", "pay-by-vietqr", EventKind::LessonCompleted { score: Score { correct: 1, out_of: 2 } }).record(
+            "mai",
+            "other",
+            EventKind::StepViewed { step: 4 },
+        );
         let expected = Progress::fold("mai", &r.events);
         let mut shuffled = r.events.clone();
         shuffled.reverse();

@@ -232,10 +232,7 @@ mod tests {
             "attendees": 2, "topics": [{"topic": null, "lessons_completed": 1, "completions": 1}], "devices": 2, "last_sync_at": 5});
         let mut team_row = counts.clone();
         team_row["team"] = json!({"id": "t-1", "name": "Tổ Tả Van", "commune": "Tả Van"});
-        assert_eq!(
-            written,
-            json!({"period": {"from": "2025-01-01", "to": null, "timezone": "UTC+07:00"}, "teams": [team_row], "totals": counts})
-        );
+        assert_eq!(written, json!({"period": {"from": "2025-01-01", "to": null, "timezone": "UTC+07:00"}, "teams": [team_row], "totals": counts}));
         assert_eq!(serde_json::from_value::<ProvinceAnswer>(written).unwrap(), answer);
     }
 
@@ -250,13 +247,7 @@ mod tests {
             sessions_held: 0,
             attendees: 0,
             topics: vec![],
-            months: vec![MonthCounts {
-                month: "2025-01".into(),
-                active_learners: 1,
-                completions: 1,
-                sessions: 0,
-                attendees: 0,
-            }],
+            months: vec![MonthCounts { month: "2025-01".into(), active_learners: 1, completions: 1, sessions: 0, attendees: 0 }],
             lessons: vec![LessonCounts {
                 lesson_id: "what-is-vneid".into(),
                 topic: Some("public-services".into()),
@@ -270,19 +261,11 @@ mod tests {
             group_quiz: vec![],
             attendees_by_gender: GenderCounts::default(),
             attendees_by_age_band: AgeBandCounts::default(),
-            devices: vec![DeviceRow {
-                id: "d-1".into(),
-                name: "Máy tổ".into(),
-                role: Role::Leader,
-                last_sync_at: None,
-            }],
+            devices: vec![DeviceRow { id: "d-1".into(), name: "Máy tổ".into(), role: Role::Leader, last_sync_at: None }],
         };
         let mut written = serde_json::to_value(&dashboard).unwrap();
         assert_eq!(written["lessons"][0]["first_try_correct_percent"], json!(66.7));
-        assert_eq!(
-            written["devices"][0],
-            json!({"id": "d-1", "name": "Máy tổ", "role": "leader", "last_sync_at": null})
-        );
+        assert_eq!(written["devices"][0], json!({"id": "d-1", "name": "Máy tổ", "role": "leader", "last_sync_at": null}));
         written["learners_by_village"] = json!([]);
         assert_eq!(serde_json::from_value::<TeamDashboard>(written).unwrap(), dashboard);
     }

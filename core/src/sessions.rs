@@ -93,9 +93,7 @@ impl GroupAnswer {
     /// Hands raised for a right option, and all hands raised (a right option listed twice counts once).
     pub fn right_of_total(&self) -> (u64, u64) {
         let right: std::collections::BTreeSet<u32> = self.correct_options.iter().copied().collect();
-        let sum = |pick: &dyn Fn(usize) -> bool| {
-            self.counts.iter().enumerate().filter(|(i, _)| pick(*i)).map(|(_, n)| u64::from(*n)).sum::<u64>()
-        };
+        let sum = |pick: &dyn Fn(usize) -> bool| self.counts.iter().enumerate().filter(|(i, _)| pick(*i)).map(|(_, n)| u64::from(*n)).sum::<u64>();
         (sum(&|i| right.contains(&(i as u32))), sum(&|_| true))
     }
 }
@@ -136,10 +134,8 @@ impl Session {
                 self.attendees.remove(attendee);
             }
             EventKind::GroupAnswered { question, counts, correct_options, .. } => {
-                self.group_answers.insert(
-                    (event.lesson_id.clone(), *question),
-                    GroupAnswer { counts: counts.clone(), correct_options: correct_options.clone() },
-                );
+                self.group_answers
+                    .insert((event.lesson_id.clone(), *question), GroupAnswer { counts: counts.clone(), correct_options: correct_options.clone() });
             }
             EventKind::SessionClosed { .. } => self.closed = true,
             _ => {}
@@ -214,7 +210,9 @@ mod tests {
     }
 
     fn attendee(id: &str, village: &str) -> Attendee {
-        Attendee { id: id.into(), nickname: format!("bà {id}"), village: village.into(), gender: Some(Gender::Female), age_band: None, learner: None }
+        Attendee {
+            id: id.into(), nickname: format!("bà {id}"), village: village.into(), gender: Some(Gender::Female), age_band: None, learner: None
+        }
     }
 
     fn a_session() -> Log {

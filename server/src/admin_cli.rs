@@ -48,9 +48,7 @@ pub async fn admin(args: AdminArgs) -> anyhow::Result<()> {
                 println!("It is shown only now; `hocso admin revoke-token --id {id}` stops it.");
             })
         }
-        AdminCommand::RevokeToken { id } => {
-            store.revoke_admin_token(&id).await.map(|()| println!("Admin token {id} revoked: it no longer works."))
-        }
+        AdminCommand::RevokeToken { id } => store.revoke_admin_token(&id).await.map(|()| println!("Admin token {id} revoked: it no longer works.")),
         AdminCommand::ListTokens => store.list_admin_tokens().await.map(|tokens| {
             if tokens.is_empty() {
                 println!("No admin tokens yet: `hocso admin create-token --name \"…\"`");

@@ -63,12 +63,7 @@ const OVERLOAD_HEADER_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Serves `app` on `listener` until `shutdown` completes, then waits up to
 /// `limits.shutdown_grace` for open requests. Every request carries `ConnectInfo<SocketAddr>`.
-pub async fn serve_connections(
-    listener: TcpListener,
-    app: Router,
-    limits: ConnectionLimits,
-    shutdown: impl Future<Output = ()>,
-) {
+pub async fn serve_connections(listener: TcpListener, app: Router, limits: ConnectionLimits, shutdown: impl Future<Output = ()>) {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let overload_permits = Arc::new(Semaphore::new(OVERLOAD_ANSWERS));
     let overloaded = crate::static_files::with_security_headers(Router::new().fallback(overloaded), None);
@@ -105,10 +100,7 @@ pub async fn serve_connections(
             });
         } else if let Ok(permit) = overload_permits.clone().try_acquire_owned() {
             if !warned_full {
-                tracing::warn!(
-                    max = limits.max_connections,
-                    "connection limit reached: new connections get 503 overloaded"
-                );
+                tracing::warn!(max = limits.max_connections, "connection limit reached: new connections get 503 overloaded");
                 warned_full = true;
             }
             let connection = refuse.serve_connection(io, with_connect_info(overloaded.clone(), remote));
@@ -129,10 +121,8 @@ pub async fn serve_connections(
 fn with_connect_info(
     app: Router,
     remote: SocketAddr,
-) -> TowerToHyperService<
-    impl tower::Service<Request<Incoming>, Response = axum::response::Response, Error = Infallible, Future = impl Send>
-        + Clone,
-> {
+) -> TowerToHyperService<impl tower::Service<Request<Incoming>, Response = axum::response::Response, Error = Infallible, Future = impl Send> + Clone>
+{
     TowerToHyperService::new(tower::service_fn(move |mut request: Request<Incoming>| {
         request.extensions_mut().insert(ConnectInfo(remote));
         app.clone().oneshot(request.map(axum::body::Body::new))
@@ -140,12 +130,9 @@ fn with_connect_info(
 }
 
 async fn overloaded() -> axum::response::Response {
-    let mut response = ApiError::client(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "overloaded",
-        "the server has too many connections open right now: try again in a minute",
-    )
-    .into_response();
+    let mut response =
+        ApiError::client(StatusCode::SERVICE_UNAVAILABLE, "overloaded", "the server has too many connections open right now: try again in a minute")
+            .into_response();
     response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
     response
 }

@@ -49,10 +49,7 @@ pub fn run(args: ContentArgs) -> i32 {
         ContentCommand::Check { path } | ContentCommand::Stats { path } | ContentCommand::Build { path, .. } => path,
     };
     if !path.is_dir() {
-        eprintln!(
-            "hocso: there is no content folder at {}: give its path, e.g. `hocso content check path/to/content`",
-            path.display()
-        );
+        eprintln!("hocso: there is no content folder at {}: give its path, e.g. `hocso content check path/to/content`", path.display());
         return EXIT_FAILURE;
     }
     match args.command {
@@ -118,23 +115,13 @@ fn print_stats(path: &Path) -> i32 {
 /// Left-aligns the first two columns and right-aligns the numbers.
 fn table(rows: &[Vec<String>]) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| rows.iter().map(|r| r.get(c).map_or(0, |cell| cell.chars().count())).max().unwrap_or(0))
-        .collect();
+    let widths: Vec<usize> = (0..columns).map(|c| rows.iter().map(|r| r.get(c).map_or(0, |cell| cell.chars().count())).max().unwrap_or(0)).collect();
     let mut out = String::new();
     for row in rows {
         let cells: Vec<String> = row
             .iter()
             .enumerate()
-            .map(
-                |(c, cell)| {
-                    if c < 2 {
-                        format!("{cell:<w$}", w = widths[c])
-                    } else {
-                        format!("{cell:>w$}", w = widths[c])
-                    }
-                },
-            )
+            .map(|(c, cell)| if c < 2 { format!("{cell:<w$}", w = widths[c]) } else { format!("{cell:>w$}", w = widths[c]) })
             .collect();
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
@@ -199,10 +186,8 @@ mod tests {
 
     #[test]
     fn tables_align_text_left_and_numbers_right() {
-        let rows = vec![
-            vec!["topic".to_owned(), "lang".to_owned(), "lessons".to_owned()],
-            vec!["data-safety".to_owned(), "vi".to_owned(), "5".to_owned()],
-        ];
+        let rows =
+            vec![vec!["topic".to_owned(), "lang".to_owned(), "lessons".to_owned()], vec!["data-safety".to_owned(), "vi".to_owned(), "5".to_owned()]];
         assert_eq!(table(&rows), "topic        lang  lessons\ndata-safety  vi          5\n");
     }
 }

@@ -36,11 +36,7 @@ pub async fn learner(args: LearnerArgs) -> anyhow::Result<()> {
             println!("Learner {learner} of team {team} erased:");
             println!(
                 "  profile: {}",
-                if erased.had_profile {
-                    "nickname, picture and colour deleted"
-                } else {
-                    "the server held no nickname, picture or colour"
-                }
+                if erased.had_profile { "nickname, picture and colour deleted" } else { "the server held no nickname, picture or colour" }
             );
             println!("  answers: {} emptied", erased.events);
             println!("  session attendance records linked to the learner: {} emptied", erased.attendee_records);

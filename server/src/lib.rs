@@ -41,13 +41,7 @@ pub const DEFAULT_DATABASE: &str = "hocso.db";
 
 impl ServeConfig {
     pub fn new(addr: SocketAddr, dist: PathBuf, database: impl Into<String>) -> Self {
-        Self {
-            addr,
-            dist,
-            database: database.into(),
-            limits: Limits::default(),
-            connections: ConnectionLimits::default(),
-        }
+        Self { addr, dist, database: database.into(), limits: Limits::default(), connections: ConnectionLimits::default() }
     }
 }
 
@@ -110,10 +104,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     check_database_outside_dist(&config.database, &config.dist)?;
     let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
-            anyhow::anyhow!(
-                "{} is already in use: stop the program using it, or choose another with --port",
-                config.addr
-            )
+            anyhow::anyhow!("{} is already in use: stop the program using it, or choose another with --port", config.addr)
         } else {
             anyhow::Error::new(e).context(format!("cannot listen on {}", config.addr))
         }
@@ -132,11 +123,7 @@ fn check_database_outside_dist(database: &str, dist: &std::path::Path) -> anyhow
     let path = std::path::Path::new(database.strip_prefix("sqlite://").or(database.strip_prefix("sqlite:")).unwrap_or(database));
     let absolute = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
     if absolute(path).starts_with(absolute(dist)) {
-        anyhow::bail!(
-            "the database {} is inside {}, which is served to everyone: choose another --database",
-            path.display(),
-            dist.display()
-        );
+        anyhow::bail!("the database {} is inside {}, which is served to everyone: choose another --database", path.display(), dist.display());
     }
     Ok(())
 }

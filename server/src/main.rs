@@ -45,14 +45,10 @@ enum Command {
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "hocso_server=info,warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "hocso_server=info,warn".into()))
         .init();
     let result = match Cli::parse().command {
-        Command::Serve { addr, port, dist, database } => {
-            hocso_server::serve(ServeConfig::new(SocketAddr::new(addr, port), dist, database)).await
-        }
+        Command::Serve { addr, port, dist, database } => hocso_server::serve(ServeConfig::new(SocketAddr::new(addr, port), dist, database)).await,
         Command::Team(args) => hocso_server::team_cli::team(args).await,
         Command::Device(args) => hocso_server::team_cli::device(args).await,
         Command::Admin(args) => hocso_server::admin_cli::admin(args).await,

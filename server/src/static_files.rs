@@ -18,10 +18,7 @@ use tower_http::services::{ServeDir, ServeFile};
 /// Fails with a clear message when the app has not been built.
 pub fn check_dist(dist: &Path) -> anyhow::Result<()> {
     if !dist.join("index.html").is_file() {
-        anyhow::bail!(
-            "the built app is missing: {} has no index.html. Run `cargo xtask build` first (or pass --dist).",
-            dist.display()
-        );
+        anyhow::bail!("the built app is missing: {} has no index.html. Run `cargo xtask build` first (or pass --dist).", dist.display());
     }
     Ok(())
 }
@@ -45,8 +42,7 @@ fn is_hashed_asset(path: &str) -> bool {
         return false;
     }
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| (8..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, hash)| (8..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// A path the single-page app handles itself (`/topics/x`), as opposed to a missing file (`/x.js`).
@@ -64,10 +60,7 @@ fn is_team_route(path: &str) -> bool {
 /// unknown app routes `index.html`, unknown files a 404.
 pub fn service(
     dist: &Path,
-) -> impl tower::Service<Request<Body>, Response = Response<Body>, Error = std::convert::Infallible, Future = impl Send>
-       + Clone
-       + Send
-       + 'static {
+) -> impl tower::Service<Request<Body>, Response = Response<Body>, Error = std::convert::Infallible, Future = impl Send> + Clone + Send + 'static {
     // `cargo xtask build` writes `.br`/`.gz` copies of the shell: sent as-is when the browser accepts them.
     let files = ServeDir::new(dist).append_index_html_on_directories(true).precompressed_br().precompressed_gzip();
     let index = ServeFile::new(dist.join("index.html")).precompressed_br().precompressed_gzip();
@@ -95,14 +88,10 @@ pub fn service(
                 }
             }
             if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
-                response
-                    .headers_mut()
-                    .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control(cache_path)));
+                response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control(cache_path)));
             }
             if path.ends_with(".webmanifest") {
-                response
-                    .headers_mut()
-                    .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/manifest+json"));
+                response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/manifest+json"));
             }
             Ok(response)
         }
@@ -151,12 +140,7 @@ impl SecurityHeaders {
     /// server that sends no page.
     pub fn new(dist: Option<&Path>) -> Self {
         let value = HeaderValue::from_str(&content_security_policy(&[])).expect("the policy is ASCII");
-        Self {
-            csp: Arc::new(Csp {
-                dist: dist.map(Path::to_owned),
-                cache: Mutex::new(CspCache { checked: None, pages: Vec::new(), value }),
-            }),
-        }
+        Self { csp: Arc::new(Csp { dist: dist.map(Path::to_owned), cache: Mutex::new(CspCache { checked: None, pages: Vec::new(), value }) }) }
     }
 
     /// The current policy, recomputed when a page changed (they are read at most once a second:
@@ -169,8 +153,7 @@ impl SecurityHeaders {
         }
         let pages: Vec<Option<String>> = PAGES.iter().map(|page| std::fs::read_to_string(dist.join(page)).ok()).collect();
         if cache.checked.is_none() || pages != cache.pages {
-            let hashes: Vec<String> =
-                pages.iter().flatten().flat_map(|html| inline_scripts(html)).map(script_hash).collect();
+            let hashes: Vec<String> = pages.iter().flatten().flat_map(|html| inline_scripts(html)).map(script_hash).collect();
             match HeaderValue::from_str(&content_security_policy(&hashes)) {
                 Ok(value) => cache.value = value,
                 Err(error) => tracing::error!(%error, "the Content-Security-Policy is not a valid header"),

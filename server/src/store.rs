@@ -220,9 +220,8 @@ fn secret_path(database: &Path) -> Option<PathBuf> {
 fn load_or_create_secret(path: &Path) -> anyhow::Result<(CodeKey, bool)> {
     match std::fs::read_to_string(path) {
         Ok(text) => {
-            let key = CodeKey::parse(&text).with_context(|| {
-                format!("{} is not a HocSo secret file (64 hexadecimal digits): restore it from your backup", path.display())
-            })?;
+            let key = CodeKey::parse(&text)
+                .with_context(|| format!("{} is not a HocSo secret file (64 hexadecimal digits): restore it from your backup", path.display()))?;
             Ok((key, false))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -285,9 +284,7 @@ async fn lock_for_setup(database: &Path) -> anyhow::Result<Option<std::fs::File>
         .open(&path)
         .with_context(|| format!("cannot create the lock file {}", path.display()))?;
     // Blocking until another process has finished opening it: off the async threads.
-    let file = tokio::task::spawn_blocking(move || file.lock().map(|()| file))
-        .await?
-        .with_context(|| format!("cannot lock {}", path.display()))?;
+    let file = tokio::task::spawn_blocking(move || file.lock().map(|()| file)).await?.with_context(|| format!("cannot lock {}", path.display()))?;
     Ok(Some(file))
 }
 
@@ -341,32 +338,28 @@ impl Store {
     pub async fn create_team(&self, name: &str, commune: &str) -> Result<TeamCodes, StoreError> {
         let team = TeamInfo { id: format!("t-{}", random_hex(5)), name: name.to_owned(), commune: commune.to_owned() };
         let (join_code, leader_code) = (new_code(), new_code());
-        sqlx::query(
-            "INSERT INTO teams (id, name, commune, join_code_hash, leader_code_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&team.id)
-        .bind(&team.name)
-        .bind(&team.commune)
-        .bind(self.code_key.hash(&join_code))
-        .bind(self.code_key.hash(&leader_code))
-        .bind(now_ms())
-        .execute(&self.writer)
-        .await?;
+        sqlx::query("INSERT INTO teams (id, name, commune, join_code_hash, leader_code_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(&team.id)
+            .bind(&team.name)
+            .bind(&team.commune)
+            .bind(self.code_key.hash(&join_code))
+            .bind(self.code_key.hash(&leader_code))
+            .bind(now_ms())
+            .execute(&self.writer)
+            .await?;
         Ok(TeamCodes { team, join_code, leader_code })
     }
 
     /// New join and leader codes; the old ones stop working (joined devices keep their tokens).
     pub async fn rotate_codes(&self, team_id: &str) -> Result<TeamCodes, StoreError> {
         let (join_code, leader_code) = (new_code(), new_code());
-        let row = sqlx::query(
-            "UPDATE teams SET join_code_hash = ?, leader_code_hash = ? WHERE id = ? RETURNING id, name, commune",
-        )
-        .bind(self.code_key.hash(&join_code))
-        .bind(self.code_key.hash(&leader_code))
-        .bind(team_id)
-        .fetch_optional(&self.writer)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("team {team_id}")))?;
+        let row = sqlx::query("UPDATE teams SET join_code_hash = ?, leader_code_hash = ? WHERE id = ? RETURNING id, name, commune")
+            .bind(self.code_key.hash(&join_code))
+            .bind(self.code_key.hash(&leader_code))
+            .bind(team_id)
+            .fetch_optional(&self.writer)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("team {team_id}")))?;
         Ok(TeamCodes { team: team_from(&row, 0)?, join_code, leader_code })
     }
 
@@ -429,25 +422,17 @@ impl Store {
     ///   device is not touched: nobody takes a phone over by knowing its id.
     ///
     /// Becoming an active device of a team that has [`MAX_ACTIVE_DEVICES_PER_TEAM`] is refused.
-    pub async fn join(
-        &self,
-        code: &str,
-        device_name: &str,
-        device_id: Option<&str>,
-        proof: Option<&str>,
-    ) -> Result<Joined, StoreError> {
+    pub async fn join(&self, code: &str, device_name: &str, device_id: Option<&str>, proof: Option<&str>) -> Result<Joined, StoreError> {
         let hash = self.code_key.hash(code);
         let now = now_ms();
         let mut tx = self.writer.begin().await?;
-        let row = sqlx::query(
-            "SELECT id, name, commune, leader_code_hash = ? FROM teams WHERE join_code_hash = ? OR leader_code_hash = ?",
-        )
-        .bind(&hash)
-        .bind(&hash)
-        .bind(&hash)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::InvalidCode)?;
+        let row = sqlx::query("SELECT id, name, commune, leader_code_hash = ? FROM teams WHERE join_code_hash = ? OR leader_code_hash = ?")
+            .bind(&hash)
+            .bind(&hash)
+            .bind(&hash)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::InvalidCode)?;
         let team = team_from(&row, 0)?;
         let role = if row.try_get::<bool, _>(3)? { Role::Leader } else { Role::Member };
         let device_token = format!("hs_{}", random_hex(32));
@@ -496,17 +481,15 @@ impl Store {
                     (Some(_), Some(_)) => (format!("d-{}", random_hex(8)), JoinOutcome::Renumbered),
                 };
                 check_room(&mut tx, &team.id).await?;
-                sqlx::query(
-                    "INSERT INTO devices (id, team_id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                )
-                .bind(&id)
-                .bind(&team.id)
-                .bind(device_name)
-                .bind(role.as_str())
-                .bind(&token_hash)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+                sqlx::query("INSERT INTO devices (id, team_id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+                    .bind(&id)
+                    .bind(&team.id)
+                    .bind(device_name)
+                    .bind(role.as_str())
+                    .bind(&token_hash)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
                 (id, outcome)
             }
         };
@@ -562,17 +545,12 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             if inserted.rows_affected() == 0 {
-                let owner: String = sqlx::query_scalar("SELECT team_id FROM learners WHERE id = ?")
-                    .bind(learner)
-                    .fetch_one(&mut *tx)
-                    .await?;
+                let owner: String = sqlx::query_scalar("SELECT team_id FROM learners WHERE id = ?").bind(learner).fetch_one(&mut *tx).await?;
                 if &owner != team {
                     return Err(StoreError::LearnerOfAnotherTeam(learner.to_owned()));
                 }
-                let erased: Option<bool> = sqlx::query_scalar("SELECT deleted FROM profiles WHERE id = ?")
-                    .bind(learner)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                let erased: Option<bool> =
+                    sqlx::query_scalar("SELECT deleted FROM profiles WHERE id = ?").bind(learner).fetch_optional(&mut *tx).await?;
                 if erased == Some(true) {
                     erased_learners.insert(learner);
                 }
@@ -607,12 +585,11 @@ impl Store {
         if stored > 0 {
             let before = acked;
             loop {
-                let seqs: Vec<i64> =
-                    sqlx::query_scalar("SELECT seq FROM events WHERE device_id = ? AND seq > ? ORDER BY seq LIMIT 1000")
-                        .bind(&device.id)
-                        .bind(acked)
-                        .fetch_all(&mut *tx)
-                        .await?;
+                let seqs: Vec<i64> = sqlx::query_scalar("SELECT seq FROM events WHERE device_id = ? AND seq > ? ORDER BY seq LIMIT 1000")
+                    .bind(&device.id)
+                    .bind(acked)
+                    .fetch_all(&mut *tx)
+                    .await?;
                 let mut walked = 0;
                 for seq in &seqs {
                     if *seq != acked + 1 {
@@ -675,10 +652,7 @@ impl Store {
             })
         };
         let profiles = rows.iter().map(profile).collect::<Result<_, _>>()?;
-        let acked: i64 = sqlx::query_scalar("SELECT acked_seq FROM devices WHERE id = ?")
-            .bind(&device.id)
-            .fetch_one(&self.reader)
-            .await?;
+        let acked: i64 = sqlx::query_scalar("SELECT acked_seq FROM devices WHERE id = ?").bind(&device.id).fetch_one(&self.reader).await?;
         Ok(PullPage { profiles, cursor: next, has_more, acked_through_seq: u64::try_from(acked).unwrap_or(0) })
     }
 
@@ -688,17 +662,12 @@ impl Store {
     /// phone's clock put that later, so that it wins last-writer-wins on every phone.
     pub async fn erase_learner(&self, team_id: &str, learner_id: &str) -> Result<Erasure, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let owner: Option<String> = sqlx::query_scalar("SELECT team_id FROM learners WHERE id = ?")
-            .bind(learner_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let owner: Option<String> = sqlx::query_scalar("SELECT team_id FROM learners WHERE id = ?").bind(learner_id).fetch_optional(&mut *tx).await?;
         if owner.as_deref() != Some(team_id) {
             return Err(StoreError::NotFound(format!("learner {learner_id} of team {team_id}")));
         }
-        let current: Option<(i64, String)> = sqlx::query_as("SELECT updated_at, nickname FROM profiles WHERE id = ?")
-            .bind(learner_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let current: Option<(i64, String)> =
+            sqlx::query_as("SELECT updated_at, nickname FROM profiles WHERE id = ?").bind(learner_id).fetch_optional(&mut *tx).await?;
         let at = current.as_ref().map_or(now_ms(), |(updated_at, _)| now_ms().max(updated_at.saturating_add(1)));
         write_profile(&mut tx, team_id, SERVER_DEVICE, &Profile::tombstone(learner_id, at)).await?;
         let mut erasure = erase_learner_data(&mut tx, team_id, learner_id).await?;
@@ -731,12 +700,10 @@ impl Store {
 
     /// A stored event as the phone sent it (an erased one as its placeholder).
     pub async fn event(&self, id: &str) -> Result<Option<ProgressEvent>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, device_id, seq, learner_id, lesson_id, lesson_version, at, kind FROM events WHERE id = ?",
-        )
-        .bind(id)
-        .fetch_optional(&self.reader)
-        .await?;
+        let row = sqlx::query("SELECT id, device_id, seq, learner_id, lesson_id, lesson_version, at, kind FROM events WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?;
         let Some(r) = row else { return Ok(None) };
         let kind: &str = r.try_get(7)?;
         Ok(Some(ProgressEvent {
@@ -762,8 +729,7 @@ impl Store {
 /// unless the file was just created (the old one is lost: the codes must be renewed).
 async fn key_the_codes(writer: &SqlitePool, key: &CodeKey, path: &Path, created: bool) -> anyhow::Result<()> {
     let mut tx = writer.begin().await?;
-    let check: Option<String> =
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'code_key_check'").fetch_optional(&mut *tx).await?;
+    let check: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'code_key_check'").fetch_optional(&mut *tx).await?;
     match check {
         Some(check) if check == key.check() => {}
         Some(_) if !created => anyhow::bail!(
@@ -784,9 +750,9 @@ async fn key_the_codes(writer: &SqlitePool, key: &CodeKey, path: &Path, created:
                 "INSERT INTO settings (key, value) VALUES ('code_key_check', ?)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             )
-                .bind(key.check())
-                .execute(&mut *tx)
-                .await?;
+            .bind(key.check())
+            .execute(&mut *tx)
+            .await?;
         }
     }
     let unkeyed = sqlx::query(
@@ -813,10 +779,8 @@ async fn key_the_codes(writer: &SqlitePool, key: &CodeKey, path: &Path, created:
 
 /// Refuses a new active device in a full team.
 async fn check_room(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, team: &str) -> Result<(), StoreError> {
-    let active: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM devices WHERE team_id = ? AND revoked_at IS NULL")
-        .bind(team)
-        .fetch_one(&mut **tx)
-        .await?;
+    let active: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM devices WHERE team_id = ? AND revoked_at IS NULL").bind(team).fetch_one(&mut **tx).await?;
     if active >= MAX_ACTIVE_DEVICES_PER_TEAM {
         return Err(StoreError::TeamFull);
     }
@@ -827,13 +791,7 @@ async fn check_room(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, team: &str) ->
 /// work); its learners go with it: those whose stored events all came from this device (with at
 /// least one, or whose profile it wrote last), and their profiles, which the new team's phones pull.
 /// So its later pushes naming them are not refused as another team's learners.
-async fn move_device(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    device: &str,
-    old_team: &str,
-    new_team: &str,
-    now: i64,
-) -> Result<(), StoreError> {
+async fn move_device(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, device: &str, old_team: &str, new_team: &str, now: i64) -> Result<(), StoreError> {
     let learners: Vec<String> = sqlx::query_scalar(
         "SELECT l.id FROM learners l WHERE l.team_id = ?
             AND NOT EXISTS (SELECT 1 FROM events e WHERE e.learner_id = l.id AND e.device_id <> ?)
@@ -847,22 +805,11 @@ async fn move_device(
     .fetch_all(&mut **tx)
     .await?;
     for learner in &learners {
-        sqlx::query("UPDATE learners SET team_id = ?, created_at = ? WHERE id = ?")
-            .bind(new_team)
-            .bind(now)
-            .bind(learner)
-            .execute(&mut **tx)
-            .await?;
-        let has_profile: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM profiles WHERE id = ?").bind(learner).fetch_optional(&mut **tx).await?;
+        sqlx::query("UPDATE learners SET team_id = ?, created_at = ? WHERE id = ?").bind(new_team).bind(now).bind(learner).execute(&mut **tx).await?;
+        let has_profile: Option<i64> = sqlx::query_scalar("SELECT 1 FROM profiles WHERE id = ?").bind(learner).fetch_optional(&mut **tx).await?;
         if has_profile.is_some() {
             let rev = next_rev(tx, new_team).await?;
-            sqlx::query("UPDATE profiles SET team_id = ?, rev = ? WHERE id = ?")
-                .bind(new_team)
-                .bind(rev)
-                .bind(learner)
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query("UPDATE profiles SET team_id = ?, rev = ? WHERE id = ?").bind(new_team).bind(rev).bind(learner).execute(&mut **tx).await?;
         }
     }
     if !learners.is_empty() {
@@ -880,12 +827,7 @@ async fn next_rev(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, team: &str) -> R
     Ok(sqlx::query_scalar("UPDATE teams SET rev = rev + 1 WHERE id = ? RETURNING rev").bind(team).fetch_one(&mut **tx).await?)
 }
 
-async fn insert_event(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    team: &str,
-    event: &ProgressEvent,
-    now: i64,
-) -> Result<bool, StoreError> {
+async fn insert_event(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, team: &str, event: &ProgressEvent, now: i64) -> Result<bool, StoreError> {
     let kind = serde_json::to_string(&event.kind).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     let done = sqlx::query(
         "INSERT INTO events (id, team_id, device_id, seq, learner_id, lesson_id, lesson_version, at, kind, received_at)
@@ -910,22 +852,15 @@ async fn insert_event(
 /// seq, so that `acked_through_seq` walks on without a gap, and nothing of what it said: no learner,
 /// no lesson, time 0, kind `{"type":"erased"}`. If the server holds the event with its content, the
 /// content is wiped. `true` when the id was not stored before.
-async fn placeholder(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    team: &str,
-    event: &ProgressEvent,
-    now: i64,
-) -> Result<bool, StoreError> {
+async fn placeholder(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, team: &str, event: &ProgressEvent, now: i64) -> Result<bool, StoreError> {
     let held: Option<i64> = sqlx::query_scalar("SELECT 1 FROM events WHERE id = ?").bind(&event.id).fetch_optional(&mut **tx).await?;
     if held.is_some() {
-        sqlx::query(
-            "UPDATE events SET learner_id = '', lesson_id = '', lesson_version = '', at = 0, kind = ? WHERE id = ? AND kind <> ?",
-        )
-        .bind(ERASED_KIND)
-        .bind(&event.id)
-        .bind(ERASED_KIND)
-        .execute(&mut **tx)
-        .await?;
+        sqlx::query("UPDATE events SET learner_id = '', lesson_id = '', lesson_version = '', at = 0, kind = ? WHERE id = ? AND kind <> ?")
+            .bind(ERASED_KIND)
+            .bind(&event.id)
+            .bind(ERASED_KIND)
+            .execute(&mut **tx)
+            .await?;
         return Ok(false);
     }
     sqlx::query(
@@ -947,23 +882,20 @@ async fn placeholder(
 /// team (a device that moved left its events behind) and from any device, becomes a placeholder,
 /// and so does every session attendee record of the team linked to them.
 async fn erase_learner_data(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, team: &str, learner: &str) -> Result<Erasure, StoreError> {
-    let events = sqlx::query(
-        "UPDATE events SET learner_id = '', lesson_id = '', lesson_version = '', at = 0, kind = ? WHERE learner_id = ?",
-    )
-    .bind(ERASED_KIND)
-    .bind(learner)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    let events = sqlx::query("UPDATE events SET learner_id = '', lesson_id = '', lesson_version = '', at = 0, kind = ? WHERE learner_id = ?")
+        .bind(ERASED_KIND)
+        .bind(learner)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
     // Attendees are stored inside the kind's JSON; the LIKE only narrows, the parse decides.
     let link = format!("%\"learner\":{}%", serde_json::to_string(learner).map_err(|e| sqlx::Error::Encode(Box::new(e)))?);
-    let candidates = sqlx::query(
-        r#"SELECT id, kind FROM events WHERE team_id = ? AND kind LIKE '{"type":"attendee\_added"%' ESCAPE '\' AND kind LIKE ?"#,
-    )
-    .bind(team)
-    .bind(link)
-    .fetch_all(&mut **tx)
-    .await?;
+    let candidates =
+        sqlx::query(r#"SELECT id, kind FROM events WHERE team_id = ? AND kind LIKE '{"type":"attendee\_added"%' ESCAPE '\' AND kind LIKE ?"#)
+            .bind(team)
+            .bind(link)
+            .fetch_all(&mut **tx)
+            .await?;
     let mut attendee_records = 0;
     for row in &candidates {
         let linked = match serde_json::from_str::<EventKind>(row.try_get(1)?) {
@@ -985,16 +917,8 @@ async fn erase_learner_data(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, team: 
 /// The one merge rule ([`hocso_core::profile::replaces`]): last writer wins by `(updated_at,
 /// device_id)`, except that a tombstone is final: once a learner is erased, no later edit brings
 /// their profile back.
-async fn upsert_profile(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    team: &str,
-    device_id: &str,
-    profile: &Profile,
-) -> Result<bool, StoreError> {
-    let current = sqlx::query("SELECT updated_at, device_id, deleted FROM profiles WHERE id = ?")
-        .bind(&profile.id)
-        .fetch_optional(&mut **tx)
-        .await?;
+async fn upsert_profile(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, team: &str, device_id: &str, profile: &Profile) -> Result<bool, StoreError> {
+    let current = sqlx::query("SELECT updated_at, device_id, deleted FROM profiles WHERE id = ?").bind(&profile.id).fetch_optional(&mut **tx).await?;
     if let Some(row) = current {
         let current = hocso_core::profile::Version { updated_at: row.try_get(0)?, device: row.try_get(1)?, deleted: row.try_get(2)? };
         if !hocso_core::profile::replaces(profile.version(device_id), current) {
@@ -1007,12 +931,7 @@ async fn upsert_profile(
 
 /// Writes a profile with the team's next `rev`. A tombstone keeps only its id, time, device and
 /// `deleted`: the nickname, avatar and colour are not kept.
-async fn write_profile(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    team: &str,
-    device_id: &str,
-    profile: &Profile,
-) -> Result<(), StoreError> {
+async fn write_profile(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, team: &str, device_id: &str, profile: &Profile) -> Result<(), StoreError> {
     let rev = next_rev(tx, team).await?;
     let (nickname, avatar, colour) =
         if profile.deleted { ("", "", "") } else { (profile.nickname.as_str(), profile.avatar.as_str(), profile.colour.as_str()) };

@@ -94,13 +94,11 @@ pub async fn team(args: TeamArgs) -> anyhow::Result<()> {
 pub async fn device(args: DeviceArgs) -> anyhow::Result<()> {
     let store = Store::open(&args.database).await?;
     let result = match args.command {
-        DeviceCommand::Revoke { device } => {
-            store.revoke_device(&device).await.map(|()| {
-                println!("Device {device} removed: its token no longer works.");
-                println!("It comes back only by joining with a team code. If it was lost or stolen, also give the team new");
-                println!("codes (`hocso team rotate-codes`): whoever holds it could otherwise join again with the current ones.");
-            })
-        }
+        DeviceCommand::Revoke { device } => store.revoke_device(&device).await.map(|()| {
+            println!("Device {device} removed: its token no longer works.");
+            println!("It comes back only by joining with a team code. If it was lost or stolen, also give the team new");
+            println!("codes (`hocso team rotate-codes`): whoever holds it could otherwise join again with the current ones.");
+        }),
         DeviceCommand::List { team } => store.list_devices(&team).await.map(|devices| {
             for (id, name, role, revoked) in devices {
                 println!("{id}  {name}  {role}{}", if revoked { "  (removed)" } else { "" });

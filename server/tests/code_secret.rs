@@ -120,10 +120,14 @@ async fn a_wrong_secret_is_refused_and_a_lost_one_means_new_codes() {
 async fn processes_opening_a_new_database_at_once_share_one_secret() {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("hocso.db").to_str().unwrap().to_owned();
-    let opens: Vec<_> = (0..4).map(|_| tokio::spawn({
-        let database = database.clone();
-        async move { Store::open(&database).await.unwrap() }
-    })).collect();
+    let opens: Vec<_> = (0..4)
+        .map(|_| {
+            tokio::spawn({
+                let database = database.clone();
+                async move { Store::open(&database).await.unwrap() }
+            })
+        })
+        .collect();
     let mut stores = Vec::new();
     for open in opens {
         stores.push(open.await.unwrap());

@@ -55,12 +55,8 @@ fn check_prints_a_question_without_right_answer_at_its_line_and_exits_with_1() {
     let output = hocso(&["content", "check", content.to_str().unwrap()]);
     let printed = stdout(&output);
     assert_eq!(output.status.code(), Some(1), "{printed}");
-    let expected =
-        format!("{}/{TOPIC}/{LESSON}/vi.md:{line}:1: error: the question has no right answer", content.display());
-    assert!(
-        printed.lines().any(|l| l.starts_with(&expected)),
-        "expected a line starting with\n{expected}\nin\n{printed}"
-    );
+    let expected = format!("{}/{TOPIC}/{LESSON}/vi.md:{line}:1: error: the question has no right answer", content.display());
+    assert!(printed.lines().any(|l| l.starts_with(&expected)), "expected a line starting with\n{expected}\nin\n{printed}");
     assert!(printed.lines().last().unwrap().starts_with("checked 1 lesson (1 file): 1 error,"), "{printed}");
 }
 
@@ -88,8 +84,7 @@ fn stats_prints_a_row_per_topic_and_language() {
     let header = printed.lines().next().unwrap();
     assert!(header.starts_with("topic") && header.ends_with("translated"), "{printed}");
     for topic in ["public-services", "cashless-payment", "data-safety", "all topics"] {
-        let row =
-            printed.lines().find(|l| l.starts_with(topic)).unwrap_or_else(|| panic!("no {topic} row in\n{printed}"));
+        let row = printed.lines().find(|l| l.starts_with(topic)).unwrap_or_else(|| panic!("no {topic} row in\n{printed}"));
         assert!(row.contains(" vi ") && row.ends_with("100%"), "{row}");
     }
 }
@@ -102,8 +97,7 @@ fn build_writes_the_catalogue_and_packs_and_refuses_broken_content() {
     let printed = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{printed}");
     assert!(printed.lines().last().unwrap().starts_with("built "), "{printed}");
-    let catalogue: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("catalogue.json")).unwrap()).unwrap();
+    let catalogue: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("catalogue.json")).unwrap()).unwrap();
     assert_eq!(catalogue["topics"].as_array().unwrap().len(), 3);
     assert!(out.join("packs/data-safety.vi.json").is_file());
     assert!(out.join(format!("media/{TOPIC}/{LESSON}")).is_dir());
@@ -193,8 +187,7 @@ fn a_build_replaces_the_published_tree_whole_and_a_failed_one_leaves_it_untouche
 fn readers_never_see_a_catalogue_with_packs_of_another_build() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("dist/content");
-    let sources: Vec<PathBuf> =
-        ["Bản A.", "Bản B.", "Bản C."].iter().map(|s| shipped_with_summary(&dir.path().join("sources"), s)).collect();
+    let sources: Vec<PathBuf> = ["Bản A.", "Bản B.", "Bản C."].iter().map(|s| shipped_with_summary(&dir.path().join("sources"), s)).collect();
     assert_eq!(build(&sources[0], &out).status.code(), Some(0));
 
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));

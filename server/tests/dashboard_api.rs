@@ -28,13 +28,7 @@ struct Server {
 }
 
 fn catalogue() -> Catalogue {
-    let lesson = |id: &str| CatalogueLesson {
-        id: id.into(),
-        order: 1,
-        minutes: 5,
-        icon: None,
-        locales: BTreeMap::new(),
-    };
+    let lesson = |id: &str| CatalogueLesson { id: id.into(), order: 1, minutes: 5, icon: None, locales: BTreeMap::new() };
     let topic = |id: &str, lesson_id: &str| CatalogueTopic { id: id.into(), packs: BTreeMap::new(), lessons: vec![lesson(lesson_id)] };
     Catalogue { format: 1, topics: vec![topic("public-services", VNEID), topic("cashless-payment", VIETQR)] }
 }
@@ -201,10 +195,7 @@ async fn seed() -> Seeded {
     server.push(&member_a, events, json!([profile("learner-mai", "Mai"), profile("learner-lan", "Lan")])).await;
     let events = vec![phone_a2.started("learner-hoa", VNEID, vn(2, 12, 8, 0))];
     server.push(&phone_a2, events, json!([profile("learner-hoa", "Hoa")])).await;
-    let events = vec![
-        member_b.completed("learner-sua", VNEID, vn(1, 15, 10, 0), 1, 3),
-        member_b.started("learner-pao", VIETQR, vn(2, 2, 9, 0)),
-    ];
+    let events = vec![member_b.completed("learner-sua", VNEID, vn(1, 15, 10, 0), 1, 3), member_b.started("learner-pao", VIETQR, vn(2, 2, 9, 0))];
     server.push(&member_b, events, json!([profile("learner-sua", "Súa")])).await;
     let after = now_ms();
     Seeded { server, leader_a, member_a, leader_b, pushed_between: (before, after) }
@@ -257,17 +248,11 @@ async fn the_leader_sees_the_hand_counted_indicators_of_the_team() {
     );
 
     let devices = d["devices"].as_array().unwrap();
-    let summary: Vec<(&str, &str, &str)> = devices
-        .iter()
-        .map(|d| (d["id"].as_str().unwrap(), d["name"].as_str().unwrap(), d["role"].as_str().unwrap()))
-        .collect();
+    let summary: Vec<(&str, &str, &str)> =
+        devices.iter().map(|d| (d["id"].as_str().unwrap(), d["name"].as_str().unwrap(), d["role"].as_str().unwrap())).collect();
     assert_eq!(
         summary,
-        [
-            ("lead-a", "Máy tổ trưởng", "leader"),
-            ("phone-a1", "Điện thoại chị Mai", "member"),
-            ("phone-a2", "Máy nhà văn hoá", "member"),
-        ],
+        [("lead-a", "Máy tổ trưởng", "leader"), ("phone-a1", "Điện thoại chị Mai", "member"), ("phone-a2", "Máy nhà văn hoá", "member"),],
         "the removed phone is not listed"
     );
     assert_eq!(devices[0]["last_sync_at"], Value::Null, "the leader's phone never pushed");
@@ -405,9 +390,7 @@ async fn the_admin_sees_every_team_and_their_sums() {
     let teams = view["teams"].as_array().unwrap();
     let names: Vec<&str> = teams.iter().map(|t| t["team"]["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Tổ Bản Hồ, thôn 2", "Tổ Tả Van"], "by commune: Bản Hồ, then Tả Van");
-    let counts = |t: &Value| {
-        ["people_reached", "learners_completed", "completions", "devices"].map(|k| t[k].as_u64().unwrap())
-    };
+    let counts = |t: &Value| ["people_reached", "learners_completed", "completions", "devices"].map(|k| t[k].as_u64().unwrap());
     assert_eq!(counts(&teams[0]), [2, 1, 1, 2]);
     assert_eq!(counts(&teams[1]), [3, 2, 4, 3], "the removed phone is not counted");
     assert_eq!(
@@ -538,29 +521,109 @@ async fn seed_sessions() -> Seeded {
     let s1 = || "s1".to_owned();
     let feb8 = (2, 8);
     let mut events = vec![
-        p.session(tuan, VIETQR, feb8, 0, EventKind::SessionDetails { session: s1(), details: details("2025-02-08", "Nhà văn hoá, thôn Bản Phố", "Bản Phố", &[VIETQR, VNEID]) }),
-        p.session(tuan, VIETQR, feb8, 1, EventKind::AttendeeAdded { session: s1(), attendee: attendee("a1", "bà Lự", "Bản Phố", Some(Gender::Female), Some(AgeBand::From60), None) }),
-        p.session(tuan, VIETQR, feb8, 2, EventKind::AttendeeAdded { session: s1(), attendee: attendee("a2", "anh Páo", "Bản Phố", Some(Gender::Male), Some(AgeBand::From18To35), None) }),
-        p.session(tuan, VIETQR, feb8, 3, EventKind::AttendeeAdded { session: s1(), attendee: attendee("a3", "chị Mai", "Bản Phố", Some(Gender::Female), Some(AgeBand::From18To35), Some("learner-mai")) }),
+        p.session(
+            tuan,
+            VIETQR,
+            feb8,
+            0,
+            EventKind::SessionDetails {
+                session: s1(), details: details("2025-02-08", "Nhà văn hoá, thôn Bản Phố", "Bản Phố", &[VIETQR, VNEID])
+            },
+        ),
+        p.session(
+            tuan,
+            VIETQR,
+            feb8,
+            1,
+            EventKind::AttendeeAdded {
+                session: s1(),
+                attendee: attendee("a1", "bà Lự", "Bản Phố", Some(Gender::Female), Some(AgeBand::From60), None),
+            },
+        ),
+        p.session(
+            tuan,
+            VIETQR,
+            feb8,
+            2,
+            EventKind::AttendeeAdded {
+                session: s1(),
+                attendee: attendee("a2", "anh Páo", "Bản Phố", Some(Gender::Male), Some(AgeBand::From18To35), None),
+            },
+        ),
+        p.session(
+            tuan,
+            VIETQR,
+            feb8,
+            3,
+            EventKind::AttendeeAdded {
+                session: s1(),
+                attendee: attendee("a3", "chị Mai", "Bản Phố", Some(Gender::Female), Some(AgeBand::From18To35), Some("learner-mai")),
+            },
+        ),
         p.session(tuan, VIETQR, feb8, 4, EventKind::AttendeeAdded { session: s1(), attendee: attendee("a4", "em Dế", "Nậm Cang", None, None, None) }),
-        p.session(tuan, VIETQR, feb8, 5, EventKind::AttendeeAdded { session: s1(), attendee: attendee("a5", "ông Sình", "Bản Phố", Some(Gender::Male), Some(AgeBand::From60), None) }),
+        p.session(
+            tuan,
+            VIETQR,
+            feb8,
+            5,
+            EventKind::AttendeeAdded {
+                session: s1(),
+                attendee: attendee("a5", "ông Sình", "Bản Phố", Some(Gender::Male), Some(AgeBand::From60), None),
+            },
+        ),
         p.session(tuan, VIETQR, feb8, 6, EventKind::AttendeeRemoved { session: s1(), attendee: "a5".into() }),
         p.session(tuan, VIETQR, feb8, 10, EventKind::GroupAnswered { session: s1(), question: 0, counts: vec![2, 5, 1], correct_options: vec![1] }),
         p.session(tuan, VIETQR, feb8, 11, EventKind::GroupAnswered { session: s1(), question: 0, counts: vec![1, 6, 1], correct_options: vec![1] }),
         p.session(tuan, VIETQR, feb8, 12, EventKind::GroupAnswered { session: s1(), question: 1, counts: vec![3, 4], correct_options: vec![0] }),
         p.session(tuan, VNEID, feb8, 20, EventKind::GroupAnswered { session: s1(), question: 0, counts: vec![4, 0, 0, 0], correct_options: vec![0] }),
         p.session(tuan, VIETQR, feb8, 30, EventKind::SessionClosed { session: s1() }),
-        p.session(tuan, VIETQR, feb8, 31, EventKind::AttendeeAdded { session: s1(), attendee: attendee("a6", "cô Nhung", "Bản Phố", Some(Gender::Female), None, None) }),
+        p.session(
+            tuan,
+            VIETQR,
+            feb8,
+            31,
+            EventKind::AttendeeAdded { session: s1(), attendee: attendee("a6", "cô Nhung", "Bản Phố", Some(Gender::Female), None, None) },
+        ),
         p.session(tuan, VIETQR, feb8, 32, EventKind::GroupAnswered { session: s1(), question: 1, counts: vec![0, 7], correct_options: vec![0] }),
     ];
     let s2 = || "s2".to_owned();
     let feb20 = (2, 20);
     events.extend([
-        p.session(tuan, VNEID, feb20, 0, EventKind::SessionDetails { session: s2(), details: details("2025-01-25", "Sân trường", "Nam Cang", &[VNEID]) }),
+        p.session(
+            tuan,
+            VNEID,
+            feb20,
+            0,
+            EventKind::SessionDetails { session: s2(), details: details("2025-01-25", "Sân trường", "Nam Cang", &[VNEID]) },
+        ),
         p.session(tuan, VNEID, feb20, 1, EventKind::AttendeeAdded { session: s2(), attendee: attendee("a4", "em Dế", "Nậm Cang", None, None, None) }),
-        p.session(tuan, VNEID, feb20, 2, EventKind::AttendeeAdded { session: s2(), attendee: attendee("b1", "chị Sểnh", "Nậm Cang", Some(Gender::Female), Some(AgeBand::Under18), None) }),
-        p.session(tuan, VNEID, feb20, 3, EventKind::AttendeeAdded { session: s2(), attendee: attendee("b2", "anh Chá", "Lao Chải", Some(Gender::Other), Some(AgeBand::From36To59), None) }),
-        p.session(tuan, VNEID, feb20, 4, EventKind::SessionDetails { session: s2(), details: details("2025-01-25", "Sân trường Nậm Cang", "Nậm Cang", &[VNEID]) }),
+        p.session(
+            tuan,
+            VNEID,
+            feb20,
+            2,
+            EventKind::AttendeeAdded {
+                session: s2(),
+                attendee: attendee("b1", "chị Sểnh", "Nậm Cang", Some(Gender::Female), Some(AgeBand::Under18), None),
+            },
+        ),
+        p.session(
+            tuan,
+            VNEID,
+            feb20,
+            3,
+            EventKind::AttendeeAdded {
+                session: s2(),
+                attendee: attendee("b2", "anh Chá", "Lao Chải", Some(Gender::Other), Some(AgeBand::From36To59), None),
+            },
+        ),
+        p.session(
+            tuan,
+            VNEID,
+            feb20,
+            4,
+            EventKind::SessionDetails { session: s2(), details: details("2025-01-25", "Sân trường Nậm Cang", "Nậm Cang", &[VNEID]) },
+        ),
         p.session(tuan, VNEID, feb20, 5, EventKind::GroupAnswered { session: s2(), question: 0, counts: vec![1, 2, 0, 0], correct_options: vec![0] }),
     ]);
     s.server.push(&s.leader_a, events, json!([])).await;
@@ -568,9 +631,30 @@ async fn seed_sessions() -> Seeded {
     let (chu, p) = ("learner-chu", &mut s.leader_b);
     let feb10 = (2, 10);
     let events = vec![
-        p.session(chu, VIETQR, feb10, 0, EventKind::SessionDetails { session: s1(), details: details("2025-02-10", "Nhà văn hoá Bản Hồ", "Bản Hồ", &[VIETQR]) }),
-        p.session(chu, VIETQR, feb10, 1, EventKind::AttendeeAdded { session: s1(), attendee: attendee("c1", "bà Mỷ", "Bản Hồ", Some(Gender::Female), None, None) }),
-        p.session(chu, VIETQR, feb10, 2, EventKind::AttendeeAdded { session: s1(), attendee: attendee("c2", "anh Lử", "Bản Hồ", Some(Gender::Male), Some(AgeBand::From18To35), None) }),
+        p.session(
+            chu,
+            VIETQR,
+            feb10,
+            0,
+            EventKind::SessionDetails { session: s1(), details: details("2025-02-10", "Nhà văn hoá Bản Hồ", "Bản Hồ", &[VIETQR]) },
+        ),
+        p.session(
+            chu,
+            VIETQR,
+            feb10,
+            1,
+            EventKind::AttendeeAdded { session: s1(), attendee: attendee("c1", "bà Mỷ", "Bản Hồ", Some(Gender::Female), None, None) },
+        ),
+        p.session(
+            chu,
+            VIETQR,
+            feb10,
+            2,
+            EventKind::AttendeeAdded {
+                session: s1(),
+                attendee: attendee("c2", "anh Lử", "Bản Hồ", Some(Gender::Male), Some(AgeBand::From18To35), None),
+            },
+        ),
         p.session(chu, VIETQR, feb10, 3, EventKind::GroupAnswered { session: s1(), question: 0, counts: vec![0, 5], correct_options: vec![1] }),
     ];
     s.server.push(&s.leader_b, events, json!([])).await;
@@ -613,10 +697,7 @@ async fn the_dashboard_counts_sessions_attendees_and_the_rooms_answers_by_hand()
         "the recount replaces the first count; the recount after closing is ignored"
     );
     assert_eq!(d["attendees_by_gender"], json!({"female": 3, "male": 1, "other": 1, "unknown": 1}));
-    assert_eq!(
-        d["attendees_by_age_band"],
-        json!({"under_18": 1, "from_18_to_35": 2, "from_36_to_59": 1, "from_60": 1, "unknown": 1})
-    );
+    assert_eq!(d["attendees_by_age_band"], json!({"under_18": 1, "from_18_to_35": 2, "from_36_to_59": 1, "from_60": 1, "unknown": 1}));
     let text = answer.text();
     for private in ["learner-", "bà Lự", "em Dế", "anh Chá", "\"a1\""] {
         assert!(!text.contains(private), "{private} in {text}");
@@ -628,8 +709,14 @@ async fn the_dashboard_counts_sessions_attendees_and_the_rooms_answers_by_hand()
         [&json!(1), &json!(3), &json!(5)],
         "s2 only; mai lan + a4 b1 b2"
     );
-    assert_eq!(january["villages"], json!([{"village": "Lao Chải", "sessions": 0, "attendees": 1}, {"village": "Nậm Cang", "sessions": 1, "attendees": 2}]));
-    assert_eq!(january["group_quiz"], json!([{"lesson_id": VNEID, "topic": "public-services", "questions": 1, "right_hands": 1, "total_hands": 3, "right_percent": 33.3}]));
+    assert_eq!(
+        january["villages"],
+        json!([{"village": "Lao Chải", "sessions": 0, "attendees": 1}, {"village": "Nậm Cang", "sessions": 1, "attendees": 2}])
+    );
+    assert_eq!(
+        january["group_quiz"],
+        json!([{"lesson_id": VNEID, "topic": "public-services", "questions": 1, "right_hands": 1, "total_hands": 3, "right_percent": 33.3}])
+    );
     let february = s.server.get("/team/dashboard?from=2025-02-01&to=2025-02-28", Some(&s.leader_a.token)).await.json();
     assert_eq!(
         [&february["sessions_held"], &february["attendees"], &february["people_reached"]],
@@ -652,7 +739,10 @@ async fn a_teams_sessions_stay_in_that_team() {
         "team B's own \"s1\" (same id as team A's): sua pao + c1 c2"
     );
     assert_eq!(b["villages"], json!([{"village": "Bản Hồ", "sessions": 1, "attendees": 2}]));
-    assert_eq!(b["group_quiz"], json!([{"lesson_id": VIETQR, "topic": "cashless-payment", "questions": 1, "right_hands": 5, "total_hands": 5, "right_percent": 100.0}]));
+    assert_eq!(
+        b["group_quiz"],
+        json!([{"lesson_id": VIETQR, "topic": "cashless-payment", "questions": 1, "right_hands": 5, "total_hands": 5, "right_percent": 100.0}])
+    );
     let a = s.server.get("/team/dashboard", Some(&s.leader_a.token)).await.json();
     assert_eq!((a["sessions_held"].as_u64(), a["attendees"].as_u64()), (Some(2), Some(6)));
     let csv = s.server.get("/team/sessions.csv", Some(&s.leader_a.token)).await.text();
@@ -720,10 +810,22 @@ async fn session_events_with_over_long_text_or_counts_are_refused_and_nothing_is
     let day = (2, 25);
     let long = "Nguyễn Thị Hồng Nhung ".repeat(3); // 66 characters
     let cases: Vec<(EventKind, &str)> = vec![
-        (EventKind::AttendeeAdded { session: "s3".into(), attendee: attendee("d1", &long, "Bản Phố", None, None, None) }, "attendee nickname is 66 characters long; at most 64"),
-        (EventKind::AttendeeAdded { session: "s3".into(), attendee: attendee("d1", "Nhung", &long, None, None, None) }, "attendee village is 66 characters long"),
-        (EventKind::SessionDetails { session: "s3".into(), details: details("2025-02-25", &long, "Bản Phố", &[VNEID]) }, "place is 66 characters long"),
-        (EventKind::SessionDetails { session: "s3".into(), details: details("2025-02-25", "Nhà văn hoá", "Bản Phố", &[VNEID; 21]) }, "21 lessons in one session; at most 20"),
+        (
+            EventKind::AttendeeAdded { session: "s3".into(), attendee: attendee("d1", &long, "Bản Phố", None, None, None) },
+            "attendee nickname is 66 characters long; at most 64",
+        ),
+        (
+            EventKind::AttendeeAdded { session: "s3".into(), attendee: attendee("d1", "Nhung", &long, None, None, None) },
+            "attendee village is 66 characters long",
+        ),
+        (
+            EventKind::SessionDetails { session: "s3".into(), details: details("2025-02-25", &long, "Bản Phố", &[VNEID]) },
+            "place is 66 characters long",
+        ),
+        (
+            EventKind::SessionDetails { session: "s3".into(), details: details("2025-02-25", "Nhà văn hoá", "Bản Phố", &[VNEID; 21]) },
+            "21 lessons in one session; at most 20",
+        ),
         (EventKind::GroupAnswered { session: "s3".into(), question: 0, counts: vec![1; 11], correct_options: vec![0] }, "at most 10 options"),
     ];
     for (kind, expected) in cases {
@@ -841,7 +943,9 @@ async fn erased_placeholders_are_never_counted() {
 async fn a_damaged_row_is_a_500_with_a_sentence_not_a_dropped_connection() {
     let s = seed_sessions().await;
     // A session event whose kind is a BLOB, not text: it matches the session filter but cannot be read as text.
-    s.server.insert_raw(&[("phone-a1", 3001, "learner-tuan", VNEID, vn(2, 8, 9, 0), r#"CAST('{"type":"session_closed","session":"s9"}' AS BLOB)"#)]).await;
+    s.server
+        .insert_raw(&[("phone-a1", 3001, "learner-tuan", VNEID, vn(2, 8, 9, 0), r#"CAST('{"type":"session_closed","session":"s9"}' AS BLOB)"#)])
+        .await;
     for path in ["/team/dashboard", "/team/sessions.csv"] {
         let answer = s.server.get(path, Some(&s.leader_a.token)).await;
         assert_error(&answer, 500, "internal");

@@ -109,12 +109,8 @@ async fn compresses_with_brotli_or_gzip_as_the_browser_asks() {
     let addr = start(dir.path()).await;
     let client = reqwest::Client::new();
     for encoding in ["br", "gzip"] {
-        let response = client
-            .get(format!("http://{addr}/hocso-app-0123456789abcdef_bg.wasm"))
-            .header(ACCEPT_ENCODING, encoding)
-            .send()
-            .await
-            .unwrap();
+        let response =
+            client.get(format!("http://{addr}/hocso-app-0123456789abcdef_bg.wasm")).header(ACCEPT_ENCODING, encoding).send().await.unwrap();
         assert_eq!(header(&response, CONTENT_ENCODING), encoding);
         let body = response.bytes().await.unwrap();
         assert!(body.len() < 4 * 4096 / 10, "{encoding}: {} bytes is not compressed", body.len());
@@ -124,9 +120,7 @@ async fn compresses_with_brotli_or_gzip_as_the_browser_asks() {
 #[tokio::test]
 async fn a_missing_build_says_to_run_the_build_first() {
     let dir = tempfile::tempdir().unwrap();
-    let error = hocso_server::serve(ServeConfig::new("127.0.0.1:0".parse().unwrap(), dir.path().join("dist"), "unused.db"))
-        .await
-        .unwrap_err();
+    let error = hocso_server::serve(ServeConfig::new("127.0.0.1:0".parse().unwrap(), dir.path().join("dist"), "unused.db")).await.unwrap_err();
     assert!(error.to_string().contains("cargo xtask build"), "{error}");
 }
 
@@ -200,12 +194,7 @@ async fn every_answer_carries_the_security_headers() {
     let wrong_method = client.delete(format!("http://{addr}/api/v1/sync/push")).send().await.unwrap();
     assert_eq!(wrong_method.status(), 405);
     assert_security_headers(&wrong_method, "405");
-    let compressed = client
-        .get(format!("http://{addr}/hocso-app-0123456789abcdef_bg.wasm"))
-        .header(ACCEPT_ENCODING, "gzip")
-        .send()
-        .await
-        .unwrap();
+    let compressed = client.get(format!("http://{addr}/hocso-app-0123456789abcdef_bg.wasm")).header(ACCEPT_ENCODING, "gzip").send().await.unwrap();
     assert_eq!(header(&compressed, CONTENT_ENCODING), "gzip");
     assert_security_headers(&compressed, "gzip");
 }

@@ -100,11 +100,8 @@ async fn a_connection_that_says_nothing_is_closed() {
 
 #[tokio::test]
 async fn a_body_dripping_in_is_answered_408() {
-    let limits = ConnectionLimits {
-        request_timeout: Duration::from_secs(2),
-        body_idle_timeout: Duration::from_secs(10),
-        ..ConnectionLimits::default()
-    };
+    let limits =
+        ConnectionLimits { request_timeout: Duration::from_secs(2), body_idle_timeout: Duration::from_secs(10), ..ConnectionLimits::default() };
     let server = start(limits).await;
     let mut stream = TcpStream::connect(server.addr).await.unwrap();
     stream
@@ -129,11 +126,7 @@ async fn a_body_dripping_in_is_answered_408() {
 
 #[tokio::test]
 async fn over_the_connection_cap_new_clients_are_told_503_and_served_again_once_others_leave() {
-    let limits = ConnectionLimits {
-        max_connections: 2,
-        header_read_timeout: Duration::from_secs(30),
-        ..ConnectionLimits::default()
-    };
+    let limits = ConnectionLimits { max_connections: 2, header_read_timeout: Duration::from_secs(30), ..ConnectionLimits::default() };
     let server = start(limits).await;
     let first = TcpStream::connect(server.addr).await.unwrap();
     let _second = TcpStream::connect(server.addr).await.unwrap();
@@ -155,8 +148,7 @@ async fn over_the_connection_cap_new_clients_are_told_503_and_served_again_once_
 async fn handlers_see_the_clients_address() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = Router::new()
-        .route("/who", get(|ConnectInfo(client): ConnectInfo<SocketAddr>| async move { client.to_string() }));
+    let app = Router::new().route("/who", get(|ConnectInfo(client): ConnectInfo<SocketAddr>| async move { client.to_string() }));
     tokio::spawn(hocso_server::serve_connections(listener, app, ConnectionLimits::default(), std::future::pending()));
     let who = reqwest::get(format!("http://{addr}/who")).await.unwrap().text().await.unwrap();
     let client: SocketAddr = who.parse().unwrap();

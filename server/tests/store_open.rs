@@ -7,10 +7,14 @@ async fn concurrent_opens_of_a_new_database_all_succeed() {
     for round in 0..20 {
         let dir = tempfile::tempdir().unwrap();
         let database = dir.path().join("hocso.db").to_str().unwrap().to_owned();
-        let opens: Vec<_> = (0..4).map(|_| tokio::spawn({
-            let database = database.clone();
-            async move { Store::open(&database).await.map(|_| ()).map_err(|e| format!("{e:#}")) }
-        })).collect();
+        let opens: Vec<_> = (0..4)
+            .map(|_| {
+                tokio::spawn({
+                    let database = database.clone();
+                    async move { Store::open(&database).await.map(|_| ()).map_err(|e| format!("{e:#}")) }
+                })
+            })
+            .collect();
         for open in opens {
             open.await.unwrap().unwrap_or_else(|e| panic!("round {round}: {e}"));
         }

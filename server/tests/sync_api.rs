@@ -59,8 +59,7 @@ impl Server {
     }
 
     async fn push(&self, token: &str, body: Value) -> (StatusCode, Value) {
-        let response =
-            self.client.post(self.url("/sync/push")).bearer_auth(token).json(&body).send().await.unwrap();
+        let response = self.client.post(self.url("/sync/push")).bearer_auth(token).json(&body).send().await.unwrap();
         (response.status(), response.json().await.unwrap())
     }
 

@@ -65,7 +65,10 @@ async fn only_the_leaders_phone_sends_session_events() {
     let codes = server.store.create_team("Tổ Tả Van", "Tả Van").await.unwrap();
     let member = server.join(json!({"code": codes.join_code, "device_name": "x", "device_id": "phone-a"})).await.device_token;
     let leader = server.join(json!({"code": codes.leader_code, "device_name": "x", "device_id": "lead"})).await.device_token;
-    let details = SessionDetails { date: "2025-03-01".into(), place: "Nhà văn hoá".into(), village: "Bản Phố".into(), lessons: vec!["pay-by-vietqr".into()] };
+    let details =
+        SessionDetails {
+            date: "2025-03-01".into(), place: "Nhà văn hoá".into(), village: "Bản Phố".into(), lessons: vec!["pay-by-vietqr".into()]
+        };
     let kinds = [
         EventKind::SessionDetails { session: "s1".into(), details },
         EventKind::AttendeeRemoved { session: "s1".into(), attendee: "a1".into() },

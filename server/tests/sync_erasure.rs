@@ -27,7 +27,9 @@ fn mai_answer(device: &str, seq: u64) -> ProgressEvent {
 }
 
 fn attendee(id: &str, nickname: &str, learner: Option<&str>) -> Attendee {
-    Attendee { id: id.into(), nickname: nickname.into(), village: "Bản Phố".into(), gender: None, age_band: None, learner: learner.map(Into::into) }
+    Attendee {
+        id: id.into(), nickname: nickname.into(), village: "Bản Phố".into(), gender: None, age_band: None, learner: learner.map(Into::into)
+    }
 }
 
 /// Every event row as stored: (id, learner, lesson, version, at, kind).
@@ -106,7 +108,10 @@ async fn a_winning_tombstone_empties_every_event_of_the_learner_on_every_device_
     let profiles = [profile("mai", MAI, t0), profile("lan", "Lan", t0)];
     server.push_ok(&a, &events, &profiles).await;
     server.push_ok(&b, &[mai_answer("phone-b", 1), mai_answer("phone-b", 2)], &[]).await;
-    let details = SessionDetails { date: "2025-03-01".into(), place: "Nhà văn hoá".into(), village: "Bản Phố".into(), lessons: vec!["pay-by-vietqr".into()] };
+    let details =
+        SessionDetails {
+            date: "2025-03-01".into(), place: "Nhà văn hoá".into(), village: "Bản Phố".into(), lessons: vec!["pay-by-vietqr".into()]
+        };
     let session = |seq, kind| event("lead", seq, "tuan", kind);
     let session_events = [
         session(1, EventKind::SessionDetails { session: "s1".into(), details }),
@@ -140,7 +145,9 @@ async fn a_winning_tombstone_empties_every_event_of_the_learner_on_every_device_
     let mai: Vec<&Value> = pulled.iter().filter(|p| p["profile"]["id"] == "mai").collect();
     assert_eq!(
         mai,
-        [&json!({"profile": {"id": "mai", "nickname": "", "avatar": "", "colour": "", "updated_at": t0 + 1, "deleted": true}, "device_id": "phone-b"})]
+        [
+            &json!({"profile": {"id": "mai", "nickname": "", "avatar": "", "colour": "", "updated_at": t0 + 1, "deleted": true}, "device_id": "phone-b"})
+        ]
     );
 
     // Later: an answer naming mai is kept only as a placeholder, and no write brings the profile back.

@@ -11,9 +11,7 @@ use std::time::{Duration, Instant};
 
 use hocso_core::progress::EventKind;
 use hocso_core::sync::memory::MemoryOutbox;
-use hocso_core::sync::{
-    Backoff, HttpRequest, HttpResponse, Method, NoAnswer, Outbox, Profile, SyncEngine, SyncStatus, Transport,
-};
+use hocso_core::sync::{Backoff, HttpRequest, HttpResponse, Method, NoAnswer, Outbox, Profile, SyncEngine, SyncStatus, Transport};
 use hocso_server::store::Store;
 use hocso_server::{Limits, ServeConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -141,10 +139,7 @@ async fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
     loop {
         if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
             let head = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
-            let length: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .map_or(0, |v| v.trim().parse().unwrap());
+            let length: usize = head.lines().find_map(|l| l.strip_prefix("content-length:")).map_or(0, |v| v.trim().parse().unwrap());
             if buffer.len() >= end + 4 + length {
                 return Some(buffer);
             }
@@ -268,11 +263,7 @@ async fn a_thousand_faulty_sync_rounds_leave_exactly_the_created_events_on_the_s
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let (proxy, proxy_addr) = Proxy::start(server_addr, 0x5eed_1234_abcd).await;
 
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
+    let client = reqwest::Client::builder().pool_max_idle_per_host(0).timeout(Duration::from_secs(10)).build().unwrap();
     let mut phones = Vec::new();
     for d in 0..DEVICES {
         let device_id = format!("phone-{d}");

@@ -27,9 +27,8 @@ async fn knowing_a_device_id_does_not_take_the_phone_over() {
     let attacker = server.join(json!({"code": codes.join_code, "device_name": "x", "device_id": "phone-v"})).await;
     assert_ne!(attacker.device_id, "phone-v");
     assert!(attacker.device_id.starts_with("d-"), "{}", attacker.device_id);
-    let again = server
-        .join(json!({"code": codes.join_code, "device_name": "x", "device_id": "phone-v", "device_token": attacker.device_token}))
-        .await;
+    let again =
+        server.join(json!({"code": codes.join_code, "device_name": "x", "device_id": "phone-v", "device_token": attacker.device_token})).await;
     assert_ne!(again.device_id, "phone-v");
     assert_ne!(again.device_id, attacker.device_id);
 
@@ -56,7 +55,11 @@ async fn a_removed_phone_comes_back_with_a_new_code_and_its_proof_and_continues_
 
     // The old code no longer works, even with proof.
     let (status, body) = server
-        .post("/devices/join", None, &json!({"code": codes.join_code, "device_name": "x", "device_id": "phone-a", "device_token": first.device_token}))
+        .post(
+            "/devices/join",
+            None,
+            &json!({"code": codes.join_code, "device_name": "x", "device_id": "phone-a", "device_token": first.device_token}),
+        )
         .await;
     assert_error(status, &body, 401, "invalid_code");
 
@@ -99,9 +102,8 @@ async fn a_phone_that_moves_to_another_team_takes_its_own_learners_and_its_later
     server.push_ok(&phone.device_token, &events, &[profile("mai", "Mai", MARCH_2025), profile("lan", "Lan", MARCH_2025)]).await;
     server.push_ok(&other.device_token, &[answer("phone-o", 1, "lan"), answer("phone-o", 2, "hoa")], &[]).await;
 
-    let moved = server
-        .join(json!({"code": b.join_code, "device_name": "Máy chị Mai", "device_id": "phone-m", "device_token": phone.device_token}))
-        .await;
+    let moved =
+        server.join(json!({"code": b.join_code, "device_name": "Máy chị Mai", "device_id": "phone-m", "device_token": phone.device_token})).await;
     assert_eq!((moved.device_id.as_str(), moved.team.id.as_str()), ("phone-m", b.team.id.as_str()));
 
     // What it sent stays with team A; its later answers for mai land in team B, seq going on.
@@ -136,9 +138,7 @@ async fn a_team_has_a_bounded_number_of_phones() {
     assert_error(status, &body, 409, "team_full");
     assert!(body["message"].as_str().unwrap().contains("300"), "{body}");
     // A phone already in the team may join again (new token, same place).
-    let again = server
-        .join(json!({"code": codes.leader_code, "device_name": "máy", "device_id": "phone-0", "device_token": first.unwrap()}))
-        .await;
+    let again = server.join(json!({"code": codes.leader_code, "device_name": "máy", "device_id": "phone-0", "device_token": first.unwrap()})).await;
     assert_eq!(again.device_id, "phone-0");
     // Removing a phone no longer used makes room.
     server.store.revoke_device("phone-7").await.unwrap();
@@ -170,14 +170,9 @@ async fn failed_attempts_from_an_address_are_refused_before_the_database_is_aske
     let (phone, attacker) = (from([127, 0, 0, 1]), from([127, 0, 0, 2]));
     let url = |path: &str| format!("http://{addr}/api/v1{path}");
     let join = |client: &reqwest::Client, code: &str| client.post(url("/devices/join")).json(&json!({"code": code, "device_name": "x"})).send();
-    let token = join(&phone, &codes.join_code).await.unwrap().json::<serde_json::Value>().await.unwrap()["device_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let attacker_token = join(&attacker, &codes.join_code).await.unwrap().json::<serde_json::Value>().await.unwrap()["device_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = join(&phone, &codes.join_code).await.unwrap().json::<serde_json::Value>().await.unwrap()["device_token"].as_str().unwrap().to_owned();
+    let attacker_token =
+        join(&attacker, &codes.join_code).await.unwrap().json::<serde_json::Value>().await.unwrap()["device_token"].as_str().unwrap().to_owned();
 
     // Unknown tokens and wrong codes from one address: refused one by one, then all at once.
     let mut refused = 0;

@@ -64,9 +64,7 @@ async fn after_a_restore_phones_resend_what_the_backup_lacks_and_it_is_stored_on
     // its id and token gives it back its id (unknown ids are kept), and it sends everything again.
     let (status, body) = server.push(&late.device_token, &answers("phone-b", [11], "lan"), &[]).await;
     assert_error(status, &body, 401, "invalid_token");
-    let back = server
-        .join(json!({"code": codes.join_code, "device_name": "y", "device_id": "phone-b", "device_token": late.device_token}))
-        .await;
+    let back = server.join(json!({"code": codes.join_code, "device_name": "y", "device_id": "phone-b", "device_token": late.device_token})).await;
     assert_eq!(back.device_id, "phone-b");
     assert_eq!(server.push_ok(&back.device_token, &answers("phone-b", 1..=11, "lan"), &[]).await["acked_through_seq"], 11);
     assert_eq!(server.store.event_count().await.unwrap(), 92);

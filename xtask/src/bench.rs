@@ -59,11 +59,7 @@ fn bench_browser(learner: bool, lighthouse: bool) -> anyhow::Result<()> {
     let root = root();
     let node = |script: &str| {
         let mut command = Command::new("node");
-        command
-            .arg(script)
-            .current_dir(root.join("tests"))
-            .env("HOCSO_BIN", root.join("target/release/hocso"))
-            .env("HOCSO_DIST", root.join("dist"));
+        command.arg(script).current_dir(root.join("tests")).env("HOCSO_BIN", root.join("target/release/hocso")).env("HOCSO_DIST", root.join("dist"));
         command
     };
     let learner = if learner { run(node("bench/learner.mjs").env("CHROMIUM", crate::install::CHROMIUM)) } else { Ok(()) };

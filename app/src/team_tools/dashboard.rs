@@ -1,9 +1,9 @@
 //! `/team/dashboard`: the leader's view of the commune's numbers, fetched from the team server
 //! when online (the numbers only exist there, summed over every phone of the team). Each chart is a
 //! plain SVG bar chart with the same numbers in a table beside it, readable on a phone.
+use hocso_core::reports::TeamDashboard;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use hocso_core::reports::TeamDashboard;
 use leptos_router::components::A;
 use wasm_bindgen::JsCast;
 
@@ -19,11 +19,7 @@ enum Load {
 }
 
 async fn get(path: &str, token: &str) -> Result<gloo_net::http::Response, Load> {
-    let response = gloo_net::http::Request::get(path)
-        .header("Authorization", &format!("Bearer {token}"))
-        .send()
-        .await
-        .map_err(|_| Load::Offline)?;
+    let response = gloo_net::http::Request::get(path).header("Authorization", &format!("Bearer {token}")).send().await.map_err(|_| Load::Offline)?;
     match response.status() {
         200 => Ok(response),
         401 | 403 => Err(Load::Refused),

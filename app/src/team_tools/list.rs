@@ -3,8 +3,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::use_team;
-use crate::membership::is_leader;
 use crate::i18n::use_i18n;
+use crate::membership::is_leader;
 
 #[component]
 pub fn TeamHome() -> impl IntoView {

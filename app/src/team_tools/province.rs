@@ -1,7 +1,7 @@
 //! `/province`: the province (or district) office compares its communes' teams. Online only; the
 //! admin token (from `hocso admin create-token`) is typed in and kept in memory, never stored.
-use leptos::prelude::*;
 use hocso_core::reports::{ProvinceAnswer, TeamTotals};
+use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::dashboard::BarChart;
@@ -26,10 +26,7 @@ pub fn Province() -> impl IntoView {
         let token = token.get_untracked().trim().to_owned();
         load.set(Load::Loading);
         spawn_local(async move {
-            let response = gloo_net::http::Request::get("/api/v1/admin/teams")
-                .header("Authorization", &format!("Bearer {token}"))
-                .send()
-                .await;
+            let response = gloo_net::http::Request::get("/api/v1/admin/teams").header("Authorization", &format!("Bearer {token}")).send().await;
             load.set(match response {
                 Err(_) => Load::Offline,
                 Ok(r) if r.status() == 401 || r.status() == 403 => Load::Refused,

@@ -149,9 +149,11 @@ pub fn SessionSummary() -> impl IntoView {
         let nickname_typed: String = name.chars().take(64).collect();
         let village_typed: String = village.get_untracked().trim().chars().take(64).collect();
         // Someone who came to an earlier session keeps their id, so reports count them once.
-        let earlier = team.sessions().into_iter().flat_map(|s| s.attendees.into_values()).find(|a| {
-            a.nickname.to_lowercase() == nickname_typed.to_lowercase() && a.village.to_lowercase() == village_typed.to_lowercase()
-        });
+        let earlier = team
+            .sessions()
+            .into_iter()
+            .flat_map(|s| s.attendees.into_values())
+            .find(|a| a.nickname.to_lowercase() == nickname_typed.to_lowercase() && a.village.to_lowercase() == village_typed.to_lowercase());
         if earlier.as_ref().is_some_and(|a| s.attendees.contains_key(&a.id)) {
             error.set(Some("session.already_listed"));
             return;

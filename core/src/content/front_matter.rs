@@ -51,10 +51,7 @@ pub(crate) fn parse(text: &str, index: &LineIndex, problems: &mut Vec<Problem>) 
         entries.push((line_number, line));
     }
     let Some(closing_line) = closing_line else {
-        problems.push(Problem::error(
-            Position::START,
-            "the front matter has no closing `---` line: add one after the last `key: value` line",
-        ));
+        problems.push(Problem::error(Position::START, "the front matter has no closing `---` line: add one after the last `key: value` line"));
         return front;
     };
     front.body_start = Some(index.line_start(closing_line + 1));
@@ -75,10 +72,7 @@ pub(crate) fn parse(text: &str, index: &LineIndex, problems: &mut Vec<Problem>) 
         };
         let key = raw_key.trim_end();
         let Some(&field) = FIELDS.iter().find(|&&f| f == key) else {
-            problems.push(Problem::error(
-                key_position,
-                format!("unknown front-matter field `{key}`: the fields are {}", FIELDS.join(", ")),
-            ));
+            problems.push(Problem::error(key_position, format!("unknown front-matter field `{key}`: the fields are {}", FIELDS.join(", "))));
             continue;
         };
         let value_offset = raw_value.len() - raw_value.trim_start().len();
@@ -94,10 +88,7 @@ pub(crate) fn parse(text: &str, index: &LineIndex, problems: &mut Vec<Problem>) 
     let closing = Position::new(closing_line as u32, 1);
     for &field in REQUIRED {
         if !values.contains_key(field) {
-            problems.push(Problem::error(
-                closing,
-                format!("the front matter lacks `{field}`: add a `{field}: …` line before this `---`"),
-            ));
+            problems.push(Problem::error(closing, format!("the front matter lacks `{field}`: add a `{field}: …` line before this `---`")));
         }
     }
     for (&field, (value, position)) in &values {
@@ -109,17 +100,17 @@ pub(crate) fn parse(text: &str, index: &LineIndex, problems: &mut Vec<Problem>) 
         match field {
             "id" => {
                 if !is_identifier(value) {
-                    problems.push(Problem::error(*position, format!("id `{value}` may only use a-z, 0-9 and -: it is also the folder name and part of web addresses")));
+                    problems.push(Problem::error(
+                        *position,
+                        format!("id `{value}` may only use a-z, 0-9 and -: it is also the folder name and part of web addresses"),
+                    ));
                 }
                 meta.id = value.clone();
             }
             "topic" => {
                 if topics::topic(value).is_none() {
                     let known: Vec<&str> = TOPICS.iter().map(|t| t.id).collect();
-                    problems.push(Problem::error(
-                        *position,
-                        format!("unknown topic `{value}`: use one of {}", known.join(", ")),
-                    ));
+                    problems.push(Problem::error(*position, format!("unknown topic `{value}`: use one of {}", known.join(", "))));
                 }
                 meta.topic = value.clone();
             }
@@ -132,32 +123,24 @@ pub(crate) fn parse(text: &str, index: &LineIndex, problems: &mut Vec<Problem>) 
                 }
                 Ok(minutes) => meta.minutes = minutes,
                 Err(_) => {
+                    problems.push(Problem::error(*position, format!("minutes must be a whole number, like `6`; found `{value}`")));
+                    continue;
+                }
+            },
+            "order" => match value.parse::<u32>() {
+                Ok(order) => meta.order = order,
+                Err(_) => {
                     problems.push(Problem::error(
                         *position,
-                        format!("minutes must be a whole number, like `6`; found `{value}`"),
+                        format!("order must be a whole number (the lesson's place in its topic), like `2`; found `{value}`"),
                     ));
                     continue;
                 }
             },
-            "order" => {
-                match value.parse::<u32>() {
-                    Ok(order) => meta.order = order,
-                    Err(_) => {
-                        problems.push(Problem::error(
-                        *position,
-                        format!("order must be a whole number (the lesson's place in its topic), like `2`; found `{value}`"),
-                    ));
-                        continue;
-                    }
-                }
-            }
             "status" => match Status::parse(value) {
                 Some(status) => meta.status = status,
                 None => {
-                    problems.push(Problem::error(
-                        *position,
-                        format!("status must be `draft` or `reviewed`; found `{value}`"),
-                    ));
+                    problems.push(Problem::error(*position, format!("status must be `draft` or `reviewed`; found `{value}`")));
                     continue;
                 }
             },

@@ -46,16 +46,12 @@ const XHTML_NAMESPACE: &str = "http://www.w3.org/1999/xhtml";
 /// Attributes that point somewhere (`href`, `xlink:href`, `src`) whatever their namespace.
 const LINK_ATTRIBUTES: [&str; 2] = ["href", "src"];
 /// Embedded pictures an SVG may carry: raster images cannot run anything.
-const EMBEDDED_PICTURES: [&str; 5] =
-    ["data:image/png", "data:image/jpeg", "data:image/jpg", "data:image/gif", "data:image/webp"];
+const EMBEDDED_PICTURES: [&str; 5] = ["data:image/png", "data:image/jpeg", "data:image/jpg", "data:image/gif", "data:image/webp"];
 
 /// Every reason to refuse this SVG file, with its line and column in the file.
 pub fn check_svg(bytes: &[u8]) -> Vec<Problem> {
     let Ok(text) = std::str::from_utf8(bytes) else {
-        return vec![Problem::error(
-            Position::START,
-            "this SVG file is not UTF-8 text: save it again as plain SVG (UTF-8)",
-        )];
+        return vec![Problem::error(Position::START, "this SVG file is not UTF-8 text: save it again as plain SVG (UTF-8)")];
     };
     let mut problems = Vec::new();
     // Entities can hide a `javascript:` from a reader and swell a small file: no SVG needs them.
@@ -85,10 +81,7 @@ pub fn check_svg(bytes: &[u8]) -> Vec<Problem> {
     if root.tag_name().name() != "svg" || root.tag_name().namespace() != Some(SVG_NAMESPACE) {
         problems.push(Problem::error(
             at(root.range().start),
-            format!(
-                "this file's top element is <{}>, not an SVG picture's <svg xmlns=\"{SVG_NAMESPACE}\">",
-                root.tag_name().name()
-            ),
+            format!("this file's top element is <{}>, not an SVG picture's <svg xmlns=\"{SVG_NAMESPACE}\">", root.tag_name().name()),
         ));
     }
     for node in document.descendants() {
@@ -111,29 +104,20 @@ pub fn check_svg(bytes: &[u8]) -> Vec<Problem> {
         let name = node.tag_name().name();
         let element_at = at(node.range().start);
         match name.to_ascii_lowercase().as_str() {
-            "script" => {
-                problems.push(Problem::error(element_at, "a <script> in a lesson picture is not allowed: remove it"))
+            "script" => problems.push(Problem::error(element_at, "a <script> in a lesson picture is not allowed: remove it")),
+            "foreignobject" => {
+                problems.push(Problem::error(element_at, "<foreignObject> (HTML inside a picture) is not allowed in lesson pictures: remove it"))
             }
-            "foreignobject" => problems.push(Problem::error(
-                element_at,
-                "<foreignObject> (HTML inside a picture) is not allowed in lesson pictures: remove it",
-            )),
             "set" | "animate" | "animatemotion" | "animatetransform" => {
                 let target = node.attribute("attributeName").unwrap_or("");
                 if LINK_ATTRIBUTES.iter().any(|a| target.to_ascii_lowercase().ends_with(a)) {
-                    problems.push(Problem::error(
-                        element_at,
-                        format!("an animation may not change `{target}` (a link): remove it"),
-                    ));
+                    problems.push(Problem::error(element_at, format!("an animation may not change `{target}` (a link): remove it")));
                 }
             }
             _ => {}
         }
         if node.tag_name().namespace() == Some(XHTML_NAMESPACE) {
-            problems.push(Problem::error(
-                element_at,
-                format!("HTML (<{name}>) inside a lesson picture is not allowed: remove it"),
-            ));
+            problems.push(Problem::error(element_at, format!("HTML (<{name}>) inside a lesson picture is not allowed: remove it")));
         }
         for attribute in node.attributes() {
             let attribute_at = at(attribute.range().start);
@@ -142,18 +126,12 @@ pub fn check_svg(bytes: &[u8]) -> Vec<Problem> {
             if local.starts_with("on") {
                 problems.push(Problem::error(
                     attribute_at,
-                    format!(
-                        "the event handler `{}` runs script: lesson pictures may not have `on…` attributes",
-                        attribute.name()
-                    ),
+                    format!("the event handler `{}` runs script: lesson pictures may not have `on…` attributes", attribute.name()),
                 ));
                 continue;
             }
             if runs_script(value) {
-                problems.push(Problem::error(
-                    attribute_at,
-                    format!("`{}` runs script (javascript:): remove it", attribute.name()),
-                ));
+                problems.push(Problem::error(attribute_at, format!("`{}` runs script (javascript:): remove it", attribute.name())));
                 continue;
             }
             if LINK_ATTRIBUTES.contains(&local.as_str()) && !stays_inside(value) {
@@ -200,8 +178,7 @@ fn check_style(css: &str, offset: usize, at: &impl Fn(usize) -> Position, proble
 /// `javascript:` (or `vbscript:`), however it is spelled: case, spaces and control characters are
 /// ignored by browsers in a URL's scheme, and so here.
 fn runs_script(value: &str) -> bool {
-    let squeezed: String =
-        value.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
+    let squeezed: String = value.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
     squeezed.contains("javascript:") || squeezed.contains("vbscript:")
 }
 
@@ -246,12 +223,10 @@ mod tests {
 
     #[test]
     fn a_plain_picture_passes() {
-        let picture = svg(
-            "<defs><linearGradient id=\"g\"><stop offset=\"0\" stop-color=\"#0f6e4c\"/></linearGradient>\
+        let picture = svg("<defs><linearGradient id=\"g\"><stop offset=\"0\" stop-color=\"#0f6e4c\"/></linearGradient>\
              <style>.a { fill: url(#g); }</style></defs>\n\
              <rect class=\"a\" width=\"10\" height=\"10\" style=\"fill: url('#g')\"/><use href=\"#g\"/><use xlink:href=\"#g\"/>\n\
-             <image href=\"data:image/png;base64,iVBORw0KGgo=\"/><a href=\"#top\"><text>Học Số</text></a>",
-        );
+             <image href=\"data:image/png;base64,iVBORw0KGgo=\"/><a href=\"#top\"><text>Học Số</text></a>");
         assert_eq!(problems(&picture), []);
         let exported = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \
@@ -268,11 +243,7 @@ mod tests {
         ));
         let places: Vec<(u32, u32)> = found.iter().map(|(l, c, _)| (*l, *c)).collect();
         assert_eq!(places, [(2, 1), (3, 9), (4, 1), (4, 16), (5, 1)], "{found:?}");
-        assert!(
-            found[0].2.contains("<script>")
-                && found[1].2.contains("`onload`")
-                && found[2].2.contains("<foreignObject>")
-        );
+        assert!(found[0].2.contains("<script>") && found[1].2.contains("`onload`") && found[2].2.contains("<foreignObject>"));
         assert!(found[3].2.contains("HTML (<p>)"), "{found:?}");
     }
 

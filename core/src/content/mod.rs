@@ -28,16 +28,13 @@ mod fixtures;
 
 pub use front_matter::FIELDS;
 pub use media::{check_svg, media_kind, MediaKind};
-pub use model::{
-    plain_text, AnswerOption, Block, Inline, Lesson, LessonMeta, LinkTarget, Question, QuestionKind, Status, Step,
-};
+pub use model::{plain_text, AnswerOption, Block, Inline, Lesson, LessonMeta, LinkTarget, Question, QuestionKind, Status, Step};
 pub use packs::{
-    build_packs, lesson_version, pack_files, BuildError, BuildSummary, BuiltFile, Catalogue, CatalogueLesson,
-    CatalogueLocale, CatalogueTopic, PackEntry, PackFiles, PackedLesson, TopicPack, CONTENT_URL, PACK_FORMAT,
+    build_packs, lesson_version, pack_files, BuildError, BuildSummary, BuiltFile, Catalogue, CatalogueLesson, CatalogueLocale, CatalogueTopic,
+    PackEntry, PackFiles, PackedLesson, TopicPack, CONTENT_URL, PACK_FORMAT,
 };
 pub use parse::{
-    parse_lesson, ParsedLesson, QuestionSource, Reference, ReferenceKind, SourceMap, AUDIO_EXTENSIONS,
-    IMAGE_EXTENSIONS, LONG_STEP_WORDS,
+    parse_lesson, ParsedLesson, QuestionSource, Reference, ReferenceKind, SourceMap, AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, LONG_STEP_WORDS,
 };
 pub use problem::{FileProblem, Position, Problem, Report, Severity};
 pub use stats::{stats, LocaleStats, Stats, TopicStats};

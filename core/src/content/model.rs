@@ -201,16 +201,11 @@ impl TryFrom<BlockWire> for Block {
                 start: wire.start.unwrap_or(1),
                 items: required(&mut wire.items, "items", "list")?,
             },
-            BlockType::Image => {
-                Block::Image { src: required(&mut wire.src, "src", "image")?, alt: required(&mut wire.alt, "alt", "image")? }
+            BlockType::Image => Block::Image { src: required(&mut wire.src, "src", "image")?, alt: required(&mut wire.alt, "alt", "image")? },
+            BlockType::Audio => Block::Audio { src: required(&mut wire.src, "src", "audio")?, label: required(&mut wire.label, "label", "audio")? },
+            BlockType::Practice => {
+                Block::Practice { exercise: required(&mut wire.exercise, "exercise", "practice")?, params: wire.params.unwrap_or_default() }
             }
-            BlockType::Audio => {
-                Block::Audio { src: required(&mut wire.src, "src", "audio")?, label: required(&mut wire.label, "label", "audio")? }
-            }
-            BlockType::Practice => Block::Practice {
-                exercise: required(&mut wire.exercise, "exercise", "practice")?,
-                params: wire.params.unwrap_or_default(),
-            },
         })
     }
 }
@@ -246,10 +241,9 @@ impl TryFrom<InlineWire> for Inline {
             InlineType::Text => Inline::Text { text: required(&mut wire.text, "text", "text")? },
             InlineType::Strong => Inline::Strong { children: required(&mut wire.children, "children", "strong")? },
             InlineType::Emphasis => Inline::Emphasis { children: required(&mut wire.children, "children", "emphasis")? },
-            InlineType::Link => Inline::Link {
-                href: required(&mut wire.href, "href", "link")?,
-                children: required(&mut wire.children, "children", "link")?,
-            },
+            InlineType::Link => {
+                Inline::Link { href: required(&mut wire.href, "href", "link")?, children: required(&mut wire.children, "children", "link")? }
+            }
             InlineType::Code => Inline::Code { code: required(&mut wire.code, "code", "code")? },
             InlineType::LineBreak => Inline::LineBreak,
         })
@@ -274,9 +268,7 @@ fn push_plain_text(inlines: &[Inline], out: &mut String) {
         match inline {
             Inline::Text { text } => out.push_str(text),
             Inline::Code { code } => out.push_str(code),
-            Inline::Strong { children } | Inline::Emphasis { children } | Inline::Link { children, .. } => {
-                push_plain_text(children, out)
-            }
+            Inline::Strong { children } | Inline::Emphasis { children } | Inline::Link { children, .. } => push_plain_text(children, out),
             Inline::LineBreak => out.push('\n'),
         }
     }
@@ -310,8 +302,7 @@ impl LinkTarget {
             return LinkTarget::Media(name.to_owned());
         }
         let path = href.strip_suffix('/').unwrap_or(href);
-        let is_id =
-            |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let is_id = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         match path.split('/').collect::<Vec<_>>().as_slice() {
             ["..", lesson] if is_id(lesson) => LinkTarget::Lesson { topic: None, lesson: (*lesson).to_owned() },
             ["..", "..", topic, lesson] if is_id(topic) && is_id(lesson) => {
@@ -390,10 +381,7 @@ mod tests {
 
     #[test]
     fn link_targets_are_classified_by_their_form() {
-        assert_eq!(
-            LinkTarget::parse("../after-a-scam"),
-            LinkTarget::Lesson { topic: None, lesson: "after-a-scam".into() }
-        );
+        assert_eq!(LinkTarget::parse("../after-a-scam"), LinkTarget::Lesson { topic: None, lesson: "after-a-scam".into() });
         assert_eq!(
             LinkTarget::parse("../../data-safety/after-a-scam/"),
             LinkTarget::Lesson { topic: Some("data-safety".into()), lesson: "after-a-scam".into() }
@@ -409,11 +397,7 @@ mod tests {
     #[test]
     fn a_multiple_choice_answer_is_right_only_with_every_right_option() {
         let option = |correct| AnswerOption { text: vec![Inline::text("x")], correct, explanation: vec![] };
-        let question = Question {
-            kind: QuestionKind::Multiple,
-            prompt: "?".into(),
-            options: vec![option(true), option(false), option(true)],
-        };
+        let question = Question { kind: QuestionKind::Multiple, prompt: "?".into(), options: vec![option(true), option(false), option(true)] };
         assert!(question.is_right(&BTreeSet::from([0, 2])));
         assert!(!question.is_right(&BTreeSet::from([0])));
         assert!(!question.is_right(&BTreeSet::from([0, 1, 2])));

@@ -137,8 +137,7 @@ pub fn build_packs(content_dir: &Path, out_dir: &Path) -> Result<BuildSummary, B
     }
     let packs = pack_files(&tree);
     packs.write(out_dir)?;
-    let files =
-        packs.files.iter().map(|(path, bytes)| BuiltFile { path: path.clone(), bytes: bytes.len() as u64 }).collect();
+    let files = packs.files.iter().map(|(path, bytes)| BuiltFile { path: path.clone(), bytes: bytes.len() as u64 }).collect();
     Ok(BuildSummary { report: tree.report, files })
 }
 
@@ -156,8 +155,7 @@ pub fn pack_files(tree: &ContentTree) -> PackFiles {
     let mut files = BTreeMap::new();
     let mut catalogue = Catalogue { format: PACK_FORMAT, topics: Vec::new() };
     for topic in TOPICS {
-        let folders: Vec<&LessonFolder> =
-            tree.topic_lessons(topic.id).into_iter().filter(|f| f.original().is_some()).collect();
+        let folders: Vec<&LessonFolder> = tree.topic_lessons(topic.id).into_iter().filter(|f| f.original().is_some()).collect();
         let mut entry = CatalogueTopic { id: topic.id.to_owned(), packs: BTreeMap::new(), lessons: Vec::new() };
         let mut packs: BTreeMap<&str, TopicPack> = BTreeMap::new();
         for folder in &folders {
@@ -177,22 +175,13 @@ pub fn pack_files(tree: &ContentTree) -> PackFiles {
             for locale in LOCALES {
                 let Some(file) = folder.files.get(locale.code) else { continue };
                 let version = lesson_version(file, folder);
-                let packed =
-                    PackedLesson { version: version.clone(), lesson: with_media_urls(&file.parsed.lesson, folder) };
+                let packed = PackedLesson { version: version.clone(), lesson: with_media_urls(&file.parsed.lesson, folder) };
                 let bytes = serde_json::to_vec(&packed).expect("lessons serialise").len() as u64;
-                let media_bytes =
-                    file.media_used().iter().filter_map(|m| folder.media.get(m)).map(|b| b.len() as u64).sum();
+                let media_bytes = file.media_used().iter().filter_map(|m| folder.media.get(m)).map(|b| b.len() as u64).sum();
                 let meta = &file.parsed.lesson.meta;
                 lesson_entry.locales.insert(
                     locale.code.to_owned(),
-                    CatalogueLocale {
-                        title: meta.title.clone(),
-                        summary: meta.summary.clone(),
-                        status: meta.status,
-                        version,
-                        bytes,
-                        media_bytes,
-                    },
+                    CatalogueLocale { title: meta.title.clone(), summary: meta.summary.clone(), status: meta.status, version, bytes, media_bytes },
                 );
                 packs
                     .entry(locale.code)
@@ -214,11 +203,7 @@ pub fn pack_files(tree: &ContentTree) -> PackFiles {
             let bytes = serde_json::to_vec(&pack).expect("packs serialise");
             entry.packs.insert(
                 locale.to_owned(),
-                PackEntry {
-                    url: format!("{CONTENT_URL}/{path}"),
-                    version: pack.version.clone(),
-                    bytes: bytes.len() as u64,
-                },
+                PackEntry { url: format!("{CONTENT_URL}/{path}"), version: pack.version.clone(), bytes: bytes.len() as u64 },
             );
             files.insert(path, bytes);
         }

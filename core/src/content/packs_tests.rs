@@ -72,10 +72,7 @@ fn the_catalogue_lists_topics_lessons_and_per_locale_versions_and_sizes() {
     assert_eq!(lesson.icon.as_deref(), Some(icon.as_str()));
     assert_eq!(lesson.locales.keys().collect::<Vec<_>>(), ["en", "vi"]);
     let vi = &lesson.locales["vi"];
-    assert_eq!(
-        (vi.title.as_str(), vi.summary.as_str(), vi.status),
-        ("Trả tiền bằng mã VietQR", "Quét mã QR để trả tiền.", Status::Reviewed)
-    );
+    assert_eq!((vi.title.as_str(), vi.summary.as_str(), vi.status), ("Trả tiền bằng mã VietQR", "Quét mã QR để trả tiền.", Status::Reviewed));
     assert_eq!(lesson.locales["en"].status, Status::Draft);
     assert_eq!(vi.version.len(), 12);
     assert!(vi.version.bytes().all(|b| b.is_ascii_hexdigit()));
@@ -101,10 +98,7 @@ fn packs_hold_parsed_lessons_with_media_as_versioned_url_paths() {
     let lesson = &pack.lessons[1].lesson;
     let url = |name: &str, bytes: &[u8]| format!("/content/media/cashless-payment/pay-by-vietqr/{name}?v={}", short_sha256(bytes));
     assert_eq!(lesson.meta.icon, Some(url("icon.svg", svg("icon").as_bytes())));
-    assert_eq!(
-        lesson.steps[0].blocks[1],
-        Block::Image { src: url("qr-stand.svg", svg("qr").as_bytes()), alt: "Mã VietQR ở quầy hàng".into() }
-    );
+    assert_eq!(lesson.steps[0].blocks[1], Block::Image { src: url("qr-stand.svg", svg("qr").as_bytes()), alt: "Mã VietQR ở quầy hàng".into() });
     assert_eq!(lesson.steps[1].audio(), Some(url("step2.mp3", b"ID3 audio").as_str()));
     let Block::Paragraph { content } = &lesson.steps[0].blocks[0] else { panic!() };
     let hrefs: Vec<&str> = content
@@ -150,16 +144,12 @@ fn a_changed_media_file_gets_a_new_version_for_every_file_that_uses_it() {
 fn other_lessons_and_unused_files_do_not_change_a_version() {
     let before = versions(&build(tree()));
     let other = other_lesson("pay-bills", "cashless-payment", 1);
-    let with_other =
-        tree().with("cashless-payment/pay-bills/vi.md", other.clone()).with("cashless-payment/pay-bills/en.md", other);
+    let with_other = tree().with("cashless-payment/pay-bills/vi.md", other.clone()).with("cashless-payment/pay-bills/en.md", other);
     assert_eq!(before, versions(&build(with_other)));
     let with_unused = tree().with(&format!("{MEDIA}/draft.svg"), svg("draft"));
     let packs = build(with_unused);
     assert_eq!(before, versions(&packs));
-    assert!(
-        !packs.files.contains_key("media/cashless-payment/pay-by-vietqr/draft.svg"),
-        "unused media is not published"
-    );
+    assert!(!packs.files.contains_key("media/cashless-payment/pay-by-vietqr/draft.svg"), "unused media is not published");
 }
 
 #[test]

@@ -155,15 +155,9 @@ fn markdown_tree(body: &str, offset: usize) -> Node<'_> {
             Event::HardBreak => NodeKind::HardBreak,
             Event::Rule => NodeKind::Rule,
             Event::TaskListMarker(checked) => NodeKind::TaskMarker(checked),
-            Event::InlineMath(text) | Event::DisplayMath(text) | Event::FootnoteReference(text) => {
-                NodeKind::Other(text)
-            }
+            Event::InlineMath(text) | Event::DisplayMath(text) | Event::FootnoteReference(text) => NodeKind::Other(text),
         };
-        stack.last_mut().expect("the root is never closed").children.push(Node {
-            kind: leaf,
-            start,
-            children: Vec::new(),
-        });
+        stack.last_mut().expect("the root is never closed").children.push(Node { kind: leaf, start, children: Vec::new() });
     }
     debug_assert_eq!(stack.len(), 1);
     stack.pop().expect("the root")
@@ -240,9 +234,7 @@ impl BodyReader<'_> {
 
     /// Reads a `## ` heading: the start of a step or of a question.
     fn start_section(&mut self, heading: Node, lesson: &mut Lesson, map: &mut SourceMap) -> Section {
-        let NodeKind::Element(Tag::Heading { id, classes, attrs, .. }) = &heading.kind else {
-            unreachable!("called on H2 headings")
-        };
+        let NodeKind::Element(Tag::Heading { id, classes, attrs, .. }) = &heading.kind else { unreachable!("called on H2 headings") };
         let start = heading.start;
         let position = self.position(start);
         if !self.text[start..].trim_start().starts_with('#') {
@@ -251,8 +243,7 @@ impl BodyReader<'_> {
         }
         let title = self.heading_text(&heading.children);
         let has_true_false_class = classes.iter().any(|c| c.as_ref() == TRUE_FALSE_CLASS);
-        let other_attributes =
-            id.is_some() || !attrs.is_empty() || classes.iter().any(|c| c.as_ref() != TRUE_FALSE_CLASS);
+        let other_attributes = id.is_some() || !attrs.is_empty() || classes.iter().any(|c| c.as_ref() != TRUE_FALSE_CLASS);
         if let Some(prompt) = title.strip_prefix('?') {
             if !prompt.is_empty() && !prompt.starts_with(char::is_whitespace) {
                 self.error(start, "write a question heading as `## ? Question` with a space after `?`");
@@ -293,14 +284,14 @@ impl BodyReader<'_> {
                 let step = lesson.steps.last().expect("a step section has a step");
                 let heading = *map.steps.last().expect("a step section has a position");
                 if step.blocks.is_empty() {
-                    self.problems.push(Problem::error(
-                        heading,
-                        "empty step: write the step's text under its heading, or remove the heading",
-                    ));
+                    self.problems.push(Problem::error(heading, "empty step: write the step's text under its heading, or remove the heading"));
                 } else if step.word_count() > LONG_STEP_WORDS {
                     self.problems.push(Problem::warning(
                         heading,
-                        format!("this step has {} words; a phone screen reads best under {LONG_STEP_WORDS}: split it into two steps", step.word_count()),
+                        format!(
+                            "this step has {} words; a phone screen reads best under {LONG_STEP_WORDS}: split it into two steps",
+                            step.word_count()
+                        ),
                     ));
                 }
             }
@@ -316,10 +307,7 @@ impl BodyReader<'_> {
         let correct = draft.options.iter().filter(|o| o.correct).count();
         let at = draft.heading;
         if draft.options.is_empty() {
-            self.problems.push(Problem::error(
-                at,
-                "the question has no options: list them under it as `- [ ] wrong` and `- [x] right` lines",
-            ));
+            self.problems.push(Problem::error(at, "the question has no options: list them under it as `- [ ] wrong` and `- [x] right` lines"));
         } else if draft.true_false {
             if draft.options.len() != 2 || correct != 1 {
                 self.problems.push(Problem::error(
@@ -331,13 +319,11 @@ impl BodyReader<'_> {
                 ));
             }
         } else if correct == 0 {
-            self.problems
-                .push(Problem::error(at, "the question has no right answer: mark the right option(s) with `[x]`"));
+            self.problems.push(Problem::error(at, "the question has no right answer: mark the right option(s) with `[x]`"));
         } else if draft.options.len() < 2 {
             self.problems.push(Problem::error(at, "a question needs at least 2 options"));
         }
-        let question =
-            Question { kind: kind_for(draft.true_false, correct), prompt: draft.prompt, options: draft.options };
+        let question = Question { kind: kind_for(draft.true_false, correct), prompt: draft.prompt, options: draft.options };
         (question, QuestionSource { heading: draft.heading, options: draft.option_positions })
     }
 
@@ -390,12 +376,8 @@ impl BodyReader<'_> {
                         }
                     }
                 }
-                NodeKind::Element(Tag::BlockQuote(_)) if explanation.is_empty() => {
-                    explanation = self.explanation(child.children)
-                }
-                NodeKind::Element(_) => {
-                    self.error(child.start, "an option holds one line of text and its `  > explanation`, nothing else")
-                }
+                NodeKind::Element(Tag::BlockQuote(_)) if explanation.is_empty() => explanation = self.explanation(child.children),
+                NodeKind::Element(_) => self.error(child.start, "an option holds one line of text and its `  > explanation`, nothing else"),
                 _ => text_nodes.push(child),
             }
         }
@@ -424,10 +406,7 @@ impl BodyReader<'_> {
                     }
                     out.extend(self.inlines(child.children));
                 }
-                _ => self.error(
-                    child.start,
-                    "an explanation is plain text (with **bold**, *italic* or links), nothing else",
-                ),
+                _ => self.error(child.start, "an explanation is plain text (with **bold**, *italic* or links), nothing else"),
             }
         }
         out
@@ -470,10 +449,7 @@ impl BodyReader<'_> {
                 self.practice(start, &node.children).into_iter().collect()
             }
             NodeKind::Element(Tag::CodeBlock(_)) => {
-                self.error(
-                    start,
-                    "code blocks are not part of the lesson format; for an exercise, use a ```practice block",
-                );
+                self.error(start, "code blocks are not part of the lesson format; for an exercise, use a ```practice block");
                 vec![Block::Paragraph { content: vec![Inline::Code { code: literal_text(&node.children) }] }]
             }
             NodeKind::Element(Tag::HtmlBlock) => {
@@ -481,10 +457,7 @@ impl BodyReader<'_> {
                 vec![Block::Paragraph { content: vec![Inline::text(literal_text(&node.children).trim_end())] }]
             }
             NodeKind::Element(Tag::BlockQuote(_)) => {
-                self.error(
-                    start,
-                    "quotes (`>`) are only for the explanations of quiz options; in a step, write a plain paragraph",
-                );
+                self.error(start, "quotes (`>`) are only for the explanations of quiz options; in a step, write a plain paragraph");
                 node.children.into_iter().flat_map(|child| self.blocks(child)).collect()
             }
             NodeKind::Element(Tag::Heading { level, .. }) => {
@@ -497,10 +470,7 @@ impl BodyReader<'_> {
                 vec![Block::Paragraph { content: vec![Inline::Strong { children: vec![Inline::text(title)] }] }]
             }
             NodeKind::Rule => {
-                self.error(
-                    start,
-                    "lines of `---` or `***` are not used: start a new step with a `## ` heading instead",
-                );
+                self.error(start, "lines of `---` or `***` are not used: start a new step with a `## ` heading instead");
                 Vec::new()
             }
             _ => {
@@ -515,9 +485,7 @@ impl BodyReader<'_> {
         let mut inline_run = Vec::new();
         for child in item.children {
             match child.kind {
-                NodeKind::TaskMarker(_) => {
-                    self.error(child.start, "`[ ]` and `[x]` boxes are only for quiz options, under a `## ? ` question")
-                }
+                NodeKind::TaskMarker(_) => self.error(child.start, "`[ ]` and `[x]` boxes are only for quiz options, under a `## ? ` question"),
                 NodeKind::Element(ref tag) if is_block_tag(tag) => {
                     if !inline_run.is_empty() {
                         blocks.extend(self.paragraph(std::mem::take(&mut inline_run)));
@@ -580,10 +548,8 @@ impl BodyReader<'_> {
             ));
         }
         if alt.is_empty() {
-            self.problems.push(Problem::warning(
-                position,
-                "describe the picture between the brackets `![…]`: it is read aloud to people who cannot see it",
-            ));
+            self.problems
+                .push(Problem::warning(position, "describe the picture between the brackets `![…]`: it is read aloud to people who cannot see it"));
         }
         self.references.push(Reference { kind: ReferenceKind::Image, target: src.clone(), position });
         Block::Image { src, alt }
@@ -609,10 +575,7 @@ impl BodyReader<'_> {
                         params.insert(key.to_owned(), value);
                     }
                 }
-                _ => self.problems.push(Problem::error(
-                    position,
-                    format!("a practice block holds `key: value` lines; found `{line}`"),
-                )),
+                _ => self.problems.push(Problem::error(position, format!("a practice block holds `key: value` lines; found `{line}`"))),
             }
         }
         match exercise {
@@ -646,10 +609,7 @@ impl BodyReader<'_> {
                     Inline::Link { href, children: self.inlines(node.children) }
                 }
                 NodeKind::Element(Tag::Image { .. }) => {
-                    self.error(
-                        node.start,
-                        "put the picture on a line of its own, with an empty line before and after it",
-                    );
+                    self.error(node.start, "put the picture on a line of its own, with an empty line before and after it");
                     let alt = self.inlines(node.children);
                     Inline::text(plain_text(&alt))
                 }
@@ -673,10 +633,7 @@ impl BodyReader<'_> {
 }
 
 fn is_block_tag(tag: &Tag) -> bool {
-    matches!(
-        tag,
-        Tag::Paragraph | Tag::List(_) | Tag::CodeBlock(_) | Tag::HtmlBlock | Tag::BlockQuote(_) | Tag::Heading { .. }
-    )
+    matches!(tag, Tag::Paragraph | Tag::List(_) | Tag::CodeBlock(_) | Tag::HtmlBlock | Tag::BlockQuote(_) | Tag::Heading { .. })
 }
 
 /// The raw text under a node (code blocks, HTML blocks).

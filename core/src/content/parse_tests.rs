@@ -72,11 +72,7 @@ fn the_good_lesson_parses_into_its_full_structure_without_problems() {
                         ordered: true,
                         start: 1,
                         items: vec![
-                            vec![paragraph(vec![
-                                text("Mở ứng dụng "),
-                                Inline::Emphasis { children: vec![text("ngân hàng")] },
-                                text("."),
-                            ])],
+                            vec![paragraph(vec![text("Mở ứng dụng "), Inline::Emphasis { children: vec![text("ngân hàng")] }, text(".")])],
                             vec![paragraph(vec![text("Chọn "), strong("Quét QR"), text(".")])],
                         ],
                     },
@@ -89,10 +85,7 @@ fn the_good_lesson_parses_into_its_full_structure_without_problems() {
             Question {
                 kind: QuestionKind::Single,
                 prompt: "Trước khi chuyển tiền, bạn cần kiểm tra gì?".into(),
-                options: vec![
-                    option("Màu của mã QR", false, "Màu của mã không quan trọng."),
-                    option("Tên người nhận và số tiền", true, "Đúng."),
-                ],
+                options: vec![option("Màu của mã QR", false, "Màu của mã không quan trọng."), option("Tên người nhận và số tiền", true, "Đúng.")],
             },
             Question {
                 kind: QuestionKind::TrueFalse,
@@ -118,14 +111,10 @@ fn a_lesson_round_trips_through_json() {
 fn the_source_map_points_at_steps_questions_options_and_references() {
     let map = parse_lesson(VI).source_map;
     assert_eq!(map.steps, vec![Position::new(12, 1), Position::new(17, 1)]);
-    assert_eq!(
-        map.questions[0],
-        QuestionSource { heading: Position::new(27, 1), options: vec![Position::new(28, 1), Position::new(30, 1)] }
-    );
+    assert_eq!(map.questions[0], QuestionSource { heading: Position::new(27, 1), options: vec![Position::new(28, 1), Position::new(30, 1)] });
     assert_eq!(map.questions[1].heading, Position::new(33, 1));
     assert_eq!(map.field("minutes"), Position::new(6, 10));
-    let references: Vec<(ReferenceKind, &str, Position)> =
-        map.references.iter().map(|r| (r.kind, r.target.as_str(), r.position)).collect();
+    let references: Vec<(ReferenceKind, &str, Position)> = map.references.iter().map(|r| (r.kind, r.target.as_str(), r.position)).collect();
     assert_eq!(
         references,
         vec![
@@ -180,13 +169,7 @@ fn a_field_given_twice_is_reported() {
 
 #[test]
 fn minutes_that_are_not_a_whole_number_are_reported_at_the_value() {
-    assert_only_problem(
-        &edit(VI, "minutes: 6", "minutes: six"),
-        6,
-        10,
-        Severity::Error,
-        "minutes must be a whole number",
-    );
+    assert_only_problem(&edit(VI, "minutes: 6", "minutes: six"), 6, 10, Severity::Error, "minutes must be a whole number");
     assert_only_problem(&edit(VI, "minutes: 6", "minutes: 6.5"), 6, 10, Severity::Error, "found `6.5`");
     assert_only_problem(&edit(VI, "minutes: 6", "minutes: 0"), 6, 10, Severity::Error, "at least 1");
 }
@@ -199,55 +182,27 @@ fn an_order_that_is_not_a_whole_number_is_reported_at_the_value() {
 #[test]
 fn a_status_other_than_draft_or_reviewed_is_reported() {
     assert_only_problem(&edit(VI, "status: reviewed", "status: done"), 8, 9, Severity::Error, "`draft` or `reviewed`");
-    assert_only_problem(
-        &edit(VI, "status: reviewed", "status: reviewed  # draft | reviewed"),
-        8,
-        9,
-        Severity::Error,
-        "`draft` or `reviewed`",
-    );
+    assert_only_problem(&edit(VI, "status: reviewed", "status: reviewed  # draft | reviewed"), 8, 9, Severity::Error, "`draft` or `reviewed`");
 }
 
 #[test]
 fn an_unknown_topic_is_reported_at_the_value() {
-    assert_only_problem(
-        &edit(VI, "topic: cashless-payment", "topic: farming"),
-        3,
-        8,
-        Severity::Error,
-        "unknown topic `farming`",
-    );
+    assert_only_problem(&edit(VI, "topic: cashless-payment", "topic: farming"), 3, 8, Severity::Error, "unknown topic `farming`");
 }
 
 #[test]
 fn an_id_with_spaces_or_capitals_is_reported() {
-    assert_only_problem(
-        &edit(VI, "id: pay-by-vietqr", "id: Pay by VietQR"),
-        2,
-        5,
-        Severity::Error,
-        "may only use a-z, 0-9 and -",
-    );
+    assert_only_problem(&edit(VI, "id: pay-by-vietqr", "id: Pay by VietQR"), 2, 5, Severity::Error, "may only use a-z, 0-9 and -");
 }
 
 #[test]
 fn an_empty_value_is_reported() {
-    assert_only_problem(
-        &edit(VI, "title: Trả tiền bằng mã VietQR", "title:"),
-        4,
-        7,
-        Severity::Error,
-        "`title` is empty",
-    );
+    assert_only_problem(&edit(VI, "title: Trả tiền bằng mã VietQR", "title:"), 4, 7, Severity::Error, "`title` is empty");
 }
 
 #[test]
 fn quoted_values_comments_and_review_notes_are_understood() {
-    let source = edit(
-        VI,
-        "title: Trả tiền bằng mã VietQR",
-        "# the title has a colon\ntitle: \"VietQR: trả tiền\"\nreview_note: kiểm tra lại",
-    );
+    let source = edit(VI, "title: Trả tiền bằng mã VietQR", "# the title has a colon\ntitle: \"VietQR: trả tiền\"\nreview_note: kiểm tra lại");
     let parsed = parse_lesson(&source);
     assert_eq!(parsed.problems, vec![]);
     assert_eq!(parsed.lesson.meta.title, "VietQR: trả tiền");
@@ -288,20 +243,8 @@ fn a_picture_inside_a_sentence_is_an_error() {
 
 #[test]
 fn a_picture_outside_media_or_of_an_unknown_type_is_an_error() {
-    assert_only_problem(
-        &edit(VI, "(media/qr-stand.svg)", "(https://example.com/qr.svg)"),
-        15,
-        1,
-        Severity::Error,
-        "media/ folder",
-    );
-    assert_only_problem(
-        &edit(VI, "(media/qr-stand.svg)", "(media/qr-stand.pdf)"),
-        15,
-        1,
-        Severity::Error,
-        "not a picture or audio file",
-    );
+    assert_only_problem(&edit(VI, "(media/qr-stand.svg)", "(https://example.com/qr.svg)"), 15, 1, Severity::Error, "media/ folder");
+    assert_only_problem(&edit(VI, "(media/qr-stand.svg)", "(media/qr-stand.pdf)"), 15, 1, Severity::Error, "not a picture or audio file");
 }
 
 #[test]
@@ -316,22 +259,13 @@ fn a_practice_block_needs_an_exercise() {
     assert_eq!(parsed.problems, vec![]);
     assert_eq!(
         parsed.lesson.steps[1].blocks[1],
-        Block::Practice {
-            exercise: "vietqr-scan".into(),
-            params: BTreeMap::from([("bank".into(), "agribank".into())])
-        }
+        Block::Practice { exercise: "vietqr-scan".into(), params: BTreeMap::from([("bank".into(), "agribank".into())]) }
     );
 }
 
 #[test]
 fn a_bad_line_in_a_practice_block_is_reported_on_its_line() {
-    assert_only_problem(
-        &edit(VI, "exercise: vietqr-scan", "exercise: vietqr-scan\nquét mã"),
-        23,
-        1,
-        Severity::Error,
-        "`key: value` lines",
-    );
+    assert_only_problem(&edit(VI, "exercise: vietqr-scan", "exercise: vietqr-scan\nquét mã"), 23, 1, Severity::Error, "`key: value` lines");
 }
 
 #[test]
@@ -385,8 +319,7 @@ fn a_question_with_no_right_answer_is_an_error_at_its_heading() {
 
 #[test]
 fn a_true_false_question_needs_two_options_with_one_right() {
-    let three =
-        edit(VI, "- [x] Sai\n  > Đúng vậy.\n", "- [x] Sai\n  > Đúng vậy.\n- [ ] Không biết\n  > Hãy đọc lại.\n");
+    let three = edit(VI, "- [x] Sai\n  > Đúng vậy.\n", "- [x] Sai\n  > Đúng vậy.\n- [ ] Không biết\n  > Hãy đọc lại.\n");
     assert_only_problem(&three, 33, 1, Severity::Error, "exactly 2 options");
     let both_right = edit(VI, "- [ ] Đúng\n", "- [x] Đúng\n");
     assert_only_problem(&both_right, 33, 1, Severity::Error, "2 marked `[x]`");
@@ -417,10 +350,7 @@ fn an_explanation_that_is_not_indented_is_attached_but_reported() {
     let source = edit(VI, "  > Màu của mã không quan trọng.", "> Màu của mã không quan trọng.");
     let parsed = parse_lesson(&source);
     assert!(
-        parsed
-            .problems
-            .iter()
-            .any(|p| p.is_error() && p.position == Position::new(29, 1) && p.message.contains("indent")),
+        parsed.problems.iter().any(|p| p.is_error() && p.position == Position::new(29, 1) && p.message.contains("indent")),
         "{:#?}",
         parsed.problems
     );
@@ -444,12 +374,7 @@ fn a_step_after_the_quiz_is_an_error() {
 fn a_question_mark_without_space_and_unknown_attributes_are_errors() {
     assert_has_error(&edit(VI, "## ? Trước", "## ?Trước"), 27, 1, "with a space after `?`");
     assert_has_error(&edit(VI, "{.true-false}", "{.yes-no}"), 33, 1, "unknown heading attribute");
-    assert_has_error(
-        &edit(VI, "## Mở ứng dụng ngân hàng", "## Mở ứng dụng ngân hàng {.true-false}"),
-        17,
-        1,
-        "only for questions",
-    );
+    assert_has_error(&edit(VI, "## Mở ứng dụng ngân hàng", "## Mở ứng dụng ngân hàng {.true-false}"), 17, 1, "only for questions");
 }
 
 // Raw HTML.
@@ -457,33 +382,18 @@ fn a_question_mark_without_space_and_unknown_attributes_are_errors() {
 #[test]
 fn raw_html_is_an_error_wherever_it_is_and_stays_plain_text() {
     let samples: &[(String, (u32, u32), &str)] = &[
-        (
-            edit(VI, "Mã VietQR là một ô vuông", "<script>alert(1)</script>\n\nMã VietQR là một ô vuông"),
-            (13, 1),
-            "<script>alert(1)</script>",
-        ),
+        (edit(VI, "Mã VietQR là một ô vuông", "<script>alert(1)</script>\n\nMã VietQR là một ô vuông"), (13, 1), "<script>alert(1)</script>"),
         (edit(VI, "có **nhiều chấm**", "có <b onclick=\"x()\">nhiều chấm</b>"), (13, 29), "<b onclick=\"x()\">"),
         (edit(VI, "## Mã VietQR là gì?", "## Mã <i>VietQR</i> là gì?"), (12, 7), "<i>"),
-        (
-            edit(VI, "1. Mở ứng dụng", "1. <img src=x onerror=alert(1)> Mở ứng dụng"),
-            (18, 4),
-            "<img src=x onerror=alert(1)>",
-        ),
+        (edit(VI, "1. Mở ứng dụng", "1. <img src=x onerror=alert(1)> Mở ứng dụng"), (18, 4), "<img src=x onerror=alert(1)>"),
         (edit(VI, "- [ ] Màu của mã QR", "- [ ] Màu <u>của</u> mã QR"), (28, 11), "<u>"),
         (edit(VI, "  > Màu của mã không", "  > Màu <!-- bí mật --> của mã không"), (29, 9), "<!-- bí mật -->"),
-        (
-            edit(VI, "## Mở ứng dụng", "<iframe src=\"https://evil.example\"></iframe>\n\n## Mở ứng dụng"),
-            (17, 1),
-            "<iframe",
-        ),
+        (edit(VI, "## Mở ứng dụng", "<iframe src=\"https://evil.example\"></iframe>\n\n## Mở ứng dụng"), (17, 1), "<iframe"),
     ];
     for (source, (line, col), literal) in samples {
         let parsed = parse_lesson(source);
         assert!(
-            parsed
-                .problems
-                .iter()
-                .any(|p| p.is_error() && p.position == Position::new(*line, *col) && p.message.contains("raw HTML")),
+            parsed.problems.iter().any(|p| p.is_error() && p.position == Position::new(*line, *col) && p.message.contains("raw HTML")),
             "no raw-HTML error at {line}:{col} in {:#?}",
             parsed.problems
         );

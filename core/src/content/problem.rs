@@ -196,10 +196,7 @@ mod tests {
 
     #[test]
     fn a_file_problem_reads_like_a_compiler_diagnostic() {
-        let problem = FileProblem {
-            path: "content/t/l/vi.md".into(),
-            problem: Problem::error(Position::new(12, 3), "no right answer"),
-        };
+        let problem = FileProblem { path: "content/t/l/vi.md".into(), problem: Problem::error(Position::new(12, 3), "no right answer") };
         assert_eq!(problem.to_string(), "content/t/l/vi.md:12:3: error: no right answer");
     }
 }

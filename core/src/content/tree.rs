@@ -101,13 +101,7 @@ pub struct LessonFile {
 impl LessonFile {
     /// Media names (relative to `media/`) this file uses.
     pub fn media_used(&self) -> BTreeSet<String> {
-        self.parsed
-            .source_map
-            .references
-            .iter()
-            .filter_map(|r| r.target.strip_prefix("media/"))
-            .map(str::to_owned)
-            .collect()
+        self.parsed.source_map.references.iter().filter_map(|r| r.target.strip_prefix("media/")).map(str::to_owned).collect()
     }
 }
 
@@ -132,10 +126,7 @@ impl ContentTree {
             Ok(files) => Self::from_files(files),
             Err(error) => {
                 let problem = Problem::error(Position::START, format!("cannot read the content folder: {error}"));
-                let report = Report {
-                    problems: vec![FileProblem { path: content_dir.to_owned(), problem }],
-                    ..Report::default()
-                };
+                let report = Report { problems: vec![FileProblem { path: content_dir.to_owned(), problem }], ..Report::default() };
                 Self { root: content_dir.to_owned(), lessons: Vec::new(), report }
             }
         }
@@ -155,10 +146,9 @@ impl ContentTree {
                 // Files beside the topics (this folder's README) are for people, not the app.
                 [_] => {}
                 [_, "README.md"] => {}
-                [_, _] => problems.push((
-                    path.clone(),
-                    Problem::warning(Position::START, "not inside a lesson folder (`<topic>/<lesson>/`): ignored"),
-                )),
+                [_, _] => {
+                    problems.push((path.clone(), Problem::warning(Position::START, "not inside a lesson folder (`<topic>/<lesson>/`): ignored")))
+                }
                 [topic_dir, lesson_dir, rest] => {
                     let key = (topic_dir.to_string(), lesson_dir.to_string());
                     let folder = folders.entry(key).or_insert_with(|| LessonFolder {
@@ -174,7 +164,10 @@ impl ContentTree {
                     } else {
                         problems.push((
                             path.clone(),
-                            Problem::warning(Position::START, "not part of the lesson format (lesson files are `<locale>.md`, pictures and audio go in media/): ignored"),
+                            Problem::warning(
+                                Position::START,
+                                "not part of the lesson format (lesson files are `<locale>.md`, pictures and audio go in media/): ignored",
+                            ),
                         ));
                     }
                 }
@@ -188,20 +181,14 @@ impl ContentTree {
                 let known: Vec<String> = LOCALES.iter().map(|l| format!("{}.md", l.code)).collect();
                 problems.push((
                     path,
-                    Problem::error(
-                        Position::START,
-                        format!("`{stem}.md` is not a lesson language: lesson files are named {}", known.join(", ")),
-                    ),
+                    Problem::error(Position::START, format!("`{stem}.md` is not a lesson language: lesson files are named {}", known.join(", "))),
                 ));
                 continue;
             }
             let source = match String::from_utf8(bytes) {
                 Ok(text) => text,
                 Err(_) => {
-                    problems.push((
-                        path,
-                        Problem::error(Position::START, "this file is not UTF-8 text: save it as UTF-8 in your editor"),
-                    ));
+                    problems.push((path, Problem::error(Position::START, "this file is not UTF-8 text: save it as UTF-8 in your editor")));
                     continue;
                 }
             };
@@ -220,10 +207,8 @@ impl ContentTree {
 
         let report = Report {
             problems: {
-                let mut all: Vec<FileProblem> = problems
-                    .into_iter()
-                    .map(|(path, problem)| FileProblem { path: source.root.join(path), problem })
-                    .collect();
+                let mut all: Vec<FileProblem> =
+                    problems.into_iter().map(|(path, problem)| FileProblem { path: source.root.join(path), problem }).collect();
                 all.sort();
                 all.dedup();
                 all
@@ -252,10 +237,7 @@ fn check_folder(folder: &LessonFolder, lessons: &BTreeSet<(String, String)>, pro
         let found = if found.is_empty() { "no lesson file".to_owned() } else { found.join(", ") };
         problems.push((
             format!("{dir}/vi.md"),
-            Problem::error(
-                Position::START,
-                format!("missing: every lesson folder needs vi.md, the Vietnamese original (found {found})"),
-            ),
+            Problem::error(Position::START, format!("missing: every lesson folder needs vi.md, the Vietnamese original (found {found})")),
         ));
     }
     for (locale, file) in &folder.files {
@@ -276,10 +258,7 @@ fn check_folder(folder: &LessonFolder, lessons: &BTreeSet<(String, String)>, pro
                     format!("{dir}/vi.md"),
                     Problem::warning(
                         Position::START,
-                        format!(
-                            "no {}.md translation yet ({} learners see the Vietnamese lesson)",
-                            locale.code, locale.native_name
-                        ),
+                        format!("no {}.md translation yet ({} learners see the Vietnamese lesson)", locale.code, locale.native_name),
                     ),
                 ));
             }
@@ -295,10 +274,7 @@ fn check_folder(folder: &LessonFolder, lessons: &BTreeSet<(String, String)>, pro
     for name in folder.media.keys().filter(|name| !used.contains(*name)) {
         problems.push((
             format!("{dir}/media/{name}"),
-            Problem::warning(
-                Position::START,
-                "no lesson file uses this media file, so it is not published: use it or remove it",
-            ),
+            Problem::warning(Position::START, "no lesson file uses this media file, so it is not published: use it or remove it"),
         ));
     }
 }
@@ -318,11 +294,7 @@ fn check_across_lessons(lessons: &[LessonFolder], problems: &mut Vec<(String, Pr
                     path.clone(),
                     Problem::error(
                         map.field("id"),
-                        format!(
-                            "lesson id `{}` is also used by {}/: ids must be unique across all topics",
-                            meta.id,
-                            first.relative_dir()
-                        ),
+                        format!("lesson id `{}` is also used by {}/: ids must be unique across all topics", meta.id, first.relative_dir()),
                     ),
                 ));
             } else {
@@ -335,11 +307,7 @@ fn check_across_lessons(lessons: &[LessonFolder], problems: &mut Vec<(String, Pr
                     path,
                     Problem::warning(
                         map.field("order"),
-                        format!(
-                            "order {} is also used by {}/: give each lesson of a topic its own place",
-                            meta.order,
-                            first.relative_dir()
-                        ),
+                        format!("order {} is also used by {}/: give each lesson of a topic its own place", meta.order, first.relative_dir()),
                     ),
                 ));
             } else {

@@ -47,11 +47,7 @@ fn the_fixture_tree_has_no_problems() {
 #[test]
 fn an_id_that_differs_from_its_folder_is_an_error_at_the_id() {
     let problems = problems(with_vi(&edit(VI, "id: pay-by-vietqr", "id: pay-by-qr")));
-    assert_problem(
-        &problems,
-        &format!("{VI_PATH}:2:5: error"),
-        "id `pay-by-qr` differs from its folder name `pay-by-vietqr`",
-    );
+    assert_problem(&problems, &format!("{VI_PATH}:2:5: error"), "id `pay-by-qr` differs from its folder name `pay-by-vietqr`");
 }
 
 #[test]
@@ -76,10 +72,8 @@ fn a_missing_picture_is_an_error_in_every_file_that_uses_it() {
 
 #[test]
 fn a_missing_icon_or_audio_file_is_an_error() {
-    let problems = problems(without(
-        without(tree(), "cashless-payment/pay-by-vietqr/media/icon.svg"),
-        "cashless-payment/pay-by-vietqr/media/step2.mp3",
-    ));
+    let problems =
+        problems(without(without(tree(), "cashless-payment/pay-by-vietqr/media/icon.svg"), "cashless-payment/pay-by-vietqr/media/step2.mp3"));
     assert_problem(&problems, &format!("{VI_PATH}:9:7: error"), "missing media file `media/icon.svg`");
     assert_problem(&problems, &format!("{VI_PATH}:25:1: error"), "missing media file `media/step2.mp3`");
 }
@@ -92,7 +86,11 @@ fn media_names_may_not_leave_the_media_folder() {
 
 #[test]
 fn links_to_lessons_must_exist_and_web_links_are_warned() {
-    let vi = edit(VI, "đen trắng.", "đen trắng. [A](../no-such-lesson) [B](../../data-safety/spot-scam-calls) [C](https://vneid.gov.vn) [D](tel:113) [E](javascript:alert(1))");
+    let vi = edit(
+        VI,
+        "đen trắng.",
+        "đen trắng. [A](../no-such-lesson) [B](../../data-safety/spot-scam-calls) [C](https://vneid.gov.vn) [D](tel:113) [E](javascript:alert(1))",
+    );
     let other = other_lesson("spot-scam-calls", "data-safety", 1);
     let problems = problems(
         with_vi(&vi)
@@ -134,9 +132,7 @@ fn an_svg_that_could_run_script_is_an_error_inside_the_svg() {
 #[test]
 fn the_same_lesson_id_in_two_topics_is_an_error() {
     let twin = other_lesson("pay-by-vietqr", "data-safety", 1);
-    let problems = problems(
-        tree().with("data-safety/pay-by-vietqr/vi.md", twin.clone()).with("data-safety/pay-by-vietqr/en.md", twin),
-    );
+    let problems = problems(tree().with("data-safety/pay-by-vietqr/vi.md", twin.clone()).with("data-safety/pay-by-vietqr/en.md", twin));
     assert_problem(
         &problems,
         "data-safety/pay-by-vietqr/vi.md:2:5: error",
@@ -147,14 +143,8 @@ fn the_same_lesson_id_in_two_topics_is_an_error() {
 #[test]
 fn two_lessons_with_the_same_order_in_a_topic_are_warned() {
     let other = other_lesson("pay-bills", "cashless-payment", 2);
-    let problems = problems(
-        tree().with("cashless-payment/pay-bills/vi.md", other.clone()).with("cashless-payment/pay-bills/en.md", other),
-    );
-    assert_problem(
-        &problems,
-        &format!("{VI_PATH}:7:8: warning"),
-        "order 2 is also used by cashless-payment/pay-bills/",
-    );
+    let problems = problems(tree().with("cashless-payment/pay-bills/vi.md", other.clone()).with("cashless-payment/pay-bills/en.md", other));
+    assert_problem(&problems, &format!("{VI_PATH}:7:8: warning"), "order 2 is also used by cashless-payment/pay-bills/");
 }
 
 #[test]
@@ -178,12 +168,7 @@ fn a_file_that_is_not_utf8_is_an_error() {
 #[test]
 fn a_missing_translation_into_a_reviewed_locale_is_a_warning() {
     let problems = problems(without(tree(), EN_PATH));
-    assert_eq!(
-        problems,
-        vec![format!(
-            "content/{VI_PATH}:1:1: warning: no en.md translation yet (English learners see the Vietnamese lesson)"
-        )]
-    );
+    assert_eq!(problems, vec![format!("content/{VI_PATH}:1:1: warning: no en.md translation yet (English learners see the Vietnamese lesson)")]);
 }
 
 #[test]
@@ -206,59 +191,33 @@ fn unused_media_and_stray_files_are_warned_and_ignored() {
 #[test]
 fn a_translation_with_another_number_of_steps_is_an_error() {
     let more = edit(EN, "## ? What do you check", "## One more step\nText.\n\n## ? What do you check");
-    assert_problem(
-        &problems(with_en(&more)),
-        &format!("{EN_PATH}:27:1: error"),
-        "the number of steps differs: en.md has 3, vi.md has 2",
-    );
+    assert_problem(&problems(with_en(&more)), &format!("{EN_PATH}:27:1: error"), "the number of steps differs: en.md has 3, vi.md has 2");
     let fewer = edit(EN, "## Open the bank app\n", "");
-    assert_problem(
-        &problems(with_en(&fewer)),
-        &format!("{EN_PATH}:12:1: error"),
-        "the number of steps differs: en.md has 1, vi.md has 2",
-    );
+    assert_problem(&problems(with_en(&fewer)), &format!("{EN_PATH}:12:1: error"), "the number of steps differs: en.md has 1, vi.md has 2");
 }
 
 #[test]
 fn a_translation_with_another_number_of_questions_is_an_error() {
     let fewer = &EN[..EN.find("## ? You may pay").unwrap()];
-    assert_problem(
-        &problems(with_en(fewer)),
-        &format!("{EN_PATH}:27:1: error"),
-        "the number of quiz questions differs: en.md has 1, vi.md has 2",
-    );
+    assert_problem(&problems(with_en(fewer)), &format!("{EN_PATH}:27:1: error"), "the number of quiz questions differs: en.md has 1, vi.md has 2");
 }
 
 #[test]
 fn a_translation_with_another_number_of_options_is_an_error() {
-    let more =
-        edit(EN, "  > The colour does not matter.\n", "  > The colour does not matter.\n- [ ] The battery\n  > No.\n");
-    assert_problem(
-        &problems(with_en(&more)),
-        &format!("{EN_PATH}:27:1: error"),
-        "question 1 has a different number of options: 3 here, 2 in vi.md",
-    );
+    let more = edit(EN, "  > The colour does not matter.\n", "  > The colour does not matter.\n- [ ] The battery\n  > No.\n");
+    assert_problem(&problems(with_en(&more)), &format!("{EN_PATH}:27:1: error"), "question 1 has a different number of options: 3 here, 2 in vi.md");
 }
 
 #[test]
 fn a_translation_with_other_right_answers_is_an_error_at_the_first_differing_option() {
-    let swapped =
-        edit(edit(EN, "- [ ] The colour", "- [x] The colour").as_str(), "- [x] The recipient", "- [ ] The recipient");
-    assert_problem(
-        &problems(with_en(&swapped)),
-        &format!("{EN_PATH}:28:1: error"),
-        "option 1 of question 1 is marked [x] here but [ ] in vi.md",
-    );
+    let swapped = edit(edit(EN, "- [ ] The colour", "- [x] The colour").as_str(), "- [x] The recipient", "- [ ] The recipient");
+    assert_problem(&problems(with_en(&swapped)), &format!("{EN_PATH}:28:1: error"), "option 1 of question 1 is marked [x] here but [ ] in vi.md");
 }
 
 #[test]
 fn a_translation_that_drops_true_false_is_an_error() {
     let plain = edit(EN, " {.true-false}", "");
-    assert_problem(
-        &problems(with_en(&plain)),
-        &format!("{EN_PATH}:33:1: error"),
-        "question 2 is single choice here but true-false in vi.md",
-    );
+    assert_problem(&problems(with_en(&plain)), &format!("{EN_PATH}:33:1: error"), "question 2 is single choice here but true-false in vi.md");
 }
 
 #[test]
@@ -271,15 +230,10 @@ fn a_translation_with_other_order_or_minutes_is_an_error() {
 #[test]
 fn problems_are_sorted_by_file_and_position() {
     let tree = ContentTree::from_files(
-        with_vi(&edit(&edit(VI, "minutes: 6", "minutes: x"), "- [x] Tên", "- [ ] Tên"))
-            .with(EN_PATH, edit(EN, "order: 2", "order: z")),
+        with_vi(&edit(&edit(VI, "minutes: 6", "minutes: x"), "- [x] Tên", "- [ ] Tên")).with(EN_PATH, edit(EN, "order: 2", "order: z")),
     );
-    let places: Vec<String> =
-        tree.report.problems.iter().map(|p| format!("{}:{}", p.path.display(), p.problem.position)).collect();
-    assert_eq!(
-        places,
-        [format!("content/{EN_PATH}:7:8"), format!("content/{VI_PATH}:6:10"), format!("content/{VI_PATH}:27:1"),]
-    );
+    let places: Vec<String> = tree.report.problems.iter().map(|p| format!("{}:{}", p.path.display(), p.problem.position)).collect();
+    assert_eq!(places, [format!("content/{EN_PATH}:7:8"), format!("content/{VI_PATH}:6:10"), format!("content/{VI_PATH}:27:1"),]);
     assert_eq!(tree.report.summary(), "checked 1 lesson (2 files): 3 errors, 0 warnings");
 }
 
@@ -290,15 +244,9 @@ fn stats_count_lessons_steps_questions_minutes_drafts_and_coverage() {
     let stats = stats(&tree);
     let cashless = stats.topics.iter().find(|t| t.topic == "cashless-payment").unwrap();
     let vi = &cashless.locales[0];
-    assert_eq!(
-        (vi.locale.as_str(), vi.lessons, vi.steps, vi.questions, vi.minutes, vi.drafts, vi.coverage_percent),
-        ("vi", 2, 3, 3, 9, 1, 100)
-    );
+    assert_eq!((vi.locale.as_str(), vi.lessons, vi.steps, vi.questions, vi.minutes, vi.drafts, vi.coverage_percent), ("vi", 2, 3, 3, 9, 1, 100));
     let en = &cashless.locales[1];
-    assert_eq!(
-        (en.locale.as_str(), en.lessons, en.steps, en.questions, en.minutes, en.drafts, en.coverage_percent),
-        ("en", 1, 2, 2, 6, 1, 50)
-    );
+    assert_eq!((en.locale.as_str(), en.lessons, en.steps, en.questions, en.minutes, en.drafts, en.coverage_percent), ("en", 1, 2, 2, 6, 1, 50));
     assert_eq!(cashless.locales[2].lessons, 0);
     let safety = stats.topics.iter().find(|t| t.topic == "data-safety").unwrap();
     assert_eq!(safety.locales[0].lessons, 0);

@@ -87,10 +87,7 @@ pub(crate) fn check_against_folder(parsed: &ParsedLesson, context: &FolderContex
 }
 
 fn check_media_file(name: &str, at: Position, context: &FolderContext, problems: &mut Vec<Problem>) {
-    let escapes = name.is_empty()
-        || name.starts_with('/')
-        || name.contains('\\')
-        || name.split('/').any(|part| part == ".." || part == ".");
+    let escapes = name.is_empty() || name.starts_with('/') || name.contains('\\') || name.split('/').any(|part| part == ".." || part == ".");
     if escapes {
         problems.push(Problem::error(at, format!("`media/{name}` must name a file inside the lesson's media/ folder")));
     } else if !context.media.contains_key(name) {
@@ -120,19 +117,13 @@ pub(crate) fn compare_translation(original: &ParsedLesson, translation: &ParsedL
     if vi.meta.order != tr.meta.order && both_have("order") {
         problems.push(Problem::error(
             map.field("order"),
-            format!(
-                "order is {} here but {} in vi.md: a translation keeps the original's order",
-                tr.meta.order, vi.meta.order
-            ),
+            format!("order is {} here but {} in vi.md: a translation keeps the original's order", tr.meta.order, vi.meta.order),
         ));
     }
     if vi.meta.minutes != tr.meta.minutes && both_have("minutes") {
         problems.push(Problem::error(
             map.field("minutes"),
-            format!(
-                "minutes is {} here but {} in vi.md: a translation keeps the original's minutes",
-                tr.meta.minutes, vi.meta.minutes
-            ),
+            format!("minutes is {} here but {} in vi.md: a translation keeps the original's minutes", tr.meta.minutes, vi.meta.minutes),
         ));
     }
     if vi.steps.len() != tr.steps.len() {

@@ -12,9 +12,7 @@
 //! the middle all end the same way: the batch is sent again and the server ignores what it has.
 use std::future::Future;
 
-use super::protocol::{
-    ApiError, Profile, PullResponse, PushRequest, PushResponse, API_PREFIX, CLIENT_BATCH, MAX_PROFILES_PER_PUSH,
-};
+use super::protocol::{ApiError, Profile, PullResponse, PushRequest, PushResponse, API_PREFIX, CLIENT_BATCH, MAX_PROFILES_PER_PUSH};
 use crate::progress::ProgressEvent;
 
 /// How the last sync went, for the status line ("12 answers waiting to sync" / "synced 5 min ago").
@@ -200,14 +198,7 @@ const MAX_SET_ASIDE_PER_SYNC: u32 = 100;
 impl SyncEngine {
     /// `seed` feeds the backoff jitter: anything that differs between phones (time, random bytes).
     pub fn new(seed: u64) -> Self {
-        Self {
-            status: SyncStatus::Idle,
-            failures: 0,
-            retry_at: None,
-            backoff: Backoff::default(),
-            rng: seed | 1,
-            pull_limit: 200,
-        }
+        Self { status: SyncStatus::Idle, failures: 0, retry_at: None, backoff: Backoff::default(), rng: seed | 1, pull_limit: 200 }
     }
 
     pub fn with_backoff(mut self, backoff: Backoff) -> Self {
@@ -292,9 +283,7 @@ impl SyncEngine {
             let last_seq = events.last().map(|e| e.seq);
             let request = PushRequest { events, profiles: batch_profiles };
             let body = serde_json::to_string(&request).map_err(|e| Stop::because(FailReason::Rejected(e.to_string())))?;
-            let response = transport
-                .send(HttpRequest { method: Method::Post, path: format!("{API_PREFIX}/sync/push"), body: Some(body) })
-                .await;
+            let response = transport.send(HttpRequest { method: Method::Post, path: format!("{API_PREFIX}/sync/push"), body: Some(body) }).await;
             let answer: PushResponse = match parse(response) {
                 Ok(answer) => answer,
                 // One record the server will never take: keep it here, send the others.

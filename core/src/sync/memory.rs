@@ -74,8 +74,7 @@ impl MemoryOutbox {
 
     /// Saves a profile edited on this phone.
     pub fn edit_profile(&mut self, profile: Profile) {
-        self.profiles
-            .insert(profile.id.clone(), TeamProfile { profile: profile.clone(), device_id: self.device_id.clone() });
+        self.profiles.insert(profile.id.clone(), TeamProfile { profile: profile.clone(), device_id: self.device_id.clone() });
         self.changed.insert(profile.id.clone(), profile);
     }
 

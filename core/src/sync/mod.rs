@@ -10,7 +10,6 @@ pub mod protocol;
 pub mod testing;
 
 pub use engine::{
-    Backoff, FailReason, HttpRequest, HttpResponse, Method, NoAnswer, Outbox, OutboxResult, StoreFailure, SyncEngine,
-    SyncStatus, Transport,
+    Backoff, FailReason, HttpRequest, HttpResponse, Method, NoAnswer, Outbox, OutboxResult, StoreFailure, SyncEngine, SyncStatus, Transport,
 };
 pub use protocol::*;

@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
-use crate::progress::{EventKind, ProgressEvent};
 pub use crate::profile::Profile;
+use crate::progress::{EventKind, ProgressEvent};
 
 /// Where the API lives on the team server.
 pub const API_PREFIX: &str = "/api/v1";
@@ -270,10 +270,7 @@ fn validate_session_event(kind: &EventKind) -> Result<(), String> {
 /// Checks a profile (the one nickname rule of [`crate::profile`]) and its edit time against the
 /// receiver's clock `now_ms`.
 pub fn validate_profile(profile: &Profile, now_ms: i64) -> Result<(), String> {
-    profile
-        .check_fields()
-        .and_then(|()| check_time("updated_at", profile.updated_at, now_ms))
-        .map_err(|e| format!("profile {:?}: {e}", profile.id))
+    profile.check_fields().and_then(|()| check_time("updated_at", profile.updated_at, now_ms)).map_err(|e| format!("profile {:?}: {e}", profile.id))
 }
 
 #[cfg(test)]
@@ -387,16 +384,14 @@ mod tests {
     #[test]
     fn session_events_name_no_lesson_and_need_a_real_date_and_a_lesson() {
         use crate::sessions::SessionDetails;
-        let details = |date: &str, lessons: Vec<String>| {
-            ProgressEvent {
-                lesson_id: String::new(),
-                lesson_version: String::new(),
-                kind: EventKind::SessionDetails {
-                    session: "s1".into(),
-                    details: SessionDetails { date: date.into(), place: "Nhà văn hoá".into(), village: "Bản Phố".into(), lessons },
-                },
-                ..event("phone-a", 1)
-            }
+        let details = |date: &str, lessons: Vec<String>| ProgressEvent {
+            lesson_id: String::new(),
+            lesson_version: String::new(),
+            kind: EventKind::SessionDetails {
+                session: "s1".into(),
+                details: SessionDetails { date: date.into(), place: "Nhà văn hoá".into(), village: "Bản Phố".into(), lessons },
+            },
+            ..event("phone-a", 1)
         };
         assert_eq!(validate_event_now(&details("2026-11-28", vec!["l".into()])), Ok(()));
         assert!(validate_event_now(&details("2025-13-45", vec!["l".into()])).unwrap_err().contains("not a day of the calendar"));

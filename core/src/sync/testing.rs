@@ -40,8 +40,7 @@ impl SimServer {
                 let push: PushRequest = serde_json::from_str(request.body.as_deref().unwrap()).unwrap();
                 assert!(push.events.len() <= CLIENT_BATCH && push.events.len() <= MAX_EVENTS_PER_PUSH);
                 let (mut stored, mut duplicates) = (0, 0);
-                let deleted: HashSet<String> =
-                    self.profiles.values().filter(|(p, _)| p.profile.deleted).map(|(p, _)| p.profile.id.clone()).collect();
+                let deleted: HashSet<String> = self.profiles.values().filter(|(p, _)| p.profile.deleted).map(|(p, _)| p.profile.id.clone()).collect();
                 for mut event in push.events {
                     assert_eq!(event.device_id, device);
                     if deleted.contains(&event.learner_id) {
@@ -96,8 +95,7 @@ impl SimServer {
                 // A cursor from before a restore is beyond this server's revisions: start again.
                 let since = if since > self.rev { 0 } else { since };
                 let limit: usize = params["limit"].parse().unwrap();
-                let mut changed: Vec<&(TeamProfile, u64)> =
-                    self.profiles.values().filter(|(_, rev)| *rev > since).collect();
+                let mut changed: Vec<&(TeamProfile, u64)> = self.profiles.values().filter(|(_, rev)| *rev > since).collect();
                 changed.sort_by_key(|(_, rev)| *rev);
                 let page: Vec<&(TeamProfile, u64)> = changed.iter().take(limit).copied().collect();
                 let has_more = changed.len() > page.len();
@@ -219,13 +217,5 @@ impl Transport for FlakyNet {
 }
 
 pub fn flaky(server: &Rc<RefCell<SimServer>>, device: &str, seed: u64) -> FlakyNet {
-    FlakyNet {
-        server: server.clone(),
-        device: device.into(),
-        rng: seed,
-        late: Vec::new(),
-        faults_on: true,
-        seen: HashMap::new(),
-    }
+    FlakyNet { server: server.clone(), device: device.into(), rng: seed, late: Vec::new(), faults_on: true, seen: HashMap::new() }
 }
-

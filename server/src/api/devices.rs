@@ -15,11 +15,7 @@ use crate::store::StoreError;
 /// Longer than any token this server gives (`hs_` and 64 hex digits): not worth hashing.
 const MAX_PROOF_BYTES: usize = 256;
 
-pub async fn join(
-    State(state): State<AppState>,
-    client: ClientAddr,
-    ApiJson(request): ApiJson<JoinRequest>,
-) -> Result<Json<JoinResponse>, ApiError> {
+pub async fn join(State(state): State<AppState>, client: ClientAddr, ApiJson(request): ApiJson<JoinRequest>) -> Result<Json<JoinResponse>, ApiError> {
     // An address that failed too often is refused first, without taking from everyone's joins.
     client.check(&state)?;
     state.join_limiter.check("join").map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs, from: Limited::Joins })?;
@@ -29,10 +25,7 @@ pub async fn join(
     }
     if let Some(id) = &request.device_id {
         if !is_valid_device_id(id) {
-            return Err(ApiError::unprocessable(
-                "invalid_device_id",
-                "device_id must be 1 to 64 letters, digits, '_' or '-'",
-            ));
+            return Err(ApiError::unprocessable("invalid_device_id", "device_id must be 1 to 64 letters, digits, '_' or '-'"));
         }
     }
     let proof = request.device_token.as_deref().filter(|token| token.len() <= MAX_PROOF_BYTES);
@@ -47,10 +40,5 @@ pub async fn join(
         device = %joined.device_id, asked = ?request.device_id, outcome = ?joined.outcome, team = %joined.team.id,
         role = joined.role.as_str(), "device joined"
     );
-    Ok(Json(JoinResponse {
-        device_token: joined.device_token,
-        device_id: joined.device_id,
-        team: joined.team,
-        role: joined.role,
-    }))
+    Ok(Json(JoinResponse { device_token: joined.device_token, device_id: joined.device_id, team: joined.team, role: joined.role }))
 }

@@ -13,10 +13,18 @@ use crate::store::StoreError;
 pub enum ApiError {
     /// A refusal the client can act on: status, stable code, clear sentence, and the id of the one
     /// event or profile refused, so that the phone can set that record aside and send the rest.
-    Client { status: StatusCode, code: &'static str, message: String, record: Option<String> },
+    Client {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+        record: Option<String>,
+    },
     /// Too many requests from one device token, or too many failed attempts (unknown tokens, wrong
     /// codes) from one client address.
-    RateLimited { retry_after_secs: u64, from: Limited },
+    RateLimited {
+        retry_after_secs: u64,
+        from: Limited,
+    },
     Internal(anyhow::Error),
 }
 
@@ -28,9 +36,7 @@ impl ApiError {
     /// The same refusal, naming the record at fault.
     pub fn with_record(self, id: &str) -> Self {
         match self {
-            ApiError::Client { status, code, message, .. } => {
-                ApiError::Client { status, code, message, record: Some(id.to_owned()) }
-            }
+            ApiError::Client { status, code, message, .. } => ApiError::Client { status, code, message, record: Some(id.to_owned()) },
             other => other,
         }
     }
@@ -99,16 +105,12 @@ impl From<StoreError> for ApiError {
                 "invalid_code",
                 "this code matches no team: check it with the team leader (codes may have been renewed)",
             ),
-            StoreError::InvalidToken => Self::client(
-                StatusCode::UNAUTHORIZED,
-                "invalid_token",
-                "the device token is not known: join the team again with its code",
-            ),
-            StoreError::Revoked => Self::client(
-                StatusCode::UNAUTHORIZED,
-                "token_revoked",
-                "this device was removed from its team: ask the team leader",
-            ),
+            StoreError::InvalidToken => {
+                Self::client(StatusCode::UNAUTHORIZED, "invalid_token", "the device token is not known: join the team again with its code")
+            }
+            StoreError::Revoked => {
+                Self::client(StatusCode::UNAUTHORIZED, "token_revoked", "this device was removed from its team: ask the team leader")
+            }
             StoreError::TeamFull => Self::client(
                 StatusCode::CONFLICT,
                 "team_full",
@@ -118,11 +120,9 @@ impl From<StoreError> for ApiError {
                     crate::store::MAX_ACTIVE_DEVICES_PER_TEAM
                 ),
             ),
-            StoreError::LearnerOfAnotherTeam(id) => Self::client(
-                StatusCode::FORBIDDEN,
-                "learner_of_another_team",
-                format!("learner {id:?} belongs to another team: nothing was stored"),
-            ),
+            StoreError::LearnerOfAnotherTeam(id) => {
+                Self::client(StatusCode::FORBIDDEN, "learner_of_another_team", format!("learner {id:?} belongs to another team: nothing was stored"))
+            }
             StoreError::NotFound(what) => Self::client(StatusCode::NOT_FOUND, "not_found", format!("{what} not found")),
             StoreError::Database(e) => ApiError::Internal(e.into()),
         }
@@ -135,10 +135,9 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::JsonSyntaxError(e) => {
                 Self::client(StatusCode::BAD_REQUEST, "malformed_json", format!("the body is not valid JSON: {}", e.body_text()))
             }
-            JsonRejection::JsonDataError(e) => Self::unprocessable(
-                "invalid_body",
-                format!("the JSON does not have the expected fields and types: {}", e.body_text()),
-            ),
+            JsonRejection::JsonDataError(e) => {
+                Self::unprocessable("invalid_body", format!("the JSON does not have the expected fields and types: {}", e.body_text()))
+            }
             JsonRejection::MissingJsonContentType(_) => Self::client(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",

@@ -67,9 +67,7 @@ pub fn router(state: AppState) -> Router {
         .route("/team/export.csv", get(dashboard::team_csv))
         .route("/team/sessions.csv", get(dashboard::sessions_csv))
         .route("/admin/teams", get(dashboard::admin_teams))
-        .fallback(|| async {
-            ApiError::client(StatusCode::NOT_FOUND, "not_found", "no such API endpoint: see the README's \"Sync protocol\"")
-        })
+        .fallback(|| async { ApiError::client(StatusCode::NOT_FOUND, "not_found", "no such API endpoint: see the README's \"Sync protocol\"") })
         .method_not_allowed_fallback(|| async {
             ApiError::client(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this endpoint does not take that method")
         })

@@ -11,8 +11,8 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use hocso_core::sync::{
-    validate_event, validate_profile, PullResponse, PushRequest, PushResponse, Role, DEFAULT_PULL_LIMIT,
-    MAX_EVENTS_PER_PUSH, MAX_PROFILES_PER_PUSH, MAX_PULL_LIMIT,
+    validate_event, validate_profile, PullResponse, PushRequest, PushResponse, Role, DEFAULT_PULL_LIMIT, MAX_EVENTS_PER_PUSH, MAX_PROFILES_PER_PUSH,
+    MAX_PULL_LIMIT,
 };
 use serde::Deserialize;
 
@@ -65,8 +65,7 @@ pub async fn push(
         }
     }
     for profile in &request.profiles {
-        validate_profile(profile, now)
-            .map_err(|message| ApiError::unprocessable("invalid_profile", message).with_record(&profile.id))?;
+        validate_profile(profile, now).map_err(|message| ApiError::unprocessable("invalid_profile", message).with_record(&profile.id))?;
     }
     let answer = state.store.push(&device, &request).await?;
     tracing::debug!(
@@ -91,11 +90,7 @@ pub async fn pull(
     let Query(params) = params?;
     let limit = params.limit.unwrap_or(DEFAULT_PULL_LIMIT);
     if !(1..=MAX_PULL_LIMIT).contains(&limit) {
-        return Err(ApiError::client(
-            StatusCode::BAD_REQUEST,
-            "invalid_query",
-            format!("limit must be between 1 and {MAX_PULL_LIMIT}"),
-        ));
+        return Err(ApiError::client(StatusCode::BAD_REQUEST, "invalid_query", format!("limit must be between 1 and {MAX_PULL_LIMIT}")));
     }
     let cursor = match params.cursor.as_deref() {
         None | Some("") => 0,

@@ -10,8 +10,7 @@ use super::period::Period;
 use super::sessions::session_right_percent;
 
 /// The CSV header of the export.
-pub const CSV_HEADER: [&str; 7] =
-    ["team", "commune", "topic", "lesson_id", "learners_completed", "completions", "first_try_correct_percent"];
+pub const CSV_HEADER: [&str; 7] = ["team", "commune", "topic", "lesson_id", "learners_completed", "completions", "first_try_correct_percent"];
 
 /// UTF-8 with a byte order mark so that Excel reads Vietnamese correctly when the file is
 /// double-clicked, and CRLF as RFC 4180 and Excel expect.
@@ -177,10 +176,7 @@ mod tests {
         let period = Period::parse(Some("2025-01-01"), None).unwrap();
         assert_eq!(csv_file_name(&team, &period, date("2025-03-31")), "hocso-to-ta-van-2025-01-01-2025-03-31.csv");
         let january = Period::parse(Some("2025-01-01"), Some("2025-01-31")).unwrap();
-        assert_eq!(
-            sessions_csv_file_name(&team, &january, date("2025-03-31")),
-            "hocso-to-ta-van-sessions-2025-01-01-2025-01-31.csv"
-        );
+        assert_eq!(sessions_csv_file_name(&team, &january, date("2025-03-31")), "hocso-to-ta-van-sessions-2025-01-01-2025-01-31.csv");
         let nameless = TeamInfo { name: "???".into(), ..team };
         assert_eq!(csv_file_name(&nameless, &Period::default(), date("2025-03-31")), "hocso-t-1-start-2025-03-31.csv");
     }

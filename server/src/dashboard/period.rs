@@ -54,20 +54,13 @@ impl Period {
     pub fn range(&self) -> TimeRange {
         TimeRange {
             from_ms: self.from.map_or(TimeRange::ALL.from_ms, Date::start_in_vietnam_ms),
-            until_ms: self
-                .to
-                .and_then(|to| to.start_in_vietnam_ms().checked_add(DAY_MS))
-                .unwrap_or(TimeRange::ALL.until_ms),
+            until_ms: self.to.and_then(|to| to.start_in_vietnam_ms().checked_add(DAY_MS)).unwrap_or(TimeRange::ALL.until_ms),
         }
         .within_calendar()
     }
 
     pub fn json(&self) -> ReportPeriod {
-        ReportPeriod {
-            from: self.from.map(|d| d.to_string()),
-            to: self.to.map(|d| d.to_string()),
-            timezone: TIMEZONE.to_owned(),
-        }
+        ReportPeriod { from: self.from.map(|d| d.to_string()), to: self.to.map(|d| d.to_string()), timezone: TIMEZONE.to_owned() }
     }
 }
 

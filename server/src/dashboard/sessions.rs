@@ -17,9 +17,7 @@ pub fn sessions_in(period: &Period, session_events: &[ProgressEvent]) -> Vec<Ses
 }
 
 /// Each attendee id once, as recorded in the latest session (by opening) that lists it.
-pub fn distinct_attendees<'a>(
-    sessions: impl DoubleEndedIterator<Item = &'a Session>,
-) -> BTreeMap<&'a str, &'a Attendee> {
+pub fn distinct_attendees<'a>(sessions: impl DoubleEndedIterator<Item = &'a Session>) -> BTreeMap<&'a str, &'a Attendee> {
     // `fold_sessions` lists the newest first: walk oldest first so the latest record wins.
     sessions.rev().flat_map(|s| s.attendees.values()).map(|a| (a.id.as_str(), a)).collect()
 }
@@ -34,11 +32,8 @@ pub fn hands(answer: &GroupAnswer) -> (u64, u64) {
 
 /// A session's right hands over all hands, in percent, over all its group answers.
 pub fn session_right_percent(session: &Session) -> Option<f64> {
-    let (right, total) = session
-        .group_answers
-        .values()
-        .map(hands)
-        .fold((0u64, 0u64), |(r, t), (right, total)| (r.saturating_add(right), t.saturating_add(total)));
+    let (right, total) =
+        session.group_answers.values().map(hands).fold((0u64, 0u64), |(r, t), (right, total)| (r.saturating_add(right), t.saturating_add(total)));
     percent(right, total)
 }
 
@@ -106,9 +101,6 @@ mod tests {
     fn right_hands_never_exceed_all_hands() {
         assert_eq!(hands(&GroupAnswer { counts: vec![1, 6, 0], correct_options: vec![1] }), (6, 7));
         assert_eq!(hands(&GroupAnswer { counts: vec![1, 6, 0], correct_options: vec![1, 1, 9] }), (6, 7));
-        assert_eq!(
-            hands(&GroupAnswer { counts: vec![u32::MAX; 3], correct_options: vec![0, 1, 2] }).0,
-            3 * u64::from(u32::MAX)
-        );
+        assert_eq!(hands(&GroupAnswer { counts: vec![u32::MAX; 3], correct_options: vec![0, 1, 2] }).0, 3 * u64::from(u32::MAX));
     }
 }

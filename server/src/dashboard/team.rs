@@ -22,15 +22,14 @@ pub fn topic_counts(topics: &LessonTopics, lessons: &BTreeMap<String, (u64, u64)
         .topics
         .iter()
         .map(|(topic, ids)| {
-            let (completions, pairs) =
-                ids.iter().filter_map(|id| lessons.get(id)).fold((0u64, 0u64), |(c, p), (completions, learners)| {
-                    (c.saturating_add(*completions), p.saturating_add(*learners))
-                });
+            let (completions, pairs) = ids
+                .iter()
+                .filter_map(|id| lessons.get(id))
+                .fold((0u64, 0u64), |(c, p), (completions, learners)| (c.saturating_add(*completions), p.saturating_add(*learners)));
             TopicCounts { topic: Some(topic.clone()), lessons_completed: pairs, completions }
         })
         .collect();
-    let unknown: Vec<&(u64, u64)> =
-        lessons.iter().filter(|(id, _)| topics.topic_of(id).is_none()).map(|(_, counts)| counts).collect();
+    let unknown: Vec<&(u64, u64)> = lessons.iter().filter(|(id, _)| topics.topic_of(id).is_none()).map(|(_, counts)| counts).collect();
     if !unknown.is_empty() {
         out.push(TopicCounts {
             topic: None,
@@ -45,10 +44,7 @@ pub fn topic_counts(topics: &LessonTopics, lessons: &BTreeMap<String, (u64, u64)
 /// sessions held in it. An attendee linked to a learner profile (`learner: Some(id)`) *is* that
 /// learner and counts once with them; any other attendee counts once per attendee id. Running a
 /// session does not make the member "reached": the store leaves session events out of `learners`.
-pub fn people_reached<'a>(
-    learners: impl IntoIterator<Item = &'a str>,
-    attendees: impl IntoIterator<Item = &'a Attendee>,
-) -> u64 {
+pub fn people_reached<'a>(learners: impl IntoIterator<Item = &'a str>, attendees: impl IntoIterator<Item = &'a Attendee>) -> u64 {
     #[derive(PartialEq, Eq, PartialOrd, Ord)]
     enum Person<'a> {
         Learner(&'a str),
@@ -158,10 +154,7 @@ pub fn team_dashboard(
         group_quiz: held.group_quiz,
         attendees_by_gender: held.by_gender,
         attendees_by_age_band: held.by_age_band,
-        devices: devices
-            .iter()
-            .map(|d| DeviceRow { id: d.id.clone(), name: d.name.clone(), role: d.role, last_sync_at: d.last_push_at })
-            .collect(),
+        devices: devices.iter().map(|d| DeviceRow { id: d.id.clone(), name: d.name.clone(), role: d.role, last_sync_at: d.last_push_at }).collect(),
     }
 }
 
@@ -182,54 +175,29 @@ mod tests {
         let completions = [done("x", "a2", 1, 2), done("x", "a2", 9, 2), done("y", "old", 0, 0)];
         let team = TeamInfo { id: "t".into(), name: "T".into(), commune: "C".into() };
         let d = team_dashboard(team, &Period::default(), &topics, &[("x".into(), 0)], &completions, &[], &[]);
-        let rows: Vec<_> =
-            d.lessons.iter().map(|l| (l.lesson_id.as_str(), l.completions, l.first_try_correct_percent)).collect();
+        let rows: Vec<_> = d.lessons.iter().map(|l| (l.lesson_id.as_str(), l.completions, l.first_try_correct_percent)).collect();
         assert_eq!(rows, [("a1", 0, None), ("a2", 2, Some(75.0)), ("old", 1, None)]);
         assert_eq!(d.topics[1], TopicCounts { topic: None, lessons_completed: 1, completions: 1 });
-        assert_eq!(
-            d.months,
-            [MonthCounts { month: "1970-01".into(), active_learners: 1, completions: 3, sessions: 0, attendees: 0 }]
-        );
+        assert_eq!(d.months, [MonthCounts { month: "1970-01".into(), active_learners: 1, completions: 3, sessions: 0, attendees: 0 }]);
     }
 
     #[test]
     fn times_and_days_without_a_date_are_left_out_of_the_months_without_a_panic() {
         let topics = LessonTopics::default();
-        let done = Completion {
-            learner_id: "x".into(),
-            lesson_id: "a".into(),
-            at: i64::MAX,
-            score: Score { correct: u32::MAX, out_of: u32::MAX },
-        };
+        let done = Completion { learner_id: "x".into(), lesson_id: "a".into(), at: i64::MAX, score: Score { correct: u32::MAX, out_of: u32::MAX } };
         let team = TeamInfo { id: "t".into(), name: "T".into(), commune: "C".into() };
-        let d = team_dashboard(
-            team,
-            &Period::default(),
-            &topics,
-            &[("x".into(), i64::MAX), ("y".into(), i64::MIN)],
-            &[done],
-            &[],
-            &[],
-        );
+        let d = team_dashboard(team, &Period::default(), &topics, &[("x".into(), i64::MAX), ("y".into(), i64::MIN)], &[done], &[], &[]);
         assert_eq!((d.people_reached, d.completions, d.months.len()), (2, 1, 0));
         assert_eq!(d.lessons[0].first_try_correct_percent, Some(100.0));
     }
 
     fn attendee(id: &str, learner: Option<&str>) -> Attendee {
-        Attendee {
-            id: id.into(),
-            nickname: id.into(),
-            village: "Bản Phố".into(),
-            gender: None,
-            age_band: None,
-            learner: learner.map(Into::into),
-        }
+        Attendee { id: id.into(), nickname: id.into(), village: "Bản Phố".into(), gender: None, age_band: None, learner: learner.map(Into::into) }
     }
 
     #[test]
     fn an_attendee_linked_to_a_learner_is_that_learner_counted_once() {
-        let (linked, other, stranger) =
-            (attendee("a1", Some("mai")), attendee("a2", None), attendee("a3", Some("lan")));
+        let (linked, other, stranger) = (attendee("a1", Some("mai")), attendee("a2", None), attendee("a3", Some("lan")));
         assert_eq!(people_reached(["mai", "hoa"], [&linked, &other, &stranger]), 4, "mai, hoa, a2, lan");
         // An attendee id that happens to equal a learner id is still another person.
         assert_eq!(people_reached(["a2"], [&other]), 2);

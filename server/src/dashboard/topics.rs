@@ -21,10 +21,7 @@ impl LessonTopics {
 
     /// From (topic id, its lesson ids) pairs, in order.
     pub fn from_topics(topics: Vec<(String, Vec<String>)>) -> Self {
-        let topic_of = topics
-            .iter()
-            .flat_map(|(topic, lessons)| lessons.iter().map(move |l| (l.clone(), topic.clone())))
-            .collect();
+        let topic_of = topics.iter().flat_map(|(topic, lessons)| lessons.iter().map(move |l| (l.clone(), topic.clone()))).collect();
         Self { topics, topic_of }
     }
 
@@ -50,8 +47,7 @@ impl LessonTopics {
     /// Every lesson of the catalogue with its topic, in order, then `others` (lessons not in the
     /// catalogue, in the order given) with no topic.
     pub fn in_order<'a>(&'a self, others: impl IntoIterator<Item = &'a str>) -> Vec<(&'a str, Option<&'a String>)> {
-        let catalogue =
-            self.topics.iter().flat_map(|(topic, ids)| ids.iter().map(move |id| (id.as_str(), Some(topic))));
+        let catalogue = self.topics.iter().flat_map(|(topic, ids)| ids.iter().map(move |id| (id.as_str(), Some(topic))));
         let others = others.into_iter().filter(|id| self.topic_of(id).is_none()).map(|id| (id, None));
         catalogue.chain(others).collect()
     }

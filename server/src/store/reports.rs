@@ -36,8 +36,7 @@ impl TimeRange {
     /// The times a report can place on the calendar: from 1970-01-01 to 9999-12-31 in Vietnam.
     /// Events outside (a phone whose clock was wrong) are in no report, so day and month arithmetic
     /// on `at` can never overflow.
-    pub const ALL: TimeRange =
-        TimeRange { from_ms: -VIETNAM_OFFSET_MS, until_ms: 253_402_300_800_000 - VIETNAM_OFFSET_MS };
+    pub const ALL: TimeRange = TimeRange { from_ms: -VIETNAM_OFFSET_MS, until_ms: 253_402_300_800_000 - VIETNAM_OFFSET_MS };
 
     /// The part of this range that is in [`TimeRange::ALL`] (empty ranges stay empty).
     pub fn within_calendar(self) -> TimeRange {
@@ -121,14 +120,12 @@ impl Store {
     /// Says in the log which of the team's devices sent events with impossible times (left out of
     /// every report: see [`TimeRange::ALL`]). Two seeks in the `events_team_at` index.
     async fn log_times_outside_the_calendar(&self, team_id: &str) -> Result<(), StoreError> {
-        let rows = sqlx::query(
-            "SELECT device_id, COUNT(*) FROM events WHERE team_id = ? AND (at < ? OR at >= ?) GROUP BY device_id",
-        )
-        .bind(team_id)
-        .bind(TimeRange::ALL.from_ms)
-        .bind(TimeRange::ALL.until_ms)
-        .fetch_all(&self.reader)
-        .await?;
+        let rows = sqlx::query("SELECT device_id, COUNT(*) FROM events WHERE team_id = ? AND (at < ? OR at >= ?) GROUP BY device_id")
+            .bind(team_id)
+            .bind(TimeRange::ALL.from_ms)
+            .bind(TimeRange::ALL.until_ms)
+            .fetch_all(&self.reader)
+            .await?;
         for row in rows {
             let (device, events): (String, i64) = (row.try_get(0)?, row.try_get(1)?);
             tracing::warn!(team = team_id, device, events, "events with a time before 1970 or after 9999 (a wrong phone clock): left out of reports");
@@ -160,32 +157,21 @@ impl Store {
     /// Every session event of the team, whatever its time (`crate::dashboard` places a session by
     /// the date written in its details, not by the phone's clock).
     pub async fn session_events(&self, team_id: &str) -> Result<Vec<ProgressEvent>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE team_id = ? AND {SESSION_EVENTS} ORDER BY device_id, seq"
-        ))
-        .bind(team_id)
-        .fetch_all(&self.reader)
-        .await?;
+        let rows = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE team_id = ? AND {SESSION_EVENTS} ORDER BY device_id, seq"))
+            .bind(team_id)
+            .fetch_all(&self.reader)
+            .await?;
         Ok(rows.iter().map(|r| event_from_at(r, 0)).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect())
     }
 
     /// The team's devices that are not removed, oldest first.
     pub async fn device_statuses(&self, team_id: &str) -> Result<Vec<DeviceStatus>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, name, role, last_push_at FROM devices WHERE team_id = ? AND revoked_at IS NULL ORDER BY created_at, id",
-        )
-        .bind(team_id)
-        .fetch_all(&self.reader)
-        .await?;
+        let rows = sqlx::query("SELECT id, name, role, last_push_at FROM devices WHERE team_id = ? AND revoked_at IS NULL ORDER BY created_at, id")
+            .bind(team_id)
+            .fetch_all(&self.reader)
+            .await?;
         rows.iter()
-            .map(|r| {
-                Ok(DeviceStatus {
-                    id: r.try_get(0)?,
-                    name: r.try_get(1)?,
-                    role: role_from(r.try_get(2)?),
-                    last_push_at: r.try_get(3)?,
-                })
-            })
+            .map(|r| Ok(DeviceStatus { id: r.try_get(0)?, name: r.try_get(1)?, role: role_from(r.try_get(2)?), last_push_at: r.try_get(3)? }))
             .collect()
     }
 
@@ -208,11 +194,8 @@ impl Store {
                 })
             })
             .collect::<Result<_, StoreError>>()?;
-        let index: std::collections::HashMap<String, usize> =
-            counts.iter().enumerate().map(|(i, c)| (c.team.id.clone(), i)).collect();
-        let at = |row: &sqlx::sqlite::SqliteRow| -> Result<Option<usize>, StoreError> {
-            Ok(index.get(row.try_get::<&str, _>(0)?).copied())
-        };
+        let index: std::collections::HashMap<String, usize> = counts.iter().enumerate().map(|(i, c)| (c.team.id.clone(), i)).collect();
+        let at = |row: &sqlx::sqlite::SqliteRow| -> Result<Option<usize>, StoreError> { Ok(index.get(row.try_get::<&str, _>(0)?).copied()) };
 
         let reached = sqlx::query(&format!(
             "SELECT DISTINCT team_id, learner_id FROM events WHERE at >= ? AND at < ? AND NOT {SESSION_EVENTS}
@@ -227,11 +210,9 @@ impl Store {
                 counts[i].learners.push(r.try_get(1)?);
             }
         }
-        let sessions = sqlx::query(&format!(
-            "SELECT team_id, {EVENT_COLUMNS} FROM events WHERE {SESSION_EVENTS} ORDER BY team_id, device_id, seq"
-        ))
-        .fetch_all(&self.reader)
-        .await?;
+        let sessions = sqlx::query(&format!("SELECT team_id, {EVENT_COLUMNS} FROM events WHERE {SESSION_EVENTS} ORDER BY team_id, device_id, seq"))
+            .fetch_all(&self.reader)
+            .await?;
         let mut by_team: HashMap<String, Vec<ProgressEvent>> = HashMap::new();
         for r in &sessions {
             if let Some(event) = event_from_at(r, 1)? {
@@ -243,13 +224,12 @@ impl Store {
                 counts[i].session_events = events;
             }
         }
-        let completed = sqlx::query(&format!(
-            "SELECT team_id, COUNT(DISTINCT learner_id) FROM events WHERE {COMPLETED} AND at >= ? AND at < ? GROUP BY team_id"
-        ))
-        .bind(range.from_ms)
-        .bind(range.until_ms)
-        .fetch_all(&self.reader)
-        .await?;
+        let completed =
+            sqlx::query(&format!("SELECT team_id, COUNT(DISTINCT learner_id) FROM events WHERE {COMPLETED} AND at >= ? AND at < ? GROUP BY team_id"))
+                .bind(range.from_ms)
+                .bind(range.until_ms)
+                .fetch_all(&self.reader)
+                .await?;
         for r in &completed {
             if let Some(i) = at(r)? {
                 counts[i].learners_completed = r.try_get(1)?;
@@ -265,18 +245,12 @@ impl Store {
         .await?;
         for r in &lessons {
             if let Some(i) = at(r)? {
-                counts[i].lessons.push(LessonCounts {
-                    lesson_id: r.try_get(1)?,
-                    completions: r.try_get(2)?,
-                    learners: r.try_get(3)?,
-                });
+                counts[i].lessons.push(LessonCounts { lesson_id: r.try_get(1)?, completions: r.try_get(2)?, learners: r.try_get(3)? });
             }
         }
-        let devices = sqlx::query(
-            "SELECT team_id, COUNT(*), MAX(last_push_at) FROM devices WHERE revoked_at IS NULL GROUP BY team_id",
-        )
-        .fetch_all(&self.reader)
-        .await?;
+        let devices = sqlx::query("SELECT team_id, COUNT(*), MAX(last_push_at) FROM devices WHERE revoked_at IS NULL GROUP BY team_id")
+            .fetch_all(&self.reader)
+            .await?;
         for r in &devices {
             if let Some(i) = at(r)? {
                 counts[i].devices = r.try_get(1)?;
@@ -375,14 +349,7 @@ mod tests {
 
     #[test]
     fn session_events_and_only_they_match_the_session_filter() {
-        let attendee = Attendee {
-            id: "a".into(),
-            nickname: "n".into(),
-            village: "v".into(),
-            gender: None,
-            age_band: None,
-            learner: None,
-        };
+        let attendee = Attendee { id: "a".into(), nickname: "n".into(), village: "v".into(), gender: None, age_band: None, learner: None };
         let s = || "s".to_owned();
         let sessions = [
             EventKind::SessionDetails { session: s(), details: SessionDetails::default() },
@@ -418,23 +385,14 @@ mod tests {
     async fn loading_a_teams_sessions_reads_only_the_partial_index() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path().join("t.db").to_str().unwrap()).await.unwrap();
-        let plan = query_plan(
-            &store,
-            &format!("SELECT {EVENT_COLUMNS} FROM events WHERE team_id = 't' AND {SESSION_EVENTS} ORDER BY device_id, seq"),
-        )
-        .await;
+        let plan =
+            query_plan(&store, &format!("SELECT {EVENT_COLUMNS} FROM events WHERE team_id = 't' AND {SESSION_EVENTS} ORDER BY device_id, seq")).await;
         assert!(plan.iter().any(|line| line.contains("events_sessions")), "{plan:?}");
     }
 
     /// SQLite's plan for `sql`, one line per step (to check which index it uses).
     async fn query_plan(store: &Store, sql: &str) -> Vec<String> {
-        sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .fetch_all(&store.reader)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get::<String, _>(3))
-            .collect()
+        sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}")).fetch_all(&store.reader).await.unwrap().iter().map(|r| r.get::<String, _>(3)).collect()
     }
 
     #[test]

@@ -145,14 +145,7 @@ pub fn answers(device: &str, seqs: impl IntoIterator<Item = u64>, learner: &str)
 }
 
 pub fn profile(id: &str, nickname: &str, updated_at: i64) -> Profile {
-    Profile {
-        id: id.into(),
-        nickname: nickname.into(),
-        avatar: "buffalo".into(),
-        colour: "#2e7d32".into(),
-        updated_at,
-        deleted: false,
-    }
+    Profile { id: id.into(), nickname: nickname.into(), avatar: "buffalo".into(), colour: "#2e7d32".into(), updated_at, deleted: false }
 }
 
 /// A content-free tombstone, as phones send one.

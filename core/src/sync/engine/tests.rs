@@ -9,8 +9,8 @@ use std::task::{Context, Poll, Waker};
 use super::*;
 use crate::progress::EventKind;
 use crate::sync::memory::MemoryOutbox;
-use crate::sync::testing::{flaky, FlakyNet, SimServer};
 use crate::sync::protocol::TeamProfile;
+use crate::sync::testing::{flaky, FlakyNet, SimServer};
 
 /// Polls a future that never really waits; `None` when it is still pending after many polls (the
 /// phone was switched off in the middle).
@@ -26,14 +26,7 @@ fn run<F: Future>(future: F) -> Option<F::Output> {
 }
 
 fn profile(id: &str, nickname: &str, at: i64) -> Profile {
-    Profile {
-        id: id.into(),
-        nickname: nickname.into(),
-        avatar: "buffalo".into(),
-        colour: "#c62828".into(),
-        updated_at: at,
-        deleted: false,
-    }
+    Profile { id: id.into(), nickname: nickname.into(), avatar: "buffalo".into(), colour: "#c62828".into(), updated_at: at, deleted: false }
 }
 
 #[test]
@@ -305,11 +298,7 @@ fn events_leave_the_outbox_only_when_acknowledged_and_in_batches_of_at_most_200(
     let status = run(SyncEngine::new(1).sync(&mut outbox, &mut net, 5)).unwrap();
     assert_eq!(status, SyncStatus::Failed { reason: FailReason::Offline });
     assert_eq!(outbox.synced_through(), 400, "the third batch got no answer, so it stays");
-    let sizes: Vec<usize> = net
-        .1
-        .iter()
-        .map(|r| serde_json::from_str::<PushRequest>(r.body.as_deref().unwrap()).unwrap().events.len())
-        .collect();
+    let sizes: Vec<usize> = net.1.iter().map(|r| serde_json::from_str::<PushRequest>(r.body.as_deref().unwrap()).unwrap().events.len()).collect();
     assert_eq!(sizes, [200, 200, 50]);
 }
 
@@ -367,10 +356,12 @@ fn failures_back_off_exponentially_with_jitter_and_success_resets() {
 #[test]
 fn jitter_spreads_phones_that_failed_together() {
     let backoff = Backoff::default();
-    let delays: HashSet<u64> = (0..50u64).map(|seed| {
-        let mut engine = SyncEngine::new(seed * 7919);
-        backoff.delay_ms(3, engine.next_random())
-    }).collect();
+    let delays: HashSet<u64> = (0..50u64)
+        .map(|seed| {
+            let mut engine = SyncEngine::new(seed * 7919);
+            backoff.delay_ms(3, engine.next_random())
+        })
+        .collect();
     assert!(delays.len() > 40, "{delays:?}");
 }
 
