@@ -71,7 +71,7 @@ pub fn problem(found: &str, stable_wasm: bool, rust_version: &str) -> Option<Str
     };
     let stable_hint = format!(
         "`{STABLE_WASM_VAR}=1` builds without the size options on any Rust from {rust_version} (the workspace's rust-version); \
-         the first visit is then over its 350 kB budget and `cargo xtask test` reports that step as failed"
+         the first visit is then over its gzipped budget and `cargo xtask test` reports that step as failed"
     );
     if stable_wasm {
         return (!version.at_least(&minimum))
