@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// The budget for the whole first visit, gzipped (slow 3G pays for every kilobyte). Issue #3 set
 /// 350 kB; sync integrity and offline-after-one-visit (issues #11, #12: erasure placeholders,
-/// set-aside records, re-joining, the background download) brought the build to 361.7 kB, so the
+/// set-aside records, re-joining, the background download) brought the build to 363.1 kB, so the
 /// check stands at 365 kB until the WASM is slimmed back (open work, see the README's "Size").
 pub const BUDGET_GZIPPED: u64 = 365_000;
 
