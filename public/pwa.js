@@ -4,12 +4,22 @@
 // newer build is installed and waiting; the app's banner calls hocsoPwa.applyUpdate().
 (function () {
   'use strict';
-  var state = { waiting: null, updating: false };
+  var state = { waiting: null, updating: false, reloading: false };
+  function reloadOnce() {
+    if (state.reloading) return;
+    state.reloading = true;
+    window.location.reload();
+  }
   window.hocsoPwa = {
     isUpdateReady: function () { return state.waiting !== null; },
+    // True once the learner tapped "reload" for a new version: background downloads stop.
+    isUpdating: function () { return state.updating; },
     applyUpdate: function () {
       if (!state.waiting) return;
       state.updating = true;
+      // Chromium lets the new worker take over only once the old one has no work: tapped while
+      // the background download ran, the tap did nothing for minutes (seen in the end-to-end
+      // tests). The app asks isUpdating() before each download (content.rs) and stops.
       state.waiting.postMessage({ type: 'SKIP_WAITING' });
     },
     // Resolves true once the service worker holds the team tools (the app under /team/) for
@@ -68,7 +78,7 @@
     announceIfWaiting(worker);
   }
   navigator.serviceWorker.addEventListener('controllerchange', function () {
-    if (state.updating) window.location.reload();
+    if (state.updating) reloadOnce();
   });
   navigator.serviceWorker.register('/sw.js').then(function (registration) {
     if (registration.waiting) announceIfWaiting(registration.waiting);

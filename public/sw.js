@@ -28,6 +28,8 @@ self.addEventListener('activate', (event) => {
           || (name.startsWith('hocso-team-') && name !== TEAM_CACHE))
         .map((name) => caches.delete(name))))
       .then(() => self.clients.claim())
+      // Content a previous worker kept under another key, or no longer reachable, is sorted out.
+      .then(() => pruneContent().catch(() => {}))
   );
 });
 
@@ -82,18 +84,26 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   if (url.pathname === '/content/catalogue.json') {
-    event.respondWith(staleWhileRevalidate(request));
+    event.respondWith(staleWhileRevalidate(new Request(contentKey(url))));
     return;
   }
   if (url.pathname.startsWith('/content/')) {
     // Packs and media are requested with ?v=<version>, so a kept copy is never stale.
-    event.respondWith(cacheFirst(request));
+    event.respondWith(cacheFirst(new Request(contentKey(url))));
     return;
   }
   event.respondWith(
     caches.match(request, { cacheName: SHELL_CACHE }).then((cached) => cached || networkThenCache(request))
   );
 });
+
+// One cache key per piece of content, whoever asks: `<path>?v=<version>` (or the bare path). An
+// `<img>` asks for `…?v=1`, a download through gloo-net for `…?v=1&`, and pruning below compares
+// keys with the catalogue's: without one form, a downloaded topic was not found offline.
+function contentKey(url) {
+  const version = url.searchParams.get('v');
+  return url.origin + url.pathname + (version ? '?v=' + encodeURIComponent(version) : '');
+}
 
 async function cacheFirst(request) {
   const cached = await caches.match(request, { cacheName: RUNTIME_CACHE });
@@ -150,14 +160,14 @@ async function networkThenCache(request) {
 //   pack often keeps most pictures); a topic no longer in the catalogue loses them.
 async function pruneContent() {
   const cache = await caches.open(RUNTIME_CACHE);
+  await canonicaliseContent(cache);
   const stored = await cache.match('/content/catalogue.json', { ignoreSearch: true });
   if (!stored) return;
   const catalogue = await stored.json();
-  const key = (url) => url.pathname + url.search;
   const wanted = new Set();
   for (const topic of catalogue.topics) {
-    for (const pack of Object.values(topic.packs)) wanted.add(pack.url + '?v=' + pack.version);
-    for (const lesson of topic.lessons) if (lesson.icon) wanted.add(key(new URL(lesson.icon, self.location.origin)));
+    for (const pack of Object.values(topic.packs)) wanted.add(contentKey(new URL(pack.url + '?v=' + pack.version, self.location.origin)));
+    for (const lesson of topic.lessons) if (lesson.icon) wanted.add(contentKey(new URL(lesson.icon, self.location.origin)));
   }
   const topics = new Set(catalogue.topics.map((topic) => topic.id));
   const withPack = new Set();
@@ -166,20 +176,32 @@ async function pruneContent() {
   for (const request of requests) {
     const url = new URL(request.url);
     if (!url.pathname.startsWith('/content/packs/')) continue;
-    if (!wanted.has(key(url))) { drop.push(request); continue; }
+    if (!wanted.has(contentKey(url))) { drop.push(request); continue; }
     withPack.add(url.pathname.split('/').pop().split('.')[0]);
     // Every media URL in the pack, found as JSON.parse visits each string.
     const text = await (await cache.match(request)).text();
     JSON.parse(text, (_, value) => {
-      if (typeof value === 'string' && value.startsWith('/content/media/')) wanted.add(key(new URL(value, self.location.origin)));
+      if (typeof value === 'string' && value.startsWith('/content/media/')) wanted.add(contentKey(new URL(value, self.location.origin)));
       return value;
     });
   }
   for (const request of requests) {
     const url = new URL(request.url);
-    if (!url.pathname.startsWith('/content/media/') || wanted.has(key(url))) continue;
+    if (!url.pathname.startsWith('/content/media/') || wanted.has(contentKey(url))) continue;
     const topic = decodeURIComponent(url.pathname.split('/')[3]);
     if (!topics.has(topic) || withPack.has(topic) || !url.searchParams.has('v')) drop.push(request);
   }
   await Promise.all(drop.map((request) => cache.delete(request)));
+}
+
+// Workers before `contentKey` stored downloads under the URL as asked (`…?v=1&`), where the fetch
+// handler no longer looks: each such copy moves to its one key, so a phone keeps what it downloaded.
+async function canonicaliseContent(cache) {
+  for (const request of await cache.keys()) {
+    const url = new URL(request.url);
+    const key = contentKey(url);
+    if (!url.pathname.startsWith('/content/') || request.url === key) continue;
+    if (!(await cache.match(key))) await cache.put(key, await cache.match(request));
+    await cache.delete(request);
+  }
 }

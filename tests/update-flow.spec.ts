@@ -29,3 +29,27 @@ test('a newer build is detected, offered, and applied on tap', async ({ page }) 
   await expect.poll(() => shellCaches(page)).toEqual([expect.stringMatching(/^hocso-shell-next-/)]);
   await expect(page.getByText('Có phiên bản mới')).toHaveCount(0);
 });
+
+test('tapped while the first visit still downloads the lessons, the update applies at once', async ({ page, context }) => {
+  // A slow village signal: every picture takes a while, so the background download is still
+  // running when the learner taps. Chromium swaps workers only when the old one is idle; the
+  // tap must not wait for the whole download (it once waited for minutes).
+  let pictures = 0;
+  await context.route('**/content/media/**', async (route) => {
+    pictures++;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await route.continue();
+  });
+  await page.goto(server.url + '/');
+  await createProfile(page, 'Mai', 'Con cá');
+  await waitForServiceWorker(page);
+  await expect.poll(() => pictures, { timeout: 20_000 }).toBeGreaterThan(0);
+  publishNewBuild(server);
+  await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.update());
+  await expect(page.getByText('Có phiên bản mới')).toBeVisible();
+  const before = pictures;
+  await Promise.all([page.waitForEvent('load', { timeout: 10_000 }), page.getByRole('button', { name: 'Tải lại' }).click()]);
+  await expect.poll(() => shellCaches(page)).toEqual([expect.stringMatching(/^hocso-shell-next-/)]);
+  await expect(page.getByText('Có phiên bản mới')).toHaveCount(0);
+  expect(before).toBeLessThan(100); // the download was indeed still running at the tap
+});

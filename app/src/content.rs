@@ -15,6 +15,8 @@ pub enum ContentError {
     Offline,
     /// The server answered with an error or something unreadable.
     Broken(String),
+    /// The learner tapped "reload" for a new version: downloads stop so it can take over.
+    StoppedForUpdate,
 }
 
 impl ContentError {
@@ -22,12 +24,35 @@ impl ContentError {
         match self {
             ContentError::Offline => "content.error_offline",
             ContentError::Broken(_) => "content.error_broken",
+            ContentError::StoppedForUpdate => "content.stopped_for_update",
+        }
+    }
+}
+
+/// A GET of `url` exactly as written. gloo-net appends its own (empty) query to a URL that has one,
+/// so `…?v=1` would go out as `…?v=1&`: another URL to every cache than the `<img src>` the
+/// lesson shows (the service worker also keys content by `?v=` alone, see `contentKey` in sw.js).
+fn get(url: &str) -> gloo_net::http::RequestBuilder {
+    match url.split_once('?') {
+        None => gloo_net::http::Request::get(url),
+        Some((path, query)) => {
+            // gloo-net encodes the pairs again, so they go in decoded.
+            let decode = |text: &str| js_sys::decode_uri_component(&text.replace('+', " ")).map(String::from).unwrap_or_else(|_| text.to_string());
+            let pairs: Vec<(String, String)> = query
+                .split('&')
+                .filter(|pair| !pair.is_empty())
+                .map(|pair| {
+                    let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+                    (decode(name), decode(value))
+                })
+                .collect();
+            gloo_net::http::Request::get(path).query(pairs.iter().map(|(name, value)| (name.as_str(), value)))
         }
     }
 }
 
 async fn fetch_json<T: DeserializeOwned>(url: &str) -> Result<T, ContentError> {
-    let response = gloo_net::http::Request::get(url).send().await.map_err(|_| ContentError::Offline)?;
+    let response = get(url).send().await.map_err(|_| ContentError::Offline)?;
     if !response.ok() {
         return Err(if response.status() == 503 || response.status() == 504 {
             ContentError::Offline
@@ -165,11 +190,15 @@ pub async fn download_topic(topic: &CatalogueTopic, locale: &str, media: Media) 
 /// Fetches every URL so the service worker keeps a copy; fails on the first one that cannot be had.
 pub async fn download_all(urls: &[String]) -> Result<(), ContentError> {
     for url in urls {
-        let response = gloo_net::http::Request::get(url).send().await.map_err(|_| ContentError::Offline)?;
+        if crate::pwa::is_updating() {
+            return Err(ContentError::StoppedForUpdate);
+        }
+        let response = get(url).send().await.map_err(|_| ContentError::Offline)?;
         if !response.ok() {
             return Err(ContentError::Broken(format!("{url}: HTTP {}", response.status())));
         }
-        let _ = response.binary().await;
+        // The body must arrive whole: the service worker keeps the copy only then.
+        response.binary().await.map_err(|_| ContentError::Offline)?;
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use hocso_core::content::Catalogue;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::content::{download_all, download_topic, topic_versions, Media, CATALOGUE_URL};
+use crate::content::{download_all, download_topic, topic_versions, ContentError, Media, CATALOGUE_URL};
 use crate::i18n::use_i18n;
 use crate::state::AppState;
 use crate::store;
@@ -66,7 +66,8 @@ pub fn provide_offline(app: AppState) {
                 readiness.set(Readiness::Missing { topics: catalogue.topics.len() });
                 return;
             }
-            prepare(&catalogue, &locale, readiness, move || generation.get_value() == run).await;
+            // A tapped update stops the run too: the page reloads in a moment (see pwa::is_updating).
+            prepare(&catalogue, &locale, readiness, move || generation.get_value() == run && !crate::pwa::is_updating()).await;
         });
     });
     let online = window_event_listener_untyped("online", move |_| {
@@ -83,6 +84,9 @@ async fn prepare(catalogue: &Catalogue, locale: &str, readiness: RwSignal<Readin
     // The catalogue this page read came before the worker controlled it: fetch it again through
     // the worker, which keeps it for the next start with no signal.
     if let Err(error) = download_all(&[CATALOGUE_URL.to_owned()]).await {
+        if error == ContentError::StoppedForUpdate {
+            return;
+        }
         leptos::logging::warn!("HocSo: the lesson list was not kept for offline use: {error:?}");
         readiness.set(Readiness::Missing { topics: total });
         return;
@@ -106,6 +110,7 @@ async fn prepare(catalogue: &Catalogue, locale: &str, readiness: RwSignal<Readin
                     leptos::logging::warn!("HocSo: could not note topic {} as ready offline: {error:?}", topic.id);
                 }
             }
+            Err(ContentError::StoppedForUpdate) => return,
             Err(error) => {
                 leptos::logging::warn!("HocSo: topic {} not kept for offline use: {error:?}", topic.id);
                 missing += 1;

@@ -10,6 +10,8 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     #[wasm_bindgen(js_namespace = hocsoPwa, js_name = isUpdateReady)]
     fn is_update_ready() -> bool;
+    #[wasm_bindgen(js_namespace = hocsoPwa, js_name = isUpdating)]
+    fn is_updating_js() -> bool;
     #[wasm_bindgen(js_namespace = hocsoPwa, js_name = applyUpdate)]
     fn apply_update();
     #[wasm_bindgen(js_namespace = hocsoPwa, js_name = prepareTeamTools)]
@@ -32,6 +34,12 @@ pub async fn when_controlled() -> bool {
         return false;
     }
     wasm_bindgen_futures::JsFuture::from(when_controlled_promise()).await.ok().and_then(|v| v.as_bool()).unwrap_or(false)
+}
+
+/// True once the learner tapped "reload" for a new version: the page is about to reload, and the
+/// new service worker takes over only when the old one has no work left, so downloads stop.
+pub fn is_updating() -> bool {
+    pwa_script_loaded() && is_updating_js()
 }
 
 fn pwa_script_loaded() -> bool {
