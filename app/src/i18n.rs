@@ -76,25 +76,72 @@ fn set_document_lang(code: &str) {
     }
 }
 
-/// Provides the [`I18n`] context and starts loading the saved language.
+/// Provides the [`I18n`] context and starts loading the saved language. Vietnamese (also when none
+/// or an unknown one was saved) is compiled in: ready at once, parsed once.
 pub fn provide_i18n() {
+    let saved = prefs::saved_language().filter(|code| code != REFERENCE_LOCALE && locale_info(code).is_some());
     let reference = vietnamese();
-    let i18n = I18n { translator: RwSignal::new(Translator::new(REFERENCE_LOCALE, reference.clone(), reference)), ready: RwSignal::new(false) };
+    let i18n =
+        I18n { translator: RwSignal::new(Translator::new(REFERENCE_LOCALE, reference.clone(), reference)), ready: RwSignal::new(saved.is_none()) };
     provide_context(i18n);
-    i18n.set_locale(&prefs::saved_language().unwrap_or_else(|| REFERENCE_LOCALE.to_owned()));
+    if let Some(code) = saved {
+        i18n.set_locale(&code);
+    }
 }
 
 pub fn use_i18n() -> I18n {
     expect_context::<I18n>()
 }
 
+/// The first screen `index.html` draws before the app's code has arrived (`<main id="boot">`),
+/// unless it hid it (not the home screen's address).
+fn first_screen() -> Option<web_sys::Element> {
+    web_sys::window()?.document()?.get_element_by_id("boot")
+}
+
+/// True once the browser has shown its first paint, i.e. `index.html`'s first screen. Replacing
+/// that screen before it is shown would make the browser drop it from the page's paint timing and
+/// count the app's identical screen, drawn later, as the largest paint.
+fn first_paint_shown() -> bool {
+    web_sys::window().and_then(|w| w.performance()).is_some_and(|p| p.get_entries_by_name("first-contentful-paint").length() > 0)
+}
+
+/// The app's screens in place of `index.html`'s first screen, in the same frame.
+fn take_over(children: StoredValue<ChildrenFn>) -> AnyView {
+    if let Some(boot) = first_screen() {
+        boot.remove();
+    }
+    children.with_value(|children| children())
+}
+
 /// Shows its children once the chosen language is loaded, so no screen flashes in the wrong language.
+/// Until then the first screen of `index.html` stays, or, where it is hidden, a splash.
 #[component]
 pub fn I18nGate(children: ChildrenFn) -> impl IntoView {
     let i18n = use_i18n();
+    let drawn_in_advance = first_screen().is_some_and(|boot| !boot.has_attribute("hidden"));
+    // On a phone the first screen has long been shown when the app's code arrives; on a fast
+    // network it may not have been yet. Checked every frame, for at most 2 s (a page opened in the
+    // background paints nothing until it is shown).
+    let shown = RwSignal::new(!drawn_in_advance || first_paint_shown());
+    if !shown.get_untracked() {
+        spawn_local(async move {
+            for _ in 0..120 {
+                gloo_timers::future::TimeoutFuture::new(16).await;
+                if first_paint_shown() {
+                    break;
+                }
+            }
+            shown.set(true);
+        });
+    }
+    let children = StoredValue::new(children);
     view! {
-        <Show when=move || i18n.ready.get() fallback=|| view! { <div class="splash" aria-busy="true">"Học Số"</div> }>
-            {children()}
+        <Show
+            when=move || i18n.ready.get() && shown.get()
+            fallback=move || (!drawn_in_advance).then(|| view! { <div class="splash" aria-busy="true">"Học Số"</div> })
+        >
+            {take_over(children)}
         </Show>
     }
 }

@@ -30,10 +30,11 @@ pub mod sync;
 pub mod team_tools;
 pub mod topics;
 
-/// Mounts the app on `<body>`.
+/// Mounts the app on `<body>`, in a task of its own: compiling and starting the WASM module is
+/// already a long task on a slow phone, and the page can paint and answer a tap in between.
 pub fn start() {
     // Release builds trap at once on a panic (see xtask `smallest_wasm`): the hook is for development.
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(routes::App);
+    gloo_timers::callback::Timeout::new(0, || leptos::mount::mount_to_body(routes::App)).forget();
 }

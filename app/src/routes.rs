@@ -3,7 +3,7 @@
 //! Two builds share it: the learner app (`/`) and the team tools (`/team/`, `--features team`),
 //! which add the session, dashboard and province screens.
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::path;
 
 use crate::home::Home;
@@ -45,7 +45,7 @@ pub fn App() -> impl IntoView {
                 <UpdateBanner/>
                 <StoreErrorBanner/>
                 <main id="main">
-                    <Routes fallback=|| view! { <NotFound/> }>
+                    <FlatRoutes fallback=|| view! { <NotFound/> }>
                         <Route path=path!("/") view=Home/>
                         <Route path=path!("/who") view=WhoIsLearning/>
                         <Route path=path!("/who/:id") view=ProfileForm/>
@@ -60,7 +60,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/province") view=Province/>
                         // A join link or QR code from the team: /join?code=KM4R-7XQP
                         <Route path=path!("/join") view=Settings/>
-                    </Routes>
+                    </FlatRoutes>
                 </main>
             </Router>
         </I18nGate>
