@@ -66,8 +66,8 @@ function figures(report) {
     mainThread: items('mainthread-work-breakdown').map((i) => [i.groupLabel ?? i.group, i.duration]),
     bootup: items('bootup-time').map((i) => [i.url, i.total, i.scripting, i.scriptParseCompile]),
     longTasks: items('long-tasks').map((i) => [i.url, i.startTime, i.duration]),
-    lcpElement: items('largest-contentful-paint-element')[0]?.items?.[0]?.node?.snippet
-      ?? a['largest-contentful-paint-element']?.details?.items?.[0]?.node?.snippet ?? null,
+    // Lighthouse 13 names the LCP element in its LCP breakdown insight.
+    lcpElement: items('lcp-breakdown-insight').find((i) => i.type === 'node')?.selector ?? null,
     warnings: report.runWarnings ?? [],
     version: report.lighthouseVersion,
     chrome: report.environment?.hostUserAgent,
