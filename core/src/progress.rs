@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use crate::events::{EventKind, ProgressEvent, Score};
+use crate::practice::DrillProgress;
 
 /// True when `chosen` is exactly the set of correct options (order and repeats do not matter).
 pub fn is_correct_choice(correct: &[u32], chosen: &[u32]) -> bool {
@@ -29,6 +30,8 @@ pub struct LessonProgress {
     pub times_completed: u32,
     /// First answer to each question in the current attempt: right or wrong.
     pub first_answers: BTreeMap<u32, bool>,
+    /// The lesson's practice drills, by their index in the lesson (only those ever touched).
+    pub drills: BTreeMap<u32, DrillProgress>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +48,36 @@ impl LessonProgress {
             (false, Some(score)) => LessonStatus::Completed { score },
             (false, None) => LessonStatus::NotStarted,
         }
+    }
+
+    /// The lesson's status when it holds drills: it counts as completed only when its quiz was
+    /// completed and each drill was done at least once. `drill_steps` gives, for each drill of the
+    /// lesson in order, the step that holds it ([`crate::content::Lesson::drill_steps`]); while a
+    /// drill is left, the lesson is in progress at the first undone drill's step. Without drills
+    /// this is exactly [`LessonProgress::status`].
+    pub fn status_with_drills(&self, drill_steps: &[u32]) -> LessonStatus {
+        match self.status() {
+            LessonStatus::Completed { score } => match self.first_undone_drill(drill_steps.len()) {
+                None => LessonStatus::Completed { score },
+                Some(drill) => LessonStatus::InProgress { step: drill_steps[drill as usize] },
+            },
+            other => other,
+        }
+    }
+
+    /// Whether the lesson counts as completed, given how many drills it holds.
+    pub fn is_completed_with_drills(&self, drill_count: usize) -> bool {
+        self.times_completed > 0 && self.first_undone_drill(drill_count).is_none()
+    }
+
+    /// One drill's progress (not started when never touched).
+    pub fn drill(&self, drill: u32) -> DrillProgress {
+        self.drills.get(&drill).cloned().unwrap_or_default()
+    }
+
+    /// The first of the lesson's `drill_count` drills not yet done.
+    pub fn first_undone_drill(&self, drill_count: usize) -> Option<u32> {
+        (0..drill_count as u32).find(|d| !self.drills.get(d).is_some_and(DrillProgress::is_done))
     }
 
     /// The score of the current attempt so far: questions right on the first try.
@@ -74,6 +107,9 @@ impl LessonProgress {
             | EventKind::GroupAnswered { .. }
             | EventKind::SessionClosed { .. }
             | EventKind::Erased => {}
+            EventKind::DrillStarted { drill } | EventKind::DrillStepAnswered { drill, .. } | EventKind::DrillCompleted { drill, .. } => {
+                self.drills.entry(*drill).or_default().apply(kind);
+            }
             EventKind::LessonCompleted { score } => {
                 self.in_progress = false;
                 self.resume_step = 0;
@@ -115,6 +151,12 @@ impl Progress {
 
     pub fn lesson(&self, lesson_id: &str) -> LessonProgress {
         self.lessons.get(lesson_id).cloned().unwrap_or_default()
+    }
+
+    /// How many of the lessons, given as (id, number of drills), count as completed (quiz done and
+    /// every drill done at least once; see [`LessonProgress::is_completed_with_drills`]).
+    pub fn completed_count_with_drills<'a>(&self, lessons: impl IntoIterator<Item = (&'a str, usize)>) -> usize {
+        lessons.into_iter().filter(|(id, drills)| self.lessons.get(*id).is_some_and(|l| l.is_completed_with_drills(*drills))).count()
     }
 
     /// How many of `lesson_ids` were completed at least once.

@@ -21,7 +21,8 @@ use crate::topics::TOPICS;
 
 /// Bumped when the pack layout or the lesson types change, so that every version changes and
 /// devices fetch lessons again instead of keeping ones they could no longer read.
-pub const PACK_FORMAT: u32 = 1;
+/// 2: practice blocks carry a typed drill (`kind`, `instruction`, `steps`; `exercise` still written).
+pub const PACK_FORMAT: u32 = 2;
 
 /// Where the built content is served from (`dist/content/` by `hocso serve`).
 pub const CONTENT_URL: &str = "/content";
@@ -289,7 +290,7 @@ fn rewrite_blocks(blocks: &mut [Block], url: &impl Fn(&str) -> Option<String>) {
             }
             Block::Paragraph { content } => rewrite_inlines(content, url),
             Block::List { items, .. } => items.iter_mut().for_each(|item| rewrite_blocks(item, url)),
-            Block::Practice { .. } => {}
+            Block::Practice(_) => {}
         }
     }
 }
