@@ -301,6 +301,85 @@ mod tests {
         assert!(!is_correct_choice(&[0], &[]));
     }
 
+    fn drill(r: &mut Recorder, lesson: &str, drill: u32, wrong_steps: &[u32], steps: u32) {
+        r.record("mai", lesson, EventKind::DrillStarted { drill });
+        for step in wrong_steps {
+            r.record("mai", lesson, EventKind::DrillStepAnswered { drill, step: *step, correct: false });
+        }
+        for step in 0..steps {
+            r.record("mai", lesson, EventKind::DrillStepAnswered { drill, step, correct: true });
+        }
+        r.record("mai", lesson, EventKind::DrillCompleted { drill, mistakes: wrong_steps.len() as u32 });
+    }
+
+    #[test]
+    fn drill_attempts_done_and_mistakes_are_folded_per_drill() {
+        let mut r = Recorder::new("p");
+        r.record("mai", "pay-by-vietqr", EventKind::LessonStarted);
+        drill(&mut r, "pay-by-vietqr", 0, &[1, 1, 3], 6);
+        drill(&mut r, "pay-by-vietqr", 0, &[1], 6);
+        r.record("mai", "pay-by-vietqr", EventKind::DrillStarted { drill: 0 })
+            .record("mai", "pay-by-vietqr", EventKind::DrillStepAnswered { drill: 0, step: 0, correct: true })
+            .record("mai", "pay-by-vietqr", EventKind::DrillStepAnswered { drill: 0, step: 1, correct: false });
+        let lesson = Progress::fold("mai", &r.events).lesson("pay-by-vietqr");
+        let d = lesson.drill(0);
+        assert_eq!((d.attempts, d.times_done, d.in_progress, d.step, d.mistakes_now), (3, 2, true, 1, 1));
+        assert_eq!((d.last_mistakes, d.fewest_mistakes), (Some(1), Some(1)));
+        assert_eq!(d.wrong_by_step, BTreeMap::from([(1, 4), (3, 1)]));
+        assert_eq!(d.most_missed_step(), Some((1, 4)));
+        assert!(d.is_done());
+        assert_eq!(lesson.drill(1), DrillProgress::default(), "an untouched drill is not started");
+    }
+
+    #[test]
+    fn a_lesson_with_drills_is_completed_only_when_its_drills_are_done() {
+        let mut r = a_lesson_with_a_wrong_then_right_answer();
+        let score = Score { correct: 1, out_of: 2 };
+        r.record("mai", "pay-by-vietqr", EventKind::LessonCompleted { score });
+        let lesson = Progress::fold("mai", &r.events).lesson("pay-by-vietqr");
+        // The drill of step 4 and the one of step 5 are left: the learner is sent to the first.
+        assert_eq!(lesson.status_with_drills(&[4, 5]), LessonStatus::InProgress { step: 4 });
+        assert!(!lesson.is_completed_with_drills(2));
+        assert_eq!(lesson.status(), LessonStatus::Completed { score }, "without drills, as before");
+        drill(&mut r, "pay-by-vietqr", 0, &[], 6);
+        let lesson = Progress::fold("mai", &r.events).lesson("pay-by-vietqr");
+        assert_eq!(lesson.status_with_drills(&[4, 5]), LessonStatus::InProgress { step: 5 });
+        // Drills done before or after the quiz count the same.
+        drill(&mut r, "pay-by-vietqr", 1, &[0], 3);
+        let progress = Progress::fold("mai", &r.events);
+        assert_eq!(progress.lesson("pay-by-vietqr").status_with_drills(&[4, 5]), LessonStatus::Completed { score });
+        assert_eq!(progress.completed_count_with_drills([("pay-by-vietqr", 2), ("other", 0)]), 1);
+        // While the quiz is not done, drills change nothing in the status.
+        let mut r = Recorder::new("p");
+        r.record("mai", "l", EventKind::StepViewed { step: 2 });
+        drill(&mut r, "l", 0, &[], 2);
+        assert_eq!(Progress::fold("mai", &r.events).lesson("l").status_with_drills(&[1]), LessonStatus::InProgress { step: 2 });
+    }
+
+    #[test]
+    fn old_event_streams_fold_exactly_as_before() {
+        let mut r = a_lesson_with_a_wrong_then_right_answer();
+        r.record("mai", "pay-by-vietqr", EventKind::LessonCompleted { score: Score { correct: 1, out_of: 2 } });
+        let lesson = Progress::fold("mai", &r.events).lesson("pay-by-vietqr");
+        assert!(lesson.drills.is_empty());
+        assert_eq!(lesson.status_with_drills(&[]), lesson.status());
+        assert!(lesson.is_completed_with_drills(0));
+        let progress = Progress::fold("mai", &r.events);
+        assert_eq!(progress.completed_count_with_drills([("pay-by-vietqr", 0)]), progress.completed_count(["pay-by-vietqr"]));
+    }
+
+    #[test]
+    fn drill_events_in_any_order_and_repeated_fold_the_same() {
+        let mut r = Recorder::new("p");
+        drill(&mut r, "l", 0, &[2, 2], 4);
+        drill(&mut r, "l", 1, &[], 1);
+        let expected = Progress::fold("mai", &r.events);
+        let mut shuffled = r.events.clone();
+        shuffled.reverse();
+        shuffled.extend(r.events.iter().take(5).cloned());
+        assert_eq!(Progress::fold("mai", &shuffled), expected);
+    }
+
     #[test]
     fn events_round_trip_through_json_and_reject_unknown_fields() {
         let r = a_lesson_with_a_wrong_then_right_answer();

@@ -94,3 +94,58 @@ impl DrillAttempt {
         (Reaction::Wrong { feedback, highlight }, vec![answered(false)])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::practice::parse_drill_text;
+
+    fn drill() -> Drill {
+        let text = "kind: transfer_confirm\ninstruction: Trả tiền.\nscreen: confirm\nname: NGUYEN VAN MAO\naccount: 0123 456 789\nright: cancel => Đúng.\nwrong: confirm => Sai tên.\nscreen: passcode\nright: enter_passcode\n";
+        let (drill, problems) = parse_drill_text(text);
+        assert_eq!(problems, vec![]);
+        drill.unwrap()
+    }
+
+    #[test]
+    fn right_moves_on_wrong_stays_with_its_feedback_and_the_events_say_so() {
+        let drill = drill();
+        let (mut attempt, started) = DrillAttempt::start(1);
+        assert_eq!(started, EventKind::DrillStarted { drill: 1 });
+        let (reaction, events) = attempt.answer(&drill, &Action::Confirm);
+        assert_eq!(reaction, Reaction::Wrong { feedback: Some("Sai tên."), highlight: None });
+        assert_eq!(events, vec![EventKind::DrillStepAnswered { drill: 1, step: 0, correct: false }]);
+        // An action the trainer did not foresee gets the app's general sentence.
+        let (reaction, _) = attempt.answer(&drill, &Action::Scan);
+        assert_eq!(reaction, Reaction::Wrong { feedback: None, highlight: Some(&Action::Cancel) }, "highlighted after two wrong tries");
+        assert!(attempt.highlights());
+        let (reaction, events) = attempt.answer(&drill, &Action::Cancel);
+        assert_eq!(reaction, Reaction::Next { feedback: "Đúng.", next: 1 });
+        assert_eq!(events, vec![EventKind::DrillStepAnswered { drill: 1, step: 0, correct: true }]);
+        assert!(!attempt.highlights(), "a new screen starts without highlight");
+        let (reaction, events) = attempt.answer(&drill, &Action::EnterPasscode);
+        assert_eq!(reaction, Reaction::Done { feedback: "", mistakes: 2 });
+        assert_eq!(
+            events,
+            vec![EventKind::DrillStepAnswered { drill: 1, step: 1, correct: true }, EventKind::DrillCompleted { drill: 1, mistakes: 2 }]
+        );
+        assert!(attempt.is_finished());
+        assert_eq!(attempt.answer(&drill, &Action::Cancel), (Reaction::Finished, vec![]));
+    }
+
+    #[test]
+    fn an_attempt_left_halfway_resumes_at_its_screen_with_its_mistakes() {
+        let drill = drill();
+        let (mut attempt, first) = DrillAttempt::start(0);
+        let mut events = vec![first];
+        events.extend(attempt.answer(&drill, &Action::Confirm).1);
+        events.extend(attempt.answer(&drill, &Action::Cancel).1);
+        let mut progress = DrillProgress::default();
+        events.iter().for_each(|e| progress.apply(e));
+        let resumed = DrillAttempt::resume(0, &progress).unwrap();
+        assert_eq!((resumed.step(), resumed.mistakes()), (1, 1));
+        assert_eq!(resumed, DrillAttempt { wrong_on_step: 0, ..attempt });
+        progress.apply(&EventKind::DrillCompleted { drill: 0, mistakes: 1 });
+        assert_eq!(DrillAttempt::resume(0, &progress), None);
+    }
+}

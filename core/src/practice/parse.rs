@@ -70,6 +70,10 @@ struct StepDraft<'a> {
     ask: Option<String>,
     responses: Vec<(Response, Position)>,
     flags: Vec<(FlagNote, Position)>,
+    /// A `right:` line was written (even one reported as broken): no second "no right action".
+    right_written: bool,
+    /// A screen of the drill's kind; the lines of any other are skipped (its `screen:` is reported).
+    valid: bool,
 }
 
 /// Parses the text inside a practice block. `block_at` is the opening ```` ``` ```` line's position
@@ -112,15 +116,28 @@ impl Reader<'_> {
                     self.error(line.at, format!("a drill has at most {MAX_DRILL_STEPS} screens: split it into two drills"));
                 }
                 let name = line.value;
-                let known = kind.as_ref().map(|(k, _)| k.screens());
-                match known {
-                    Some(screens) if !screens.contains(&name) => self.error(
-                        line.value_at,
-                        format!("`{name}` is not a screen of a {} drill: use {}", kind.as_ref().map_or("", |(k, _)| k.as_str()), one_of(screens)),
-                    ),
-                    _ => {}
-                }
-                drafts.push(StepDraft { at: line.at, name, fields: BTreeMap::new(), ask: None, responses: Vec::new(), flags: Vec::new() });
+                let valid = match &kind {
+                    Some((kind, _)) if !kind.screens().contains(&name) => {
+                        self.error(line.value_at, format!("`{name}` is not a screen of a {} drill: use {}", kind.as_str(), one_of(kind.screens())));
+                        false
+                    }
+                    Some(_) => true,
+                    None if !ALL_SCREENS.contains(&name) => {
+                        self.error(line.value_at, format!("unknown screen `{name}`: use {}", one_of(ALL_SCREENS)));
+                        false
+                    }
+                    None => true,
+                };
+                drafts.push(StepDraft {
+                    at: line.at,
+                    name,
+                    fields: BTreeMap::new(),
+                    ask: None,
+                    responses: Vec::new(),
+                    flags: Vec::new(),
+                    right_written: false,
+                    valid,
+                });
                 continue;
             }
             match drafts.last_mut() {
@@ -157,6 +174,7 @@ impl Reader<'_> {
                     }
                     key => self.error(line.at, format!("unknown key `{key}`: a drill starts with {}, then its screens", one_of(DRILL_KEYS))),
                 },
+                Some(step) if !step.valid => {}
                 Some(step) => {
                     let (key, value, at, value_at) = (line.key, line.value, line.at, line.value_at);
                     match key {
@@ -167,6 +185,7 @@ impl Reader<'_> {
                         }
                         "right" | "wrong" => {
                             let right = key == "right";
+                            step.right_written |= right;
                             let (action_text, feedback) = match value.split_once("=>") {
                                 Some((action, feedback)) => (action.trim(), feedback.trim()),
                                 None => (value, ""),
@@ -274,7 +293,7 @@ impl Reader<'_> {
         if drafts.is_empty() {
             self.error(block_at, "the drill has no screens: add `screen: …` lines, each with its values and a `right:` action");
         }
-        let steps = drafts.into_iter().filter(|d| kind.screens().contains(&d.name)).map(|draft| self.step(draft)).collect();
+        let steps = drafts.into_iter().filter(|d| d.valid && kind.screens().contains(&d.name)).map(|draft| self.step(draft)).collect();
         Some(Drill { kind, instruction, steps })
     }
 
@@ -355,6 +374,7 @@ impl Reader<'_> {
             debug_assert!(draft.flags.is_empty());
         }
         match draft.responses.iter().find(|(r, _)| r.right) {
+            None if draft.right_written => {}
             None => self.error(draft.at, format!("this `{}` screen has no right action: add `right: …` ({})", draft.name, screen.action_words())),
             Some((right, _)) if draft.name == "message" => {
                 if right.action == Action::Scam && draft.flags.is_empty() {
@@ -372,6 +392,8 @@ impl Reader<'_> {
         DrillStep { ask: draft.ask, screen, responses }
     }
 }
+
+const ALL_SCREENS: &[&str] = &["scan", "confirm", "amount", "passcode", "message", "call"];
 
 /// Every screen field name, for "belongs to a screen" messages.
 const ALL_FIELDS: &[&str] = &["label", "name", "account", "bank", "amount", "content", "from", "text", "link", "says"];
