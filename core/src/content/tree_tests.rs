@@ -270,3 +270,14 @@ fn reading_a_real_folder_skips_hidden_files_and_reports_a_missing_one() {
     assert_eq!(missing.error_count(), 1);
     assert!(missing.problems[0].problem.message.contains("cannot read the content folder"));
 }
+
+#[test]
+fn a_translation_keeps_the_drills_of_the_original() {
+    let moved = edit(EN, "right: scan\n", "right: cancel\nwrong: scan => Scan it.\n");
+    assert_problem(&problems(with_en(&moved)), &format!("{EN_PATH}:21:1: error"), "screen 1 of drill 1 has another right action here than in vi.md");
+    let other = edit(EN, "kind: transfer_confirm", "kind: message_inbox");
+    let other = edit(&other, "screen: scan\nright: scan", "screen: message\nfrom: A\ntext: B\nright: safe");
+    assert_problem(&problems(with_en(&other)), &format!("{EN_PATH}:21:1: error"), "drill 1 is message_inbox here but transfer_confirm in vi.md");
+    let none = edit(EN, "```practice\nkind: transfer_confirm\ninstruction: Scan the QR code at the counter.\nscreen: scan\nright: scan\n```\n\n", "");
+    assert_problem(&problems(with_en(&none)), &format!("{EN_PATH}:17:1: error"), "the number of practice drills differs: en.md has 0, vi.md has 1");
+}
