@@ -159,7 +159,7 @@ pub fn media_urls(lessons: &TopicLessons, media: Media) -> Vec<String> {
                 Block::Audio { src, .. } if sound => out.push(src.clone()),
                 Block::Paragraph { content } => inline_urls(content, out),
                 Block::List { items, .. } => items.iter().for_each(|item| block_urls(item, sound, out)),
-                Block::Audio { .. } | Block::Practice { .. } => {}
+                Block::Audio { .. } | Block::Practice(_) => {}
             }
         }
     }

@@ -55,8 +55,9 @@ pub fn blocks_view(blocks: &[Block], topic: &str) -> AnyView {
             .into_any(),
             // The step's read-aloud button plays it (see `speech`).
             Block::Audio { .. } => ().into_any(),
-            Block::Practice { exercise, .. } => view! {
-                <div class="practice" data-exercise=exercise.clone()>
+            // The drill player comes next (issue #13): until then, the placeholder names the kind.
+            Block::Practice(drill) => view! {
+                <div class="practice" data-exercise=drill.kind.as_str()>
                     {move || crate::i18n::use_i18n().t("lesson.practice_soon")}
                 </div>
             }

@@ -41,6 +41,22 @@ pub enum EventKind {
     LessonCompleted {
         score: Score,
     },
+    // Practice drills (see `crate::practice`): `drill` is the drill's index among the lesson's
+    // practice blocks, `step` a screen of the drill. A lesson with drills is complete when its
+    // quiz is (`lesson_completed`) and each drill was completed at least once.
+    DrillStarted {
+        drill: u32,
+    },
+    DrillStepAnswered {
+        drill: u32,
+        step: u32,
+        correct: bool,
+    },
+    DrillCompleted {
+        drill: u32,
+        /// Wrong actions during the attempt.
+        mistakes: u32,
+    },
     // A learning session run by a team member (see `crate::sessions`): `learner_id` is the member's
     // profile, `lesson_id` the lesson the event is about (for session-wide events, the first lesson).
     SessionDetails {
@@ -109,6 +125,10 @@ struct EventKindWire {
     counts: Option<Vec<u32>>,
     #[serde(default, deserialize_with = "crate::wire::present")]
     correct_options: Option<Vec<u32>>,
+    #[serde(default, deserialize_with = "crate::wire::present")]
+    drill: Option<u32>,
+    #[serde(default, deserialize_with = "crate::wire::present")]
+    mistakes: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -118,6 +138,9 @@ enum EventType {
     StepViewed,
     QuestionAnswered,
     LessonCompleted,
+    DrillStarted,
+    DrillStepAnswered,
+    DrillCompleted,
     SessionDetails,
     AttendeeAdded,
     AttendeeRemoved,
@@ -162,6 +185,9 @@ impl TryFrom<EventKindWire> for EventKind {
             EventType::StepViewed => "step_viewed",
             EventType::QuestionAnswered => "question_answered",
             EventType::LessonCompleted => "lesson_completed",
+            EventType::DrillStarted => "drill_started",
+            EventType::DrillStepAnswered => "drill_step_answered",
+            EventType::DrillCompleted => "drill_completed",
             EventType::SessionDetails => "session_details",
             EventType::AttendeeAdded => "attendee_added",
             EventType::AttendeeRemoved => "attendee_removed",
@@ -179,6 +205,15 @@ impl TryFrom<EventKindWire> for EventKind {
                 correct: required(&mut w.correct, "correct", name)?,
             },
             EventType::LessonCompleted => EventKind::LessonCompleted { score: required(&mut w.score, "score", name)? },
+            EventType::DrillStarted => EventKind::DrillStarted { drill: required(&mut w.drill, "drill", name)? },
+            EventType::DrillStepAnswered => EventKind::DrillStepAnswered {
+                drill: required(&mut w.drill, "drill", name)?,
+                step: required(&mut w.step, "step", name)?,
+                correct: required(&mut w.correct, "correct", name)?,
+            },
+            EventType::DrillCompleted => {
+                EventKind::DrillCompleted { drill: required(&mut w.drill, "drill", name)?, mistakes: required(&mut w.mistakes, "mistakes", name)? }
+            }
             EventType::SessionDetails => {
                 EventKind::SessionDetails { session: required(&mut w.session, "session", name)?, details: required(&mut w.details, "details", name)? }
             }
@@ -217,6 +252,8 @@ impl TryFrom<EventKindWire> for EventKind {
                 ("attendee", w.attendee.is_some()),
                 ("counts", w.counts.is_some()),
                 ("correct_options", w.correct_options.is_some()),
+                ("drill", w.drill.is_some()),
+                ("mistakes", w.mistakes.is_some()),
             ],
             name,
         )?;

@@ -11,6 +11,7 @@ pub mod content;
 pub mod date;
 pub mod events;
 pub mod i18n;
+pub mod practice;
 pub mod profile;
 pub mod progress;
 pub mod reports;

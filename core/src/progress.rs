@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use crate::events::{EventKind, ProgressEvent, Score};
+use crate::practice::DrillProgress;
 
 /// True when `chosen` is exactly the set of correct options (order and repeats do not matter).
 pub fn is_correct_choice(correct: &[u32], chosen: &[u32]) -> bool {
@@ -29,6 +30,8 @@ pub struct LessonProgress {
     pub times_completed: u32,
     /// First answer to each question in the current attempt: right or wrong.
     pub first_answers: BTreeMap<u32, bool>,
+    /// The lesson's practice drills, by their index in the lesson (only those ever touched).
+    pub drills: BTreeMap<u32, DrillProgress>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +48,36 @@ impl LessonProgress {
             (false, Some(score)) => LessonStatus::Completed { score },
             (false, None) => LessonStatus::NotStarted,
         }
+    }
+
+    /// The lesson's status when it holds drills: it counts as completed only when its quiz was
+    /// completed and each drill was done at least once. `drill_steps` gives, for each drill of the
+    /// lesson in order, the step that holds it ([`crate::content::Lesson::drill_steps`]); while a
+    /// drill is left, the lesson is in progress at the first undone drill's step. Without drills
+    /// this is exactly [`LessonProgress::status`].
+    pub fn status_with_drills(&self, drill_steps: &[u32]) -> LessonStatus {
+        match self.status() {
+            LessonStatus::Completed { score } => match self.first_undone_drill(drill_steps.len()) {
+                None => LessonStatus::Completed { score },
+                Some(drill) => LessonStatus::InProgress { step: drill_steps[drill as usize] },
+            },
+            other => other,
+        }
+    }
+
+    /// Whether the lesson counts as completed, given how many drills it holds.
+    pub fn is_completed_with_drills(&self, drill_count: usize) -> bool {
+        self.times_completed > 0 && self.first_undone_drill(drill_count).is_none()
+    }
+
+    /// One drill's progress (not started when never touched).
+    pub fn drill(&self, drill: u32) -> DrillProgress {
+        self.drills.get(&drill).cloned().unwrap_or_default()
+    }
+
+    /// The first of the lesson's `drill_count` drills not yet done.
+    pub fn first_undone_drill(&self, drill_count: usize) -> Option<u32> {
+        (0..drill_count as u32).find(|d| !self.drills.get(d).is_some_and(DrillProgress::is_done))
     }
 
     /// The score of the current attempt so far: questions right on the first try.
@@ -74,6 +107,9 @@ impl LessonProgress {
             | EventKind::GroupAnswered { .. }
             | EventKind::SessionClosed { .. }
             | EventKind::Erased => {}
+            EventKind::DrillStarted { drill } | EventKind::DrillStepAnswered { drill, .. } | EventKind::DrillCompleted { drill, .. } => {
+                self.drills.entry(*drill).or_default().apply(kind);
+            }
             EventKind::LessonCompleted { score } => {
                 self.in_progress = false;
                 self.resume_step = 0;
@@ -115,6 +151,12 @@ impl Progress {
 
     pub fn lesson(&self, lesson_id: &str) -> LessonProgress {
         self.lessons.get(lesson_id).cloned().unwrap_or_default()
+    }
+
+    /// How many of the lessons, given as (id, number of drills), count as completed (quiz done and
+    /// every drill done at least once; see [`LessonProgress::is_completed_with_drills`]).
+    pub fn completed_count_with_drills<'a>(&self, lessons: impl IntoIterator<Item = (&'a str, usize)>) -> usize {
+        lessons.into_iter().filter(|(id, drills)| self.lessons.get(*id).is_some_and(|l| l.is_completed_with_drills(*drills))).count()
     }
 
     /// How many of `lesson_ids` were completed at least once.
@@ -257,6 +299,85 @@ mod tests {
         assert!(!is_correct_choice(&[0, 2], &[0]));
         assert!(!is_correct_choice(&[0], &[0, 1]));
         assert!(!is_correct_choice(&[0], &[]));
+    }
+
+    fn drill(r: &mut Recorder, lesson: &str, drill: u32, wrong_steps: &[u32], steps: u32) {
+        r.record("mai", lesson, EventKind::DrillStarted { drill });
+        for step in wrong_steps {
+            r.record("mai", lesson, EventKind::DrillStepAnswered { drill, step: *step, correct: false });
+        }
+        for step in 0..steps {
+            r.record("mai", lesson, EventKind::DrillStepAnswered { drill, step, correct: true });
+        }
+        r.record("mai", lesson, EventKind::DrillCompleted { drill, mistakes: wrong_steps.len() as u32 });
+    }
+
+    #[test]
+    fn drill_attempts_done_and_mistakes_are_folded_per_drill() {
+        let mut r = Recorder::new("p");
+        r.record("mai", "pay-by-vietqr", EventKind::LessonStarted);
+        drill(&mut r, "pay-by-vietqr", 0, &[1, 1, 3], 6);
+        drill(&mut r, "pay-by-vietqr", 0, &[1], 6);
+        r.record("mai", "pay-by-vietqr", EventKind::DrillStarted { drill: 0 })
+            .record("mai", "pay-by-vietqr", EventKind::DrillStepAnswered { drill: 0, step: 0, correct: true })
+            .record("mai", "pay-by-vietqr", EventKind::DrillStepAnswered { drill: 0, step: 1, correct: false });
+        let lesson = Progress::fold("mai", &r.events).lesson("pay-by-vietqr");
+        let d = lesson.drill(0);
+        assert_eq!((d.attempts, d.times_done, d.in_progress, d.step, d.mistakes_now), (3, 2, true, 1, 1));
+        assert_eq!((d.last_mistakes, d.fewest_mistakes), (Some(1), Some(1)));
+        assert_eq!(d.wrong_by_step, BTreeMap::from([(1, 4), (3, 1)]));
+        assert_eq!(d.most_missed_step(), Some((1, 4)));
+        assert!(d.is_done());
+        assert_eq!(lesson.drill(1), DrillProgress::default(), "an untouched drill is not started");
+    }
+
+    #[test]
+    fn a_lesson_with_drills_is_completed_only_when_its_drills_are_done() {
+        let mut r = a_lesson_with_a_wrong_then_right_answer();
+        let score = Score { correct: 1, out_of: 2 };
+        r.record("mai", "pay-by-vietqr", EventKind::LessonCompleted { score });
+        let lesson = Progress::fold("mai", &r.events).lesson("pay-by-vietqr");
+        // The drill of step 4 and the one of step 5 are left: the learner is sent to the first.
+        assert_eq!(lesson.status_with_drills(&[4, 5]), LessonStatus::InProgress { step: 4 });
+        assert!(!lesson.is_completed_with_drills(2));
+        assert_eq!(lesson.status(), LessonStatus::Completed { score }, "without drills, as before");
+        drill(&mut r, "pay-by-vietqr", 0, &[], 6);
+        let lesson = Progress::fold("mai", &r.events).lesson("pay-by-vietqr");
+        assert_eq!(lesson.status_with_drills(&[4, 5]), LessonStatus::InProgress { step: 5 });
+        // Drills done before or after the quiz count the same.
+        drill(&mut r, "pay-by-vietqr", 1, &[0], 3);
+        let progress = Progress::fold("mai", &r.events);
+        assert_eq!(progress.lesson("pay-by-vietqr").status_with_drills(&[4, 5]), LessonStatus::Completed { score });
+        assert_eq!(progress.completed_count_with_drills([("pay-by-vietqr", 2), ("other", 0)]), 1);
+        // While the quiz is not done, drills change nothing in the status.
+        let mut r = Recorder::new("p");
+        r.record("mai", "l", EventKind::StepViewed { step: 2 });
+        drill(&mut r, "l", 0, &[], 2);
+        assert_eq!(Progress::fold("mai", &r.events).lesson("l").status_with_drills(&[1]), LessonStatus::InProgress { step: 2 });
+    }
+
+    #[test]
+    fn old_event_streams_fold_exactly_as_before() {
+        let mut r = a_lesson_with_a_wrong_then_right_answer();
+        r.record("mai", "pay-by-vietqr", EventKind::LessonCompleted { score: Score { correct: 1, out_of: 2 } });
+        let lesson = Progress::fold("mai", &r.events).lesson("pay-by-vietqr");
+        assert!(lesson.drills.is_empty());
+        assert_eq!(lesson.status_with_drills(&[]), lesson.status());
+        assert!(lesson.is_completed_with_drills(0));
+        let progress = Progress::fold("mai", &r.events);
+        assert_eq!(progress.completed_count_with_drills([("pay-by-vietqr", 0)]), progress.completed_count(["pay-by-vietqr"]));
+    }
+
+    #[test]
+    fn drill_events_in_any_order_and_repeated_fold_the_same() {
+        let mut r = Recorder::new("p");
+        drill(&mut r, "l", 0, &[2, 2], 4);
+        drill(&mut r, "l", 1, &[], 1);
+        let expected = Progress::fold("mai", &r.events);
+        let mut shuffled = r.events.clone();
+        shuffled.reverse();
+        shuffled.extend(r.events.iter().take(5).cloned());
+        assert_eq!(Progress::fold("mai", &shuffled), expected);
     }
 
     #[test]

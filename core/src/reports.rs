@@ -87,6 +87,35 @@ pub struct LessonCounts {
     pub first_try_questions: u64,
     /// `first_try_correct / first_try_questions` in percent, one decimal; `null` without questions.
     pub first_try_correct_percent: Option<f64>,
+    /// Practice drills completed (`drill_completed` events) in the lesson. Absent from older
+    /// servers' answers, read as 0.
+    #[serde(default)]
+    pub drills_done: u64,
+    /// The drill screen most often gotten wrong (`drill_step_answered` with `correct: false`);
+    /// `null` when none was.
+    #[serde(default)]
+    pub most_missed_drill_step: Option<MissedDrillStep>,
+}
+
+/// One screen of one drill of a lesson, and how many wrong answers it got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissedDrillStep {
+    /// The drill's index in the lesson and the screen's index in the drill, from 0.
+    pub drill: u32,
+    pub step: u32,
+    pub wrong: u64,
+}
+
+impl MissedDrillStep {
+    /// The most missed of `(drill, step) → wrong answers`: the most wrong answers, then the first
+    /// drill and screen, so the server and any other counter agree.
+    pub fn most_missed(wrong: impl IntoIterator<Item = ((u32, u32), u64)>) -> Option<Self> {
+        wrong
+            .into_iter()
+            .filter(|(_, wrong)| *wrong > 0)
+            .min_by(|(a, wa), (b, wb)| wb.cmp(wa).then(a.cmp(b)))
+            .map(|((drill, step), wrong)| MissedDrillStep { drill, step, wrong })
+    }
 }
 
 /// Sessions are counted in the session's own village; attendees in the village written for each of
@@ -256,6 +285,8 @@ mod tests {
                 first_try_correct: 2,
                 first_try_questions: 3,
                 first_try_correct_percent: Some(66.7),
+                drills_done: 3,
+                most_missed_drill_step: Some(MissedDrillStep { drill: 0, step: 1, wrong: 4 }),
             }],
             villages: vec![],
             group_quiz: vec![],
@@ -266,8 +297,23 @@ mod tests {
         let mut written = serde_json::to_value(&dashboard).unwrap();
         assert_eq!(written["lessons"][0]["first_try_correct_percent"], json!(66.7));
         assert_eq!(written["devices"][0], json!({"id": "d-1", "name": "Máy tổ", "role": "leader", "last_sync_at": null}));
+        assert_eq!(written["lessons"][0]["most_missed_drill_step"], json!({"drill": 0, "step": 1, "wrong": 4}));
         written["learners_by_village"] = json!([]);
-        assert_eq!(serde_json::from_value::<TeamDashboard>(written).unwrap(), dashboard);
+        assert_eq!(serde_json::from_value::<TeamDashboard>(written.clone()).unwrap(), dashboard);
+        // An answer of a server from before drills reads as no drills done.
+        let lesson = written["lessons"][0].as_object_mut().unwrap();
+        lesson.remove("drills_done");
+        lesson.remove("most_missed_drill_step");
+        let older = serde_json::from_value::<TeamDashboard>(written).unwrap();
+        assert_eq!((older.lessons[0].drills_done, older.lessons[0].most_missed_drill_step), (0, None));
+    }
+
+    #[test]
+    fn the_most_missed_drill_step_has_the_most_wrong_answers_then_comes_first() {
+        assert_eq!(MissedDrillStep::most_missed([]), None);
+        assert_eq!(MissedDrillStep::most_missed([((0, 1), 0)]), None);
+        let wrong = [((1, 0), 3), ((0, 2), 5), ((0, 4), 5), ((0, 0), 1)];
+        assert_eq!(MissedDrillStep::most_missed(wrong), Some(MissedDrillStep { drill: 0, step: 2, wrong: 5 }));
     }
 
     #[test]

@@ -30,9 +30,8 @@ pub(crate) fn no_leftovers(leftovers: &[(&str, bool)], kind: &str) -> Result<(),
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use crate::content::{Block, Inline};
+    use crate::practice::{Action, Drill, DrillKind, DrillStep, Response, Screen, Transfer};
     use crate::progress::{EventKind, Score};
     use crate::sessions::{AgeBand, Attendee, Gender, SessionDetails};
 
@@ -43,6 +42,9 @@ mod tests {
             EventKind::StepViewed { step: 3 },
             EventKind::QuestionAnswered { question: 1, chosen: vec![0, 2], correct: false },
             EventKind::LessonCompleted { score: Score { correct: 4, out_of: 5 } },
+            EventKind::DrillStarted { drill: 0 },
+            EventKind::DrillStepAnswered { drill: 0, step: 2, correct: false },
+            EventKind::DrillCompleted { drill: 0, mistakes: 1 },
             EventKind::SessionDetails {
                 session: session(),
                 details: SessionDetails {
@@ -85,8 +87,33 @@ mod tests {
             Block::List { ordered: false, start: 1, items: vec![] },
             Block::Image { src: "media/a.svg".into(), alt: "Màn hình".into() },
             Block::Audio { src: "media/a.mp3".into(), label: "Nghe".into() },
-            Block::Practice { exercise: "vietqr".into(), params: BTreeMap::from([("amount".into(), "50000".into())]) },
-            Block::Practice { exercise: "otp".into(), params: BTreeMap::new() },
+            Block::Practice(Drill {
+                kind: DrillKind::TransferConfirm,
+                instruction: "Trả 50.000 đ".into(),
+                steps: vec![DrillStep {
+                    ask: Some("Xem tên".into()),
+                    screen: Screen::Confirm(Transfer {
+                        name: "NGUYEN VAN MAO".into(),
+                        account: "0123 456 789".into(),
+                        bank: String::new(),
+                        amount: Some(50_000),
+                        content: String::new(),
+                    }),
+                    responses: vec![
+                        Response { action: Action::Cancel, right: true, feedback: String::new() },
+                        Response { action: Action::Confirm, right: false, feedback: "Sai tên".into() },
+                    ],
+                }],
+            }),
+            Block::Practice(Drill {
+                kind: DrillKind::IncomingCall { caller: "Số lạ".into() },
+                instruction: "Nghe".into(),
+                steps: vec![DrillStep {
+                    ask: None,
+                    screen: Screen::Call { says: "Đọc OTP".into() },
+                    responses: vec![Response { action: Action::Choice("Tắt máy".into()), right: true, feedback: "Đúng".into() }],
+                }],
+            }),
         ]
     }
 
@@ -97,6 +124,9 @@ mod tests {
         r#"{"type":"step_viewed","step":3}"#,
         r#"{"type":"question_answered","question":1,"chosen":[0,2],"correct":false}"#,
         r#"{"type":"lesson_completed","score":{"correct":4,"out_of":5}}"#,
+        r#"{"type":"drill_started","drill":0}"#,
+        r#"{"type":"drill_step_answered","drill":0,"step":2,"correct":false}"#,
+        r#"{"type":"drill_completed","drill":0,"mistakes":1}"#,
         r#"{"type":"session_details","session":"s-1","details":{"date":"2026-11-29","place":"Nhà văn hoá thôn Bản Phố","village":"Bản Phố","lessons":["vneid-intro"]}}"#,
         r#"{"type":"attendee_added","session":"s-1","attendee":{"id":"a-1","nickname":"Mai","village":"Bản Phố","gender":"female","age_band":"from36_to59"}}"#,
         r#"{"type":"attendee_removed","session":"s-1","attendee":"a-1"}"#,
@@ -110,8 +140,9 @@ mod tests {
         r#"{"type":"list","ordered":false,"items":[]}"#,
         r#"{"type":"image","src":"media/a.svg","alt":"Màn hình"}"#,
         r#"{"type":"audio","src":"media/a.mp3","label":"Nghe"}"#,
-        r#"{"type":"practice","exercise":"vietqr","params":{"amount":"50000"}}"#,
-        r#"{"type":"practice","exercise":"otp"}"#,
+        // Pack format 2 (drills); `exercise` is written for apps older than drills.
+        r#"{"type":"practice","exercise":"transfer_confirm","kind":"transfer_confirm","instruction":"Trả 50.000 đ","steps":[{"ask":"Xem tên","screen":{"confirm":{"name":"NGUYEN VAN MAO","account":"0123 456 789","amount":50000}},"responses":[{"action":"cancel","right":true},{"action":"confirm","feedback":"Sai tên"}]}]}"#,
+        r#"{"type":"practice","exercise":"incoming_call","kind":{"incoming_call":{"caller":"Số lạ"}},"instruction":"Nghe","steps":[{"screen":{"call":{"says":"Đọc OTP"}},"responses":[{"action":{"choice":"Tắt máy"},"right":true,"feedback":"Đúng"}]}]}"#,
     ];
 
     #[test]
@@ -167,5 +198,13 @@ mod tests {
         // A foreign field with another block's name is read as that block's field, so it must have
         // that field's type (serde's buffering reader ignored it whatever it held).
         assert!(serde_json::from_str::<Block>(r#"{"type":"image","src":"a.svg","alt":"A","label":5}"#).is_err());
+    }
+
+    #[test]
+    fn a_practice_block_of_pack_format_1_is_refused_with_a_reason() {
+        let error = serde_json::from_str::<Block>(r#"{"type":"practice","exercise":"vietqr"}"#).unwrap_err().to_string();
+        assert!(error.contains("pack format 1"), "{error}");
+        let error = serde_json::from_str::<Block>(r#"{"type":"practice","kind":"message_inbox","steps":[]}"#).unwrap_err().to_string();
+        assert!(error.contains("missing field `instruction` for type `practice`"), "{error}");
     }
 }

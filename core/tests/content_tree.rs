@@ -33,3 +33,32 @@ fn every_topic_has_at_least_five_vietnamese_lessons() {
         assert!(vi.questions >= vi.lessons, "{}: every lesson should have a quiz", topic.topic);
     }
 }
+
+/// The drill examples of `content/README.md` (Vietnamese and English) are valid drills.
+#[test]
+fn every_drill_example_in_the_trainers_guide_parses_without_problems() {
+    let guide = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../content/README.md")).unwrap();
+    let mut examples = Vec::new();
+    let mut current: Option<String> = None;
+    for line in guide.lines() {
+        match (&mut current, line) {
+            (None, "```practice") => current = Some(String::new()),
+            (Some(text), "```") => {
+                examples.push(std::mem::take(text));
+                current = None;
+            }
+            (Some(text), line) => {
+                text.push_str(line);
+                text.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    let kinds: Vec<&str> = examples.iter().filter_map(|e| e.lines().next()).collect();
+    assert_eq!(kinds.iter().filter(|k| k.starts_with("kind: ")).count(), 6, "three kinds, in Vietnamese and English: {kinds:?}");
+    for example in &examples {
+        let (drill, problems) = hocso_core::practice::parse_drill_text(example);
+        assert!(problems.is_empty(), "{problems:#?} in\n{example}");
+        assert!(drill.is_some_and(|d| !d.steps.is_empty()));
+    }
+}

@@ -61,6 +61,39 @@ fn check_prints_a_question_without_right_answer_at_its_line_and_exits_with_1() {
 }
 
 #[test]
+fn check_prints_a_broken_drill_at_its_lines_and_columns() {
+    let original = std::fs::read_to_string(shipped_content().join(TOPIC).join(LESSON).join("vi.md")).unwrap();
+    let lines: Vec<&str> = original.lines().collect();
+    // Found by shape: the drill's `kind:` line and its first `wrong:` line lose what they need.
+    let kind = lines.iter().position(|l| *l == "kind: transfer_confirm").expect("the lesson has a transfer drill");
+    let wrong = lines.iter().position(|l| l.starts_with("wrong: confirm =>")).expect("the drill has a wrong confirm");
+    let edited: Vec<&str> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| match i {
+            _ if i == kind => "kind: atm_withdrawal",
+            _ if i == wrong => "wrong: confirm",
+            _ => line,
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let content = copy_of_lesson(dir.path(), &(edited.join("\n") + "\n"));
+
+    let output = hocso(&["content", "check", content.to_str().unwrap()]);
+    let printed = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{printed}");
+    let file = format!("{}/{TOPIC}/{LESSON}/vi.md", content.display());
+    let expected = format!("{file}:{}:7: error: unknown drill kind `atm_withdrawal`", kind + 1);
+    assert!(printed.lines().any(|l| l.starts_with(&expected)), "expected a line starting with\n{expected}\nin\n{printed}");
+    // The kind is unknown, so the screens are not checked further; with a known kind, the feedback is.
+    let edited = edited.iter().map(|l| if l.starts_with("kind: ") { "kind: transfer_confirm" } else { l }).collect::<Vec<_>>();
+    std::fs::write(content.join(TOPIC).join(LESSON).join("vi.md"), edited.join("\n") + "\n").unwrap();
+    let printed = stdout(&hocso(&["content", "check", content.to_str().unwrap()]));
+    let expected = format!("{file}:{}:1: error: a wrong action needs its feedback", wrong + 1);
+    assert!(printed.lines().any(|l| l.starts_with(&expected)), "expected a line starting with\n{expected}\nin\n{printed}");
+}
+
+#[test]
 fn check_passes_on_the_shipped_content() {
     let output = hocso(&["content", "check", shipped_content().to_str().unwrap()]);
     let printed = stdout(&output);

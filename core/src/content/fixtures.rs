@@ -4,7 +4,8 @@
 use super::tree::SourceFiles;
 
 /// A valid Vietnamese lesson. Lines: 1 `---`, 2 id, 3 topic, 4 title, 5 summary, 6 minutes,
-/// 7 order, 8 status, 9 icon, 10 `---`, 12 step 1, 17 step 2, 27 question 1, 33 question 2.
+/// 7 order, 8 status, 9 icon, 10 `---`, 12 step 1, 17 step 2 (its practice block on lines 21-26), 30 question 1,
+/// 36 question 2.
 pub const VI: &str = r#"---
 id: pay-by-vietqr
 topic: cashless-payment
@@ -26,7 +27,10 @@ Mã VietQR là một ô vuông có **nhiều chấm** đen trắng.
 2. Chọn **Quét QR**.
 
 ```practice
-exercise: vietqr-scan
+kind: transfer_confirm
+instruction: Quét mã QR ở quầy.
+screen: scan
+right: scan
 ```
 
 ![Nghe bước này](media/step2.mp3)
@@ -66,7 +70,10 @@ A VietQR code is a square of **many dots**.
 2. Choose **Scan QR**.
 
 ```practice
-exercise: vietqr-scan
+kind: transfer_confirm
+instruction: Scan the QR code at the counter.
+screen: scan
+right: scan
 ```
 
 ![Listen to this step](media/step2.mp3)

@@ -3,9 +3,11 @@
 //! There is no HTML anywhere in these types: every piece of text is a [`Inline::Text`] that a view
 //! renders as a text node, so a lesson can never inject markup into the page.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
+
+use crate::practice::Drill;
 
 /// One lesson in one language: its front matter, its steps (one screen each) and its quiz.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,6 +16,36 @@ pub struct Lesson {
     pub steps: Vec<Step>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub quiz: Vec<Question>,
+}
+
+impl Lesson {
+    /// The lesson's practice drills in reading order: drill `i` of events is `drills()[i]`.
+    pub fn drills(&self) -> Vec<&Drill> {
+        self.drills_with_steps().into_iter().map(|(_, drill)| drill).collect()
+    }
+
+    /// For each drill (in order), the index of the step that holds it: where a learner is sent
+    /// back to when the quiz is done but a drill is not (see `LessonProgress::status_with_drills`).
+    pub fn drill_steps(&self) -> Vec<u32> {
+        self.drills_with_steps().into_iter().map(|(step, _)| step).collect()
+    }
+
+    fn drills_with_steps(&self) -> Vec<(u32, &Drill)> {
+        fn collect<'a>(blocks: &'a [Block], step: u32, out: &mut Vec<(u32, &'a Drill)>) {
+            for block in blocks {
+                match block {
+                    Block::Practice(drill) => out.push((step, drill)),
+                    Block::List { items, .. } => items.iter().for_each(|item| collect(item, step, out)),
+                    _ => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for (index, step) in self.steps.iter().enumerate() {
+            collect(&step.blocks, index as u32, &mut out);
+        }
+        out
+    }
 }
 
 /// The front matter of a lesson file.
@@ -113,12 +145,22 @@ pub enum Block {
         src: String,
         label: String,
     },
-    /// An interactive exercise, run by a simulator named `exercise`.
-    Practice {
-        exercise: String,
-        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-        params: BTreeMap<String, String>,
-    },
+    /// A practice drill on a look-alike screen (a ```` ```practice ```` block), see [`crate::practice`].
+    /// Written as `{"type":"practice","exercise":"<kind>","kind":…,"instruction":…,"steps":[…]}`:
+    /// `exercise` is for apps older than drills, which show "practice comes in a later version".
+    #[serde(serialize_with = "practice_wire")]
+    Practice(Drill),
+}
+
+fn practice_wire<S: serde::Serializer>(drill: &Drill, serializer: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct PracticeWire<'a> {
+        exercise: &'a str,
+        kind: &'a crate::practice::DrillKind,
+        instruction: &'a str,
+        steps: &'a [crate::practice::DrillStep],
+    }
+    PracticeWire { exercise: drill.kind.as_str(), kind: &drill.kind, instruction: &drill.instruction, steps: &drill.steps }.serialize(serializer)
 }
 
 fn is_one(n: &u64) -> bool {
@@ -132,7 +174,7 @@ impl Block {
             Block::Paragraph { content } => plain_text(content),
             Block::List { items, .. } => items.iter().flatten().map(Block::plain_text).collect::<Vec<_>>().join(" "),
             Block::Image { alt, .. } => alt.clone(),
-            Block::Audio { .. } | Block::Practice { .. } => String::new(),
+            Block::Audio { .. } | Block::Practice(_) => String::new(),
         }
     }
 }
@@ -175,8 +217,13 @@ struct BlockWire {
     src: Option<String>,
     alt: Option<String>,
     label: Option<String>,
+    /// Written for apps older than drills; a drill is read from the three fields below.
+    #[allow(dead_code)]
     exercise: Option<String>,
-    params: Option<BTreeMap<String, String>>,
+    #[serde(rename = "kind")]
+    drill_kind: Option<crate::practice::DrillKind>,
+    instruction: Option<String>,
+    steps: Option<Vec<crate::practice::DrillStep>>,
 }
 
 #[derive(Deserialize)]
@@ -204,7 +251,14 @@ impl TryFrom<BlockWire> for Block {
             BlockType::Image => Block::Image { src: required(&mut wire.src, "src", "image")?, alt: required(&mut wire.alt, "alt", "image")? },
             BlockType::Audio => Block::Audio { src: required(&mut wire.src, "src", "audio")?, label: required(&mut wire.label, "label", "audio")? },
             BlockType::Practice => {
-                Block::Practice { exercise: required(&mut wire.exercise, "exercise", "practice")?, params: wire.params.unwrap_or_default() }
+                if wire.drill_kind.is_none() && wire.exercise.is_some() {
+                    return Err("a practice block of pack format 1 (`exercise` without a drill): fetch the lesson again".into());
+                }
+                Block::Practice(Drill {
+                    kind: required(&mut wire.drill_kind, "kind", "practice")?,
+                    instruction: required(&mut wire.instruction, "instruction", "practice")?,
+                    steps: required(&mut wire.steps, "steps", "practice")?,
+                })
             }
         })
     }

@@ -21,7 +21,8 @@ use crate::topics::TOPICS;
 
 /// Bumped when the pack layout or the lesson types change, so that every version changes and
 /// devices fetch lessons again instead of keeping ones they could no longer read.
-pub const PACK_FORMAT: u32 = 1;
+/// 2: practice blocks carry a typed drill (`kind`, `instruction`, `steps`; `exercise` still written).
+pub const PACK_FORMAT: u32 = 2;
 
 /// Where the built content is served from (`dist/content/` by `hocso serve`).
 pub const CONTENT_URL: &str = "/content";
@@ -78,6 +79,14 @@ pub struct CatalogueLocale {
     pub bytes: u64,
     /// Size of the media it uses (downloaded on first use).
     pub media_bytes: u64,
+    /// Practice drills in the lesson: it counts as completed when they are done too, which the topic
+    /// list can tell without the pack (`LessonProgress::is_completed_with_drills`). Absent when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub drills: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// `out/packs/<topic>.<locale>.json`.
@@ -181,7 +190,15 @@ pub fn pack_files(tree: &ContentTree) -> PackFiles {
                 let meta = &file.parsed.lesson.meta;
                 lesson_entry.locales.insert(
                     locale.code.to_owned(),
-                    CatalogueLocale { title: meta.title.clone(), summary: meta.summary.clone(), status: meta.status, version, bytes, media_bytes },
+                    CatalogueLocale {
+                        title: meta.title.clone(),
+                        summary: meta.summary.clone(),
+                        status: meta.status,
+                        version,
+                        bytes,
+                        media_bytes,
+                        drills: file.parsed.lesson.drills().len() as u32,
+                    },
                 );
                 packs
                     .entry(locale.code)
@@ -289,7 +306,7 @@ fn rewrite_blocks(blocks: &mut [Block], url: &impl Fn(&str) -> Option<String>) {
             }
             Block::Paragraph { content } => rewrite_inlines(content, url),
             Block::List { items, .. } => items.iter_mut().for_each(|item| rewrite_blocks(item, url)),
-            Block::Practice { .. } => {}
+            Block::Practice(_) => {}
         }
     }
 }

@@ -50,6 +50,8 @@ pub struct SourceMap {
     /// Each step's heading.
     pub steps: Vec<Position>,
     pub questions: Vec<QuestionSource>,
+    /// Each practice block's opening line, in order (drill `i` of the lesson is at `drills[i]`).
+    pub drills: Vec<Position>,
     /// Every file or lesson the lesson points to.
     pub references: Vec<Reference>,
     /// The end of the file.
@@ -92,7 +94,7 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
     let index = LineIndex::new(text);
     let mut problems = Vec::new();
     let FrontMatter { meta, fields, body_start } = front_matter::parse(text, &index, &mut problems);
-    let mut reader = BodyReader { text, index: &index, problems, references: Vec::new() };
+    let mut reader = BodyReader { text, index: &index, problems, references: Vec::new(), drills: Vec::new() };
     if let (Some(icon), Some(&position)) = (&meta.icon, fields.get("icon")) {
         reader.references.push(Reference { kind: ReferenceKind::Icon, target: format!("media/{icon}"), position });
     }
@@ -103,6 +105,7 @@ pub fn parse_lesson(text: &str) -> ParsedLesson {
         reader.read_body(root, body_start, &mut lesson, &mut source_map);
     }
     source_map.references = reader.references;
+    source_map.drills = reader.drills;
     let mut problems = reader.problems;
     problems.sort_by_key(|p| p.position);
     ParsedLesson { lesson, problems, source_map }
@@ -184,6 +187,7 @@ struct BodyReader<'t> {
     index: &'t LineIndex<'t>,
     problems: Vec<Problem>,
     references: Vec<Reference>,
+    drills: Vec<Position>,
 }
 
 impl BodyReader<'_> {
@@ -555,36 +559,14 @@ impl BodyReader<'_> {
         Block::Image { src, alt }
     }
 
+    /// A ```` ```practice ```` block: one drill (see [`crate::practice::parse`]).
     fn practice(&mut self, start: usize, children: &[Node]) -> Option<Block> {
-        let body = literal_text(children);
-        let first_line = self.position(start).line;
-        let mut params = BTreeMap::new();
-        let mut exercise = None;
-        for (i, line) in body.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() {
-                continue;
-            }
-            let position = Position::new(first_line + 1 + i as u32, 1);
-            match line.split_once(':') {
-                Some((key, value)) if !key.trim().is_empty() && !value.trim().is_empty() => {
-                    let (key, value) = (key.trim(), value.trim().to_owned());
-                    if key == "exercise" {
-                        exercise = Some(value);
-                    } else {
-                        params.insert(key.to_owned(), value);
-                    }
-                }
-                _ => self.problems.push(Problem::error(position, format!("a practice block holds `key: value` lines; found `{line}`"))),
-            }
+        let at = self.position(start);
+        self.drills.push(at);
+        if self.drills.len() == crate::practice::MAX_DRILLS_PER_LESSON + 1 {
+            self.error(start, format!("a lesson has at most {} practice drills: split it", crate::practice::MAX_DRILLS_PER_LESSON));
         }
-        match exercise {
-            Some(exercise) => Some(Block::Practice { exercise, params }),
-            None => {
-                self.error(start, "the practice block lacks `exercise: <name>`");
-                None
-            }
-        }
+        crate::practice::parse_drill(&literal_text(children), at, &mut self.problems).map(Block::Practice)
     }
 
     /// Inline nodes → lesson inlines; adjacent text is merged.

@@ -1,10 +1,9 @@
 //! The parser on one file: the good lesson's full structure, and each mistake at its exact place.
-use std::collections::BTreeMap;
-
 use super::*;
 use crate::content::fixtures::{edit, VI};
 use crate::content::model::{LessonMeta, QuestionKind, Status};
 use crate::content::problem::Severity;
+use crate::practice::{Action, Drill, DrillKind, DrillStep, Response, Screen};
 
 fn text(t: &str) -> Inline {
     Inline::text(t)
@@ -76,7 +75,15 @@ fn the_good_lesson_parses_into_its_full_structure_without_problems() {
                             vec![paragraph(vec![text("Chọn "), strong("Quét QR"), text(".")])],
                         ],
                     },
-                    Block::Practice { exercise: "vietqr-scan".into(), params: BTreeMap::new() },
+                    Block::Practice(Drill {
+                        kind: DrillKind::TransferConfirm,
+                        instruction: "Quét mã QR ở quầy.".into(),
+                        steps: vec![DrillStep {
+                            ask: None,
+                            screen: Screen::Scan { label: String::new() },
+                            responses: vec![Response { action: Action::Scan, right: true, feedback: String::new() }],
+                        }],
+                    }),
                     Block::Audio { src: "media/step2.mp3".into(), label: "Nghe bước này".into() },
                 ],
             },
@@ -103,7 +110,7 @@ fn a_lesson_round_trips_through_json() {
     let lesson = parse_lesson(VI).lesson;
     let json = serde_json::to_string(&lesson).unwrap();
     assert_eq!(serde_json::from_str::<Lesson>(&json).unwrap(), lesson);
-    assert!(json.contains(r#""type":"practice","exercise":"vietqr-scan""#), "{json}");
+    assert!(json.contains(r#""type":"practice","exercise":"transfer_confirm","kind":"transfer_confirm""#), "{json}");
     assert!(json.contains(r#""kind":"true_false""#), "{json}");
 }
 
@@ -111,8 +118,8 @@ fn a_lesson_round_trips_through_json() {
 fn the_source_map_points_at_steps_questions_options_and_references() {
     let map = parse_lesson(VI).source_map;
     assert_eq!(map.steps, vec![Position::new(12, 1), Position::new(17, 1)]);
-    assert_eq!(map.questions[0], QuestionSource { heading: Position::new(27, 1), options: vec![Position::new(28, 1), Position::new(30, 1)] });
-    assert_eq!(map.questions[1].heading, Position::new(33, 1));
+    assert_eq!(map.questions[0], QuestionSource { heading: Position::new(30, 1), options: vec![Position::new(31, 1), Position::new(33, 1)] });
+    assert_eq!(map.questions[1].heading, Position::new(36, 1));
     assert_eq!(map.field("minutes"), Position::new(6, 10));
     let references: Vec<(ReferenceKind, &str, Position)> = map.references.iter().map(|r| (r.kind, r.target.as_str(), r.position)).collect();
     assert_eq!(
@@ -120,7 +127,7 @@ fn the_source_map_points_at_steps_questions_options_and_references() {
         vec![
             (ReferenceKind::Icon, "media/icon.svg", Position::new(9, 7)),
             (ReferenceKind::Image, "media/qr-stand.svg", Position::new(15, 1)),
-            (ReferenceKind::Audio, "media/step2.mp3", Position::new(25, 1)),
+            (ReferenceKind::Audio, "media/step2.mp3", Position::new(28, 1)),
         ]
     );
 }
@@ -253,19 +260,19 @@ fn a_picture_without_description_is_a_warning() {
 }
 
 #[test]
-fn a_practice_block_needs_an_exercise() {
-    assert_only_problem(&edit(VI, "exercise: vietqr-scan", "level: 2"), 21, 1, Severity::Error, "lacks `exercise");
-    let parsed = parse_lesson(&edit(VI, "exercise: vietqr-scan", "exercise: vietqr-scan\nbank: agribank"));
+fn a_practice_block_is_a_drill_whose_problems_are_on_the_lesson_lines() {
+    // The fence is on line 21: its lines are 22 `kind`, 23 `instruction`, 24 `screen`, 25 `right`.
+    assert_only_problem(&edit(VI, "kind: transfer_confirm", "kind: bank_login"), 22, 7, Severity::Error, "unknown drill kind `bank_login`");
+    assert_only_problem(&edit(VI, "right: scan\n", ""), 24, 1, Severity::Error, "no right action");
+    assert_only_problem(&edit(VI, "right: scan", "right: scan\nquét mã"), 26, 1, Severity::Error, "`key: value` lines");
+    assert_has_error(&edit(VI, "kind: transfer_confirm", "exercise: vietqr-scan"), 22, 1, "old practice format");
+    assert_has_error(&edit(VI, "kind: transfer_confirm", "exercise: vietqr-scan"), 21, 1, "lacks `kind");
+    assert_has_error(&edit(VI, "kind: transfer_confirm\n", ""), 21, 1, "lacks `kind");
+    let parsed = parse_lesson(&edit(VI, "right: scan", "right: scan\nwrong: cancel => Hãy quét mã."));
     assert_eq!(parsed.problems, vec![]);
-    assert_eq!(
-        parsed.lesson.steps[1].blocks[1],
-        Block::Practice { exercise: "vietqr-scan".into(), params: BTreeMap::from([("bank".into(), "agribank".into())]) }
-    );
-}
-
-#[test]
-fn a_bad_line_in_a_practice_block_is_reported_on_its_line() {
-    assert_only_problem(&edit(VI, "exercise: vietqr-scan", "exercise: vietqr-scan\nquét mã"), 23, 1, Severity::Error, "`key: value` lines");
+    assert_eq!(parsed.lesson.drills().len(), 1);
+    assert_eq!(parsed.lesson.drill_steps(), vec![1]);
+    assert_eq!(parsed.source_map.drills, vec![Position::new(21, 1)]);
 }
 
 #[test]
@@ -314,15 +321,15 @@ fn a_lesson_without_steps_is_an_error_and_without_quiz_a_warning() {
 #[test]
 fn a_question_with_no_right_answer_is_an_error_at_its_heading() {
     let source = edit(VI, "- [x] Tên người nhận", "- [ ] Tên người nhận");
-    assert_only_problem(&source, 27, 1, Severity::Error, "no right answer");
+    assert_only_problem(&source, 30, 1, Severity::Error, "no right answer");
 }
 
 #[test]
 fn a_true_false_question_needs_two_options_with_one_right() {
     let three = edit(VI, "- [x] Sai\n  > Đúng vậy.\n", "- [x] Sai\n  > Đúng vậy.\n- [ ] Không biết\n  > Hãy đọc lại.\n");
-    assert_only_problem(&three, 33, 1, Severity::Error, "exactly 2 options");
+    assert_only_problem(&three, 36, 1, Severity::Error, "exactly 2 options");
     let both_right = edit(VI, "- [ ] Đúng\n", "- [x] Đúng\n");
-    assert_only_problem(&both_right, 33, 1, Severity::Error, "2 marked `[x]`");
+    assert_only_problem(&both_right, 36, 1, Severity::Error, "2 marked `[x]`");
 }
 
 #[test]
@@ -336,13 +343,13 @@ fn two_right_options_make_a_multiple_choice_question() {
 #[test]
 fn an_option_without_explanation_is_a_warning_at_the_option() {
     let source = edit(VI, "- [ ] Màu của mã QR\n  > Màu của mã không quan trọng.\n", "- [ ] Màu của mã QR\n");
-    assert_only_problem(&source, 28, 1, Severity::Warning, "no explanation");
+    assert_only_problem(&source, 31, 1, Severity::Warning, "no explanation");
 }
 
 #[test]
 fn an_option_without_box_is_an_error() {
     let source = edit(VI, "- [ ] Màu của mã QR", "- Màu của mã QR");
-    assert_only_problem(&source, 28, 1, Severity::Error, "starts with `[ ]`");
+    assert_only_problem(&source, 31, 1, Severity::Error, "starts with `[ ]`");
 }
 
 #[test]
@@ -350,7 +357,7 @@ fn an_explanation_that_is_not_indented_is_attached_but_reported() {
     let source = edit(VI, "  > Màu của mã không quan trọng.", "> Màu của mã không quan trọng.");
     let parsed = parse_lesson(&source);
     assert!(
-        parsed.problems.iter().any(|p| p.is_error() && p.position == Position::new(29, 1) && p.message.contains("indent")),
+        parsed.problems.iter().any(|p| p.is_error() && p.position == Position::new(32, 1) && p.message.contains("indent")),
         "{:#?}",
         parsed.problems
     );
@@ -361,19 +368,19 @@ fn an_explanation_that_is_not_indented_is_attached_but_reported() {
 #[test]
 fn text_under_a_question_other_than_its_options_is_an_error() {
     let source = edit(VI, "cần kiểm tra gì?\n", "cần kiểm tra gì?\nHãy nghĩ kỹ.\n");
-    assert_has_error(&source, 28, 1, "a question holds only its options");
+    assert_has_error(&source, 31, 1, "a question holds only its options");
 }
 
 #[test]
 fn a_step_after_the_quiz_is_an_error() {
     let source = format!("{VI}\n## Bước thêm\nNội dung.\n");
-    assert_only_problem(&source, 39, 1, Severity::Error, "a step after the quiz");
+    assert_only_problem(&source, 42, 1, Severity::Error, "a step after the quiz");
 }
 
 #[test]
 fn a_question_mark_without_space_and_unknown_attributes_are_errors() {
-    assert_has_error(&edit(VI, "## ? Trước", "## ?Trước"), 27, 1, "with a space after `?`");
-    assert_has_error(&edit(VI, "{.true-false}", "{.yes-no}"), 33, 1, "unknown heading attribute");
+    assert_has_error(&edit(VI, "## ? Trước", "## ?Trước"), 30, 1, "with a space after `?`");
+    assert_has_error(&edit(VI, "{.true-false}", "{.yes-no}"), 36, 1, "unknown heading attribute");
     assert_has_error(&edit(VI, "## Mở ứng dụng ngân hàng", "## Mở ứng dụng ngân hàng {.true-false}"), 17, 1, "only for questions");
 }
 
@@ -386,8 +393,8 @@ fn raw_html_is_an_error_wherever_it_is_and_stays_plain_text() {
         (edit(VI, "có **nhiều chấm**", "có <b onclick=\"x()\">nhiều chấm</b>"), (13, 29), "<b onclick=\"x()\">"),
         (edit(VI, "## Mã VietQR là gì?", "## Mã <i>VietQR</i> là gì?"), (12, 7), "<i>"),
         (edit(VI, "1. Mở ứng dụng", "1. <img src=x onerror=alert(1)> Mở ứng dụng"), (18, 4), "<img src=x onerror=alert(1)>"),
-        (edit(VI, "- [ ] Màu của mã QR", "- [ ] Màu <u>của</u> mã QR"), (28, 11), "<u>"),
-        (edit(VI, "  > Màu của mã không", "  > Màu <!-- bí mật --> của mã không"), (29, 9), "<!-- bí mật -->"),
+        (edit(VI, "- [ ] Màu của mã QR", "- [ ] Màu <u>của</u> mã QR"), (31, 11), "<u>"),
+        (edit(VI, "  > Màu của mã không", "  > Màu <!-- bí mật --> của mã không"), (32, 9), "<!-- bí mật -->"),
         (edit(VI, "## Mở ứng dụng", "<iframe src=\"https://evil.example\"></iframe>\n\n## Mở ứng dụng"), (17, 1), "<iframe"),
     ];
     for (source, (line, col), literal) in samples {

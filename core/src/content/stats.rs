@@ -14,6 +14,8 @@ pub struct LocaleStats {
     pub lessons: usize,
     pub steps: usize,
     pub questions: usize,
+    /// Practice drills (```` ```practice ```` blocks).
+    pub drills: usize,
     /// The lessons' estimated minutes, added up.
     pub minutes: u32,
     /// Lessons whose status in this language is `draft`.
@@ -54,6 +56,7 @@ pub fn stats(tree: &ContentTree) -> Stats {
                         stats.lessons += 1;
                         stats.steps += lesson.steps.len();
                         stats.questions += lesson.quiz.len();
+                        stats.drills += lesson.drills().len();
                         stats.minutes += lesson.meta.minutes;
                         stats.drafts += usize::from(lesson.meta.status == Status::Draft);
                     }
@@ -74,6 +77,7 @@ pub fn stats(tree: &ContentTree) -> Stats {
                 sum.lessons += s.lessons;
                 sum.steps += s.steps;
                 sum.questions += s.questions;
+                sum.drills += s.drills;
                 sum.minutes += s.minutes;
                 sum.drafts += s.drafts;
             }

@@ -75,7 +75,7 @@ fn a_missing_icon_or_audio_file_is_an_error() {
     let problems =
         problems(without(without(tree(), "cashless-payment/pay-by-vietqr/media/icon.svg"), "cashless-payment/pay-by-vietqr/media/step2.mp3"));
     assert_problem(&problems, &format!("{VI_PATH}:9:7: error"), "missing media file `media/icon.svg`");
-    assert_problem(&problems, &format!("{VI_PATH}:25:1: error"), "missing media file `media/step2.mp3`");
+    assert_problem(&problems, &format!("{VI_PATH}:28:1: error"), "missing media file `media/step2.mp3`");
 }
 
 #[test]
@@ -191,7 +191,7 @@ fn unused_media_and_stray_files_are_warned_and_ignored() {
 #[test]
 fn a_translation_with_another_number_of_steps_is_an_error() {
     let more = edit(EN, "## ? What do you check", "## One more step\nText.\n\n## ? What do you check");
-    assert_problem(&problems(with_en(&more)), &format!("{EN_PATH}:27:1: error"), "the number of steps differs: en.md has 3, vi.md has 2");
+    assert_problem(&problems(with_en(&more)), &format!("{EN_PATH}:30:1: error"), "the number of steps differs: en.md has 3, vi.md has 2");
     let fewer = edit(EN, "## Open the bank app\n", "");
     assert_problem(&problems(with_en(&fewer)), &format!("{EN_PATH}:12:1: error"), "the number of steps differs: en.md has 1, vi.md has 2");
 }
@@ -199,25 +199,25 @@ fn a_translation_with_another_number_of_steps_is_an_error() {
 #[test]
 fn a_translation_with_another_number_of_questions_is_an_error() {
     let fewer = &EN[..EN.find("## ? You may pay").unwrap()];
-    assert_problem(&problems(with_en(fewer)), &format!("{EN_PATH}:27:1: error"), "the number of quiz questions differs: en.md has 1, vi.md has 2");
+    assert_problem(&problems(with_en(fewer)), &format!("{EN_PATH}:30:1: error"), "the number of quiz questions differs: en.md has 1, vi.md has 2");
 }
 
 #[test]
 fn a_translation_with_another_number_of_options_is_an_error() {
     let more = edit(EN, "  > The colour does not matter.\n", "  > The colour does not matter.\n- [ ] The battery\n  > No.\n");
-    assert_problem(&problems(with_en(&more)), &format!("{EN_PATH}:27:1: error"), "question 1 has a different number of options: 3 here, 2 in vi.md");
+    assert_problem(&problems(with_en(&more)), &format!("{EN_PATH}:30:1: error"), "question 1 has a different number of options: 3 here, 2 in vi.md");
 }
 
 #[test]
 fn a_translation_with_other_right_answers_is_an_error_at_the_first_differing_option() {
     let swapped = edit(edit(EN, "- [ ] The colour", "- [x] The colour").as_str(), "- [x] The recipient", "- [ ] The recipient");
-    assert_problem(&problems(with_en(&swapped)), &format!("{EN_PATH}:28:1: error"), "option 1 of question 1 is marked [x] here but [ ] in vi.md");
+    assert_problem(&problems(with_en(&swapped)), &format!("{EN_PATH}:31:1: error"), "option 1 of question 1 is marked [x] here but [ ] in vi.md");
 }
 
 #[test]
 fn a_translation_that_drops_true_false_is_an_error() {
     let plain = edit(EN, " {.true-false}", "");
-    assert_problem(&problems(with_en(&plain)), &format!("{EN_PATH}:33:1: error"), "question 2 is single choice here but true-false in vi.md");
+    assert_problem(&problems(with_en(&plain)), &format!("{EN_PATH}:36:1: error"), "question 2 is single choice here but true-false in vi.md");
 }
 
 #[test]
@@ -233,7 +233,7 @@ fn problems_are_sorted_by_file_and_position() {
         with_vi(&edit(&edit(VI, "minutes: 6", "minutes: x"), "- [x] Tên", "- [ ] Tên")).with(EN_PATH, edit(EN, "order: 2", "order: z")),
     );
     let places: Vec<String> = tree.report.problems.iter().map(|p| format!("{}:{}", p.path.display(), p.problem.position)).collect();
-    assert_eq!(places, [format!("content/{EN_PATH}:7:8"), format!("content/{VI_PATH}:6:10"), format!("content/{VI_PATH}:27:1"),]);
+    assert_eq!(places, [format!("content/{EN_PATH}:7:8"), format!("content/{VI_PATH}:6:10"), format!("content/{VI_PATH}:30:1"),]);
     assert_eq!(tree.report.summary(), "checked 1 lesson (2 files): 3 errors, 0 warnings");
 }
 
@@ -269,4 +269,15 @@ fn reading_a_real_folder_skips_hidden_files_and_reports_a_missing_one() {
     let missing = check_tree(&dir.path().join("nope"));
     assert_eq!(missing.error_count(), 1);
     assert!(missing.problems[0].problem.message.contains("cannot read the content folder"));
+}
+
+#[test]
+fn a_translation_keeps_the_drills_of_the_original() {
+    let moved = edit(EN, "right: scan\n", "right: cancel\nwrong: scan => Scan it.\n");
+    assert_problem(&problems(with_en(&moved)), &format!("{EN_PATH}:21:1: error"), "screen 1 of drill 1 has another right action here than in vi.md");
+    let other = edit(EN, "kind: transfer_confirm", "kind: message_inbox");
+    let other = edit(&other, "screen: scan\nright: scan", "screen: message\nfrom: A\ntext: B\nright: safe");
+    assert_problem(&problems(with_en(&other)), &format!("{EN_PATH}:21:1: error"), "drill 1 is message_inbox here but transfer_confirm in vi.md");
+    let none = edit(EN, "```practice\nkind: transfer_confirm\ninstruction: Scan the QR code at the counter.\nscreen: scan\nright: scan\n```\n\n", "");
+    assert_problem(&problems(with_en(&none)), &format!("{EN_PATH}:17:1: error"), "the number of practice drills differs: en.md has 0, vi.md has 1");
 }

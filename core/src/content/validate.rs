@@ -149,6 +149,7 @@ pub(crate) fn compare_translation(original: &ParsedLesson, translation: &ParsedL
             ),
         ));
     }
+    compare_drills(original, translation, &file, &mut problems);
     for (number, ((vi_question, tr_question), source)) in vi.quiz.iter().zip(&tr.quiz).zip(&map.questions).enumerate() {
         let number = number + 1;
         if vi_question.options.len() != tr_question.options.len() {
@@ -190,4 +191,69 @@ pub(crate) fn compare_translation(original: &ParsedLesson, translation: &ParsedL
         }
     }
     problems
+}
+
+/// A translation's drills against the original's: the same drills, kinds and screens, with the right
+/// action in the same place, so that drill events and the dashboard mean the same in every language.
+fn compare_drills(original: &ParsedLesson, translation: &ParsedLesson, file: &str, problems: &mut Vec<Problem>) {
+    let (vi, tr) = (original.lesson.drills(), translation.lesson.drills());
+    let map = &translation.source_map;
+    if vi.len() != tr.len() {
+        // An extra drill is pointed at; a missing one at the step that holds it in vi.md.
+        let missing_step = original.lesson.drill_steps().get(tr.len()).and_then(|step| map.steps.get(*step as usize));
+        let at = map.drills.get(vi.len()).or(missing_step).copied().unwrap_or(map.end);
+        problems.push(Problem::error(
+            at,
+            format!(
+                "the number of practice drills differs: {file} has {}, vi.md has {}; a translation has the same drills, in the same order",
+                tr.len(),
+                vi.len()
+            ),
+        ));
+    }
+    for (number, ((vi_drill, tr_drill), at)) in vi.iter().zip(&tr).zip(&map.drills).enumerate() {
+        let number = number + 1;
+        if vi_drill.kind.as_str() != tr_drill.kind.as_str() {
+            problems.push(Problem::error(
+                *at,
+                format!("drill {number} is {} here but {} in vi.md: keep the same kind", tr_drill.kind.as_str(), vi_drill.kind.as_str()),
+            ));
+            continue;
+        }
+        let screens = |d: &crate::practice::Drill| d.steps.iter().map(|s| s.screen.name()).collect::<Vec<_>>();
+        if screens(vi_drill) != screens(tr_drill) {
+            problems.push(Problem::error(
+                *at,
+                format!(
+                    "drill {number} has the screens {} here but {} in vi.md: keep the same screens, in the same order",
+                    screens(tr_drill).join(", "),
+                    screens(vi_drill).join(", ")
+                ),
+            ));
+            continue;
+        }
+        // Actions are compared by position: a call's choices are translated, keywords are not.
+        let rights = |d: &crate::practice::Drill| d.steps.iter().map(|s| s.responses.iter().position(|r| r.right)).collect::<Vec<_>>();
+        let (vi_rights, tr_rights) = (rights(vi_drill), rights(tr_drill));
+        let keywords = |d: &crate::practice::Drill| {
+            d.steps
+                .iter()
+                .map(|s| s.right().filter(|r| !matches!(r.action, crate::practice::Action::Choice(_))).map(|r| r.action.clone()))
+                .collect::<Vec<_>>()
+        };
+        let differing = (0..vi_drill.steps.len()).find(|&i| {
+            let is_call = matches!(vi_drill.steps[i].screen, crate::practice::Screen::Call { .. });
+            if is_call {
+                vi_rights[i] != tr_rights[i]
+            } else {
+                keywords(vi_drill)[i] != keywords(tr_drill)[i]
+            }
+        });
+        if let Some(step) = differing {
+            problems.push(Problem::error(
+                *at,
+                format!("screen {} of drill {number} has another right action here than in vi.md: the right actions must be the same", step + 1),
+            ));
+        }
+    }
 }

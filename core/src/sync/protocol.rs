@@ -194,7 +194,32 @@ pub fn validate_event(event: &ProgressEvent, now_ms: i64) -> Result<(), String> 
         check_text("lesson_version", &event.lesson_version, 128).map_err(in_event)?;
     }
     validate_session_event(&event.kind).map_err(in_event)?;
+    validate_drill_event(&event.kind).map_err(in_event)?;
     Ok(())
+}
+
+/// Most wrong actions one drill attempt may report: far above any real attempt, and keeps sums small.
+pub const MAX_DRILL_MISTAKES: u32 = 10_000;
+
+/// Sizes of a drill event: a drill index within a lesson, a screen within a drill, a mistake count.
+fn validate_drill_event(kind: &EventKind) -> Result<(), String> {
+    use crate::practice::{MAX_DRILLS_PER_LESSON, MAX_DRILL_STEPS};
+    let drill = match kind {
+        EventKind::DrillStarted { drill } | EventKind::DrillStepAnswered { drill, .. } | EventKind::DrillCompleted { drill, .. } => *drill,
+        _ => return Ok(()),
+    };
+    if drill as usize >= MAX_DRILLS_PER_LESSON {
+        return Err(format!("drill {drill}: a lesson has at most {MAX_DRILLS_PER_LESSON} drills"));
+    }
+    match kind {
+        EventKind::DrillStepAnswered { step, .. } if *step as usize >= MAX_DRILL_STEPS => {
+            Err(format!("drill step {step}: a drill has at most {MAX_DRILL_STEPS} screens"))
+        }
+        EventKind::DrillCompleted { mistakes, .. } if *mistakes > MAX_DRILL_MISTAKES => {
+            Err(format!("{mistakes} mistakes in one drill attempt; at most {MAX_DRILL_MISTAKES}"))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn check_optional_text(field: &str, value: &str, max: usize) -> Result<(), String> {
@@ -305,6 +330,21 @@ mod tests {
         let mut forged = event("phone-a", 2);
         forged.id = "phone-b:2".into();
         assert!(validate_event_now(&forged).is_err());
+    }
+
+    #[test]
+    fn drill_events_are_checked_for_their_sizes() {
+        let with = |kind| validate_event_now(&ProgressEvent { kind, ..event("phone-a", 1) });
+        assert!(with(EventKind::DrillStarted { drill: 0 }).is_ok());
+        assert!(with(EventKind::DrillStepAnswered { drill: 1, step: 3, correct: false }).is_ok());
+        assert!(with(EventKind::DrillCompleted { drill: 1, mistakes: 2 }).is_ok());
+        assert!(with(EventKind::DrillStarted { drill: 20 }).unwrap_err().contains("at most 20 drills"));
+        assert!(with(EventKind::DrillStepAnswered { drill: 0, step: 40, correct: true }).unwrap_err().contains("at most 40 screens"));
+        assert!(with(EventKind::DrillCompleted { drill: 0, mistakes: 10_001 }).unwrap_err().contains("mistakes"));
+        // A drill event names its lesson, like every learning event.
+        let mut no_lesson = ProgressEvent { kind: EventKind::DrillStarted { drill: 0 }, ..event("phone-a", 1) };
+        no_lesson.lesson_id.clear();
+        assert!(validate_event_now(&no_lesson).is_err());
     }
 
     fn session_event(kind: EventKind) -> ProgressEvent {

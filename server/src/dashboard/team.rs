@@ -124,6 +124,9 @@ pub fn team_dashboard(
                 first_try_correct: correct,
                 first_try_questions: questions,
                 first_try_correct_percent: percent(correct, questions),
+                // Counted from drill events by a later change (issue #13).
+                drills_done: 0,
+                most_missed_drill_step: None,
             }
         })
         .collect();
