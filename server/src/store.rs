@@ -23,7 +23,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqlitePool};
 
 mod reports;
-pub use reports::{AdminToken, Completion, DeviceStatus, LessonCounts, TeamCounts, TimeRange};
+pub use reports::{AdminToken, Completion, DeviceStatus, DrillOutcome, DrillOutcomeKind, LessonCounts, TeamCounts, TimeRange};
 
 /// What can go wrong in the store that a caller must handle; anything else is `Database`.
 #[derive(Debug, thiserror::Error)]

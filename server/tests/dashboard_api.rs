@@ -191,6 +191,15 @@ async fn seed() -> Seeded {
         member_a.completed("learner-mai", VNEID, vn(2, 1, 3, 0), 3, 3),
         member_a.completed("learner-mai", VIETQR, vn(2, 5, 10, 0), 2, 2),
         member_a.event("learner-lan", VNEID, vn(2, 14, 16, 0), EventKind::StepViewed { step: 2 }),
+        // The VietQR drill: mai misses screen 1 twice and screen 2 once, lan screen 1 once; both finish it.
+        member_a.event("learner-mai", VIETQR, vn(2, 5, 9, 50), EventKind::DrillStarted { drill: 0 }),
+        member_a.event("learner-mai", VIETQR, vn(2, 5, 9, 51), EventKind::DrillStepAnswered { drill: 0, step: 1, correct: false }),
+        member_a.event("learner-mai", VIETQR, vn(2, 5, 9, 52), EventKind::DrillStepAnswered { drill: 0, step: 1, correct: false }),
+        member_a.event("learner-mai", VIETQR, vn(2, 5, 9, 53), EventKind::DrillStepAnswered { drill: 0, step: 1, correct: true }),
+        member_a.event("learner-mai", VIETQR, vn(2, 5, 9, 54), EventKind::DrillStepAnswered { drill: 0, step: 2, correct: false }),
+        member_a.event("learner-mai", VIETQR, vn(2, 5, 9, 55), EventKind::DrillCompleted { drill: 0, mistakes: 3 }),
+        member_a.event("learner-lan", VIETQR, vn(1, 20, 14, 10), EventKind::DrillStepAnswered { drill: 0, step: 1, correct: false }),
+        member_a.event("learner-lan", VIETQR, vn(1, 20, 14, 11), EventKind::DrillCompleted { drill: 0, mistakes: 1 }),
     ];
     server.push(&member_a, events, json!([profile("learner-mai", "Mai"), profile("learner-lan", "Lan")])).await;
     let events = vec![phone_a2.started("learner-hoa", VNEID, vn(2, 12, 8, 0))];
@@ -241,9 +250,11 @@ async fn the_leader_sees_the_hand_counted_indicators_of_the_team() {
         d["lessons"],
         json!([
             {"lesson_id": VNEID, "topic": "public-services", "learners_completed": 1, "completions": 2,
-             "first_try_correct": 5, "first_try_questions": 6, "first_try_correct_percent": 83.3},
+             "first_try_correct": 5, "first_try_questions": 6, "first_try_correct_percent": 83.3,
+             "drills_done": 0, "most_missed_drill_step": null},
             {"lesson_id": VIETQR, "topic": "cashless-payment", "learners_completed": 2, "completions": 2,
-             "first_try_correct": 3, "first_try_questions": 4, "first_try_correct_percent": 75.0},
+             "first_try_correct": 3, "first_try_questions": 4, "first_try_correct_percent": 75.0,
+             "drills_done": 2, "most_missed_drill_step": {"drill": 0, "step": 1, "wrong": 3}},
         ])
     );
 

@@ -38,8 +38,11 @@ async fn team_dashboard(state: &AppState, leader: AuthDevice, period: &Period) -
     let completions = state.store.completions(team, range).await?;
     let session_events = state.store.session_events(team).await?;
     let devices = state.store.device_statuses(team).await?;
+    let drills = state.store.drill_outcomes(team, range).await?;
     let topics = LessonTopics::load(state.catalogue.path()).await;
-    Ok(dashboard::team_dashboard(leader.team, period, &topics, &learner_days, &completions, &session_events, &devices))
+    let mut answer = dashboard::team_dashboard(leader.team, period, &topics, &learner_days, &completions, &session_events, &devices);
+    dashboard::add_drill_counts(&mut answer, &drills);
+    Ok(answer)
 }
 
 /// A CSV download: the file name is ASCII, so it always makes a valid header.

@@ -22,5 +22,5 @@ pub use csv::{csv_file_name, lessons_csv, sessions_csv, sessions_csv_file_name, 
 pub use period::{Period, PeriodError};
 pub use province::province_view;
 pub use sessions::sessions_in;
-pub use team::{people_reached, team_dashboard};
+pub use team::{add_drill_counts, people_reached, team_dashboard};
 pub use topics::LessonTopics;

@@ -2,14 +2,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use hocso_core::events::ProgressEvent;
-use hocso_core::reports::{DeviceRow, LessonCounts, MonthCounts, TeamDashboard, TopicCounts};
+use hocso_core::reports::{DeviceRow, LessonCounts, MissedDrillStep, MonthCounts, TeamDashboard, TopicCounts};
 use hocso_core::sessions::{Attendee, Session};
 use hocso_core::sync::TeamInfo;
 
 use super::period::{day_of, month_of_day, Period};
 use super::sessions::{distinct_attendees, session_indicators, sessions_in};
 use super::topics::LessonTopics;
-use crate::store::{Completion, DeviceStatus};
+use crate::store::{Completion, DeviceStatus, DrillOutcome, DrillOutcomeKind};
 
 /// `part / whole` in percent with one decimal; `None` when `whole` is 0.
 pub fn percent(part: u64, whole: u64) -> Option<f64> {
@@ -124,7 +124,7 @@ pub fn team_dashboard(
                 first_try_correct: correct,
                 first_try_questions: questions,
                 first_try_correct_percent: percent(correct, questions),
-                // Counted from drill events by a later change (issue #13).
+                // Filled from the drill events by `add_drill_counts`.
                 drills_done: 0,
                 most_missed_drill_step: None,
             }
@@ -161,6 +161,47 @@ pub fn team_dashboard(
     }
 }
 
+/// Each lesson row gains its completed drills and the drill screen most often gotten wrong. Every
+/// catalogue lesson has a row already; a lesson unknown to the catalogue with drill events but no
+/// completion gets one at the end, with the other unknown lessons.
+pub fn add_drill_counts(dashboard: &mut TeamDashboard, outcomes: &[DrillOutcome]) {
+    /// Drills completed, and wrong answers per (drill, screen).
+    #[derive(Default)]
+    struct Drills {
+        done: u64,
+        wrong: BTreeMap<(u32, u32), u64>,
+    }
+    let mut per_lesson: BTreeMap<&str, Drills> = BTreeMap::new();
+    for outcome in outcomes {
+        let Drills { done, wrong } = per_lesson.entry(&outcome.lesson_id).or_default();
+        match outcome.kind {
+            DrillOutcomeKind::Completed => *done = done.saturating_add(1),
+            DrillOutcomeKind::Wrong { drill, step } => *wrong.entry((drill, step)).or_default() += 1,
+        }
+    }
+    for id in per_lesson.keys() {
+        if !dashboard.lessons.iter().any(|row| row.lesson_id == *id) {
+            dashboard.lessons.push(LessonCounts {
+                lesson_id: (*id).to_owned(),
+                topic: None,
+                learners_completed: 0,
+                completions: 0,
+                first_try_correct: 0,
+                first_try_questions: 0,
+                first_try_correct_percent: None,
+                drills_done: 0,
+                most_missed_drill_step: None,
+            });
+        }
+    }
+    for row in &mut dashboard.lessons {
+        if let Some(drills) = per_lesson.get(row.lesson_id.as_str()) {
+            row.drills_done = drills.done;
+            row.most_missed_drill_step = MissedDrillStep::most_missed(drills.wrong.iter().map(|(at, n)| (*at, *n)));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +233,35 @@ mod tests {
         let d = team_dashboard(team, &Period::default(), &topics, &[("x".into(), i64::MAX), ("y".into(), i64::MIN)], &[done], &[], &[]);
         assert_eq!((d.people_reached, d.completions, d.months.len()), (2, 1, 0));
         assert_eq!(d.lessons[0].first_try_correct_percent, Some(100.0));
+    }
+
+    #[test]
+    fn drill_counts_land_on_their_lessons_and_the_most_missed_screen_is_named() {
+        let topics = LessonTopics::from_topics(vec![("a".into(), vec!["a1".into(), "a2".into()])]);
+        let team = TeamInfo { id: "t".into(), name: "T".into(), commune: "C".into() };
+        let mut d = team_dashboard(team, &Period::default(), &topics, &[], &[], &[], &[]);
+        let outcome = |lesson: &str, kind| DrillOutcome { lesson_id: lesson.into(), kind };
+        let wrong = |drill, step| DrillOutcomeKind::Wrong { drill, step };
+        add_drill_counts(
+            &mut d,
+            &[
+                outcome("a2", DrillOutcomeKind::Completed),
+                outcome("a2", DrillOutcomeKind::Completed),
+                outcome("a2", wrong(0, 1)),
+                outcome("a2", wrong(0, 2)),
+                outcome("a2", wrong(0, 2)),
+                outcome("gone", wrong(1, 0)),
+            ],
+        );
+        let rows: Vec<_> = d.lessons.iter().map(|l| (l.lesson_id.as_str(), l.drills_done, l.most_missed_drill_step)).collect();
+        assert_eq!(
+            rows,
+            [
+                ("a1", 0, None),
+                ("a2", 2, Some(MissedDrillStep { drill: 0, step: 2, wrong: 2 })),
+                ("gone", 0, Some(MissedDrillStep { drill: 1, step: 0, wrong: 1 })),
+            ]
+        );
     }
 
     fn attendee(id: &str, learner: Option<&str>) -> Attendee {

@@ -20,6 +20,11 @@ const COMPLETED: &str = r#"kind LIKE '{"type":"lesson\_completed"%' ESCAPE '\'"#
 const SESSION_EVENTS: &str = r#"(kind LIKE '{"type":"session\_%' ESCAPE '\' OR kind LIKE '{"type":"attendee\_%' ESCAPE '\'
         OR kind LIKE '{"type":"group\_answered"%' ESCAPE '\')"#;
 
+/// The `WHERE` term that picks the drill events a dashboard counts: completed drills and answered
+/// drill screens (`drill_started` says nothing a report needs). Erased ones are `{"type":"erased"}`.
+const DRILL_EVENTS: &str = r#"(kind LIKE '{"type":"drill\_completed"%' ESCAPE '\'
+        OR kind LIKE '{"type":"drill\_step\_answered"%' ESCAPE '\')"#;
+
 /// The `WHERE` term that leaves out what erasing a learner left behind: content-free placeholders
 /// (`{"type":"erased"}`, no learner, no lesson) that keep the devices' `seq` without gaps. No report
 /// counts them.
@@ -54,6 +59,21 @@ pub struct Completion {
     pub lesson_id: String,
     pub at: i64,
     pub score: Score,
+}
+
+/// One drill event of a lesson, reduced to what the dashboard counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrillOutcome {
+    pub lesson_id: String,
+    pub kind: DrillOutcomeKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DrillOutcomeKind {
+    /// A drill done to its end (`drill_completed`).
+    Completed,
+    /// A wrong answer on screen `step` of drill `drill` (`drill_step_answered`, `correct: false`).
+    Wrong { drill: u32, step: u32 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,6 +172,30 @@ impl Store {
             }
         }
         Ok(completions)
+    }
+
+    /// The team's completed drills and wrong drill answers in `range` (right answers are not needed).
+    pub async fn drill_outcomes(&self, team_id: &str, range: TimeRange) -> Result<Vec<DrillOutcome>, StoreError> {
+        let range = range.within_calendar();
+        let rows = sqlx::query(&format!(
+            "SELECT lesson_id, kind FROM events
+             WHERE team_id = ? AND at >= ? AND at < ? AND {DRILL_EVENTS}"
+        ))
+        .bind(team_id)
+        .bind(range.from_ms)
+        .bind(range.until_ms)
+        .fetch_all(&self.reader)
+        .await?;
+        let mut outcomes = Vec::new();
+        for r in &rows {
+            let kind = match serde_json::from_str(r.try_get::<&str, _>(1)?) {
+                Ok(EventKind::DrillCompleted { .. }) => DrillOutcomeKind::Completed,
+                Ok(EventKind::DrillStepAnswered { drill, step, correct: false }) => DrillOutcomeKind::Wrong { drill, step },
+                _ => continue,
+            };
+            outcomes.push(DrillOutcome { lesson_id: r.try_get(0)?, kind });
+        }
+        Ok(outcomes)
     }
 
     /// Every session event of the team, whatever its time (`crate::dashboard` places a session by
