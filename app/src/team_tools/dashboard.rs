@@ -184,9 +184,20 @@ pub fn Dashboard() -> impl IntoView {
                         <h2>{i18n.t("dashboard.hard_lessons")}</h2>
                         <table class="data-table">
                             <thead><tr><th>{i18n.t("dashboard.lesson")}</th><th>{i18n.t("dashboard.completions")}</th><th>{i18n.t("dashboard.first_try")}</th></tr></thead>
-                            <tbody>{lessons.into_iter().map(|l| view! {
+                            <tbody>{lessons.iter().map(|l| view! {
                                 <tr><td>{title(&l.lesson_id)}</td><td>{l.completions}</td>
                                 <td>{l.first_try_correct_percent.map(|p| format!("{p:.0}%")).unwrap_or_else(|| "–".into())}</td></tr>
+                            }).collect_view()}</tbody>
+                        </table>
+                        <h2>{i18n.t("dashboard.drills")}</h2>
+                        <table class="data-table drills-table">
+                            <thead><tr><th>{i18n.t("dashboard.lesson")}</th><th>{i18n.t("dashboard.drills_done")}</th><th>{i18n.t("dashboard.most_missed")}</th></tr></thead>
+                            <tbody>{lessons.iter().filter(|l| l.drills_done > 0 || l.most_missed_drill_step.is_some()).map(|l| {
+                                // Screens are counted from 1 for people; the drill number only when a lesson has several.
+                                let missed = l.most_missed_drill_step.map_or_else(|| "–".to_owned(), |m| i18n.t_with("dashboard.missed_screen", &[
+                                    ("drill", &(m.drill + 1).to_string()), ("screen", &(m.step + 1).to_string()), ("wrong", &m.wrong.to_string()),
+                                ]));
+                                view! { <tr><td>{title(&l.lesson_id)}</td><td>{l.drills_done}</td><td>{missed}</td></tr> }
                             }).collect_view()}</tbody>
                         </table>
                         <h2>{i18n.t("dashboard.group_quiz")}</h2>
