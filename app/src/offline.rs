@@ -7,6 +7,7 @@
 //! On plain `http://` (a village Wi-Fi address) there is no service worker, so nothing can be kept
 //! for offline use: the line then says to open the team's https address instead.
 use hocso_core::content::Catalogue;
+use hocso_core::i18n::{LOCALES, REFERENCE_LOCALE};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -82,8 +83,12 @@ async fn prepare(catalogue: &Catalogue, locale: &str, readiness: RwSignal<Readin
     let total = catalogue.topics.len();
     let (mut done, mut missing) = (0, 0);
     // The catalogue this page read came before the worker controlled it: fetch it again through
-    // the worker, which keeps it for the next start with no signal.
-    if let Err(error) = download_all(&[CATALOGUE_URL.to_owned()]).await {
+    // the worker, which keeps it for the next start with no signal. The interface in the other
+    // languages comes too (not with the app's first download: Vietnamese is compiled in), so a
+    // learner can switch language at home.
+    let mut first = vec![CATALOGUE_URL.to_owned()];
+    first.extend(LOCALES.iter().filter(|l| l.code != REFERENCE_LOCALE).map(|l| format!("/locales/{}.json", l.code)));
+    if let Err(error) = download_all(&first).await {
         if error == ContentError::StoppedForUpdate {
             return;
         }

@@ -11,12 +11,14 @@ use sha2::{Digest, Sha256};
 /// The line of `public/sw.js` that this replaces.
 const BUILD_LINE_PREFIX: &str = "const BUILD = ";
 
-/// Files the service worker does not store: the worker itself, lesson packs and pictures (cached on
-/// use), the Vietnamese strings (compiled into the app, never fetched), and the precompressed copies
-/// (the server picks them by `Accept-Encoding`).
+/// Files the service worker does not store on install: the worker itself, lesson packs and
+/// pictures (cached on use), the interface strings (Vietnamese is compiled into the app; the other
+/// languages come with the lessons in the background download after the first screen, see
+/// `app/src/offline.rs`, so a first visit does not wait for languages it may never use), and the
+/// precompressed copies (the server picks them by `Accept-Encoding`).
 fn is_stored(relative: &str) -> bool {
     relative != "sw.js"
-        && relative != "locales/vi.json"
+        && !relative.starts_with("locales/")
         && !relative.starts_with("content/")
         && !relative.ends_with(".br")
         && !relative.ends_with(".gz")
@@ -147,7 +149,7 @@ mod tests {
             ("locales/vi.json", "{}"),
         ]);
         let precache = precache(&dist.0).unwrap();
-        assert_eq!(precache.shell, ["/", "/app-0123456789abcdef.js", "/icons/a.png", "/index.html", "/locales/en.json"]);
+        assert_eq!(precache.shell, ["/", "/app-0123456789abcdef.js", "/icons/a.png", "/index.html"]);
         assert!(precache.team.is_empty());
     }
 
