@@ -15,7 +15,7 @@ pub(super) fn call(tap: Tap, caller: String, says: String, step: &DrillStep) -> 
             <p class="drill-bubble">{says}</p>
         </div>
         <div class="drill-actions">
-            {step.responses.iter().map(|r| action_button(tap, r.action.clone(), r.action.as_str().to_owned(), "choice")).collect_view()}
+            {step.responses.iter().map(|r| action_button(tap, r.action.clone(), r.action.as_str().to_owned(), "drill-choice")).collect_view()}
         </div>
     }
 }

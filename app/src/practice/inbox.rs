@@ -42,15 +42,15 @@ pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, answered: RwSignal<bool>
         .collect_view();
     let flags = open.flags.clone();
     view! {
-        <h3 class="drill-app-title">{i18n.t("practice.inbox")}</h3>
+        <p class="drill-app-title">{i18n.t("practice.inbox")}</p>
         <ol class="drill-inbox">{list}</ol>
-        <article class="drill-message">
+        <div class="drill-message">
             <p class="drill-from">{open.from.clone()}</p>
             <p class="drill-bubble">
                 {open.text.clone()}
                 {(!open.link.is_empty()).then(|| view! { " " <span class="drill-link">{open.link.clone()}</span> })}
             </p>
-        </article>
+        </div>
         {move || if answered.get() {
             if flags.is_empty() {
                 view! { <p class="drill-flags none">{i18n.t("practice.no_flags")}</p> }.into_any()

@@ -91,6 +91,20 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
     let inbox = drill.kind == DrillKind::MessageInbox;
     let drill = StoredValue::new(drill);
 
+    let section = NodeRef::<leptos::html::Section>::new();
+    // After a tap, bring what it changed into sight (once drawn): the feedback, or an answered
+    // message's "next" button below its red flags; the lesson's buttons cover the page's bottom.
+    let reveal = move || {
+        gloo_timers::callback::Timeout::new(60, move || {
+            let target = if paused.get_untracked() { ".drill-next" } else { ".drill-feedback" };
+            if let Some(el) = section.get_untracked().and_then(|s| s.query_selector(target).ok().flatten()) {
+                let options = web_sys::ScrollIntoViewOptions::new();
+                options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                el.scroll_into_view_with_scroll_into_view_options(&options);
+            }
+        })
+        .forget();
+    };
     let show = move |after: After| match after {
         After::Next(praise, next) => {
             highlight.set(None);
@@ -135,6 +149,7 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
         let Some(lesson) = lesson else {
             attempt.set(Some(run));
             show(after);
+            reveal();
             return;
         };
         busy.set(true);
@@ -148,6 +163,7 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
             if stored {
                 attempt.set(Some(run));
                 show(after);
+                reveal();
             }
             busy.set(false);
         });
@@ -213,24 +229,25 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
     };
 
     view! {
-        <section class="drill" aria-label=move || i18n.t("practice.label")>
+        <section class="drill" node_ref=section aria-label=move || i18n.t("practice.label")>
             <p class="drill-instruction">{instruction}</p>
             {move || ask().filter(|_| !finished.get()).map(|ask| view! { <p class="drill-ask">{ask}</p> })}
             {read_aloud}
             <div class="phone-frame">
                 <p class="phone-label">{move || i18n.t("practice.label")}</p>
-                <div class="phone-screen">{screen}</div>
-                <div class="drill-feedback" role="status" aria-live="polite">
+                // Above the screen, so that a new screen does not push it out of sight.
+                <div class="drill-feedback" role="status" aria-live="polite" hidden=move || feedback.with(Option::is_none)>
                     {move || feedback.get().map(|(right, text)| view! {
                         <p class=if right { "feedback-right" } else { "feedback-wrong" }>{if right { "✓ " } else { "✗ " }}{text}</p>
                     })}
                     {move || highlight.get().is_some().then(|| view! { <p class="hint">{i18n.t("practice.hint")}</p> })}
                 </div>
-                <Show when=move || paused.get()>
-                    <button class="drill-button" on:click=next_message>
-                        {move || if attempt.with(|a| a.as_ref().is_some_and(DrillAttempt::is_finished)) { i18n.t("practice.continue") } else { i18n.t("practice.next_message") }}
+                <div class="phone-screen">{screen}</div>
+                {move || paused.get().then(|| view! {
+                    <button class="drill-button drill-next" on:click=next_message>
+                        {if attempt.with_untracked(|a| a.as_ref().is_some_and(DrillAttempt::is_finished)) { i18n.t("practice.continue") } else { i18n.t("practice.next_message") }}
                     </button>
-                </Show>
+                })}
             </div>
         </section>
     }

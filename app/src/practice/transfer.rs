@@ -40,19 +40,19 @@ pub(super) fn confirm(tap: Tap, transfer: Transfer) -> impl IntoView {
     let row = |key: &str, value: String, strong: bool| {
         (!value.is_empty()).then(|| {
             view! {
-                <div class="drill-row"><dt>{i18n.t(key)}</dt><dd class:strong=strong>{value}</dd></div>
+                <p class="drill-row"><span>{i18n.t(key)}</span><span class=if strong { "strong" } else { "" }>{value}</span></p>
             }
         })
     };
     view! {
-        <h3 class="drill-app-title">{i18n.t("practice.confirm_title")}</h3>
-        <dl class="drill-transfer">
+        <p class="drill-app-title">{i18n.t("practice.confirm_title")}</p>
+        <div class="drill-transfer">
             {row("practice.recipient", transfer.name, true)}
             {row("practice.account", transfer.account, false)}
             {row("practice.bank", transfer.bank, false)}
             {row("practice.amount", transfer.amount.map(format_dong).unwrap_or_default(), true)}
             {row("practice.content", transfer.content, false)}
-        </dl>
+        </div>
         <div class="drill-actions">
             {action_button(tap, Action::Confirm, i18n.t("practice.confirm"), "")}
             {action_button(tap, Action::Cancel, i18n.t("practice.cancel"), "secondary")}
@@ -92,7 +92,7 @@ pub(super) fn AmountScreen(tap: Tap, amount: u64) -> impl IntoView {
     let value = move || typed.with(|t| t.parse::<u64>().unwrap_or(0));
     let ok = move |_| tap.answer.run(if value() == amount { Action::TypeAmount } else { Action::WrongAmount });
     view! {
-        <h3 class="drill-app-title">{i18n.t("practice.amount_title")}</h3>
+        <p class="drill-app-title">{i18n.t("practice.amount_title")}</p>
         <p class="drill-amount" aria-live="polite">{move || format_dong(value())}</p>
         {keypad(Some("000"), on_key)}
         <div class="drill-actions">
@@ -120,7 +120,7 @@ pub(super) fn PasscodeScreen(tap: Tap) -> impl IntoView {
         }
     };
     view! {
-        <h3 class="drill-app-title">{i18n.t("practice.passcode_title")}</h3>
+        <p class="drill-app-title">{i18n.t("practice.passcode_title")}</p>
         <p class="hint">{i18n.t("practice.passcode_hint")}</p>
         <p class=move || if tap.hinted(&Action::EnterPasscode) { "drill-dots hint-target" } else { "drill-dots" }
             aria-label=move || i18n.t_with("practice.digits", &[("n", &typed.get().to_string())])>
