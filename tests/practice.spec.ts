@@ -144,9 +144,11 @@ test('present mode shows a drill at 1280×800 and moves on with a tap', async ({
   while (!(await page.locator('.drill').isVisible())) {
     await page.getByRole('button', { name: 'Tiếp', exact: true }).click();
   }
+  await page.locator('.drill .phone-frame').scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${screenshotDir}/practice-present-scan-1280x800.png` });
   await page.locator('.drill').getByRole('button', { name: 'Quét mã' }).click();
   await expect(page.locator('.drill-transfer')).toContainText('NGUYEN VAN MAO');
+  await page.locator('.drill .phone-frame').scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${screenshotDir}/practice-present-confirm-1280x800.png` });
   // The room says "cancel": the leader taps it, and the drill moves on (nothing saved for a learner).
   await page.locator('.drill').getByRole('button', { name: 'Huỷ' }).click();
