@@ -173,3 +173,38 @@ export function hocso(server: Server, ...args: string[]): string {
   const bin = process.env.HOCSO_BIN || resolve(__dirname, '../target/release/hocso');
   return execFileSync(bin, [...args, '--database', server.database], { encoding: 'utf8' });
 }
+
+/** Does the VietQR drill of pay-by-vietqr (open on screen): first confirms the transfer to the wrong
+ *  name (the lesson's feedback is shown), then cancels and pays right to the end (1 mistake). */
+export async function doVietQrDrill(page: Page, shot?: (name: string) => Promise<unknown>) {
+  const drill = page.locator('.drill');
+  const button = (name: string) => drill.getByRole('button', { name, exact: true });
+  await drill.locator('.phone-frame').scrollIntoViewIfNeeded();
+  if (shot) await shot('scan');
+  await button('Quét mã').click();
+  await drill.locator('.drill-transfer', { hasText: 'NGUYEN VAN MAO' }).waitFor();
+  await drill.locator('.drill-transfer').scrollIntoViewIfNeeded();
+  if (shot) await shot('confirm');
+  await button('Xác nhận').click();
+  await drill.locator('.drill-feedback', { hasText: 'Dừng lại! Tên người nhận là NGUYEN VAN MAO' }).waitFor();
+  await drill.locator('.drill-feedback').scrollIntoViewIfNeeded();
+  if (shot) await shot('confirm-wrong');
+  await button('Huỷ').click();
+  await drill.locator('.drill-stand-label', { hasText: 'Mã QR của bà Mậu' }).waitFor();
+  await button('Quét mã').click();
+  await drill.locator('.drill-transfer', { hasText: 'NGUYEN VAN MAU' }).waitFor();
+  await button('Xác nhận').click();
+  await drill.locator('.drill-amount').waitFor();
+  for (const key of ['5', '0', '000']) await button(key).click();
+  await drill.locator('.drill-amount', { hasText: '50.000 đ' }).waitFor();
+  await drill.locator('.drill-keypad').scrollIntoViewIfNeeded();
+  if (shot) await shot('amount');
+  await button('Tiếp tục').click();
+  await drill.locator('.drill-dots').waitFor();
+  if (shot) await shot('passcode');
+  for (const key of ['1', '2', '3', '4', '5', '6']) await button(key).click();
+  await drill.locator('.drill-done', { hasText: 'Bạn đã làm xong phần luyện tập này.' }).waitFor();
+  await drill.locator('.drill-feedback', { hasText: 'Xong! Cho bà Mậu xem màn hình.' }).waitFor();
+  await drill.locator('.drill-done').scrollIntoViewIfNeeded();
+  if (shot) await shot('transfer-done');
+}

@@ -1,7 +1,7 @@
 // The villager's journey (issue: learner experience): offline on a shared phone, two profiles, a
 // whole lesson with a wrong answer, then a reload offline: progress and resume point kept per learner.
 import { test, expect, Page } from '@playwright/test';
-import { startServer, removeDist, waitForServiceWorker, screenshotDir, createProfile, Server } from './helpers';
+import { startServer, removeDist, waitForServiceWorker, screenshotDir, createProfile, doVietQrDrill, Server } from './helpers';
 
 let server: Server;
 test.beforeEach(async () => { server = await startServer(); });
@@ -88,6 +88,12 @@ test('learn a whole lesson offline with two profiles, then reload offline', asyn
     const last = index === lesson.quiz.length - 1;
     await page.getByRole('button', { name: last ? 'Xem kết quả' : 'Tiếp' }).click();
   }
+  // The lesson's practice drill was skipped: the app says so kindly and leads back to it.
+  await expect(page.getByRole('heading', { name: /Còn phần luyện tập ở bước \d+\. Làm xong phần đó là xong bài nhé\./ })).toBeVisible();
+  await shot('drill-left');
+  await page.getByRole('button', { name: 'Đến phần luyện tập' }).click();
+  await doVietQrDrill(page);
+  await page.locator('.drill-ready').getByRole('button', { name: 'Xem kết quả' }).click();
   const total = lesson.quiz.length;
   await expect(page.getByText(`Bạn trả lời đúng ngay lần đầu ${total - 1}/${total} câu.`)).toBeVisible();
   await expect(page.getByRole('link', { name: /Bài tiếp theo/ })).toBeVisible();

@@ -119,6 +119,11 @@ pub fn lesson_title(lesson: &CatalogueLesson, locale: &str) -> (String, bool) {
     }
 }
 
+/// How many practice drills a lesson holds (translations keep the original's drills).
+pub fn drill_count(lesson: &CatalogueLesson) -> usize {
+    lesson.locales.get(REFERENCE_LOCALE).or_else(|| lesson.locales.values().next()).map_or(0, |l| l.drills as usize)
+}
+
 /// Bytes to download for a topic in a language (pack + media of the lessons shown).
 pub fn topic_download_size(topic: &CatalogueTopic, locale: &str) -> u64 {
     let packs: u64 = [REFERENCE_LOCALE, locale].iter().filter_map(|l| topic.packs.get(*l)).map(|p| p.bytes).sum();

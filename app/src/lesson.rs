@@ -15,6 +15,7 @@ use leptos_router::hooks::use_params_map;
 use crate::content::{fetch_topic, LocalisedLesson};
 use crate::i18n::use_i18n;
 use crate::not_found::NotFound;
+use crate::practice::PracticeHost;
 use crate::rich_text::{blocks_view, inlines_view};
 use crate::state::use_app_state;
 use crate::topics::catalogue_topic;
@@ -105,8 +106,14 @@ fn Reader(topic: &'static Topic, localised: LocalisedLesson, next: Option<(Strin
     let version = localised.version.clone();
     let lesson = StoredValue::new(localised.lesson);
     let lesson_id = lesson.with_value(|l| l.meta.id.clone());
+    // For each practice drill, the step that holds it: the lesson is finished only when they are done.
+    let drill_steps = StoredValue::new(lesson.with_value(Lesson::drill_steps));
     let position = RwSignal::new(None::<usize>);
     let saving = RwSignal::new(false);
+    // The step of a drill left when the learner tried to finish; then, on its way back there.
+    let drill_left = RwSignal::new(None::<u32>);
+    let finish_after_drill = RwSignal::new(false);
+    provide_context(PracticeHost { lesson: Some(StoredValue::new((lesson_id.clone(), version.clone()))), locale: StoredValue::new(locale.clone()) });
     let large_text = RwSignal::new(prefs::large_text());
 
     // Saves `kind`, then shows `to`: the screen never runs ahead of what is stored.
@@ -115,6 +122,7 @@ fn Reader(topic: &'static Topic, localised: LocalisedLesson, next: Option<(Strin
         move |kinds: Vec<EventKind>, to: usize| {
             let (lesson_id, version) = (lesson_id.clone(), version.clone());
             saving.set(true);
+            drill_left.set(None);
             spawn_local(async move {
                 let mut saved = true;
                 for kind in kinds {
@@ -140,7 +148,7 @@ fn Reader(topic: &'static Topic, localised: LocalisedLesson, next: Option<(Strin
             if position.get_untracked().is_some() || !state.events_loaded.get() {
                 return;
             }
-            match state.progress.with_untracked(|p| p.lesson(&lesson_id).status()) {
+            match state.progress.with_untracked(|p| drill_steps.with_value(|d| p.lesson(&lesson_id).status_with_drills(d))) {
                 LessonStatus::InProgress { step } => position.set(Some(positions.resume(step))),
                 _ => record_then_show(vec![EventKind::LessonStarted, EventKind::StepViewed { step: 0 }], 0),
             }
@@ -152,6 +160,14 @@ fn Reader(topic: &'static Topic, localised: LocalisedLesson, next: Option<(Strin
         let lesson_id = lesson_id.clone();
         move |to: usize| {
             if to >= positions.result() {
+                // The learner finishes the drills first: say so, and offer the way there.
+                let left = state
+                    .progress
+                    .with_untracked(|p| drill_steps.with_value(|d| p.lesson(&lesson_id).first_undone_drill(d.len()).map(|i| d[i as usize])));
+                if left.is_some() {
+                    drill_left.set(left);
+                    return;
+                }
                 let score = state.progress.with_untracked(|p| p.lesson(&lesson_id).attempt_score(positions.questions as u32));
                 record_then_show(vec![EventKind::LessonCompleted { score }], positions.result());
             } else {
@@ -168,14 +184,47 @@ fn Reader(topic: &'static Topic, localised: LocalisedLesson, next: Option<(Strin
     let draft = lesson.with_value(|l| l.meta.status == hocso_core::content::Status::Draft);
     let topic_href = format!("/topics/{}", topic.id);
     let lesson_lang = locale.clone();
+    let lesson_id_for_steps = StoredValue::new(lesson_id.clone());
     let body = move || {
         let Some(at) = position.get() else {
             return view! { <p class="notice" aria-busy="true">{i18n.t("common.loading")}</p> }.into_any();
         };
         let go = go.clone();
+        if let Some(step) = drill_left.get() {
+            let to_drill = go.clone();
+            let label = i18n.t_with("practice.finish_first", &[("step", &(step + 1).to_string())]);
+            return view! {
+                <section class="result">
+                    <p class="drill-left-mark" aria-hidden="true">"☝"</p>
+                    <h2>{label}</h2>
+                    <button class="big-button wide" on:click=move |_| { finish_after_drill.set(true); to_drill(step as usize) }>{i18n.t("practice.go_to_drill")}</button>
+                </section>
+            }
+            .into_any();
+        }
         if at < positions.steps {
             let step = lesson.with_value(|l| l.steps[at].clone());
-            view! { <StepView topic=topic.id step locale=locale.clone() at positions go saving/> }.into_any()
+            let first_drill = drill_steps.with_value(|d| d.iter().filter(|s| (**s as usize) < at).count() as u32);
+            let finish = go.clone();
+            // Back from "finish the practice first": once it is done, the result is one tap away.
+            let ready = move || {
+                finish_after_drill.get()
+                    && state
+                        .progress
+                        .with(|p| drill_steps.with_value(|d| p.lesson(&lesson_id_for_steps.read_value()).first_undone_drill(d.len()).is_none()))
+            };
+            view! {
+                <StepView topic=topic.id step locale=locale.clone() at first_drill positions go saving/>
+                <Show when=ready>
+                    {let finish = finish.clone(); view! {
+                        <div class="drill-ready" role="status">
+                            <p>{i18n.t("practice.ready")}</p>
+                            <button class="big-button wide" on:click=move |_| finish(positions.result())>{i18n.t("quiz.finish")}</button>
+                        </div>
+                    }}
+                </Show>
+            }
+            .into_any()
         } else if at < positions.result() {
             let question = lesson.with_value(|l| l.quiz[at - positions.steps].clone());
             view! { <QuestionView topic=topic.id question lesson_id=lesson_id.clone() version=version.clone() index=at - positions.steps at positions go saving/> }.into_any()
@@ -239,6 +288,7 @@ fn StepView(
     step: hocso_core::content::Step,
     locale: String,
     at: usize,
+    first_drill: u32,
     positions: Positions,
     go: impl Fn(usize) + Clone + Send + Sync + 'static,
     saving: RwSignal<bool>,
@@ -251,7 +301,7 @@ fn StepView(
         <p class="step-count">{move || i18n.t_with("lesson.step_of", &[("n", &(at + 1).to_string()), ("total", &positions.steps.to_string())])}</p>
         <h2 class="step-title">{step.title.clone()}</h2>
         <ReadAloud text=speech_text audio locale/>
-        <div class="step-body">{blocks_view(&step.blocks, topic)}</div>
+        <div class="step-body">{blocks_view(&step.blocks, topic, first_drill)}</div>
         <nav class="step-nav">
             <button class="big-button secondary" disabled=move || at == 0 || saving.get() on:click=move |_| back(at - 1)>
                 {move || i18n.t("lesson.back")}

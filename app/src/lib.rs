@@ -15,6 +15,7 @@ pub mod lesson;
 pub mod membership;
 pub mod not_found;
 pub mod offline;
+pub mod practice;
 pub mod prefs;
 pub mod profiles;
 pub mod pwa;

@@ -3,6 +3,8 @@
 use hocso_core::content::{Block, Inline, LinkTarget};
 use leptos::prelude::*;
 
+use crate::practice::DrillPlayer;
+
 /// Where a link in a lesson may lead in the app, if anywhere.
 fn safe_href(href: &str, topic: &str) -> Option<String> {
     match LinkTarget::parse(href) {
@@ -36,13 +38,20 @@ pub fn inlines_view(inlines: &[Inline], topic: &str) -> AnyView {
         .into_any()
 }
 
-pub fn blocks_view(blocks: &[Block], topic: &str) -> AnyView {
+/// A step's blocks; `first_drill` is the lesson-wide index of the step's first practice block
+/// (`Lesson::drill_steps` counts drills in the same order), which its events name.
+pub fn blocks_view(blocks: &[Block], topic: &str, first_drill: u32) -> AnyView {
+    let mut next_drill = first_drill;
+    blocks_with_drills(blocks, topic, &mut next_drill)
+}
+
+fn blocks_with_drills(blocks: &[Block], topic: &str, next_drill: &mut u32) -> AnyView {
     blocks
         .iter()
         .map(|block| match block {
             Block::Paragraph { content } => view! { <p>{inlines_view(content, topic)}</p> }.into_any(),
             Block::List { ordered, start, items } => {
-                let items = items.iter().map(|item| view! { <li>{blocks_view(item, topic)}</li> }).collect_view();
+                let items = items.iter().map(|item| view! { <li>{blocks_with_drills(item, topic, next_drill)}</li> }).collect_view();
                 if *ordered {
                     view! { <ol start=start.to_string()>{items}</ol> }.into_any()
                 } else {
@@ -55,13 +64,11 @@ pub fn blocks_view(blocks: &[Block], topic: &str) -> AnyView {
             .into_any(),
             // The step's read-aloud button plays it (see `speech`).
             Block::Audio { .. } => ().into_any(),
-            // The drill player comes next (issue #13): until then, the placeholder names the kind.
-            Block::Practice(drill) => view! {
-                <div class="practice" data-exercise=drill.kind.as_str()>
-                    {move || crate::i18n::use_i18n().t("lesson.practice_soon")}
-                </div>
+            Block::Practice(drill) => {
+                let index = *next_drill;
+                *next_drill += 1;
+                view! { <DrillPlayer drill=drill.clone() index/> }.into_any()
             }
-            .into_any(),
         })
         .collect_view()
         .into_any()

@@ -1,14 +1,14 @@
 //! Topic tiles (home) and the topic screen: its lessons with the learner's status, and "download
 //! this topic" for offline use.
 use hocso_core::content::CatalogueTopic;
-use hocso_core::progress::LessonStatus;
+use hocso_core::progress::{LessonProgress, LessonStatus};
 use hocso_core::topics::{topic, Topic};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::content::{download_topic, lesson_title, topic_download_size, topic_versions, Media};
+use crate::content::{download_topic, drill_count, lesson_title, topic_download_size, topic_versions, Media};
 use crate::i18n::use_i18n;
 use crate::not_found::NotFound;
 use crate::state::use_app_state;
@@ -63,7 +63,7 @@ pub fn TopicTile(topic: &'static Topic) -> impl IntoView {
     let entry = catalogue_topic(topic.id);
     let done = move || {
         entry().map(|t| {
-            let completed = state.progress.with(|p| p.completed_count(t.lessons.iter().map(|l| l.id.as_str())));
+            let completed = state.progress.with(|p| p.completed_count_with_drills(t.lessons.iter().map(|l| (l.id.as_str(), drill_count(l)))));
             i18n.t_with("topic.done_of", &[("done", &completed.to_string()), ("total", &t.lessons.len().to_string())])
         })
     };
@@ -133,7 +133,17 @@ fn DownloadTopic(topic: CatalogueTopic) -> impl IntoView {
     }
 }
 
-fn status_text(i18n: crate::i18n::I18n, status: LessonStatus) -> (String, &'static str) {
+/// A lesson's status in the topic list, which knows how many drills it holds but not where: a quiz
+/// completed with a drill left is in progress, "practice left".
+fn list_status(lesson: &LessonProgress, drills: usize) -> Option<LessonStatus> {
+    match lesson.status() {
+        LessonStatus::Completed { .. } if !lesson.is_completed_with_drills(drills) => None,
+        status => Some(status),
+    }
+}
+
+fn status_text(i18n: crate::i18n::I18n, status: Option<LessonStatus>) -> (String, &'static str) {
+    let Some(status) = status else { return (i18n.t("lesson.status_drill_left"), "in-progress") };
     match status {
         LessonStatus::NotStarted => (i18n.t("lesson.status_new"), "new"),
         LessonStatus::InProgress { step } => (i18n.t_with("lesson.status_step", &[("step", &(step + 1).to_string())]), "in-progress"),
@@ -168,7 +178,8 @@ pub fn TopicPage() -> impl IntoView {
                     {entry.lessons.into_iter().map(|lesson| {
                         let (title, fallback) = lesson_title(&lesson, &locale);
                         let id = StoredValue::new(lesson.id.clone());
-                        let status = move || state.progress.with(|p| p.lesson(&id.read_value()).status());
+                        let drills = drill_count(&lesson);
+                        let status = move || state.progress.with(|p| list_status(&p.lesson(&id.read_value()), drills));
                         let href = format!("/lessons/{}/{}", topic.id, lesson.id);
                         view! {
                             <li>

@@ -11,6 +11,7 @@ use super::{topic_of, use_team};
 use crate::content::fetch_topic;
 use crate::i18n::use_i18n;
 use crate::lesson::{step_speech_text, ReadAloud};
+use crate::practice::PracticeHost;
 use crate::rich_text::{blocks_view, inlines_view};
 use crate::speech;
 use crate::state::use_app_state;
@@ -56,6 +57,9 @@ fn Slides(topic: String, session: String, lesson: Lesson, locale: String) -> imp
     let steps = lesson.steps.len();
     let total = steps + lesson.quiz.len();
     let at = RwSignal::new(0usize);
+    let drill_steps = lesson.drill_steps();
+    // The room decides and the leader taps: drills are shown, nothing is saved for a learner.
+    provide_context(PracticeHost { lesson: None, locale: StoredValue::new(locale.clone()) });
     let lesson = StoredValue::new(lesson);
     let topic = StoredValue::new(topic);
     let session = StoredValue::new(session);
@@ -70,10 +74,11 @@ fn Slides(topic: String, session: String, lesson: Lesson, locale: String) -> imp
             let step = lesson.with_value(|l| l.steps[position].clone());
             let text = step_speech_text(&step.title, &step.blocks);
             let audio = step.audio().map(str::to_owned);
+            let first_drill = drill_steps.iter().filter(|s| (**s as usize) < position).count() as u32;
             view! {
                 <p class="present-count">{i18n.t_with("lesson.step_of", &[("n", &(position + 1).to_string()), ("total", &steps.to_string())])}</p>
                 <h2 class="present-title">{step.title.clone()}</h2>
-                <div class="present-body">{blocks_view(&step.blocks, &topic.get_value())}</div>
+                <div class="present-body">{blocks_view(&step.blocks, &topic.get_value(), first_drill)}</div>
                 <ReadAloud text audio locale=locale.get_value()/>
             }
             .into_any()

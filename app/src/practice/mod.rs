@@ -1,0 +1,254 @@
+//! The drill player: a lesson's ```` ```practice ```` block drawn as a phone within the phone, a
+//! look-alike screen clearly labelled as practice, where the learner taps and decides.
+//!
+//! A thin view over `hocso_core::practice`: [`DrillAttempt`] says what each tap means and which
+//! events to record; this module draws the screens (one module per kind: `transfer`, `inbox`,
+//! `call`) and saves the events with the lesson's own `AppState::record` before the screen moves
+//! on, so drills resume and sync like every other answer. In the team tools' present mode nothing
+//! is saved: the room decides and the leader taps.
+mod call;
+mod inbox;
+mod transfer;
+
+use hocso_core::practice::{Action, Drill, DrillAttempt, DrillKind, Reaction, Screen};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::i18n::use_i18n;
+use crate::lesson::ReadAloud;
+use crate::state::use_app_state;
+
+/// Where the drills of the lesson on screen save their taps, provided by the view that shows them.
+#[derive(Clone, Copy)]
+pub struct PracticeHost {
+    /// The lesson's id and version; `None` in present mode, where nothing is saved.
+    pub lesson: Option<StoredValue<(String, String)>>,
+    pub locale: StoredValue<String>,
+}
+
+/// What a screen needs to react to a tap: the action goes to the player, which highlights the
+/// right target after two wrong tries and ignores taps while an answer is being saved.
+#[derive(Clone, Copy)]
+pub(crate) struct Tap {
+    answer: Callback<Action>,
+    highlight: RwSignal<Option<Action>>,
+    busy: RwSignal<bool>,
+}
+
+impl Tap {
+    fn hinted(&self, action: &Action) -> bool {
+        self.highlight.with(|h| h.as_ref() == Some(action))
+    }
+}
+
+/// A big button of a look-alike screen that does `action`.
+pub(crate) fn action_button(tap: Tap, action: Action, label: String, class: &'static str) -> impl IntoView {
+    let hinted = action.clone();
+    view! {
+        <button class=move || if tap.hinted(&hinted) { format!("drill-button {class} hint-target") } else { format!("drill-button {class}") }
+            disabled=move || tap.busy.get() on:click=move |_| tap.answer.run(action.clone())>{label}</button>
+    }
+}
+
+/// A reaction with what it borrows from the drill copied out, so the drill can be put back.
+enum After {
+    Next(String, usize),
+    Done(String, u32),
+    Wrong(Option<String>, Option<Action>),
+    Nothing,
+}
+
+impl After {
+    fn of(reaction: Reaction) -> Self {
+        match reaction {
+            Reaction::Next { feedback, next } => After::Next(feedback.to_owned(), next),
+            Reaction::Done { feedback, mistakes } => After::Done(feedback.to_owned(), mistakes),
+            Reaction::Wrong { feedback, highlight } => After::Wrong(feedback.map(str::to_owned), highlight.cloned()),
+            Reaction::Finished => After::Nothing,
+        }
+    }
+}
+
+/// The drill `index` of the lesson on screen.
+#[component]
+pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
+    let i18n = use_i18n();
+    let state = use_app_state();
+    let host = use_context::<PracticeHost>();
+    let lesson = host.and_then(|h| h.lesson);
+    let locale = host.map_or_else(|| i18n.locale(), |h| h.locale.get_value());
+    let saved = lesson.map(|l| state.progress.with_untracked(|p| p.lesson(&l.read_value().0).drill(index))).unwrap_or_default();
+    let attempt = RwSignal::new(DrillAttempt::resume(index, &saved));
+    // The screen on show; an inbox keeps an answered message open (its red flags) until "next".
+    let shown = RwSignal::new(attempt.with_untracked(|a| a.as_ref().map_or(0, DrillAttempt::step)));
+    let paused = RwSignal::new(false);
+    let finished = RwSignal::new(saved.is_done() && attempt.with_untracked(Option::is_none));
+    let mistakes = RwSignal::new(None::<u32>);
+    // (right?, sentence) after the last tap.
+    let feedback = RwSignal::new(None::<(bool, String)>);
+    let highlight = RwSignal::new(None::<Action>);
+    let busy = RwSignal::new(false);
+    let inbox = drill.kind == DrillKind::MessageInbox;
+    let drill = StoredValue::new(drill);
+
+    let section = NodeRef::<leptos::html::Section>::new();
+    // After a tap, bring what it changed into sight (once drawn): the feedback, or an answered
+    // message's "next" button below its red flags; the lesson's buttons cover the page's bottom.
+    let reveal = move || {
+        gloo_timers::callback::Timeout::new(60, move || {
+            let target = if paused.get_untracked() { ".drill-next" } else { ".drill-feedback" };
+            if let Some(el) = section.get_untracked().and_then(|s| s.query_selector(target).ok().flatten()) {
+                let options = web_sys::ScrollIntoViewOptions::new();
+                options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                el.scroll_into_view_with_scroll_into_view_options(&options);
+            }
+        })
+        .forget();
+    };
+    let show = move |after: After| match after {
+        After::Next(praise, next) => {
+            highlight.set(None);
+            feedback.set(Some((true, if praise.is_empty() { i18n.t("practice.right") } else { praise })));
+            if inbox {
+                paused.set(true);
+            } else {
+                shown.set(next);
+            }
+        }
+        After::Done(praise, wrong) => {
+            highlight.set(None);
+            mistakes.set(Some(wrong));
+            feedback.set(Some((true, if praise.is_empty() { i18n.t("practice.right") } else { praise })));
+            if inbox {
+                paused.set(true);
+            } else {
+                finished.set(true);
+            }
+        }
+        After::Wrong(kind_word, right) => {
+            feedback.set(Some((false, kind_word.unwrap_or_else(|| i18n.t("practice.not_yet")))));
+            highlight.set(right);
+        }
+        After::Nothing => {}
+    };
+    let answer = Callback::new(move |action: Action| {
+        if busy.get_untracked() || paused.get_untracked() {
+            return;
+        }
+        let mut events = Vec::new();
+        let mut run = attempt.get_untracked().unwrap_or_else(|| {
+            let (run, started) = DrillAttempt::start(index);
+            events.push(started);
+            run
+        });
+        let after = drill.with_value(|d| {
+            let (reaction, more) = run.answer(d, &action);
+            events.extend(more);
+            After::of(reaction)
+        });
+        let Some(lesson) = lesson else {
+            attempt.set(Some(run));
+            show(after);
+            reveal();
+            return;
+        };
+        busy.set(true);
+        spawn_local(async move {
+            let (lesson_id, version) = lesson.get_value();
+            let mut stored = true;
+            for kind in events {
+                stored = stored && state.record(&lesson_id, &version, kind).await.is_some();
+            }
+            // Not stored: the screen stays, and the same tap can be tried again.
+            if stored {
+                attempt.set(Some(run));
+                show(after);
+                reveal();
+            }
+            busy.set(false);
+        });
+    });
+    let tap = Tap { answer, highlight, busy };
+    let next_message = move |_| {
+        paused.set(false);
+        feedback.set(None);
+        if attempt.with_untracked(|a| a.as_ref().is_some_and(DrillAttempt::is_finished)) {
+            finished.set(true);
+        } else {
+            shown.set(attempt.with_untracked(|a| a.as_ref().map_or(0, DrillAttempt::step)));
+        }
+    };
+    let again = move |_| {
+        attempt.set(None);
+        shown.set(0);
+        paused.set(false);
+        mistakes.set(None);
+        feedback.set(None);
+        highlight.set(None);
+        finished.set(false);
+    };
+
+    let instruction = drill.with_value(|d| d.instruction.clone());
+    let ask = move || drill.with_value(|d| d.step(shown.get()).and_then(|s| s.ask.clone()));
+    let read_aloud = {
+        let (instruction, locale) = (instruction.clone(), locale.clone());
+        move || {
+            let text = match ask() {
+                Some(ask) if !finished.get() => format!("{instruction} {ask}"),
+                _ => instruction.clone(),
+            };
+            view! { <ReadAloud text audio=None locale=locale.clone()/> }
+        }
+    };
+    let screen = move || {
+        if finished.get() {
+            let result = mistakes.get().map(|n| i18n.t_with("practice.mistakes", &[("n", &n.to_string())]));
+            return view! {
+                <div class="drill-done">
+                    <p class="drill-done-mark" aria-hidden="true">"✓"</p>
+                    <p class="drill-done-text">{i18n.t("practice.done")}</p>
+                    {result.map(|r| view! { <p>{r}</p> })}
+                    <button class="drill-button secondary" on:click=again>{i18n.t("practice.again")}</button>
+                </div>
+            }
+            .into_any();
+        }
+        let at = shown.get();
+        drill.with_value(|d| {
+            let Some(step) = d.step(at) else { return ().into_any() };
+            match (&d.kind, &step.screen) {
+                (_, Screen::Scan { label }) => transfer::scan(tap, label.clone()).into_any(),
+                (_, Screen::Confirm(transfer)) => transfer::confirm(tap, transfer.clone()).into_any(),
+                (_, Screen::Amount { amount }) => view! { <transfer::AmountScreen tap amount=*amount/> }.into_any(),
+                (_, Screen::Passcode) => view! { <transfer::PasscodeScreen tap/> }.into_any(),
+                (_, Screen::Message(_)) => inbox::inbox(tap, d, at, paused).into_any(),
+                (DrillKind::IncomingCall { caller }, Screen::Call { says }) => call::call(tap, caller.clone(), says.clone(), step).into_any(),
+                (_, Screen::Call { says }) => call::call(tap, String::new(), says.clone(), step).into_any(),
+            }
+        })
+    };
+
+    view! {
+        <section class="drill" node_ref=section aria-label=move || i18n.t("practice.label")>
+            <p class="drill-instruction">{instruction}</p>
+            {move || ask().filter(|_| !finished.get()).map(|ask| view! { <p class="drill-ask">{ask}</p> })}
+            {read_aloud}
+            <div class="phone-frame">
+                <p class="phone-label">{move || i18n.t("practice.label")}</p>
+                // Above the screen, so that a new screen does not push it out of sight.
+                <div class="drill-feedback" role="status" aria-live="polite" hidden=move || feedback.with(Option::is_none)>
+                    {move || feedback.get().map(|(right, text)| view! {
+                        <p class=if right { "feedback-right" } else { "feedback-wrong" }>{if right { "✓ " } else { "✗ " }}{text}</p>
+                    })}
+                    {move || highlight.get().is_some().then(|| view! { <p class="hint">{i18n.t("practice.hint")}</p> })}
+                </div>
+                <div class="phone-screen">{screen}</div>
+                {move || paused.get().then(|| view! {
+                    <button class="drill-button drill-next" on:click=next_message>
+                        {if attempt.with_untracked(|a| a.as_ref().is_some_and(DrillAttempt::is_finished)) { i18n.t("practice.continue") } else { i18n.t("practice.next_message") }}
+                    </button>
+                })}
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,192 @@
+// Practice drills (issue #13): offline after the first visit, a learner does the VietQR drill (first
+// confirming a transfer to the wrong name, then cancelling and paying right) and the scam inbox; a
+// reload keeps both done; once the phone joins a team, the server holds each drill event once.
+import { test, expect, Page } from '@playwright/test';
+import { startServer, removeDist, waitForServiceWorker, screenshotDir, createProfile, createTeam, doVietQrDrill, query, readMeta, Server } from './helpers';
+
+let server: Server;
+test.beforeEach(async () => { server = await startServer(); });
+test.afterEach(async () => { await server.stop(); removeDist(server); });
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `${screenshotDir}/practice-${name}-360x640.png` });
+
+/** Opens a lesson and taps "Tiếp" until its practice block is on screen. */
+async function openDrill(page: Page, topic: string, lesson: string) {
+  await page.goto(`${server.url}/lessons/${topic}/${lesson}`);
+  // A lesson left at its drill reopens there.
+  await expect(page.locator('.step-count')).toHaveText(/Bước \d+\//);
+  while (!(await page.locator('.drill').isVisible())) {
+    const before = await page.locator('.step-count').textContent();
+    await page.getByRole('button', { name: 'Tiếp', exact: true }).click();
+    await expect(page.locator('.step-count')).not.toHaveText(before!);
+  }
+  await expect(page.locator('.phone-label')).toHaveText('Luyện tập — không phải ứng dụng thật');
+}
+
+test('VietQR and scam-inbox drills offline: kind feedback, kept as done after a reload, synced once', async ({ page, context }) => {
+  const { joinCode } = createTeam(server, 'Tổ Bản Phố', 'Bản Phố');
+
+  // The first visit, online: the app downloads every topic in the background.
+  await page.goto(server.url + '/');
+  await createProfile(page, 'Mai', 'Con cá');
+  await waitForServiceWorker(page);
+  await expect(page.locator('.offline-status')).toHaveText(/Đã tải xong/, { timeout: 60_000 });
+  await context.setOffline(true);
+
+  // Pay by VietQR: the wrong name first, then cancel, then the right payment to the end.
+  await openDrill(page, 'cashless-payment', 'pay-by-vietqr');
+  await doVietQrDrill(page, (name) => shot(page, name));
+
+  // The scam inbox: mark each message, see its red flags.
+  await openDrill(page, 'data-safety', 'fake-links-and-apps');
+  const drill = page.locator('.drill');
+  await expect(drill.locator('.drill-message')).toContainText('VNeID-HoTro');
+  await drill.locator('.phone-frame').scrollIntoViewIfNeeded();
+  await shot(page, 'inbox');
+  await drill.getByRole('button', { name: /Lừa đảo/ }).click();
+  await expect(drill.locator('.drill-flags')).toContainText('Link giả');
+  await expect(drill.locator('.drill-flags')).toContainText('Dọa "khoá sau 24 giờ"');
+  await drill.locator('.drill-flags').scrollIntoViewIfNeeded();
+  await shot(page, 'inbox-flags');
+  await drill.getByRole('button', { name: 'Tin tiếp theo' }).click();
+  await expect(drill.locator('.drill-message')).toContainText('Con gái');
+  // A safe message marked as a scam: the lesson's kind explanation, and another try.
+  await drill.getByRole('button', { name: /Lừa đảo/ }).click();
+  await expect(drill.locator('.drill-feedback')).toContainText('Tin này không có link, không xin mã OTP, không đòi tiền. Nó an toàn.');
+  await drill.getByRole('button', { name: /An toàn/ }).click();
+  await expect(drill.locator('.drill-flags')).toHaveText('Không có dấu hiệu lừa đảo.');
+  await drill.getByRole('button', { name: 'Tin tiếp theo' }).click();
+  await expect(drill.locator('.drill-message')).toContainText('Quà Tặng Tri Ân');
+  await drill.getByRole('button', { name: /Lừa đảo/ }).click();
+  await expect(drill.locator('.drill-flags')).toContainText('Xin mã OTP');
+  await drill.getByRole('button', { name: 'Tiếp tục' }).click();
+  await expect(drill.locator('.drill-done')).toContainText('Bạn đã làm xong phần luyện tập này.');
+  await expect(drill.locator('.drill-done')).toContainText('Số lần chọn sai: 1');
+
+  // The incoming call, for its screenshot.
+  await openDrill(page, 'data-safety', 'spot-scam-calls');
+  await expect(page.locator('.drill-call')).toBeVisible();
+  await page.locator('.drill .phone-frame').scrollIntoViewIfNeeded();
+  await shot(page, 'call');
+  await page.locator('.drill .drill-button').first().click();
+  await expect(page.locator('.drill-feedback')).not.toBeEmpty();
+  await page.locator('.drill-feedback').scrollIntoViewIfNeeded();
+  await shot(page, 'call-feedback');
+
+  // Reload offline: both drills are still done, with "Làm lại".
+  for (const [topic, lesson] of [['cashless-payment', 'pay-by-vietqr'], ['data-safety', 'fake-links-and-apps']]) {
+    await page.goto(`${server.url}/lessons/${topic}/${lesson}`);
+    await page.reload();
+    await expect(page.locator('.drill-done')).toContainText('Bạn đã làm xong phần luyện tập này.');
+    await expect(page.locator('.drill').getByRole('button', { name: 'Làm lại' })).toBeVisible();
+  }
+  await page.locator('.drill-done').scrollIntoViewIfNeeded();
+  await shot(page, 'done');
+
+  // Online: the phone joins a team and sends everything; each drill event is stored once.
+  await context.setOffline(false);
+  await page.goto(`${server.url}/join?code=${encodeURIComponent(joinCode)}`);
+  await page.getByRole('button', { name: 'Tham gia tổ' }).click();
+  await expect(page.locator('.sync-status')).toHaveText('Đã gửi lên tổ vừa xong', { timeout: 20_000 });
+  const lastSeq = Number(await readMeta(page, 'last_seq'));
+  expect(Number(await readMeta(page, 'synced_through'))).toBe(lastSeq);
+  const drillEvents = () => query(server, `SELECT lesson_id, json_extract(kind, '$.type'), json_extract(kind, '$.step'), json_extract(kind, '$.correct'), json_extract(kind, '$.mistakes') FROM events WHERE kind LIKE '%"type":"drill_%' ORDER BY seq`);
+  const expected = [
+    ['pay-by-vietqr', 'drill_started', null, null, null],
+    ['pay-by-vietqr', 'drill_step_answered', 0, 1, null],
+    ['pay-by-vietqr', 'drill_step_answered', 1, 0, null],
+    ['pay-by-vietqr', 'drill_step_answered', 1, 1, null],
+    ['pay-by-vietqr', 'drill_step_answered', 2, 1, null],
+    ['pay-by-vietqr', 'drill_step_answered', 3, 1, null],
+    ['pay-by-vietqr', 'drill_step_answered', 4, 1, null],
+    ['pay-by-vietqr', 'drill_step_answered', 5, 1, null],
+    ['pay-by-vietqr', 'drill_completed', null, null, 1],
+    ['fake-links-and-apps', 'drill_started', null, null, null],
+    ['fake-links-and-apps', 'drill_step_answered', 0, 1, null],
+    ['fake-links-and-apps', 'drill_step_answered', 1, 0, null],
+    ['fake-links-and-apps', 'drill_step_answered', 1, 1, null],
+    ['fake-links-and-apps', 'drill_step_answered', 2, 1, null],
+    ['fake-links-and-apps', 'drill_completed', null, null, 1],
+    ['spot-scam-calls', 'drill_started', null, null, null],
+    ['spot-scam-calls', 'drill_step_answered', 0, 0, null],
+  ];
+  expect(drillEvents()).toEqual(expected);
+  expect(query(server, 'SELECT COUNT(*), COUNT(DISTINCT id) FROM events')).toEqual([[lastSeq, lastSeq]]);
+
+  // Sending again stores nothing twice.
+  await page.goto(server.url + '/settings');
+  await page.getByRole('button', { name: 'Gửi ngay' }).click();
+  await expect(page.locator('.settings-section .sync-status')).toHaveText('Đã gửi lên tổ vừa xong');
+  expect(drillEvents()).toEqual(expected);
+});
+
+test('present mode shows a drill at 1280×800 and moves on with a tap', async ({ page, context }) => {
+  const { leaderCode } = createTeam(server, 'Tổ Tả Van', 'Tả Van');
+  await page.goto(server.url + '/');
+  await createProfile(page, 'Hùng', 'Con trâu');
+  await waitForServiceWorker(page);
+  await page.goto(`${server.url}/join?code=${leaderCode}`);
+  await page.getByRole('button', { name: 'Tham gia tổ' }).click();
+  await expect(page.getByText('Công cụ của tổ đã sẵn sàng, dùng được cả khi không có mạng.')).toBeVisible();
+  await page.goto(server.url + '/');
+  await expect(page.locator('.offline-status')).toHaveText(/Đã tải xong/, { timeout: 60_000 });
+  await context.setOffline(true);
+  await page.goto(server.url + '/');
+  await page.getByRole('link', { name: 'Chạy buổi học của tổ' }).click();
+  await page.getByRole('link', { name: 'Buổi học mới' }).click();
+  await page.getByLabel('Địa điểm').fill('Nhà văn hoá thôn Tả Van Dao');
+  await page.getByLabel('Thôn, bản').fill('Tả Van Dao');
+  await page.getByRole('checkbox', { name: 'Trả tiền bằng cách quét mã VietQR' }).check();
+  await page.getByRole('button', { name: 'Bắt đầu buổi học' }).click();
+  await page.getByRole('link', { name: 'Trình chiếu' }).click();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await expect(page.locator('.present-title')).toBeVisible();
+  while (!(await page.locator('.drill').isVisible())) {
+    await page.getByRole('button', { name: 'Tiếp', exact: true }).click();
+  }
+  await page.locator('.drill .phone-frame').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${screenshotDir}/practice-present-scan-1280x800.png` });
+  await page.locator('.drill').getByRole('button', { name: 'Quét mã' }).click();
+  await expect(page.locator('.drill-transfer')).toContainText('NGUYEN VAN MAO');
+  await page.locator('.drill .phone-frame').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${screenshotDir}/practice-present-confirm-1280x800.png` });
+  // The room says "cancel": the leader taps it, and the drill moves on (nothing saved for a learner).
+  await page.locator('.drill').getByRole('button', { name: 'Huỷ' }).click();
+  await expect(page.locator('.drill-feedback')).toContainText('Đúng rồi! Tên là MAO');
+  await expect(page.locator('.drill-stand-label')).toContainText('Mã QR của bà Mậu');
+});
+
+test('drill screens fit 320 and 412 px, and 200 % text; every control is named and at least 48 px', async ({ page }) => {
+  await page.goto(server.url + '/');
+  await createProfile(page, 'Mai', 'Con cá');
+  const check = async (where: string) => {
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, `${where} scrolls sideways by ${overflow}px`).toBeLessThanOrEqual(0);
+    const problems = await page.locator('.drill').evaluate((drill) => Array.from(drill.querySelectorAll('button')).flatMap((el) => {
+      const box = el.getBoundingClientRect();
+      const name = el.getAttribute('aria-label') || el.innerText.trim();
+      return [...(name ? [] : [`unnamed ${el.outerHTML.slice(0, 60)}`]), ...(box.height >= 48 && box.width >= 48 ? [] : [`${name}: ${box.width}×${box.height}`])];
+    }));
+    expect(problems, where).toEqual([]);
+  };
+  for (const [width, zoom] of [[412, false], [320, false], [320, true]] as const) {
+    await page.setViewportSize({ width, height: 700 });
+    for (const [topic, lesson] of [['cashless-payment', 'pay-by-vietqr'], ['data-safety', 'fake-links-and-apps'], ['data-safety', 'spot-scam-calls']]) {
+      await openDrill(page, topic, lesson);
+      if (zoom) await page.addStyleTag({ content: ':root { font-size: 36px !important; }' });
+      await check(`${lesson} at ${width} px${zoom ? ', 200 %' : ''}`);
+      if (lesson === 'pay-by-vietqr' && zoom) {
+        // The confirm screen and the keypad (the widest and the densest), at the hardest size.
+        await page.locator('.drill').getByRole('button', { name: 'Quét mã' }).click();
+        await check(`confirm at ${width} px, 200 %`);
+        await page.locator('.drill').getByRole('button', { name: 'Huỷ' }).click();
+        await page.locator('.drill').getByRole('button', { name: 'Quét mã' }).click();
+        await page.locator('.drill').getByRole('button', { name: 'Xác nhận' }).click();
+        await expect(page.locator('.drill-keypad')).toBeVisible();
+        await check(`amount keypad at ${width} px, 200 %`);
+        await page.screenshot({ path: `${screenshotDir}/practice-amount-200pc-320x700.png`, fullPage: true });
+        await page.locator('.drill').getByRole('button', { name: 'Huỷ' }).click();
+      }
+    }
+  }
+});
