@@ -1,6 +1,7 @@
 // Practice drills (issue #13): offline after the first visit, a learner does the VietQR drill (first
 // confirming a transfer to the wrong name, then cancelling and paying right) and the scam inbox; a
-// reload keeps both done; once the phone joins a team, the server holds each drill event once.
+// reload keeps both done; once the phone joins a team, the server holds each drill event once and
+// the team's dashboard counts them.
 import { test, expect, Page } from '@playwright/test';
 import { startServer, removeDist, waitForServiceWorker, screenshotDir, createProfile, createTeam, doVietQrDrill, query, readMeta, Server } from './helpers';
 
@@ -24,7 +25,7 @@ async function openDrill(page: Page, topic: string, lesson: string) {
 }
 
 test('VietQR and scam-inbox drills offline: kind feedback, kept as done after a reload, synced once', async ({ page, context }) => {
-  const { joinCode } = createTeam(server, 'Tổ Bản Phố', 'Bản Phố');
+  const { joinCode, leaderCode } = createTeam(server, 'Tổ Bản Phố', 'Bản Phố');
 
   // The first visit, online: the app downloads every topic in the background.
   await page.goto(server.url + '/');
@@ -118,6 +119,25 @@ test('VietQR and scam-inbox drills offline: kind feedback, kept as done after a 
   await page.getByRole('button', { name: 'Gửi ngay' }).click();
   await expect(page.locator('.settings-section .sync-status')).toHaveText('Đã gửi lên tổ vừa xong');
   expect(drillEvents()).toEqual(expected);
+
+  // The team's dashboard, as the leader's phone asks for it: drills done and the screen most missed.
+  const join = await fetch(`${server.url}/api/v1/devices/join`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code: leaderCode, device_name: 'Máy tổ trưởng', device_id: 'leader-phone-1' }),
+  });
+  expect(join.status).toBe(200);
+  const { device_token: token } = await join.json();
+  const answer = await fetch(`${server.url}/api/v1/team/dashboard`, { headers: { authorization: `Bearer ${token}` } });
+  expect(answer.status).toBe(200);
+  const lessons: { lesson_id: string; drills_done: number; most_missed_drill_step: unknown }[] = (await answer.json()).lessons;
+  const drills = (id: string) => {
+    const row = lessons.find((l) => l.lesson_id === id)!;
+    return [row.drills_done, row.most_missed_drill_step];
+  };
+  expect(drills('pay-by-vietqr')).toEqual([1, { drill: 0, step: 1, wrong: 1 }]);
+  expect(drills('fake-links-and-apps')).toEqual([1, { drill: 0, step: 1, wrong: 1 }]);
+  expect(drills('spot-scam-calls')).toEqual([0, { drill: 0, step: 0, wrong: 1 }]);
 });
 
 test('present mode shows a drill at 1280×800 and moves on with a tap', async ({ page, context }) => {
