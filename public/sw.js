@@ -29,7 +29,7 @@ self.addEventListener('activate', (event) => {
         .map((name) => caches.delete(name))))
       .then(() => self.clients.claim())
       // Content a previous worker kept under another key, or no longer reachable, is sorted out.
-      .then(() => pruneContent().catch(() => {}))
+      .then(() => caches.open(RUNTIME_CACHE).then(canonicaliseContent).then(pruneContent).catch(() => {}))
   );
 });
 
@@ -160,7 +160,6 @@ async function networkThenCache(request) {
 //   pack often keeps most pictures); a topic no longer in the catalogue loses them.
 async function pruneContent() {
   const cache = await caches.open(RUNTIME_CACHE);
-  await canonicaliseContent(cache);
   const stored = await cache.match('/content/catalogue.json', { ignoreSearch: true });
   if (!stored) return;
   const catalogue = await stored.json();
@@ -196,6 +195,7 @@ async function pruneContent() {
 
 // Workers before `contentKey` stored downloads under the URL as asked (`…?v=1&`), where the fetch
 // handler no longer looks: each such copy moves to its one key, so a phone keeps what it downloaded.
+// Only the first activation of this worker can find such copies (it keys all it stores itself).
 async function canonicaliseContent(cache) {
   for (const request of await cache.keys()) {
     const url = new URL(request.url);

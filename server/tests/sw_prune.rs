@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::Command;
 
 /// Loads sw.js in a Node `vm` context with a Map-backed `caches`, fills the runtime cache, calls
-/// `pruneContent()` and prints the URLs left, sorted, one per line.
+/// `canonicaliseContent()` and `pruneContent()` as activation does, and prints the URLs left, sorted, one per line.
 const HARNESS: &str = r#"
 const vm = require('vm');
 const fs = require('fs');
@@ -53,6 +53,8 @@ vm.runInContext(fs.readFileSync(process.argv[1], 'utf8'), context);
     media('pay/qr/kept.svg?v=k1&'), media('pay/qr/removed.png?v=r2&'),
     '/content/packs/gone.vi.json?v=g1', '/content/packs/safe.vi.json?v=s1',
   ]) await put(url, 'bytes');
+  // What the worker's activation does: old keys moved to theirs, then pruning.
+  await context.canonicaliseContent(cache);
   await context.pruneContent();
   console.log((await cache.keys()).map((r) => new URL(r.url).pathname + new URL(r.url).search).sort().join('\n'));
 })().catch((e) => { console.error(e); process.exit(1); });
