@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::media::check_svg;
+use super::media::{check_svg, media_kind, MediaKind};
 use super::parse::{parse_lesson, ParsedLesson};
 use super::problem::{FileProblem, Position, Problem, Report};
 use super::validate::{check_against_folder, compare_translation, FolderContext};
@@ -270,12 +270,33 @@ fn check_folder(folder: &LessonFolder, lessons: &BTreeSet<(String, String)>, pro
             problems.push((format!("{dir}/media/{name}"), problem));
         }
     }
+    // Sounds: really the format their name says, and within a step recording's limits, since every
+    // phone that downloads the topic downloads them (the same rule as a team's recordings).
+    for (name, bytes) in folder.media.iter().filter(|(name, _)| media_kind(name) == Some(MediaKind::Sound)) {
+        if let Some(message) = sound_file_problem(name, bytes) {
+            problems.push((format!("{dir}/media/{name}"), Problem::error(Position::START, message)));
+        }
+    }
     let used: BTreeSet<String> = folder.files.values().flat_map(LessonFile::media_used).collect();
     for name in folder.media.keys().filter(|name| !used.contains(*name)) {
         problems.push((
             format!("{dir}/media/{name}"),
             Problem::warning(Position::START, "no lesson file uses this media file, so it is not published: use it or remove it"),
         ));
+    }
+}
+
+/// Why a lesson's sound file cannot be published, if it cannot.
+fn sound_file_problem(name: &str, bytes: &[u8]) -> Option<String> {
+    let extension = name.rsplit_once('.').map_or(String::new(), |(_, e)| e.to_ascii_lowercase());
+    match crate::audio::check_recording(bytes) {
+        Err(problem) => Some(problem.to_string()),
+        Ok(checked) if !checked.format.fits_extension(&extension) => Some(format!(
+            "this file is {} sound, not .{extension}: rename it to .{} or export it again",
+            checked.format.mime(),
+            checked.format.extension()
+        )),
+        Ok(_) => None,
     }
 }
 

@@ -281,3 +281,16 @@ fn a_translation_keeps_the_drills_of_the_original() {
     let none = edit(EN, "```practice\nkind: transfer_confirm\ninstruction: Scan the QR code at the counter.\nscreen: scan\nright: scan\n```\n\n", "");
     assert_problem(&problems(with_en(&none)), &format!("{EN_PATH}:17:1: error"), "the number of practice drills differs: en.md has 0, vi.md has 1");
 }
+
+#[test]
+fn a_sound_file_must_be_the_sound_its_name_says_and_within_a_steps_limits() {
+    let path = "cashless-payment/pay-by-vietqr/media/step2.mp3";
+    let problem_of = |bytes: Vec<u8>| problems(tree().with(path, bytes));
+    let webm = include_bytes!("../audio/chromium-1500ms.webm").to_vec();
+    assert_problem(&problem_of(webm), &format!("{path}:1:1: error"), "this file is audio/webm sound, not .mp3: rename it to .webm");
+    assert_problem(&problem_of(b"<html>not a sound</html>".to_vec()), &format!("{path}:1:1: error"), "not a recording a phone can play");
+    let mut huge = b"ID3".to_vec();
+    huge.resize(crate::audio::MAX_RECORDING_BYTES + 1, 0);
+    assert_problem(&problem_of(huge), &format!("{path}:1:1: error"), "over the limit of 600000 bytes");
+    assert!(problems(tree()).is_empty(), "the fixture's own sound is fine");
+}
