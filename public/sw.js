@@ -108,7 +108,18 @@ function contentKey(url) {
 async function cacheFirst(request) {
   const cached = await caches.match(request, { cacheName: RUNTIME_CACHE });
   if (cached) return cached;
-  const response = await networkThenCache(request);
+  let response;
+  try {
+    response = await networkThenCache(request);
+  } catch (error) {
+    // Offline, and this pack's current version was never downloaded (a new catalogue arrived
+    // after the last download): the older version pruneContent keeps for that case, so the
+    // learner still has her lessons; the next download online replaces it.
+    const older = new URL(request.url).pathname.startsWith('/content/packs/')
+      && await caches.match(request, { cacheName: RUNTIME_CACHE, ignoreSearch: true });
+    if (older) return older;
+    throw error;
+  }
   // A new pack makes older versions of its pictures unreachable.
   if (response.ok && new URL(request.url).pathname.startsWith('/content/packs/')) pruneContent().catch(() => {});
   return response;
@@ -154,7 +165,8 @@ async function networkThenCache(request) {
 }
 
 // Keeps in the runtime cache only the content the stored catalogue still reaches:
-// - packs at the versions it lists (`<url>?v=<version>`);
+// - packs at the versions it lists (`<url>?v=<version>`), and an older version of a pack until
+//   its listed version is stored (with the pictures that older pack shows);
 // - pictures and sounds (`/content/media/…?v=<hash>`) that it (icons) or a stored current pack
 //   refers to. A topic with no current pack stored yet keeps its media until one arrives (a new
 //   pack often keeps most pictures); a topic no longer in the catalogue loses them.
@@ -172,17 +184,29 @@ async function pruneContent() {
   const withPack = new Set();
   const requests = await cache.keys();
   const drop = [];
+  // A pack at an older version stays until its current version is stored: a phone that fetched a
+  // new catalogue but not yet its packs (it went offline, or the app still showed the old one)
+  // must keep the lessons it has, not lose them to the new list.
+  const isPack = (url) => url.pathname.startsWith('/content/packs/');
+  const currentPaths = new Set([...wanted].map((key) => new URL(key)).filter(isPack).map((url) => url.pathname));
+  const storedCurrent = new Set(requests.map((r) => new URL(r.url)).filter((url) => isPack(url) && wanted.has(contentKey(url))).map((url) => url.pathname));
   for (const request of requests) {
     const url = new URL(request.url);
-    if (!url.pathname.startsWith('/content/packs/')) continue;
-    if (!wanted.has(contentKey(url))) { drop.push(request); continue; }
-    withPack.add(url.pathname.split('/').pop().split('.')[0]);
-    // Every media URL in the pack, found as JSON.parse visits each string.
+    if (!isPack(url)) continue;
+    const current = wanted.has(contentKey(url));
+    if (!current && (!currentPaths.has(url.pathname) || storedCurrent.has(url.pathname))) { drop.push(request); continue; }
+    if (current) withPack.add(url.pathname.split('/').pop().split('.')[0]);
+    // Every media URL in the pack, found as JSON.parse visits each string (a copy that is not
+    // JSON, e.g. cut off by a full disk, is useless to the app: dropped, it is fetched again).
     const text = await (await cache.match(request)).text();
-    JSON.parse(text, (_, value) => {
-      if (typeof value === 'string' && value.startsWith('/content/media/')) wanted.add(contentKey(new URL(value, self.location.origin)));
-      return value;
-    });
+    try {
+      JSON.parse(text, (_, value) => {
+        if (typeof value === 'string' && value.startsWith('/content/media/')) wanted.add(contentKey(new URL(value, self.location.origin)));
+        return value;
+      });
+    } catch (notJson) {
+      drop.push(request);
+    }
   }
   for (const request of requests) {
     const url = new URL(request.url);
