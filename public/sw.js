@@ -155,7 +155,7 @@ async function networkThenCache(request) {
 
 // Keeps in the runtime cache only the content the stored catalogue still reaches:
 // - packs at the versions it lists (`<url>?v=<version>`);
-// - pictures and sounds (`/content/media/…?v=<hash>`) that it (icons) or a stored current pack
+// - pictures and sounds (`/content/media/…?v=<hash>`) that it (topic and lesson icons) or a stored current pack
 //   refers to. A topic with no current pack stored yet keeps its media until one arrives (a new
 //   pack often keeps most pictures); a topic no longer in the catalogue loses them.
 async function pruneContent() {
@@ -165,6 +165,8 @@ async function pruneContent() {
   const catalogue = await stored.json();
   const wanted = new Set();
   for (const topic of catalogue.topics) {
+    // A topic's own picture (its topic.md icon), shown on the home screen.
+    if (topic.icon) wanted.add(contentKey(new URL(topic.icon, self.location.origin)));
     for (const pack of Object.values(topic.packs)) wanted.add(contentKey(new URL(pack.url + '?v=' + pack.version, self.location.origin)));
     for (const lesson of topic.lessons) if (lesson.icon) wanted.add(contentKey(new URL(lesson.icon, self.location.origin)));
   }

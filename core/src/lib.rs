@@ -17,5 +17,4 @@ pub mod progress;
 pub mod reports;
 pub mod sessions;
 pub mod sync;
-pub mod topics;
 mod wire;
