@@ -16,6 +16,10 @@ self.addEventListener('install', (event) => {
     // hold back the learner's update, so a failure is retried when the app asks again).
     const hadTeamTools = (await caches.keys()).some((name) => name.startsWith('hocso-team-'));
     if (hadTeamTools) await cacheTeamTools().catch(() => {});
+    // The home screen's topics come from the catalogue: keep it (and the topics' icons) before this
+    // worker takes the page, so the first screen works offline even after a very short first visit.
+    // Content may be missing (a dev server): that must not stop the app itself from installing.
+    await keepCatalogue().catch(() => {});
   }));
   // No skipWaiting here: an update waits until the learner taps "reload" (see pwa.js).
 });
@@ -32,6 +36,22 @@ self.addEventListener('activate', (event) => {
       .then(() => caches.open(RUNTIME_CACHE).then(canonicaliseContent).then(pruneContent).catch(() => {}))
   );
 });
+
+// The catalogue and every topic's icon, into the runtime cache under their content keys (as the
+// fetch handler would store them).
+async function keepCatalogue() {
+  const cache = await caches.open(RUNTIME_CACHE);
+  const response = await fetch('/content/catalogue.json');
+  if (!response.ok) return;
+  const catalogue = await response.clone().json();
+  await cache.put(new Request(contentKey(new URL('/content/catalogue.json', self.location.origin))), response);
+  await Promise.all(catalogue.topics.filter((topic) => topic.icon).map(async (topic) => {
+    const key = new Request(contentKey(new URL(topic.icon, self.location.origin)));
+    if (await cache.match(key)) return;
+    const icon = await fetch(key);
+    if (icon.ok) await cache.put(key, icon);
+  }));
+}
 
 // Stores this build's team tools unless they are already all there (the app asks on every start
 // of a leader's phone, often offline). `addAll` is all or nothing: a failed download leaves the
