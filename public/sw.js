@@ -16,6 +16,10 @@ self.addEventListener('install', (event) => {
     // hold back the learner's update, so a failure is retried when the app asks again).
     const hadTeamTools = (await caches.keys()).some((name) => name.startsWith('hocso-team-'));
     if (hadTeamTools) await cacheTeamTools().catch(() => {});
+    // The home screen's topics come from the catalogue: keep it (and the topics' icons) before this
+    // worker takes the page, so the first screen works offline even after a very short first visit.
+    // Content may be missing (a dev server): that must not stop the app itself from installing.
+    await keepCatalogue().catch(() => {});
   }));
   // No skipWaiting here: an update waits until the learner taps "reload" (see pwa.js).
 });
@@ -32,6 +36,22 @@ self.addEventListener('activate', (event) => {
       .then(() => caches.open(RUNTIME_CACHE).then(canonicaliseContent).then(pruneContent).catch(() => {}))
   );
 });
+
+// The catalogue and every topic's icon, into the runtime cache under their content keys (as the
+// fetch handler would store them).
+async function keepCatalogue() {
+  const cache = await caches.open(RUNTIME_CACHE);
+  const response = await fetch('/content/catalogue.json');
+  if (!response.ok) return;
+  const catalogue = await response.clone().json();
+  await cache.put(new Request(contentKey(new URL('/content/catalogue.json', self.location.origin))), response);
+  await Promise.all(catalogue.topics.filter((topic) => topic.icon).map(async (topic) => {
+    const key = new Request(contentKey(new URL(topic.icon, self.location.origin)));
+    if (await cache.match(key)) return;
+    const icon = await fetch(key);
+    if (icon.ok) await cache.put(key, icon);
+  }));
+}
 
 // Stores this build's team tools unless they are already all there (the app asks on every start
 // of a leader's phone, often offline). `addAll` is all or nothing: a failed download leaves the
@@ -167,7 +187,7 @@ async function networkThenCache(request) {
 // Keeps in the runtime cache only the content the stored catalogue still reaches:
 // - packs at the versions it lists (`<url>?v=<version>`), and an older version of a pack until
 //   its listed version is stored (with the pictures that older pack shows);
-// - pictures and sounds (`/content/media/…?v=<hash>`) that it (icons) or a stored current pack
+// - pictures and sounds (`/content/media/…?v=<hash>`) that it (topic and lesson icons) or a stored current pack
 //   refers to. A topic with no current pack stored yet keeps its media until one arrives (a new
 //   pack often keeps most pictures); a topic no longer in the catalogue loses them.
 async function pruneContent() {
@@ -177,6 +197,8 @@ async function pruneContent() {
   const catalogue = await stored.json();
   const wanted = new Set();
   for (const topic of catalogue.topics) {
+    // A topic's own picture (its topic.md icon), shown on the home screen.
+    if (topic.icon) wanted.add(contentKey(new URL(topic.icon, self.location.origin)));
     for (const pack of Object.values(topic.packs)) wanted.add(contentKey(new URL(pack.url + '?v=' + pack.version, self.location.origin)));
     for (const lesson of topic.lessons) if (lesson.icon) wanted.add(contentKey(new URL(lesson.icon, self.location.origin)));
   }

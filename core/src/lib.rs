@@ -18,5 +18,4 @@ pub mod progress;
 pub mod reports;
 pub mod sessions;
 pub mod sync;
-pub mod topics;
 mod wire;

@@ -43,7 +43,7 @@ const ACTIVATION: &str = r#"
   const put = (url, body) => cache.put(url, new Response(typeof body === 'string' ? body : JSON.stringify(body)));
   const media = (path) => `/content/media/${path}`;
   await put('/content/catalogue.json', { format: 1, topics: [
-    { id: 'pay', packs: { vi: { url: '/content/packs/pay.vi.json', version: 'p2', bytes: 1 } },
+    { id: 'pay', icon: media('pay/icon.svg?v=t2'), packs: { vi: { url: '/content/packs/pay.vi.json', version: 'p2', bytes: 1 } },
       lessons: [{ id: 'qr', order: 1, minutes: 5, icon: media('pay/qr/icon.svg?v=i2'), locales: {} }] },
     { id: 'safe', packs: { vi: { url: '/content/packs/safe.vi.json', version: 's2', bytes: 1 } }, lessons: [] },
   ] });
@@ -52,7 +52,7 @@ const ACTIVATION: &str = r#"
   await put('/content/packs/pay.vi.json?v=p2&', { lessons: [{ lesson: { steps: [{ blocks: [
     { src: media('pay/qr/qr.svg?v=q2') }, { src: media('pay/qr/kept.svg?v=k1') }, { src: media('pay/qr/%E1%BA%A3nh%201.png?v=a1') }, { src: media('pay/qr/ảnh 2.png?v=a2') }] }] } }] });
   for (const url of [
-    media('pay/qr/icon.svg?v=i1'), media('pay/qr/icon.svg?v=i2'), media('pay/qr/qr.svg?v=q1'), media('pay/qr/qr.svg?v=q2'),
+    media('pay/icon.svg?v=t1'), media('pay/icon.svg?v=t2'), media('pay/qr/icon.svg?v=i1'), media('pay/qr/icon.svg?v=i2'), media('pay/qr/qr.svg?v=q1'), media('pay/qr/qr.svg?v=q2'),
     media('pay/qr/%E1%BA%A3nh%201.png?v=a1'), media('pay/qr/%E1%BA%A3nh%202.png?v=a2'), media('pay/qr/removed.png?v=r1'),
     media('safe/otp/otp.svg?v=o1'), media('gone/x/x.svg?v=g1'), media('pay/qr/unversioned.svg'),
     media('pay/qr/kept.svg?v=k1&'), media('pay/qr/removed.png?v=r2&'),
@@ -74,6 +74,8 @@ fn a_new_catalogue_drops_old_packs_and_pictures_and_keeps_what_it_reaches_under_
         kept.lines().collect::<Vec<_>>(),
         [
             "/content/catalogue.json",
+            // The topic's own icon (topic.md), at the catalogue's version.
+            "/content/media/pay/icon.svg?v=t2",
             "/content/media/pay/qr/%E1%BA%A3nh%201.png?v=a1",
             "/content/media/pay/qr/%E1%BA%A3nh%202.png?v=a2",
             "/content/media/pay/qr/icon.svg?v=i2",
@@ -85,8 +87,8 @@ fn a_new_catalogue_drops_old_packs_and_pictures_and_keeps_what_it_reaches_under_
             // Its current pack (s2) is not stored yet: the older one stays, for offline use.
             "/content/packs/safe.vi.json?v=s1",
         ],
-        "dropped: the old pack and pictures of `pay`, its removed and unversioned pictures, topic `gone`, a pack that is \
-         not JSON; copies stored as `…?v=1&` kept under `…?v=1` when still reached"
+        "dropped: the old pack, topic icon and pictures of `pay`, its removed and unversioned pictures, topic `gone`, a pack \
+         that is not JSON; copies stored as `…?v=1&` kept under `…?v=1` when still reached"
     );
 }
 
