@@ -16,7 +16,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the built app (and the sync API) over HTTP.
+    /// Serve the built app (and the sync API) over HTTP or HTTPS.
     Serve {
         /// Address to listen on (0.0.0.0 to reach it from phones on the same network).
         #[arg(long, env = "HOCSO_ADDR", default_value = "127.0.0.1")]
@@ -29,6 +29,19 @@ enum Command {
         /// The sync database: a SQLite file (created if missing) or `sqlite:` URL.
         #[arg(long, env = "DATABASE_URL", default_value = hocso_server::DEFAULT_DATABASE)]
         database: String,
+        /// Serve HTTPS with this certificate chain (PEM, e.g. Let's Encrypt's fullchain.pem).
+        #[arg(long, env = "HOCSO_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM, e.g. privkey.pem).
+        #[arg(long, env = "HOCSO_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Also listen for plain HTTP on this port, only to redirect browsers to HTTPS (e.g. 80).
+        #[arg(long, env = "HOCSO_REDIRECT_HTTP_FROM", requires = "tls_cert")]
+        redirect_http_from: Option<u16>,
+        /// A reverse proxy (Caddy, nginx) in front: trust its X-Forwarded-For and X-Forwarded-Proto.
+        /// Only with a proxy: otherwise any client could choose the address it is counted as.
+        #[arg(long, env = "HOCSO_TRUST_PROXY")]
+        trust_proxy: bool,
     },
     /// Create teams, list them, renew their join codes.
     Team(hocso_server::team_cli::TeamArgs),
@@ -48,7 +61,13 @@ async fn main() {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "hocso_server=info,warn".into()))
         .init();
     let result = match Cli::parse().command {
-        Command::Serve { addr, port, dist, database } => hocso_server::serve(ServeConfig::new(SocketAddr::new(addr, port), dist, database)).await,
+        Command::Serve { addr, port, dist, database, tls_cert, tls_key, redirect_http_from, trust_proxy } => {
+            let mut config = ServeConfig::new(SocketAddr::new(addr, port), dist, database);
+            config.tls = tls_cert.zip(tls_key).map(|(cert, key)| hocso_server::tls::TlsFiles { cert, key });
+            config.redirect_http_from = redirect_http_from;
+            config.trust_proxy = trust_proxy;
+            hocso_server::serve(config).await
+        }
         Command::Team(args) => hocso_server::team_cli::team(args).await,
         Command::Device(args) => hocso_server::team_cli::device(args).await,
         Command::Admin(args) => hocso_server::admin_cli::admin(args).await,
