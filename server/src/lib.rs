@@ -4,6 +4,7 @@
 
 pub mod admin_cli;
 pub mod api;
+pub mod backup;
 pub mod connections;
 pub mod content_cli;
 pub mod dashboard;
@@ -132,6 +133,8 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         Some(port) => Some(bind(SocketAddr::new(config.addr.ip(), port)).await?),
         None => None,
     };
+    // Held while serving: `hocso restore` refuses to replace the database under a running server.
+    let in_use = backup::hold_in_use(&config.database)?;
     let store = store::Store::open(&config.database).await?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     println!("HocSo is running at {scheme}://{local}/  (Ctrl-C to stop)");
@@ -156,6 +159,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     }
     stop_on_signal.abort();
     store.close().await;
+    drop(in_use);
     println!("HocSo stopped.");
     Ok(())
 }
@@ -164,7 +168,9 @@ async fn bind(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(addr).await.map_err(|e| match e.kind() {
         std::io::ErrorKind::AddrInUse => anyhow::anyhow!("{addr} is already in use: stop the program using it, or choose another port"),
         std::io::ErrorKind::PermissionDenied => {
-            anyhow::anyhow!("not allowed to listen on {addr}: ports under 1024 need root or the CAP_NET_BIND_SERVICE capability (see the README's systemd unit)")
+            anyhow::anyhow!(
+                "not allowed to listen on {addr}: ports under 1024 need root or the CAP_NET_BIND_SERVICE capability (see the README's systemd unit)"
+            )
         }
         _ => anyhow::Error::new(e).context(format!("cannot listen on {addr}")),
     })

@@ -43,6 +43,22 @@ enum Command {
         #[arg(long, env = "HOCSO_TRUST_PROXY")]
         trust_proxy: bool,
     },
+    /// Copy the database while the server runs (SQLite), with its secret file beside the copy.
+    Backup {
+        #[arg(long, env = "DATABASE_URL", default_value = hocso_server::DEFAULT_DATABASE)]
+        database: String,
+        /// The backup file to write (never overwritten); `<FILE>.secret` is written beside it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Put a backup in place of the database (the server must be stopped; the old files are kept).
+    Restore {
+        /// The backup file (`<FILE>.secret` beside it is restored too).
+        #[arg(long)]
+        from: PathBuf,
+        #[arg(long, env = "DATABASE_URL", default_value = hocso_server::DEFAULT_DATABASE)]
+        database: String,
+    },
     /// Create teams, list them, renew their join codes.
     Team(hocso_server::team_cli::TeamArgs),
     /// Remove a device from its team, list a team's devices.
@@ -68,6 +84,8 @@ async fn main() {
             config.trust_proxy = trust_proxy;
             hocso_server::serve(config).await
         }
+        Command::Backup { database, out } => hocso_server::backup::backup_command(&database, &out).await,
+        Command::Restore { from, database } => hocso_server::backup::restore_command(&from, &database).await,
         Command::Team(args) => hocso_server::team_cli::team(args).await,
         Command::Device(args) => hocso_server::team_cli::device(args).await,
         Command::Admin(args) => hocso_server::admin_cli::admin(args).await,

@@ -36,9 +36,12 @@ pub const HSTS: &str = "max-age=31536000";
 /// that names the file and says what to do.
 pub fn acceptor(files: &TlsFiles) -> anyhow::Result<TlsAcceptor> {
     let cert_bytes = read(&files.cert, "--tls-cert", "certificate")?;
-    let certs = CertificateDer::pem_slice_iter(&cert_bytes)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| anyhow::anyhow!("{} is not a readable PEM certificate file ({e}): pass the certificate chain (fullchain.pem) with --tls-cert", files.cert.display()))?;
+    let certs = CertificateDer::pem_slice_iter(&cert_bytes).collect::<Result<Vec<_>, _>>().map_err(|e| {
+        anyhow::anyhow!(
+            "{} is not a readable PEM certificate file ({e}): pass the certificate chain (fullchain.pem) with --tls-cert",
+            files.cert.display()
+        )
+    })?;
     if certs.is_empty() {
         anyhow::bail!(
             "{} holds no certificate (no \"-----BEGIN CERTIFICATE-----\"): pass the certificate chain (fullchain.pem) with --tls-cert",
@@ -47,7 +50,10 @@ pub fn acceptor(files: &TlsFiles) -> anyhow::Result<TlsAcceptor> {
     }
     let key_bytes = read(&files.key, "--tls-key", "private key")?;
     let key = PrivateKeyDer::from_pem_slice(&key_bytes).map_err(|e| {
-        anyhow::anyhow!("{} holds no readable private key ({e}): pass the certificate's private key (privkey.pem) with --tls-key", files.key.display())
+        anyhow::anyhow!(
+            "{} holds no readable private key ({e}): pass the certificate's private key (privkey.pem) with --tls-key",
+            files.key.display()
+        )
     })?;
     let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
     let mut config = ServerConfig::builder_with_provider(provider)
@@ -99,25 +105,28 @@ pub fn redirect_router(https_port: u16) -> Router {
 
 fn redirect(request: &Request<Body>, https_port: u16) -> Response {
     let Some(host) = request.headers().get(header::HOST).and_then(|v| v.to_str().ok()).and_then(host_without_port) else {
-        return ApiError::client(StatusCode::BAD_REQUEST, "no_host", "this address only redirects to HTTPS, and the request named no host: open https://<server>/").into_response();
+        return ApiError::client(
+            StatusCode::BAD_REQUEST,
+            "no_host",
+            "this address only redirects to HTTPS, and the request named no host: open https://<server>/",
+        )
+        .into_response();
     };
     let port = if https_port == 443 { String::new() } else { format!(":{https_port}") };
     let path = request.uri().path_and_query().map_or("/", |p| p.as_str());
     let location = format!("https://{host}{port}{path}");
     match HeaderValue::from_str(&location) {
         Ok(value) => (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, value)], "this server answers over HTTPS only\n").into_response(),
-        Err(_) => ApiError::client(StatusCode::BAD_REQUEST, "bad_host", "the request's host is not a valid name: open https://<server>/").into_response(),
+        Err(_) => {
+            ApiError::client(StatusCode::BAD_REQUEST, "bad_host", "the request's host is not a valid name: open https://<server>/").into_response()
+        }
     }
 }
 
 /// `example.org:80` → `example.org`, `[::1]:80` → `[::1]`; `None` for a value that is not a host.
 fn host_without_port(host: &str) -> Option<&str> {
     let host = host.trim();
-    let name = if host.starts_with('[') {
-        &host[..=host.find(']')?]
-    } else {
-        host.rsplit_once(':').map_or(host, |(name, _)| name)
-    };
+    let name = if host.starts_with('[') { &host[..=host.find(']')?] } else { host.rsplit_once(':').map_or(host, |(name, _)| name) };
     let valid = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.[]:".contains(&b));
     valid.then_some(name)
 }

@@ -130,9 +130,16 @@ async fn plain_http_has_no_hsts_and_forwarded_headers_count_only_behind_a_truste
     // gets HSTS.
     let proxied = Hocso::serve(dir.path(), &["--trust-proxy", "--database", "proxied.db"]);
     assert_eq!(failures_until_limited(&proxied, Some("203.0.113.7")).await, hocso_server::api::FAILURES_BURST as usize);
-    let other = client.get(url(&proxied, "/api/v1/sync/pull")).bearer_auth("hsd_x").header("x-forwarded-for", "1.2.3.4, 203.0.113.8").send().await.unwrap();
+    let other =
+        client.get(url(&proxied, "/api/v1/sync/pull")).bearer_auth("hsd_x").header("x-forwarded-for", "1.2.3.4, 203.0.113.8").send().await.unwrap();
     assert_eq!(other.status(), 401, "another client behind the proxy is not limited");
-    let forged_first = client.get(url(&proxied, "/api/v1/sync/pull")).bearer_auth("hsd_x").header("x-forwarded-for", "203.0.113.9, 203.0.113.7").send().await.unwrap();
+    let forged_first = client
+        .get(url(&proxied, "/api/v1/sync/pull"))
+        .bearer_auth("hsd_x")
+        .header("x-forwarded-for", "203.0.113.9, 203.0.113.7")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(forged_first.status(), 429, "only the address the proxy appended counts");
     let https = client.get(url(&proxied, "/")).header("x-forwarded-proto", "https").send().await.unwrap();
     assert_eq!(https.headers()[STRICT_TRANSPORT_SECURITY], "max-age=31536000");
