@@ -8,6 +8,7 @@ pub mod backup;
 pub mod connections;
 pub mod content_cli;
 pub mod dashboard;
+pub mod embedded;
 pub mod proxy;
 pub mod static_files;
 pub mod store;

@@ -23,9 +23,10 @@ enum Command {
         addr: IpAddr,
         #[arg(long, env = "HOCSO_PORT", default_value_t = 8080)]
         port: u16,
-        /// The built app, as written by `cargo xtask build`.
-        #[arg(long, env = "HOCSO_DIST", default_value = "dist")]
-        dist: PathBuf,
+        /// The built app, as written by `cargo xtask build`. Without it: the app built into this
+        /// binary (release builds of `cargo xtask build`), else `dist`.
+        #[arg(long, env = "HOCSO_DIST")]
+        dist: Option<PathBuf>,
         /// The sync database: a SQLite file (created if missing) or `sqlite:` URL.
         #[arg(long, env = "DATABASE_URL", default_value = hocso_server::DEFAULT_DATABASE)]
         database: String,
@@ -78,11 +79,24 @@ async fn main() {
         .init();
     let result = match Cli::parse().command {
         Command::Serve { addr, port, dist, database, tls_cert, tls_key, redirect_http_from, trust_proxy } => {
+            let (dist, unpacked) = match hocso_server::embedded::app_folder(dist) {
+                Ok(found) => found,
+                Err(error) => {
+                    eprintln!("hocso: {error:#}");
+                    std::process::exit(1);
+                }
+            };
+            if unpacked.is_some() {
+                println!("Serving the app built into this hocso (unpacked in {}).", dist.display());
+            }
             let mut config = ServeConfig::new(SocketAddr::new(addr, port), dist, database);
             config.tls = tls_cert.zip(tls_key).map(|(cert, key)| hocso_server::tls::TlsFiles { cert, key });
             config.redirect_http_from = redirect_http_from;
             config.trust_proxy = trust_proxy;
-            hocso_server::serve(config).await
+            let served = hocso_server::serve(config).await;
+            // The unpacked app is removed only now, after the last request.
+            drop(unpacked);
+            served
         }
         Command::Backup { database, out } => hocso_server::backup::backup_command(&database, &out).await,
         Command::Restore { from, database } => hocso_server::backup::restore_command(&from, &database).await,

@@ -14,6 +14,8 @@ pub struct Hocso {
     pub addr: SocketAddr,
     /// Its plain-HTTP redirecting listener (`--redirect-http-from`).
     pub redirect: Option<SocketAddr>,
+    /// What it printed while starting.
+    pub started: Vec<String>,
     lines: mpsc::Receiver<String>,
 }
 
@@ -47,12 +49,17 @@ impl Hocso {
             }
         });
         let wants_redirect = args.contains(&"--redirect-http-from");
-        let (mut addr, mut redirect) = (None, None);
+        let (mut addr, mut redirect, mut started) = (None, None, Vec::new());
         while addr.is_none() || (wants_redirect && redirect.is_none()) {
             match lines.recv_timeout(Duration::from_secs(30)) {
-                Ok(line) if line.contains("is running at") => addr = address_in(&line),
-                Ok(line) if line.contains("redirects to HTTPS") => redirect = address_in(&line),
-                Ok(_) => {}
+                Ok(line) => {
+                    if line.contains("is running at") {
+                        addr = address_in(&line);
+                    } else if line.contains("redirects to HTTPS") {
+                        redirect = address_in(&line);
+                    }
+                    started.push(line);
+                }
                 Err(_) => {
                     let _ = child.kill();
                     let mut stderr = String::new();
@@ -61,7 +68,7 @@ impl Hocso {
                 }
             }
         }
-        Hocso { child: Some(child), addr: addr.unwrap(), redirect, lines }
+        Hocso { child: Some(child), addr: addr.unwrap(), redirect, started, lines }
     }
 
     pub fn pid(&self) -> u32 {
