@@ -9,6 +9,8 @@ pub mod connections;
 pub mod content_cli;
 pub mod dashboard;
 pub mod embedded;
+pub mod health;
+pub mod metrics;
 pub mod proxy;
 pub mod static_files;
 pub mod store;
@@ -93,10 +95,18 @@ pub async fn app(config: &ServeConfig) -> anyhow::Result<Router> {
 /// [`serve_connections`] (or axum's `into_make_service_with_connect_info::<SocketAddr>()`): the API
 /// reads the client's address.
 pub fn router(config: &ServeConfig, store: store::Store) -> Router {
-    let state = api::AppState::new(store, config.limits, config.dist.clone());
+    let state = api::AppState::new(store.clone(), config.limits, config.dist.clone());
+    let metrics = state.metrics.clone();
     let request_timeout = config.connections.request_timeout;
     let app = Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(move || health::check(store.clone())))
+        .route(
+            "/metrics",
+            get({
+                let metrics = metrics.clone();
+                move || metrics::serve(metrics.clone())
+            }),
+        )
         .nest("/api/v1", api::router(state))
         .fallback_service(static_files::service(&config.dist))
         .layer(CompressionLayer::new())
@@ -113,6 +123,7 @@ pub fn router(config: &ServeConfig, store: store::Store) -> Router {
                 )),
             }
         }))
+        .layer(axum::middleware::from_fn(move |request, next| metrics::count_refusals(metrics.clone(), request, next)))
         .layer(TraceLayer::new_for_http());
     let app = tls::with_hsts(app, config.tls.is_some(), config.trust_proxy);
     let app = proxy::with_forwarded_client(app, config.trust_proxy);
@@ -141,8 +152,10 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     println!("HocSo is running at {scheme}://{local}/  (Ctrl-C to stop)");
     // One Ctrl-C / SIGTERM stops every listener.
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let grace = config.connections.shutdown_grace;
     let stop_on_signal = tokio::spawn(async move {
         shutdown_signal().await;
+        println!("Stopping: open requests have {} s to finish.", grace.as_secs());
         let _ = stop.send(true);
     });
     let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {

@@ -43,6 +43,9 @@ enum Command {
         /// Only with a proxy: otherwise any client could choose the address it is counted as.
         #[arg(long, env = "HOCSO_TRUST_PROXY")]
         trust_proxy: bool,
+        /// On Ctrl-C / SIGTERM, how long to let open requests finish before stopping anyway.
+        #[arg(long, env = "HOCSO_SHUTDOWN_GRACE", default_value_t = 10, value_name = "SECONDS")]
+        shutdown_grace: u64,
     },
     /// Copy the database while the server runs (SQLite), with its secret file beside the copy.
     Backup {
@@ -78,7 +81,7 @@ async fn main() {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "hocso_server=info,warn".into()))
         .init();
     let result = match Cli::parse().command {
-        Command::Serve { addr, port, dist, database, tls_cert, tls_key, redirect_http_from, trust_proxy } => {
+        Command::Serve { addr, port, dist, database, tls_cert, tls_key, redirect_http_from, trust_proxy, shutdown_grace } => {
             let (dist, unpacked) = match hocso_server::embedded::app_folder(dist) {
                 Ok(found) => found,
                 Err(error) => {
@@ -93,6 +96,7 @@ async fn main() {
             config.tls = tls_cert.zip(tls_key).map(|(cert, key)| hocso_server::tls::TlsFiles { cert, key });
             config.redirect_http_from = redirect_http_from;
             config.trust_proxy = trust_proxy;
+            config.connections.shutdown_grace = std::time::Duration::from_secs(shutdown_grace);
             let served = hocso_server::serve(config).await;
             // The unpacked app is removed only now, after the last request.
             drop(unpacked);
