@@ -89,6 +89,9 @@ pub async fn backup(database: &str, out: &Path) -> anyhow::Result<Contents> {
         anyhow::bail!("there is no database at {}: check --database", path.display());
     }
     check_hocso_file(&path, false).await?;
+    if let Some(folder) = out.parent().filter(|folder| !folder.as_os_str().is_empty() && !folder.is_dir()) {
+        anyhow::bail!("the folder {} does not exist: create it first (a backup goes into an existing folder)", folder.display());
+    }
     for target in [out.to_owned(), beside(out, ".secret")] {
         if target.exists() {
             anyhow::bail!("{} already exists: a backup never overwrites a file; choose another --out", target.display());

@@ -177,6 +177,8 @@ async fn backup_and_restore_refuse_what_would_lose_or_mix_up_data() {
     let (ok, _, stderr) = hocso(&["backup", "--database", "hocso.db", "--out", "taken.db"]);
     assert!(!ok && stderr.contains("taken.db already exists"), "{stderr}");
     assert_eq!(std::fs::read_to_string(path("taken.db")).unwrap(), "mine");
+    let (ok, _, stderr) = hocso(&["backup", "--database", "hocso.db", "--out", "no-such-folder/b.db"]);
+    assert!(!ok && stderr.contains("the folder no-such-folder does not exist"), "{stderr}");
     let (ok, _, stderr) = hocso(&["backup", "--database", "postgres://x@localhost/hocso", "--out", "p.db"]);
     assert!(!ok && stderr.contains("pg_dump"), "{stderr}");
     let (ok, printed, stderr) = hocso(&["backup", "--database", "hocso.db", "--out", "good.db"]);
