@@ -29,7 +29,8 @@ pub fn build() -> anyhow::Result<crate::size_report::Sizes> {
     let team = crate::size_report::relative_paths(&precache.team);
     let (_, team_total) = crate::size_report::measure(&dist, &team, &precompressed)?;
     crate::size_report::print_team_tools(team_total);
-    run(Command::new("cargo").args(["build", "--release", "--package", "hocso-server"]).current_dir(&root))?;
+    // With the app just built inside: one file to install (`hocso serve` needs no --dist).
+    run(Command::new("cargo").args(["build", "--release", "--package", "hocso-server", "--features", "embed-app"]).current_dir(&root))?;
     Ok(total)
 }
 
