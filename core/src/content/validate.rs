@@ -242,7 +242,7 @@ fn compare_drills(original: &ParsedLesson, translation: &ParsedLesson, file: &st
                 .collect::<Vec<_>>()
         };
         let differing = (0..vi_drill.steps.len()).find(|&i| {
-            let is_call = matches!(vi_drill.steps[i].screen, crate::practice::Screen::Call { .. });
+            let is_call = vi_drill.steps[i].screen.takes_choices();
             if is_call {
                 vi_rights[i] != tr_rights[i]
             } else {
