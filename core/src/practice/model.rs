@@ -434,26 +434,34 @@ impl Message {
             }
         }
         spans.sort_unstable();
-        /// Sentences end at `.`, `!` or `?` followed by a space.
-        fn plain<'a>(text: &'a str, parts: &mut Vec<MessagePart<'a>>) {
-            let mut rest = text;
-            while !rest.trim().is_empty() {
+        // Pieces as byte ranges of the text: sentences end at `.`, `!` or `?` followed by a space;
+        // a piece with no letter or digit (the "." after a flag's words) joins the one before.
+        fn plain(text: &str, from: usize, to: usize, pieces: &mut Vec<(usize, usize, Option<usize>)>) {
+            let mut at = from;
+            while at < to {
+                let rest = &text[at..to];
                 let cut = rest.char_indices().find(|&(i, c)| ".!?".contains(c) && rest[i + 1..].starts_with(' ')).map_or(rest.len(), |(i, _)| i + 1);
-                let (sentence, after) = rest.split_at(cut);
-                if !sentence.trim().is_empty() {
-                    parts.push(MessagePart { text: sentence.trim(), flag: None, is_link: false });
+                let (start, end) = (at + (cut - rest[..cut].trim_start().len()), at + rest[..cut].trim_end().len());
+                at += cut;
+                if start >= end {
+                    continue;
                 }
-                rest = after;
+                match pieces.last_mut() {
+                    Some(last) if !text[start..end].chars().any(char::is_alphanumeric) && last.1 <= start => last.1 = end,
+                    _ => pieces.push((start, end, None)),
+                }
             }
         }
-        let mut parts = Vec::new();
+        let mut pieces = Vec::new();
         let mut at = 0;
         for (start, end, index) in spans {
-            plain(&self.text[at..start], &mut parts);
-            parts.push(MessagePart { text: &self.text[start..end], flag: Some(index), is_link: false });
+            plain(&self.text, at, start, &mut pieces);
+            pieces.push((start, end, Some(index)));
             at = end;
         }
-        plain(&self.text[at..], &mut parts);
+        plain(&self.text, at, self.text.len(), &mut pieces);
+        let mut parts: Vec<MessagePart> =
+            pieces.into_iter().map(|(start, end, flag)| MessagePart { text: &self.text[start..end], flag, is_link: false }).collect();
         if !self.link.is_empty() {
             let flag = self.flags.iter().position(|f| f.part.is_empty() || f.part == self.link);
             parts.push(MessagePart { text: &self.link, flag, is_link: true });

@@ -196,6 +196,21 @@ fn a_portal_drill_parses_its_form_fields_and_fee() {
 }
 
 #[test]
+fn a_message_is_cut_into_sentences_around_its_flags_and_keeps_every_word() {
+    let flag = |part: &str| FlagNote { flag: RedFlag::Urgency, part: part.into(), note: "x".into() };
+    let message = Message {
+        from: "A".into(),
+        text: "Chúc mừng! Bạn trúng thưởng. Nộp phí ngay hôm nay, rồi nhận quà.".into(),
+        link: String::new(),
+        flags: vec![flag("ngay hôm nay")],
+    };
+    let parts: Vec<(&str, Option<usize>)> = message.parts().iter().map(|p| (p.text, p.flag)).collect();
+    assert_eq!(parts, [("Chúc mừng!", None), ("Bạn trúng thưởng.", None), ("Nộp phí", None), ("ngay hôm nay", Some(0)), (", rồi nhận quà.", None)]);
+    let words = |text: &str| text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect::<Vec<_>>();
+    assert_eq!(words(&parts.iter().map(|p| p.0).collect::<Vec<_>>().join(" ")), words(&message.text), "no word lost or doubled");
+}
+
+#[test]
 fn a_form_field_forgives_case_spaces_and_number_punctuation_but_not_other_words() {
     let name = FormField { label: "Họ tên".into(), value: "Nguyễn Thị Hoa".into() };
     assert!(name.accepts("  nguyễn  thị HOA "));
@@ -227,15 +242,7 @@ fn each_red_flag_names_words_of_its_message_and_the_message_is_cut_around_them()
     assert_eq!(problems, vec![]);
     let Screen::Message(message) = &drill.unwrap().steps[0].screen else { panic!("a message") };
     let parts: Vec<(&str, Option<usize>, bool)> = message.parts().iter().map(|p| (p.text, p.flag, p.is_link)).collect();
-    assert_eq!(
-        parts,
-        [
-            ("Tài khoản bị", None, false),
-            ("khoá sau 24 giờ", Some(1), false),
-            (".", None, false),
-            ("https://vneid-capnhat.example/login", Some(0), true)
-        ]
-    );
+    assert_eq!(parts, [("Tài khoản bị", None, false), ("khoá sau 24 giờ.", Some(1), false), ("https://vneid-capnhat.example/login", Some(0), true)]);
     only_problem(&edit(INBOX, "\"khoá sau 24 giờ\"", "\"khoá sau 12 giờ\""), 12, 1, "is not in the message's text");
     only_problem(&edit(INBOX, "urgency \"khoá sau 24 giờ\"", "urgency"), 12, 1, "write the words of the message that show the flag");
     only_problem(&edit(INBOX, "flag: look_alike_link => Link giả.", "flag: look_alike_link \"bị khoá\" => Link giả."), 12, 1, "overlaps the words");
