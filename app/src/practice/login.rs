@@ -1,12 +1,12 @@
 //! `id_login`: an identity app look-alike. The login screen is the shared passcode screen with the
 //! phone number filled in; then an OTP arrives as a notification while someone asks for it (or a
 //! link asks to type it there), and the learner types it into the app itself; then the account's
-//! document cards, one to find.
-use hocso_core::practice::{Action, DrillStep, Otp};
+//! document cards, one to find (a choice screen, `super::choice_screen`).
+use hocso_core::practice::{Action, Otp};
 use leptos::prelude::*;
 
 use super::transfer::keypad;
-use super::{action_button, choice_buttons, Tap};
+use super::{action_button, Tap};
 use crate::i18n::use_i18n;
 
 /// The OTP arrives: the notification on top, whoever asks for it, and the app's own code box.
@@ -35,7 +35,7 @@ pub(super) fn OtpScreen(tap: Tap, otp: Otp) -> impl IntoView {
         view! {
             <div class="drill-asker">
                 <p class="drill-bubble">{otp.asks.clone()}</p>
-                {action_button(tap, Action::TellOtp, format!("💬 {}", i18n.t("practice.tell_otp")), "drill-choice")}
+                {action_button(tap, Action::TellOtp, format!("✉ {}", i18n.t("practice.tell_otp")), "drill-choice")}
             </div>
         }
     });
@@ -43,13 +43,13 @@ pub(super) fn OtpScreen(tap: Tap, otp: Otp) -> impl IntoView {
         view! {
             <div class="drill-asker">
                 <p class="drill-bubble">{i18n.t("practice.otp_link")}" "<span class="drill-link">{otp.link.clone()}</span></p>
-                {action_button(tap, Action::OpenLink, format!("🔗 {}", i18n.t("practice.open_link")), "drill-choice")}
+                {action_button(tap, Action::OpenLink, format!("↗ {}", i18n.t("practice.open_link")), "drill-choice")}
             </div>
         }
     });
     view! {
         <div class="drill-notice" role="status">
-            <p class="drill-from">"🔔 "{otp.from.clone()}</p>
+            <p class="drill-from">"✉ "{otp.from.clone()}</p>
             <p>{i18n.t("practice.otp_notice")}" "<strong class="drill-code">{otp.code.clone()}</strong></p>
         </div>
         {asks}
@@ -60,18 +60,5 @@ pub(super) fn OtpScreen(tap: Tap, otp: Otp) -> impl IntoView {
             {move || (0..length).map(|i| if i < typed.with(String::len) { "●" } else { "○" }).collect::<String>()}
         </p>
         {keypad(None, on_key)}
-    }
-}
-
-/// The account's home screen: who it belongs to, its level, and its document cards to choose from.
-pub(super) fn documents(tap: Tap, name: String, level: String, step: &DrillStep) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <p class="drill-app-title">{i18n.t("practice.documents_title")}</p>
-        <p class="drill-row">
-            <span class="strong">"👤 "{name}</span>
-            {(!level.is_empty()).then(|| view! { <span class="drill-badge">{level}</span> })}
-        </p>
-        <div class="drill-actions drill-cards">{choice_buttons(tap, step, "drill-choice drill-card")}</div>
     }
 }

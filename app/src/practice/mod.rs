@@ -58,6 +58,27 @@ pub(crate) fn choice_buttons(tap: Tap, step: &DrillStep, class: &'static str) ->
     step.responses.iter().map(|r| action_button(tap, r.action.clone(), r.action.as_str().to_owned(), class)).collect_view()
 }
 
+/// A screen whose buttons the trainer names (search results, a procedure's buttons, document
+/// cards): the app's title, a line or two, the buttons. One function for all three keeps the
+/// download small.
+pub(crate) fn choice_screen(
+    tap: Tap,
+    title: &str,
+    lines: Vec<(Option<&'static str>, String, &'static str)>,
+    step: &DrillStep,
+    class: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let lines = lines.into_iter().filter(|(_, text, _)| !text.is_empty()).map(|(key, text, class)| {
+        view! { <p class=class>{key.map(|key| view! { <span>{i18n.t(key)}</span> })}<span>{text}</span></p> }
+    });
+    view! {
+        <p class="drill-app-title">{i18n.t(title)}</p>
+        {lines.collect_view()}
+        <div class=format!("drill-actions {class}")>{choice_buttons(tap, step, "drill-choice")}</div>
+    }
+}
+
 /// A reaction with what it borrows from the drill copied out, so the drill can be put back.
 enum After {
     Next(String, usize),
@@ -247,9 +268,18 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
                 (_, Screen::Call { says }) => call::call(tap, String::new(), says.clone(), step).into_any(),
                 (_, Screen::Login { phone }) => view! { <transfer::PasscodeScreen tap phone=phone.clone()/> }.into_any(),
                 (_, Screen::Otp(otp)) => view! { <login::OtpScreen tap otp=otp.clone()/> }.into_any(),
-                (_, Screen::Documents { name, level }) => login::documents(tap, name.clone(), level.clone(), step).into_any(),
-                (_, Screen::Search { query }) => portal::search(tap, query.clone(), step).into_any(),
-                (_, Screen::Procedure { title, agency }) => portal::procedure(tap, title.clone(), agency.clone(), step).into_any(),
+                (_, Screen::Documents { name, level }) => {
+                    let lines = vec![(None, name.clone(), "drill-row strong"), (None, level.clone(), "drill-badge")];
+                    choice_screen(tap, "practice.documents_title", lines, step, "drill-cards").into_any()
+                }
+                (_, Screen::Search { query }) => {
+                    let lines = vec![(None, query.clone(), "drill-search"), (None, i18n.t("practice.results"), "hint")];
+                    choice_screen(tap, "practice.search_title", lines, step, "").into_any()
+                }
+                (_, Screen::Procedure { title, agency }) => {
+                    let lines = vec![(None, title.clone(), "drill-procedure"), (Some("practice.agency"), agency.clone(), "drill-row")];
+                    choice_screen(tap, "practice.procedure_title", lines, step, "").into_any()
+                }
                 (_, Screen::Form { fields }) => view! { <portal::FormScreen tap fields=fields.clone()/> }.into_any(),
                 (_, Screen::Fee(fee)) => portal::fee(tap, fee.clone()).into_any(),
             }

@@ -1,34 +1,13 @@
-//! `portal_submit`: a public-service portal look-alike: a search with its results, a procedure's
-//! page, a short form with its declaration, and the fee's confirm screen (the transfer's confirm
-//! screen with other rows; the passcode screen is the transfer's too).
-use hocso_core::practice::{format_dong, Action, DrillStep, Fee, FormField};
+//! `portal_submit`: a public-service portal look-alike: a search with its results and a procedure's
+//! page (choice screens, `super::choice_screen`), a short form with its declaration, and the fee's
+//! confirm screen (the transfer's confirm screen with other rows; the passcode screen is the
+//! transfer's too).
+use hocso_core::practice::{format_dong, Action, Fee, FormField};
 use leptos::prelude::*;
 
 use super::transfer::confirm_rows;
-use super::{choice_buttons, Tap};
+use super::Tap;
 use crate::i18n::use_i18n;
-
-/// The search box with the words typed in, and the results to choose from.
-pub(super) fn search(tap: Tap, query: String, step: &DrillStep) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <p class="drill-app-title">{i18n.t("practice.search_title")}</p>
-        <p class="drill-search"><span aria-hidden="true">"🔍 "</span>{query}</p>
-        <p class="hint">{i18n.t("practice.results")}</p>
-        <div class="drill-actions">{choice_buttons(tap, step, "drill-choice")}</div>
-    }
-}
-
-/// A procedure's page: its name, who handles it, and its buttons.
-pub(super) fn procedure(tap: Tap, title: String, agency: String, step: &DrillStep) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <p class="drill-app-title">{i18n.t("practice.procedure_title")}</p>
-        <p class="drill-procedure">{title}</p>
-        {(!agency.is_empty()).then(|| view! { <p class="drill-row"><span>{i18n.t("practice.agency")}</span><span>{agency}</span></p> })}
-        <div class="drill-actions">{choice_buttons(tap, step, "drill-choice")}</div>
-    }
-}
 
 /// The form: each field to type, the declaration to tick, and "submit". A field typed otherwise
 /// than asked is outlined after a try (the lesson's feedback says which to look at).

@@ -276,16 +276,17 @@ pub struct FormField {
 }
 
 impl FormField {
-    /// Whether `typed` is this field's value, forgiving case and spaces (and, for a number,
-    /// everything but its digits), so that a learner is not failed for how a phone keyboard types.
+    /// Whether `typed` is this field's value, forgiving spaces and the case of unaccented letters
+    /// (and, for a number, everything but its digits), so that a learner is not failed for how a
+    /// phone keyboard types. (Full Unicode case folding would add its tables to the download.)
     pub fn accepts(&self, typed: &str) -> bool {
-        let squash = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        let squash = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
         let digits = |text: &str| text.chars().filter(char::is_ascii_digit).collect::<String>();
         let is_number = self.value.chars().any(|c| c.is_ascii_digit()) && self.value.chars().all(|c| c.is_ascii_digit() || " .-/".contains(c));
         if is_number {
             digits(typed) == digits(&self.value)
         } else {
-            squash(typed) == squash(&self.value)
+            squash(typed).eq_ignore_ascii_case(&squash(&self.value))
         }
     }
 }
