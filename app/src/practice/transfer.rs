@@ -71,10 +71,12 @@ pub(super) fn keypad(extra: Option<&'static str>, on_key: impl Fn(&'static str) 
     let keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
     view! {
         <div class="drill-keypad">
-            {keys.into_iter().chain(extra).chain(["0"]).map(|key| view! {
+            {keys.into_iter().chain(extra).map(|key| view! {
                 <button class="drill-key" on:click=move |_| on_key(key)>{key}</button>
             }).collect_view()}
+            // Without an extra key, 0 sits in the middle column, as on a phone.
             {extra.is_none().then(|| view! { <span></span> })}
+            <button class="drill-key" on:click=move |_| on_key("0")>"0"</button>
             <button class="drill-key" aria-label=i18n.t("practice.delete") on:click=move |_| on_key("")>"⌫"</button>
         </div>
     }
