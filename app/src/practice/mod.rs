@@ -107,7 +107,7 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
     let lesson = host.and_then(|h| h.lesson);
     let locale = host.map_or_else(|| i18n.locale(), |h| h.locale.get_value());
     let saved = lesson.map(|l| state.progress.with_untracked(|p| p.lesson(&l.read_value().0).drill(index))).unwrap_or_default();
-    let attempt = RwSignal::new(DrillAttempt::resume(index, &saved));
+    let attempt = RwSignal::new(DrillAttempt::resume(index, &saved, &drill));
     // The screen on show; an inbox keeps an answered message open (its red flags) until "next".
     let shown = RwSignal::new(attempt.with_untracked(|a| a.as_ref().map_or(0, DrillAttempt::step)));
     let paused = RwSignal::new(false);
