@@ -3,7 +3,7 @@ import { execFileSync, spawn, ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 
 export const screenshotDir = resolve(__dirname, '../target/screenshots');
 
@@ -127,27 +127,50 @@ export function createAdminToken(server: Server, name: string): string {
 
 export interface PackedQuestion { kind: string; options: { correct: boolean }[] }
 export interface PackedLesson { meta: { id: string; title: string }; steps: { title: string }[]; quiz: PackedQuestion[] }
-export interface CatalogueTopic { id: string; packs: Record<string, { url: string; version: string }>; lessons: { id: string }[] }
+export interface CatalogueTopic { id: string; packs: Record<string, { url: string; version: string }>; lessons: { id: string; locales: Record<string, { drills?: number }> }[] }
 
-/** The published catalogue and the first lesson of every topic in Vietnamese, read from the server
- *  as the app reads them (so tests follow the content, not a copy of it). */
+/** The published catalogue and the first lesson of every topic in Vietnamese that has no practice
+ *  drill (finishing a drill is tested in practice.spec.ts), read from the server as the app reads
+ *  them (so tests follow the content, not a copy of it). */
 export async function firstLessons(server: Server): Promise<{ topic: string; lesson: PackedLesson }[]> {
   const catalogue = await (await fetch(`${server.url}/content/catalogue.json`)).json() as { topics: CatalogueTopic[] };
   const out = [];
   for (const topic of catalogue.topics) {
     const pack = await (await fetch(server.url + topic.packs.vi.url)).json();
     const lessons: PackedLesson[] = pack.lessons.map((p: { lesson: PackedLesson }) => p.lesson);
-    out.push({ topic: topic.id, lesson: lessons.find((l) => l.meta.id === topic.lessons[0].id)! });
+    const first = topic.lessons.find((l) => !l.locales?.vi?.drills) ?? topic.lessons[0];
+    out.push({ topic: topic.id, lesson: lessons.find((l) => l.meta.id === first.id)! });
   }
   return out;
 }
 
-/** Reads every step of the open lesson and answers its quiz right the first time. */
+/** The practice drills a test meets while finishing a lesson, done with right taps only, as a
+ *  learner who knows the answers would (each kind's mistakes are tested in practice.spec.ts). */
+const drillSolvers: Record<string, (page: Page) => Promise<void>> = {
+  'what-is-vneid': async (page) => {
+    const drill = page.locator('.drill');
+    const keys = async (digits: string) => { for (const d of digits) await drill.locator('.drill-key', { hasText: new RegExp(`^${d}$`) }).click(); };
+    await keys('123456'); // the passcode: any six digits
+    const otp = (await drill.locator('.drill-notice').textContent())!.match(/(\d{3}) ?(\d{3})/)!;
+    await keys(otp[1] + otp[2]);
+    await drill.getByRole('button', { name: 'Thẻ căn cước điện tử' }).click();
+    await expect(drill.locator('.drill-done')).toContainText('Số lần chọn sai: 0');
+  },
+};
+
+/** Reads every step of the open lesson, does its drills, and answers its quiz right the first time. */
 export async function finishLesson(page: Page, lesson: PackedLesson) {
   await page.getByText(`Bước 1/${lesson.steps.length}`).waitFor();
-  for (let i = 1; i < lesson.steps.length; i++) {
-    await page.getByRole('button', { name: 'Tiếp', exact: true }).click();
-    await page.getByRole('heading', { name: lesson.steps[i].title }).waitFor();
+  for (let i = 0; i < lesson.steps.length; i++) {
+    if (i > 0) {
+      await page.getByRole('button', { name: 'Tiếp', exact: true }).click();
+      await page.getByRole('heading', { name: lesson.steps[i].title }).waitFor();
+    }
+    if (await page.locator('.drill').count() > 0) {
+      const solve = drillSolvers[lesson.meta.id];
+      if (!solve) throw new Error(`finishLesson: no solver for the drill in ${lesson.meta.id}: add one to drillSolvers`);
+      await solve(page);
+    }
   }
   if (lesson.quiz.length === 0) return;
   await page.getByRole('button', { name: 'Làm bài kiểm tra' }).click();
