@@ -26,7 +26,8 @@ enum Command {
         /// The built app, as written by `cargo xtask build`.
         #[arg(long, env = "HOCSO_DIST", default_value = "dist")]
         dist: PathBuf,
-        /// The sync database: a SQLite file (created if missing) or `sqlite:` URL.
+        /// The sync database: a SQLite file (created if missing) or `sqlite:` URL, or a `postgres://` URL
+        /// (then HOCSO_SECRET_FILE names the file of the codes' secret, the same for every server).
         #[arg(long, env = "DATABASE_URL", default_value = hocso_server::DEFAULT_DATABASE)]
         database: String,
     },

@@ -2,11 +2,13 @@
 //! `hocso team create` must not make either fail (both bring a new file's schema up to date).
 use hocso_server::store::Store;
 
+mod common;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_opens_of_a_new_database_all_succeed() {
     for round in 0..20 {
         let dir = tempfile::tempdir().unwrap();
-        let database = dir.path().join("hocso.db").to_str().unwrap().to_owned();
+        let database = common::database_url(&dir.path().join("hocso.db")).await;
         let opens: Vec<_> = (0..4)
             .map(|_| {
                 tokio::spawn({

@@ -163,10 +163,13 @@ async fn a_winning_tombstone_empties_every_event_of_the_learner_on_every_device_
 
     // Nothing of mai is left in the database file (placeholders keep only ids and numbers).
     server.stop().await;
-    assert!(!file_contains(&database, MAI), "the nickname is gone from the file");
-    assert!(!file_contains(&database, MAI_LESSON), "the lessons are gone from the file");
-    assert!(!file_contains(&database, MAI_ATTENDEE), "the attendance record is gone from the file");
-    assert!(file_contains(&database, "anh Páo"), "the check itself finds what is there");
+    // The SQLite file itself (PostgreSQL's files are its own: vacuum reclaims old row versions).
+    if common::postgres().is_none() {
+        assert!(!file_contains(&database, MAI), "the nickname is gone from the file");
+        assert!(!file_contains(&database, MAI_LESSON), "the lessons are gone from the file");
+        assert!(!file_contains(&database, MAI_ATTENDEE), "the attendance record is gone from the file");
+        assert!(file_contains(&database, "anh Páo"), "the check itself finds what is there");
+    }
 }
 
 #[tokio::test]
@@ -181,7 +184,7 @@ async fn hocso_learner_erase_does_the_same_from_the_command_line() {
     let events = [mai_answer("phone-a", 1), mai_answer("phone-a", 2), answer("phone-a", 3, "lan")];
     server.push_ok(&phone, &events, &[profile("mai", MAI, ahead)]).await;
 
-    let hocso = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_hocso")).args(args).arg("--database").arg(&database).output().unwrap();
+    let hocso = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_hocso")).args(args).arg("--database").arg(&server.url).output().unwrap();
     let output = hocso(&["learner", "erase", "--team", &codes.team.id, "--learner", "mai"]);
     let printed = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{printed}{}", String::from_utf8_lossy(&output.stderr));
@@ -197,7 +200,7 @@ async fn hocso_learner_erase_does_the_same_from_the_command_line() {
     assert_eq!(server.store.event("phone-a:1").await.unwrap(), Some(placeholder("phone-a", 1)));
     assert_eq!(server.store.event("phone-a:3").await.unwrap(), Some(answer("phone-a", 3, "lan")));
     // Right after the command, even with the server running, the files hold none of it.
-    assert!(!file_contains(&database, MAI) && !file_contains(&database, MAI_LESSON));
+    assert!(common::postgres().is_some() || (!file_contains(&database, MAI) && !file_contains(&database, MAI_LESSON)));
 
     // The phone's later answers for mai keep its sequence whole and say nothing.
     let later = server.push_ok(&phone, &[mai_answer("phone-a", 4)], &[]).await;

@@ -9,6 +9,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod common;
+
 use hocso_core::progress::EventKind;
 use hocso_core::sync::memory::MemoryOutbox;
 use hocso_core::sync::{Backoff, HttpRequest, HttpResponse, Method, NoAnswer, Outbox, Profile, SyncEngine, SyncStatus, Transport};
@@ -252,7 +254,7 @@ async fn a_thousand_faulty_sync_rounds_leave_exactly_the_created_events_on_the_s
     let started = Instant::now();
     let dist = tempfile::tempdir().unwrap();
     let db = tempfile::tempdir().unwrap();
-    let database = db.path().join("hocso.db").to_str().unwrap().to_owned();
+    let database = common::database_url(&db.path().join("hocso.db")).await;
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let server_addr = listener.local_addr().unwrap();
     let mut config = ServeConfig::new(server_addr, dist.path().to_owned(), database.clone());

@@ -5,13 +5,15 @@
 //!   library's too; with `--test`, also Chromium, chromedriver and the npm test packages.
 //! - `build`: the release app in `dist/` with its service worker precache list, and the server.
 //! - `serve [--addr A] [--port P]`: install, build, run `hocso serve`.
-//! - `test`: install, then native tests, WASM tests in headless Chromium, end-to-end tests.
+//! - `test`: install, then native tests (the server's on SQLite, then again on a throw-away
+//!   PostgreSQL, `postgres`), WASM tests in headless Chromium, end-to-end tests.
 //!   `test --fresh`: the same in a clone of HEAD with an empty `CARGO_HOME`, as a new machine.
 //! - `bench sync`: the sync server's ingest rate and latency against its budget.
 mod bench;
 mod build;
 mod fresh;
 mod install;
+mod postgres;
 mod precompress;
 mod run;
 mod service_worker;

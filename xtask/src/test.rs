@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every test of the project, in order, with one summary at the end.
 //!
-//! 1. native tests of every crate (core, server, xtask);
+//! 1. native tests of every crate (core, server, xtask), the server's on SQLite;
+//! 1b. the server's tests again on PostgreSQL: a throw-away cluster that xtask starts (`postgres`);
 //! 2. the app's `wasm-bindgen-test` tests in headless Chromium (IndexedDB, localStorage: the real ones);
 //! 3. a release build of the app and the server;
 //! 4. the end-to-end suite in `tests/` (Playwright, real Chromium, a freshly started `hocso serve`).
@@ -89,6 +90,21 @@ fn style_checks(root: &std::path::Path) -> (anyhow::Result<bool>, Counts) {
     (Ok(counts.failed == 0), counts)
 }
 
+/// The server's tests (unit and integration: sync API, faults, dashboards, command line…) with
+/// `HOCSO_TEST_DATABASE_URL` set: each test gets a PostgreSQL database of its own in a cluster
+/// started for this run and stopped after it (tests about SQLite's file say so and skip).
+fn server_tests_on_postgres(root: &std::path::Path, counts: &mut Counts) -> anyhow::Result<bool> {
+    let cluster = crate::postgres::Cluster::start("postgres-test")?;
+    step(
+        Command::new("cargo")
+            .args(["test", "--package", "hocso-server"])
+            .current_dir(root)
+            .env("HOCSO_TEST_DATABASE_URL", cluster.url())
+            .env("HOCSO_SECRET_FILE", cluster.secret_file()),
+        counts,
+    )
+}
+
 pub fn test() -> anyhow::Result<()> {
     let root = root();
     let started = Instant::now();
@@ -109,6 +125,11 @@ pub fn test() -> anyhow::Result<()> {
     let mut counts = Counts::default();
     let outcome = step(Command::new("cargo").args(["test", "--workspace", "--exclude", "hocso-app"]).current_dir(&root), &mut counts);
     record("native tests (core, server, xtask)", outcome, since, counts);
+
+    let since = Instant::now();
+    let mut counts = Counts::default();
+    let outcome = server_tests_on_postgres(&root, &mut counts);
+    record("server tests on PostgreSQL", outcome, since, counts);
 
     let since = Instant::now();
     let mut counts = Counts::default();

@@ -6,7 +6,7 @@ use hocso_core::progress::{EventKind, ProgressEvent, Score};
 use hocso_core::sync::{Role, TeamInfo};
 use sqlx::Row;
 
-use super::{now_ms, random_hex, role_from, sha256_hex, Store, StoreError};
+use super::{flag, now_ms, random_hex, role_from, sha256_hex, Store, StoreError};
 use hocso_core::date::VIETNAM_OFFSET_MS;
 
 /// The `WHERE` term that picks `lesson_completed` events. Written exactly as in the partial index
@@ -124,8 +124,8 @@ impl Store {
     pub async fn learner_days(&self, team_id: &str, range: TimeRange) -> Result<Vec<(String, i64)>, StoreError> {
         let range = range.within_calendar();
         let rows = sqlx::query(&format!(
-            "SELECT learner_id, (at + ?) / 86400000 AS day FROM events
-             WHERE team_id = ? AND at >= ? AND at < ? AND NOT {SESSION_EVENTS} AND {NOT_ERASED} GROUP BY learner_id, day"
+            "SELECT learner_id, (at + $1) / 86400000 AS day FROM events
+             WHERE team_id = $2 AND at >= $3 AND at < $4 AND NOT {SESSION_EVENTS} AND {NOT_ERASED} GROUP BY learner_id, day"
         ))
         .bind(VIETNAM_OFFSET_MS)
         .bind(team_id)
@@ -140,7 +140,7 @@ impl Store {
     /// Says in the log which of the team's devices sent events with impossible times (left out of
     /// every report: see [`TimeRange::ALL`]). Two seeks in the `events_team_at` index.
     async fn log_times_outside_the_calendar(&self, team_id: &str) -> Result<(), StoreError> {
-        let rows = sqlx::query("SELECT device_id, COUNT(*) FROM events WHERE team_id = ? AND (at < ? OR at >= ?) GROUP BY device_id")
+        let rows = sqlx::query("SELECT device_id, COUNT(*) FROM events WHERE team_id = $1 AND (at < $2 OR at >= $3) GROUP BY device_id")
             .bind(team_id)
             .bind(TimeRange::ALL.from_ms)
             .bind(TimeRange::ALL.until_ms)
@@ -158,7 +158,7 @@ impl Store {
         let range = range.within_calendar();
         let rows = sqlx::query(&format!(
             "SELECT learner_id, lesson_id, at, kind FROM events
-             WHERE team_id = ? AND {COMPLETED} AND at >= ? AND at < ?"
+             WHERE team_id = $1 AND {COMPLETED} AND at >= $2 AND at < $3"
         ))
         .bind(team_id)
         .bind(range.from_ms)
@@ -179,7 +179,7 @@ impl Store {
         let range = range.within_calendar();
         let rows = sqlx::query(&format!(
             "SELECT lesson_id, kind FROM events
-             WHERE team_id = ? AND at >= ? AND at < ? AND {DRILL_EVENTS}"
+             WHERE team_id = $1 AND at >= $2 AND at < $3 AND {DRILL_EVENTS}"
         ))
         .bind(team_id)
         .bind(range.from_ms)
@@ -201,7 +201,7 @@ impl Store {
     /// Every session event of the team, whatever its time (`crate::dashboard` places a session by
     /// the date written in its details, not by the phone's clock).
     pub async fn session_events(&self, team_id: &str) -> Result<Vec<ProgressEvent>, StoreError> {
-        let rows = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE team_id = ? AND {SESSION_EVENTS} ORDER BY device_id, seq"))
+        let rows = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE team_id = $1 AND {SESSION_EVENTS} ORDER BY device_id, seq"))
             .bind(team_id)
             .fetch_all(&self.reader)
             .await?;
@@ -210,7 +210,7 @@ impl Store {
 
     /// The team's devices that are not removed, oldest first.
     pub async fn device_statuses(&self, team_id: &str) -> Result<Vec<DeviceStatus>, StoreError> {
-        let rows = sqlx::query("SELECT id, name, role, last_push_at FROM devices WHERE team_id = ? AND revoked_at IS NULL ORDER BY created_at, id")
+        let rows = sqlx::query("SELECT id, name, role, last_push_at FROM devices WHERE team_id = $1 AND revoked_at IS NULL ORDER BY created_at, id")
             .bind(team_id)
             .fetch_all(&self.reader)
             .await?;
@@ -239,10 +239,10 @@ impl Store {
             })
             .collect::<Result<_, StoreError>>()?;
         let index: std::collections::HashMap<String, usize> = counts.iter().enumerate().map(|(i, c)| (c.team.id.clone(), i)).collect();
-        let at = |row: &sqlx::sqlite::SqliteRow| -> Result<Option<usize>, StoreError> { Ok(index.get(row.try_get::<&str, _>(0)?).copied()) };
+        let at = |row: &sqlx::any::AnyRow| -> Result<Option<usize>, StoreError> { Ok(index.get(row.try_get::<&str, _>(0)?).copied()) };
 
         let reached = sqlx::query(&format!(
-            "SELECT DISTINCT team_id, learner_id FROM events WHERE at >= ? AND at < ? AND NOT {SESSION_EVENTS}
+            "SELECT DISTINCT team_id, learner_id FROM events WHERE at >= $1 AND at < $2 AND NOT {SESSION_EVENTS}
              AND {NOT_ERASED} ORDER BY team_id, learner_id"
         ))
         .bind(range.from_ms)
@@ -268,12 +268,13 @@ impl Store {
                 counts[i].session_events = events;
             }
         }
-        let completed =
-            sqlx::query(&format!("SELECT team_id, COUNT(DISTINCT learner_id) FROM events WHERE {COMPLETED} AND at >= ? AND at < ? GROUP BY team_id"))
-                .bind(range.from_ms)
-                .bind(range.until_ms)
-                .fetch_all(&self.reader)
-                .await?;
+        let completed = sqlx::query(&format!(
+            "SELECT team_id, COUNT(DISTINCT learner_id) FROM events WHERE {COMPLETED} AND at >= $1 AND at < $2 GROUP BY team_id"
+        ))
+        .bind(range.from_ms)
+        .bind(range.until_ms)
+        .fetch_all(&self.reader)
+        .await?;
         for r in &completed {
             if let Some(i) = at(r)? {
                 counts[i].learners_completed = r.try_get(1)?;
@@ -281,7 +282,7 @@ impl Store {
         }
         let lessons = sqlx::query(&format!(
             "SELECT team_id, lesson_id, COUNT(*), COUNT(DISTINCT learner_id) FROM events
-             WHERE {COMPLETED} AND at >= ? AND at < ? GROUP BY team_id, lesson_id ORDER BY team_id, lesson_id"
+             WHERE {COMPLETED} AND at >= $1 AND at < $2 GROUP BY team_id, lesson_id ORDER BY team_id, lesson_id"
         ))
         .bind(range.from_ms)
         .bind(range.until_ms)
@@ -308,7 +309,7 @@ impl Store {
     pub async fn create_admin_token(&self, name: &str) -> Result<(String, String), StoreError> {
         let id = format!("a-{}", random_hex(5));
         let token = format!("hsa_{}", random_hex(32));
-        sqlx::query("INSERT INTO admin_tokens (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO admin_tokens (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)")
             .bind(&id)
             .bind(name)
             .bind(sha256_hex(&token))
@@ -319,7 +320,7 @@ impl Store {
     }
 
     pub async fn revoke_admin_token(&self, id: &str) -> Result<(), StoreError> {
-        let done = sqlx::query("UPDATE admin_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+        let done = sqlx::query("UPDATE admin_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
             .bind(now_ms())
             .bind(id)
             .execute(&self.writer)
@@ -331,15 +332,16 @@ impl Store {
     }
 
     pub async fn list_admin_tokens(&self) -> Result<Vec<AdminToken>, StoreError> {
-        let rows = sqlx::query("SELECT id, name, created_at, revoked_at IS NOT NULL FROM admin_tokens ORDER BY created_at, id")
-            .fetch_all(&self.reader)
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, name, created_at, CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END FROM admin_tokens ORDER BY created_at, id")
+                .fetch_all(&self.reader)
+                .await?;
         rows.iter().map(admin_token_from).collect()
     }
 
     /// The admin token's id and name; `InvalidToken` if it is not an admin token, `Revoked`.
     pub async fn authenticate_admin(&self, token: &str) -> Result<AdminToken, StoreError> {
-        let row = sqlx::query("SELECT id, name, created_at, revoked_at IS NOT NULL FROM admin_tokens WHERE token_hash = ?")
+        let row = sqlx::query("SELECT id, name, created_at, CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END FROM admin_tokens WHERE token_hash = $1")
             .bind(sha256_hex(token))
             .fetch_optional(&self.reader)
             .await?
@@ -352,8 +354,8 @@ impl Store {
     }
 }
 
-fn admin_token_from(row: &sqlx::sqlite::SqliteRow) -> Result<AdminToken, StoreError> {
-    Ok(AdminToken { id: row.try_get(0)?, name: row.try_get(1)?, created_at: row.try_get(2)?, revoked: row.try_get(3)? })
+fn admin_token_from(row: &sqlx::any::AnyRow) -> Result<AdminToken, StoreError> {
+    Ok(AdminToken { id: row.try_get(0)?, name: row.try_get(1)?, created_at: row.try_get(2)?, revoked: flag(row, 3)? })
 }
 
 const EVENT_COLUMNS: &str = "id, device_id, seq, learner_id, lesson_id, lesson_version, at, kind";
@@ -361,7 +363,7 @@ const EVENT_COLUMNS: &str = "id, device_id, seq, learner_id, lesson_id, lesson_v
 /// The event in `EVENT_COLUMNS` starting at column `first`. One whose kind the server cannot read
 /// any more (an older format) is left out of reports and logged, rather than failing the whole
 /// report; a column of the wrong type (a damaged database) is an error.
-fn event_from_at(row: &sqlx::sqlite::SqliteRow, first: usize) -> Result<Option<ProgressEvent>, StoreError> {
+fn event_from_at(row: &sqlx::any::AnyRow, first: usize) -> Result<Option<ProgressEvent>, StoreError> {
     let id: String = row.try_get(first)?;
     let seq: i64 = row.try_get(first + 2)?;
     let Ok(seq) = u64::try_from(seq) else {
