@@ -131,6 +131,19 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// How a transaction that writes begins. SQLite: IMMEDIATE, taking the file's write lock at once
+    /// (waiting for it up to the busy timeout): a deferred transaction that read first cannot wait
+    /// for another process's write and fails with "database is locked" at once. PostgreSQL locks
+    /// rows as they are written.
+    fn begin_write(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        }
+    }
+}
+
 /// `postgres://…` or `postgresql://…` selects PostgreSQL; anything else is a SQLite file or URL.
 pub fn is_postgres_url(database: &str) -> bool {
     database.starts_with("postgres:") || database.starts_with("postgresql:")
@@ -383,9 +396,15 @@ impl Store {
     /// Beside a SQLite file, `<database>.secret` holds the key of the codes' hashes (created on
     /// first open); for PostgreSQL, the file named by `HOCSO_SECRET_FILE` does.
     pub async fn open(database: &str) -> anyhow::Result<Self> {
+        Self::open_with_secret(database, std::env::var_os(SECRET_FILE_ENV).filter(|path| !path.is_empty()).map(PathBuf::from)).await
+    }
+
+    /// [`Store::open`] with the PostgreSQL secret file given rather than read from
+    /// `HOCSO_SECRET_FILE` (ignored for SQLite, whose secret is beside its file).
+    pub async fn open_with_secret(database: &str, postgres_secret: Option<PathBuf>) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
         if is_postgres_url(database) {
-            Self::open_postgres(database).await
+            Self::open_postgres(database, postgres_secret).await
         } else {
             Self::open_sqlite(database).await
         }
@@ -420,7 +439,7 @@ impl Store {
             None => CodeKey::random(),
             Some(path) => {
                 let (key, created) = load_or_create_secret(&path)?;
-                key_the_codes(&writer, &key, &path, created).await?;
+                key_the_codes(&writer, Backend::Sqlite, &key, &path, created).await?;
                 key
             }
         };
@@ -437,8 +456,8 @@ impl Store {
     /// PostgreSQL: one pool for reads and writes (the database orders concurrent writers itself),
     /// the shared migrations plus PostgreSQL's own (`migrations-postgres/`), run under sqlx's
     /// advisory lock so that servers starting together do not apply one twice.
-    async fn open_postgres(database: &str) -> anyhow::Result<Self> {
-        let secret = std::env::var_os(SECRET_FILE_ENV).filter(|path| !path.is_empty()).map(PathBuf::from).with_context(|| {
+    async fn open_postgres(database: &str, secret: Option<PathBuf>) -> anyhow::Result<Self> {
+        let secret = secret.with_context(|| {
             format!(
                 "{SECRET_FILE_ENV} is not set: with PostgreSQL, the secret of the join codes is kept in a file outside the \
                  database; set {SECRET_FILE_ENV}=/path/to/hocso.secret (created if missing), the same file on every server \
@@ -459,7 +478,7 @@ impl Store {
         shared.run(&pool).await.context("updating the database schema")?;
         own.run(&pool).await.context("updating the database schema (PostgreSQL)")?;
         let (key, created) = load_or_create_secret(&secret)?;
-        key_the_codes(&pool, &key, &secret, created).await?;
+        key_the_codes(&pool, Backend::Postgres, &key, &secret, created).await?;
         Ok(Self { writer: pool.clone(), reader: pool, backend: Backend::Postgres, code_key: Arc::new(key) })
     }
 
@@ -562,7 +581,7 @@ impl Store {
     async fn join_once(&self, code: &str, device_name: &str, device_id: Option<&str>, proof: Option<&str>) -> Result<Joined, StoreError> {
         let hash = self.code_key.hash(code);
         let now = now_ms();
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(self.backend.begin_write()).await?;
         let row = sqlx::query(
             "SELECT id, name, commune, CASE WHEN leader_code_hash = $1 THEN 1 ELSE 0 END FROM teams
              WHERE join_code_hash = $2 OR leader_code_hash = $3",
@@ -672,7 +691,7 @@ impl Store {
     async fn push_once(&self, device: &AuthDevice, push: &PushRequest) -> Result<PushResponse, StoreError> {
         let now = now_ms();
         let team = &device.team.id;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(self.backend.begin_write()).await?;
         // First, so that it locks the device's row (PostgreSQL): two pushes of one phone, through
         // two servers at once, run one after the other, and the second sees what the first stored
         // when it walks `acked_seq` (both walking from the same old value could each miss the
@@ -712,14 +731,22 @@ impl Store {
             }
         }
 
-        let mut stored = 0u32;
-        for event in &push.events {
-            let new = if event.is_erased() || erased_learners.contains(event.learner_id.as_str()) {
-                placeholder(&mut tx, team, event, now).await?
-            } else {
-                insert_event(&mut tx, team, event, now).await?
-            };
-            stored += u32::from(new);
+        // Events with content first, many rows per statement; then placeholders, which may wipe
+        // one of them (an event and its erasure in one push end erased, as in push order).
+        let (to_wipe, to_insert): (Vec<&ProgressEvent>, Vec<&ProgressEvent>) =
+            push.events.iter().partition(|event| event.is_erased() || erased_learners.contains(event.learner_id.as_str()));
+        let new_ids = insert_events(&mut tx, team, &to_insert, now).await?;
+        let mut stored = u32::try_from(new_ids.len()).unwrap_or(u32::MAX);
+        let days: BTreeSet<(&str, i64)> = to_insert
+            .iter()
+            .filter(|event| new_ids.contains(event.id.as_str()))
+            .filter_map(|event| reports::learning_day(event).map(|day| (event.learner_id.as_str(), day)))
+            .collect();
+        for (learner, day) in days {
+            reports::add_learner_day(&mut tx, team, learner, day).await?;
+        }
+        for event in to_wipe {
+            stored += u32::from(placeholder(&mut tx, team, event, now).await?);
         }
 
         let mut profiles_applied = 0u32;
@@ -814,7 +841,7 @@ impl Store {
     /// one transaction. The tombstone is dated now, or just after the profile's last write if a
     /// phone's clock put that later, so that it wins last-writer-wins on every phone.
     pub async fn erase_learner(&self, team_id: &str, learner_id: &str) -> Result<Erasure, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.writer.begin_with(self.backend.begin_write()).await?;
         let owner: Option<String> =
             sqlx::query_scalar("SELECT team_id FROM learners WHERE id = $1").bind(learner_id).fetch_optional(&mut *tx).await?;
         if owner.as_deref() != Some(team_id) {
@@ -910,8 +937,8 @@ impl Store {
 /// Brings the codes' hashes under `key`: a database from before migration 0004 holds plain sha256
 /// hashes, which are keyed now; a database whose check does not match the secret file is refused,
 /// unless the file was just created (the old one is lost: the codes must be renewed).
-async fn key_the_codes(writer: &AnyPool, key: &CodeKey, path: &Path, created: bool) -> anyhow::Result<()> {
-    let mut tx = writer.begin().await?;
+async fn key_the_codes(writer: &AnyPool, backend: Backend, key: &CodeKey, path: &Path, created: bool) -> anyhow::Result<()> {
+    let mut tx = writer.begin_with(backend.begin_write()).await?;
     let check: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'code_key_check'").fetch_optional(&mut *tx).await?;
     match check {
         Some(check) if check == key.check() => {}
@@ -1015,25 +1042,46 @@ async fn next_rev(tx: &mut sqlx::Transaction<'_, Any>, team: &str) -> Result<i64
     Ok(sqlx::query_scalar("UPDATE teams SET rev = rev + 1 WHERE id = $1 RETURNING rev").bind(team).fetch_one(&mut **tx).await?)
 }
 
-async fn insert_event(tx: &mut sqlx::Transaction<'_, Any>, team: &str, event: &ProgressEvent, now: i64) -> Result<bool, StoreError> {
-    let kind = serde_json::to_string(&event.kind).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    let done = sqlx::query(
-        "INSERT INTO events (id, team_id, device_id, seq, learner_id, lesson_id, lesson_version, at, kind, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(&event.id)
-    .bind(team)
-    .bind(&event.device_id)
-    .bind(i64::try_from(event.seq).map_err(|e| sqlx::Error::Encode(Box::new(e)))?)
-    .bind(&event.learner_id)
-    .bind(&event.lesson_id)
-    .bind(&event.lesson_version)
-    .bind(event.at)
-    .bind(kind)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
+/// Rows per `INSERT` of events: 10 parameters each, far below SQLite's (32,766) and PostgreSQL's
+/// (65,535) limits, and few statements per push (each one a round trip to PostgreSQL).
+const EVENTS_PER_INSERT: usize = 100;
+
+/// Stores the events whose ids are new (the others are already stored: duplicates); answers the
+/// ids it stored.
+async fn insert_events<'e>(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    team: &str,
+    events: &[&'e ProgressEvent],
+    now: i64,
+) -> Result<std::collections::HashSet<String>, StoreError> {
+    let mut stored = std::collections::HashSet::new();
+    for chunk in events.chunks(EVENTS_PER_INSERT) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|row| format!("({})", (1..=10).map(|column| format!("${}", row * 10 + column)).collect::<Vec<_>>().join(", ")))
+            .collect();
+        let sql = format!(
+            "INSERT INTO events (id, team_id, device_id, seq, learner_id, lesson_id, lesson_version, at, kind, received_at)
+             VALUES {} ON CONFLICT (id) DO NOTHING RETURNING id",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query_scalar::<_, String>(&sql);
+        for event in chunk {
+            let kind = serde_json::to_string(&event.kind).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+            query = query
+                .bind(&event.id)
+                .bind(team)
+                .bind(&event.device_id)
+                .bind(i64::try_from(event.seq).map_err(|e| sqlx::Error::Encode(Box::new(e)))?)
+                .bind(&event.learner_id)
+                .bind(&event.lesson_id)
+                .bind(&event.lesson_version)
+                .bind(event.at)
+                .bind(kind)
+                .bind(now);
+        }
+        stored.extend(query.fetch_all(&mut **tx).await?);
+    }
+    Ok(stored)
 }
 
 /// Keeps an erased event (or one naming an erased learner) as a placeholder: id, team, device and
@@ -1041,14 +1089,16 @@ async fn insert_event(tx: &mut sqlx::Transaction<'_, Any>, team: &str, event: &P
 /// no lesson, time 0, kind `{"type":"erased"}`. If the server holds the event with its content, the
 /// content is wiped. `true` when the id was not stored before.
 async fn placeholder(tx: &mut sqlx::Transaction<'_, Any>, team: &str, event: &ProgressEvent, now: i64) -> Result<bool, StoreError> {
-    let held: Option<i64> = sqlx::query_scalar("SELECT 1 FROM events WHERE id = $1").bind(&event.id).fetch_optional(&mut **tx).await?;
-    if held.is_some() {
+    let held: Option<(String, String)> =
+        sqlx::query_as("SELECT team_id, learner_id FROM events WHERE id = $1").bind(&event.id).fetch_optional(&mut **tx).await?;
+    if let Some((held_team, learner)) = held {
         sqlx::query("UPDATE events SET learner_id = '', lesson_id = '', lesson_version = '', at = 0, kind = $1 WHERE id = $2 AND kind <> $3")
             .bind(ERASED_KIND)
             .bind(&event.id)
             .bind(ERASED_KIND)
             .execute(&mut **tx)
             .await?;
+        reports::recount_learner_days(tx, &held_team, &learner).await?;
         return Ok(false);
     }
     sqlx::query(
@@ -1076,6 +1126,7 @@ async fn erase_learner_data(tx: &mut sqlx::Transaction<'_, Any>, team: &str, lea
         .execute(&mut **tx)
         .await?
         .rows_affected();
+    sqlx::query("DELETE FROM learner_days WHERE learner_id = $1").bind(learner).execute(&mut **tx).await?;
     // Attendees are stored inside the kind's JSON; the LIKE only narrows, the parse decides.
     let link = format!("%\"learner\":{}%", serde_json::to_string(learner).map_err(|e| sqlx::Error::Encode(Box::new(e)))?);
     let candidates =

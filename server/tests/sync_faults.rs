@@ -334,5 +334,7 @@ async fn a_thousand_faulty_sync_rounds_leave_exactly_the_created_events_on_the_s
         let profiles: Vec<_> = phone.outbox.profiles().cloned().collect();
         assert_eq!(server_profiles.get_or_insert_with(|| profiles.clone()), &profiles);
     }
-    assert!(started.elapsed() < Duration::from_secs(60), "bounded in time: {:?}", started.elapsed());
+    // PostgreSQL is another process: every statement is a round trip, where SQLite's is a call.
+    let bound = Duration::from_secs(if common::postgres().is_some() { 120 } else { 60 });
+    assert!(started.elapsed() < bound, "bounded in time: {:?}", started.elapsed());
 }

@@ -20,7 +20,9 @@ pub struct Cluster {
 
 impl Cluster {
     /// Creates and starts a cluster in `target/<name>`; whatever an earlier run left there is deleted.
-    pub fn start(name: &str) -> anyhow::Result<Cluster> {
+    /// `durable`: commits reach the disk before they are acknowledged, as in production (for the
+    /// bench: SQLite's `synchronous = FULL` does the same); tests run without it, faster.
+    pub fn start(name: &str, durable: bool) -> anyhow::Result<Cluster> {
         let bin = server_binaries()?;
         let dir = root().join("target").join(name);
         if dir.exists() {
@@ -40,11 +42,9 @@ impl Cluster {
             .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"])
             .stdout(std::process::Stdio::null()))?;
         let port = free_port()?;
-        // fsync off: a throw-away cluster, where a power cut loses nothing that matters.
-        let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-            dir.display()
-        );
+        // Not durable: a throw-away cluster, where a power cut loses nothing that matters.
+        let durability = if durable { "" } else { " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" };
+        let options = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300{durability}", dir.display());
         run(as_postgres(&bin.join("pg_ctl")).arg("-D").arg(&dir).args(["-o", &options, "-l"]).arg(dir.join("server.log")).args(["-w", "start"]))
             .with_context(|| format!("starting PostgreSQL (its log: {})", dir.join("server.log").display()))?;
         eprintln!("xtask: PostgreSQL {} running on 127.0.0.1:{port} from {}", version(&bin), dir.display());
@@ -130,7 +130,8 @@ fn server_binaries() -> anyhow::Result<PathBuf> {
 }
 
 fn version(bin: &Path) -> String {
-    output_line(Command::new(bin.join("postgres")).arg("--version")).unwrap_or_default().rsplit(' ').next().unwrap_or("").to_owned()
+    // `postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)`
+    output_line(Command::new(bin.join("postgres")).arg("--version")).unwrap_or_default().split(' ').nth(2).unwrap_or("").to_owned()
 }
 
 fn free_port() -> anyhow::Result<u16> {

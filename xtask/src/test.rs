@@ -94,7 +94,7 @@ fn style_checks(root: &std::path::Path) -> (anyhow::Result<bool>, Counts) {
 /// `HOCSO_TEST_DATABASE_URL` set: each test gets a PostgreSQL database of its own in a cluster
 /// started for this run and stopped after it (tests about SQLite's file say so and skip).
 fn server_tests_on_postgres(root: &std::path::Path, counts: &mut Counts) -> anyhow::Result<bool> {
-    let cluster = crate::postgres::Cluster::start("postgres-test")?;
+    let cluster = crate::postgres::Cluster::start("postgres-test", false)?;
     step(
         Command::new("cargo")
             .args(["test", "--package", "hocso-server"])
@@ -103,6 +103,28 @@ fn server_tests_on_postgres(root: &std::path::Path, counts: &mut Counts) -> anyh
             .env("HOCSO_SECRET_FILE", cluster.secret_file()),
         counts,
     )
+}
+
+/// `cargo xtask test --server`: the server's tests only, on SQLite then on PostgreSQL (what to run
+/// after changing the store or the API, in a few minutes instead of the whole suite's half hour).
+pub fn server_on_both_stores() -> anyhow::Result<()> {
+    let root = root();
+    let mut sqlite = Counts::default();
+    let on_sqlite = step(Command::new("cargo").args(["test", "--package", "hocso-server"]).current_dir(&root), &mut sqlite)?;
+    let mut postgres = Counts::default();
+    let on_postgres = server_tests_on_postgres(&root, &mut postgres);
+    println!("\n== cargo xtask test --server: summary ==");
+    println!("{:>6}  server tests on SQLite      {:>4} passed {:>3} failed", if on_sqlite { "ok" } else { "FAILED" }, sqlite.passed, sqlite.failed);
+    let status = match &on_postgres {
+        Ok(true) => "ok".to_owned(),
+        Ok(false) => "FAILED".to_owned(),
+        Err(error) => format!("ERROR ({error:#})"),
+    };
+    println!("{status:>6}  server tests on PostgreSQL  {:>4} passed {:>3} failed", postgres.passed, postgres.failed);
+    if !on_sqlite || !matches!(on_postgres, Ok(true)) {
+        anyhow::bail!("some server tests failed (see above)");
+    }
+    Ok(())
 }
 
 pub fn test() -> anyhow::Result<()> {

@@ -30,6 +30,45 @@ const DRILL_EVENTS: &str = r#"(kind LIKE '{"type":"drill\_completed"%' ESCAPE '\
 /// counts them.
 const NOT_ERASED: &str = r#"kind NOT LIKE '{"type":"erased"%'"#;
 
+const DAY_MS: i64 = 86_400_000;
+
+/// The day (from 1970-01-01 in Vietnam) a learning event counts its learner on, in `learner_days`;
+/// `None` for what no report counts a learner from: session events, erased placeholders, and
+/// times off the calendar ([`TimeRange::ALL`]).
+pub(super) fn learning_day(event: &ProgressEvent) -> Option<i64> {
+    let counted = event.kind.session().is_none() && !matches!(event.kind, EventKind::Erased);
+    let on_calendar = TimeRange::ALL.from_ms <= event.at && event.at < TimeRange::ALL.until_ms;
+    (counted && on_calendar).then(|| (event.at + VIETNAM_OFFSET_MS) / DAY_MS)
+}
+
+pub(super) async fn add_learner_day(tx: &mut sqlx::Transaction<'_, sqlx::Any>, team: &str, learner: &str, day: i64) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO learner_days (team_id, learner_id, day) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        .bind(team)
+        .bind(learner)
+        .bind(day)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Counts a learner's days in a team again from the events (after one of them was emptied).
+pub(super) async fn recount_learner_days(tx: &mut sqlx::Transaction<'_, sqlx::Any>, team: &str, learner: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM learner_days WHERE team_id = $1 AND learner_id = $2").bind(team).bind(learner).execute(&mut **tx).await?;
+    sqlx::query(&format!(
+        "INSERT INTO learner_days (team_id, learner_id, day)
+         SELECT DISTINCT team_id, learner_id, (at + $1) / 86400000 FROM events
+         WHERE team_id = $2 AND learner_id = $3 AND at >= $4 AND at < $5 AND NOT {SESSION_EVENTS} AND {NOT_ERASED}"
+    ))
+    .bind(VIETNAM_OFFSET_MS)
+    .bind(team)
+    .bind(learner)
+    .bind(TimeRange::ALL.from_ms)
+    .bind(TimeRange::ALL.until_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Events with `from_ms <= at < until_ms` (the phone's clock, ms since the epoch).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimeRange {
@@ -42,6 +81,16 @@ impl TimeRange {
     /// Events outside (a phone whose clock was wrong) are in no report, so day and month arithmetic
     /// on `at` can never overflow.
     pub const ALL: TimeRange = TimeRange { from_ms: -VIETNAM_OFFSET_MS, until_ms: 253_402_300_800_000 - VIETNAM_OFFSET_MS };
+
+    /// The days (from 1970-01-01 in Vietnam, as `learner_days.day`) of this range, first and past
+    /// the last. Report ranges are whole days in Vietnam (`dashboard::Period::range`), for which
+    /// an event is in the range exactly when its day is; a range that starts or ends within a day
+    /// takes the days it begins in whole.
+    pub fn days(self) -> (i64, i64) {
+        let range = self.within_calendar();
+        let day = |ms: i64| (ms + VIETNAM_OFFSET_MS).div_euclid(DAY_MS) + i64::from((ms + VIETNAM_OFFSET_MS).rem_euclid(DAY_MS) != 0);
+        (day(range.from_ms), day(range.until_ms))
+    }
 
     /// The part of this range that is in [`TimeRange::ALL`] (empty ranges stay empty).
     pub fn within_calendar(self) -> TimeRange {
@@ -122,17 +171,13 @@ impl Store {
     /// are the member's work running a session, and its attendees are counted from the sessions.
     /// Days are counted from 1970-01-01 in Vietnam time (`at` + [`VIETNAM_OFFSET_MS`]).
     pub async fn learner_days(&self, team_id: &str, range: TimeRange) -> Result<Vec<(String, i64)>, StoreError> {
-        let range = range.within_calendar();
-        let rows = sqlx::query(&format!(
-            "SELECT learner_id, (at + $1) / 86400000 AS day FROM events
-             WHERE team_id = $2 AND at >= $3 AND at < $4 AND NOT {SESSION_EVENTS} AND {NOT_ERASED} GROUP BY learner_id, day"
-        ))
-        .bind(VIETNAM_OFFSET_MS)
-        .bind(team_id)
-        .bind(range.from_ms)
-        .bind(range.until_ms)
-        .fetch_all(&self.reader)
-        .await?;
+        let (from, until) = range.days();
+        let rows = sqlx::query("SELECT learner_id, day FROM learner_days WHERE team_id = $1 AND day >= $2 AND day < $3")
+            .bind(team_id)
+            .bind(from)
+            .bind(until)
+            .fetch_all(&self.reader)
+            .await?;
         self.log_times_outside_the_calendar(team_id).await?;
         rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
     }
@@ -241,14 +286,12 @@ impl Store {
         let index: std::collections::HashMap<String, usize> = counts.iter().enumerate().map(|(i, c)| (c.team.id.clone(), i)).collect();
         let at = |row: &sqlx::any::AnyRow| -> Result<Option<usize>, StoreError> { Ok(index.get(row.try_get::<&str, _>(0)?).copied()) };
 
-        let reached = sqlx::query(&format!(
-            "SELECT DISTINCT team_id, learner_id FROM events WHERE at >= $1 AND at < $2 AND NOT {SESSION_EVENTS}
-             AND {NOT_ERASED} ORDER BY team_id, learner_id"
-        ))
-        .bind(range.from_ms)
-        .bind(range.until_ms)
-        .fetch_all(&self.reader)
-        .await?;
+        let (from, until) = range.days();
+        let reached = sqlx::query("SELECT DISTINCT team_id, learner_id FROM learner_days WHERE day >= $1 AND day < $2 ORDER BY team_id, learner_id")
+            .bind(from)
+            .bind(until)
+            .fetch_all(&self.reader)
+            .await?;
         for r in &reached {
             if let Some(i) = at(r)? {
                 counts[i].learners.push(r.try_get(1)?);
