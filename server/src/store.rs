@@ -1048,10 +1048,10 @@ const EVENTS_PER_INSERT: usize = 100;
 
 /// Stores the events whose ids are new (the others are already stored: duplicates); answers the
 /// ids it stored.
-async fn insert_events<'e>(
+async fn insert_events(
     tx: &mut sqlx::Transaction<'_, Any>,
     team: &str,
-    events: &[&'e ProgressEvent],
+    events: &[&ProgressEvent],
     now: i64,
 ) -> Result<std::collections::HashSet<String>, StoreError> {
     let mut stored = std::collections::HashSet::new();

@@ -89,6 +89,18 @@ async fn an_erased_event_is_acknowledged_as_a_placeholder_and_wipes_what_the_ser
     assert_error(status, &body, 422, "invalid_event");
     assert_eq!(body["record"], "phone-a:6");
     assert_eq!(server.store.event_count().await.unwrap(), 5);
+
+    // A learner whose only answer is erased later is no longer counted as reached on that day.
+    server.push_ok(&phone, &[answer("phone-a", 6, "hoa")], &[]).await;
+    assert_eq!(counted_learners(&server, &codes.team.id).await, ["hoa", "lan"]);
+    server.push_ok(&phone, &[placeholder("phone-a", 6)], &[]).await;
+    assert_eq!(counted_learners(&server, &codes.team.id).await, ["lan"], "lan's other answers still count");
+}
+
+/// The learners the team's reports count as reached (`learner_days`), each once.
+async fn counted_learners(server: &Server, team: &str) -> Vec<String> {
+    let days = server.store.learner_days(team, hocso_server::store::TimeRange::ALL).await.unwrap();
+    days.into_iter().map(|(learner, _)| learner).collect::<std::collections::BTreeSet<_>>().into_iter().collect()
 }
 
 #[tokio::test]
@@ -156,6 +168,9 @@ async fn a_winning_tombstone_empties_every_event_of_the_learner_on_every_device_
     assert_eq!(server.store.event("phone-a:5").await.unwrap(), Some(placeholder("phone-a", 5)));
     let (pulled, _) = server.pull_all(&a).await;
     assert!(pulled.iter().all(|p| p["profile"]["nickname"] != MAI));
+
+    // The reports no longer count mai as reached; lan still is.
+    assert_eq!(counted_learners(&server, &codes.team.id).await, ["lan"]);
 
     // The team's dashboard still answers.
     let (status, body) = server.get("/team/dashboard", &leader).await;

@@ -1,7 +1,7 @@
 //! `cargo xtask test`: every test of the project, in order, with one summary at the end.
 //!
-//! 1. native tests of every crate (core, server, xtask), the server's on SQLite;
-//! 1b. the server's tests again on PostgreSQL: a throw-away cluster that xtask starts (`postgres`);
+//! 1. native tests of every crate (core, server, xtask), the server's on SQLite, then the server's
+//!    again on PostgreSQL: a throw-away cluster that xtask starts (`postgres`);
 //! 2. the app's `wasm-bindgen-test` tests in headless Chromium (IndexedDB, localStorage: the real ones);
 //! 3. a release build of the app and the server;
 //! 4. the end-to-end suite in `tests/` (Playwright, real Chromium, a freshly started `hocso serve`).
