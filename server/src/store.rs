@@ -1,10 +1,14 @@
 //! All of the server's storage: teams, devices, learners, events and profiles, behind one small
 //! interface (the methods of [`Store`]).
 //!
-//! SQLite today (one file, WAL, one writer connection so writes queue instead of failing with
-//! "database is locked"). The SQL is kept portable (`ON CONFLICT … DO NOTHING/UPDATE`, `RETURNING`,
-//! no AUTOINCREMENT, times as BIGINT ms) so a Postgres `Store` needs new connection code, not new
-//! queries.
+//! Two databases, one set of queries ([`Backend`]): SQLite on a commune laptop (one file, WAL, one
+//! writer connection so writes queue instead of failing with "database is locked"), PostgreSQL for a
+//! province (several server processes on one database). The queries go through sqlx's `Any` driver
+//! and are written once in SQL both accept: `$1` placeholders (SQLite reads `$N` as parameter N),
+//! `ON CONFLICT … DO NOTHING/UPDATE`, `RETURNING`, no AUTOINCREMENT, times as BIGINT ms, and
+//! booleans read back as `CASE WHEN … THEN 1 ELSE 0 END` (see [`flag`]). What differs is only how
+//! a database is opened, how a write transaction begins ([`Backend::begin_write`]), which conflicts
+//! are retried ([`Store::retrying`]) and SQLite's checkpoint after an erasure.
 //!
 //! Nothing read back from the database is trusted not to panic: every column is read with
 //! `try_get`, and a value that does not decode is an error (`StoreError::Database`), not a crash.
@@ -1202,6 +1206,21 @@ async fn write_profile(tx: &mut sqlx::Transaction<'_, Any>, team: &str, device_i
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sqlite_path_becomes_a_url_that_names_the_same_file() {
+        let path = Path::new("/tmp/Tả Van ?#%&=.db");
+        let url = sqlite_url(path).unwrap();
+        assert!(url.starts_with("sqlite:///tmp/T") && url.ends_with(".db?mode=rwc") && !url[..url.len() - 9].contains(['?', '#', ' ']), "{url}");
+        assert_eq!(SqliteConnectOptions::from_str(&url).unwrap().get_filename(), path);
+    }
+
+    #[test]
+    fn a_password_in_a_database_url_is_not_printed() {
+        assert_eq!(without_password("postgres://hocso:s3cret@db.example:5432/hocso"), "postgres://hocso:***@db.example:5432/hocso");
+        assert_eq!(without_password("postgres://hocso@db.example/hocso"), "postgres://hocso@db.example/hocso");
+        assert_eq!(without_password("hocso.db"), "hocso.db");
+    }
 
     #[test]
     fn codes_are_easy_to_read_aloud() {
