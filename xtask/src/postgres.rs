@@ -24,7 +24,12 @@ impl Cluster {
     /// bench: SQLite's `synchronous = FULL` does the same); tests run without it, faster.
     pub fn start(name: &str, durable: bool) -> anyhow::Result<Cluster> {
         let bin = server_binaries()?;
-        let dir = root().join("target").join(name);
+        let mut dir = root().join("target").join(name);
+        if is_root() && !reachable_by_postgres(dir.parent().expect("target/")) {
+            // E.g. `cargo xtask test --fresh`, whose clone is in a private temporary directory.
+            dir = std::env::temp_dir().join(format!("hocso-{name}"));
+            eprintln!("xtask: the postgres user cannot enter target/: the cluster goes to {}", dir.display());
+        }
         if dir.exists() {
             // A run that was killed may have left its server running.
             let _ = as_postgres(&bin.join("pg_ctl")).arg("-D").arg(&dir).args(["-m", "immediate", "stop"]).output();
@@ -32,9 +37,11 @@ impl Cluster {
         }
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         if is_root() {
-            // initdb refuses to run as root: the cluster belongs to `postgres`, who must reach it.
+            // initdb refuses to run as root: the cluster belongs to `postgres`.
             run(Command::new("chown").arg("postgres:postgres").arg(&dir))?;
-            check_reachable_by_postgres(&dir)?;
+            if !reachable_by_postgres(&dir) {
+                bail!("the postgres user cannot enter {}: give the directories above it o+x (chmod o+x)", dir.display());
+            }
         }
         run(as_postgres(&bin.join("initdb"))
             .arg("-D")
@@ -138,11 +145,7 @@ fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0").context("finding a free port")?.local_addr()?.port())
 }
 
-/// The `postgres` user must be able to enter every directory above the cluster's.
-fn check_reachable_by_postgres(dir: &Path) -> anyhow::Result<()> {
-    let reachable = Command::new("runuser").args(["-u", "postgres", "--", "test", "-x"]).arg(dir).status().is_ok_and(|s| s.success());
-    if !reachable {
-        bail!("the postgres user cannot enter {}: give the directories above it o+x (chmod o+x), or run from a checkout it can reach", dir.display());
-    }
-    Ok(())
+/// Whether the `postgres` user can enter `dir` (and so every directory above it).
+fn reachable_by_postgres(dir: &Path) -> bool {
+    Command::new("runuser").args(["-u", "postgres", "--", "test", "-x"]).arg(dir).status().is_ok_and(|s| s.success())
 }
