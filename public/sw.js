@@ -16,6 +16,10 @@ self.addEventListener('install', (event) => {
     // hold back the learner's update, so a failure is retried when the app asks again).
     const hadTeamTools = (await caches.keys()).some((name) => name.startsWith('hocso-team-'));
     if (hadTeamTools) await cacheTeamTools().catch(() => {});
+    // The home screen's topics come from the catalogue: keep it (and the topics' icons) before this
+    // worker takes the page, so the first screen works offline even after a very short first visit.
+    // Content may be missing (a dev server): that must not stop the app itself from installing.
+    await keepCatalogue().catch(() => {});
   }));
   // No skipWaiting here: an update waits until the learner taps "reload" (see pwa.js).
 });
@@ -32,6 +36,22 @@ self.addEventListener('activate', (event) => {
       .then(() => caches.open(RUNTIME_CACHE).then(canonicaliseContent).then(pruneContent).catch(() => {}))
   );
 });
+
+// The catalogue and every topic's icon, into the runtime cache under their content keys (as the
+// fetch handler would store them).
+async function keepCatalogue() {
+  const cache = await caches.open(RUNTIME_CACHE);
+  const response = await fetch('/content/catalogue.json');
+  if (!response.ok) return;
+  const catalogue = await response.clone().json();
+  await cache.put(new Request(contentKey(new URL('/content/catalogue.json', self.location.origin))), response);
+  await Promise.all(catalogue.topics.filter((topic) => topic.icon).map(async (topic) => {
+    const key = new Request(contentKey(new URL(topic.icon, self.location.origin)));
+    if (await cache.match(key)) return;
+    const icon = await fetch(key);
+    if (icon.ok) await cache.put(key, icon);
+  }));
+}
 
 // Stores this build's team tools unless they are already all there (the app asks on every start
 // of a leader's phone, often offline). `addAll` is all or nothing: a failed download leaves the
@@ -108,7 +128,18 @@ function contentKey(url) {
 async function cacheFirst(request) {
   const cached = await caches.match(request, { cacheName: RUNTIME_CACHE });
   if (cached) return cached;
-  const response = await networkThenCache(request);
+  let response;
+  try {
+    response = await networkThenCache(request);
+  } catch (error) {
+    // Offline, and this pack's current version was never downloaded (a new catalogue arrived
+    // after the last download): the older version pruneContent keeps for that case, so the
+    // learner still has her lessons; the next download online replaces it.
+    const older = new URL(request.url).pathname.startsWith('/content/packs/')
+      && await caches.match(request, { cacheName: RUNTIME_CACHE, ignoreSearch: true });
+    if (older) return older;
+    throw error;
+  }
   // A new pack makes older versions of its pictures unreachable.
   if (response.ok && new URL(request.url).pathname.startsWith('/content/packs/')) pruneContent().catch(() => {});
   return response;
@@ -154,8 +185,9 @@ async function networkThenCache(request) {
 }
 
 // Keeps in the runtime cache only the content the stored catalogue still reaches:
-// - packs at the versions it lists (`<url>?v=<version>`);
-// - pictures and sounds (`/content/media/…?v=<hash>`) that it (icons) or a stored current pack
+// - packs at the versions it lists (`<url>?v=<version>`), and an older version of a pack until
+//   its listed version is stored (with the pictures that older pack shows);
+// - pictures and sounds (`/content/media/…?v=<hash>`) that it (topic and lesson icons) or a stored current pack
 //   refers to. A topic with no current pack stored yet keeps its media until one arrives (a new
 //   pack often keeps most pictures); a topic no longer in the catalogue loses them.
 async function pruneContent() {
@@ -165,6 +197,8 @@ async function pruneContent() {
   const catalogue = await stored.json();
   const wanted = new Set();
   for (const topic of catalogue.topics) {
+    // A topic's own picture (its topic.md icon), shown on the home screen.
+    if (topic.icon) wanted.add(contentKey(new URL(topic.icon, self.location.origin)));
     for (const pack of Object.values(topic.packs)) wanted.add(contentKey(new URL(pack.url + '?v=' + pack.version, self.location.origin)));
     for (const lesson of topic.lessons) if (lesson.icon) wanted.add(contentKey(new URL(lesson.icon, self.location.origin)));
   }
@@ -172,17 +206,29 @@ async function pruneContent() {
   const withPack = new Set();
   const requests = await cache.keys();
   const drop = [];
+  // A pack at an older version stays until its current version is stored: a phone that fetched a
+  // new catalogue but not yet its packs (it went offline, or the app still showed the old one)
+  // must keep the lessons it has, not lose them to the new list.
+  const isPack = (url) => url.pathname.startsWith('/content/packs/');
+  const currentPaths = new Set([...wanted].map((key) => new URL(key)).filter(isPack).map((url) => url.pathname));
+  const storedCurrent = new Set(requests.map((r) => new URL(r.url)).filter((url) => isPack(url) && wanted.has(contentKey(url))).map((url) => url.pathname));
   for (const request of requests) {
     const url = new URL(request.url);
-    if (!url.pathname.startsWith('/content/packs/')) continue;
-    if (!wanted.has(contentKey(url))) { drop.push(request); continue; }
-    withPack.add(url.pathname.split('/').pop().split('.')[0]);
-    // Every media URL in the pack, found as JSON.parse visits each string.
+    if (!isPack(url)) continue;
+    const current = wanted.has(contentKey(url));
+    if (!current && (!currentPaths.has(url.pathname) || storedCurrent.has(url.pathname))) { drop.push(request); continue; }
+    if (current) withPack.add(url.pathname.split('/').pop().split('.')[0]);
+    // Every media URL in the pack, found as JSON.parse visits each string (a copy that is not
+    // JSON, e.g. cut off by a full disk, is useless to the app: dropped, it is fetched again).
     const text = await (await cache.match(request)).text();
-    JSON.parse(text, (_, value) => {
-      if (typeof value === 'string' && value.startsWith('/content/media/')) wanted.add(contentKey(new URL(value, self.location.origin)));
-      return value;
-    });
+    try {
+      JSON.parse(text, (_, value) => {
+        if (typeof value === 'string' && value.startsWith('/content/media/')) wanted.add(contentKey(new URL(value, self.location.origin)));
+        return value;
+      });
+    } catch (notJson) {
+      drop.push(request);
+    }
   }
   for (const request of requests) {
     const url = new URL(request.url);

@@ -1,8 +1,10 @@
 // First contact (issue #11): a villager's first visit that opens no topic is enough to learn every
 // topic with no signal; the home screen says when the phone is ready.
 import { test, expect } from '@playwright/test';
-import { renameSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { startServer, removeDist, screenshotDir, createProfile, firstLessons, finishLesson, Server } from './helpers';
 
 let server: Server;
@@ -51,4 +53,39 @@ test('when the lessons cannot be fetched, the home screen says what is still mis
   await context.setOffline(true);
   await context.setOffline(false);
   await expect(page.locator('.offline-status')).toHaveText('✓ Đã tải xong: học được cả khi không có mạng', { timeout: 60_000 });
+});
+
+test('lessons published while a phone is away: one online visit later it still learns them offline', async ({ page, context }) => {
+  test.setTimeout(120_000);
+  const [{ topic, lesson }] = await firstLessons(server);
+  await page.goto(server.url + '/');
+  await createProfile(page, 'Mai', 'Con cá');
+  await expect(page.locator('.offline-status')).toHaveText('✓ Đã tải xong: học được cả khi không có mạng', { timeout: 60_000 });
+
+  // The province publishes a changed lesson (`hocso content build`, no app update).
+  const source = mkdtempSync(join(tmpdir(), 'hocso-content-'));
+  cpSync(resolve(__dirname, '../content'), source, { recursive: true });
+  const vi = join(source, topic, lesson.meta.id, 'vi.md');
+  writeFileSync(vi, readFileSync(vi, 'utf8').replace(/^title: (.*)$/m, 'title: $1 (bản mới)'));
+  const bin = process.env.HOCSO_BIN || resolve(__dirname, '../target/release/hocso');
+  execFileSync(bin, ['content', 'build', source, '--out', join(server.dist, 'content')]);
+  rmSync(source, { recursive: true, force: true });
+
+  // The villager opens the app once more with a signal: the worker answers with the catalogue it
+  // has and stores the new one behind it, then she leaves before anything else downloads.
+  await page.reload();
+  await expect(page.getByText('Chào Mai!')).toBeVisible();
+  await expect.poll(() => page.evaluate(async () => {
+    const stored = await caches.match('/content/catalogue.json', { ignoreSearch: true });
+    return stored ? (await stored.text()).includes('(bản mới)') : false;
+  }), { timeout: 20_000 }).toBe(true);
+
+  // At home with no signal: the lesson she had still opens and can be finished.
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByText('Chào Mai!')).toBeVisible();
+  await page.goto(`${server.url}/topics/${topic}`);
+  await page.locator('.lesson-row', { hasText: lesson.meta.title }).click();
+  await finishLesson(page, lesson);
+  await page.screenshot({ path: `${screenshotDir}/first-contact-offline-after-publish-360x640.png` });
 });

@@ -14,15 +14,17 @@ async function firstVisit(page: import('@playwright/test').Page) {
   await expect(page).toHaveURL(/\/who$/);
   await expect(page.getByRole('heading', { name: 'Ai đang học?' })).toBeVisible();
   await createProfile(page, 'Mai', 'Con cá');
-  await expect(page.locator(TILES)).toHaveCount(3);
+  await expect(page.locator(TILES)).toHaveCount(5);
 }
 
-test('home screen shows the three topics in Vietnamese', async ({ page }) => {
+test('home screen shows the five topics of the catalogue in Vietnamese', async ({ page }) => {
   await firstVisit(page);
   await expect(page.locator('html')).toHaveAttribute('lang', 'vi');
   await expect(page.getByText('Dịch vụ công trực tuyến')).toBeVisible();
   await expect(page.getByText('Thanh toán không dùng tiền mặt')).toBeVisible();
   await expect(page.getByText('An toàn thông tin cá nhân')).toBeVisible();
+  await expect(page.getByText('Dùng điện thoại thông minh an toàn')).toBeVisible();
+  await expect(page.getByText('Bán hàng trên mạng')).toBeVisible();
   // Big thumbs: every tile is at least 48 px tall and fits a 360 px screen.
   for (const box of await page.locator(TILES).evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON()))) {
     expect(box.height).toBeGreaterThanOrEqual(48);
@@ -37,7 +39,7 @@ test('after the first visit the app reloads offline (context.setOffline)', async
 
   await context.setOffline(true);
   await page.reload();
-  await expect(page.locator(TILES)).toHaveCount(3);
+  await expect(page.locator(TILES)).toHaveCount(5);
   // A deep link opened offline is served by the cached shell too.
   await page.goto(server.url + '/topics/data-safety');
   await expect(page.getByRole('heading', { name: 'An toàn thông tin cá nhân' })).toBeVisible();
@@ -52,7 +54,7 @@ test('after the first visit the app reloads with the server stopped', async ({ p
   const health = await page.evaluate(async () => { try { await fetch('/healthz', { cache: 'no-store' }); return 'up'; } catch { return 'down'; } });
   expect(health).toBe('down');
   await page.reload();
-  await expect(page.locator(TILES)).toHaveCount(3);
+  await expect(page.locator(TILES)).toHaveCount(5);
   await page.goto(server.url + '/settings');
   await expect(page.getByRole('radio', { name: /Tiếng Việt/ })).toHaveAttribute('aria-checked', 'true');
 });

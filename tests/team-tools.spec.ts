@@ -19,7 +19,7 @@ test("a villager's first visit does not download the team tools", async ({ page 
   await page.goto(server.url + '/');
   await createProfile(page, 'Mai', 'Con cá');
   await waitForServiceWorker(page);
-  await expect(page.locator('.topic-tile')).toHaveCount(3);
+  await expect(page.locator('.topic-tile')).toHaveCount(5);
   // The service worker's own downloads do not show as page requests: check what it stored too.
   expect(requested.some((path) => path.startsWith('/team'))).toBe(false);
   expect((await cacheNames(page)).filter((name) => name.startsWith('hocso-team-'))).toEqual([]);
@@ -36,7 +36,7 @@ test('offline, a phone without the team tools explains that they need a network 
   await expect(page.getByRole('link', { name: 'Mở công cụ của tổ' })).toBeVisible();
   await page.screenshot({ path: `${screenshotDir}/team-tools-missing-360x640.png` });
   await page.getByRole('link', { name: 'Về trang chính' }).click();
-  await expect(page.locator('.topic-tile')).toHaveCount(3);
+  await expect(page.locator('.topic-tile')).toHaveCount(5);
 });
 
 test("a leader's phone keeps the team tools offline, also after an app update", async ({ page, context }) => {

@@ -13,7 +13,7 @@ function shellCaches(page: import('@playwright/test').Page) {
 test('a newer build is detected, offered, and applied on tap', async ({ page }) => {
   await page.goto(server.url + '/');
   await createProfile(page, 'Mai', 'Con cá');
-  await expect(page.locator('.topic-tile')).toHaveCount(3);
+  await expect(page.locator('.topic-tile')).toHaveCount(5);
   await waitForServiceWorker(page);
   const before = await shellCaches(page);
   expect(before).toHaveLength(1);
@@ -25,7 +25,7 @@ test('a newer build is detected, offered, and applied on tap', async ({ page }) 
   await page.screenshot({ path: `${screenshotDir}/update-banner-360x640.png` });
 
   await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Tải lại' }).click()]);
-  await expect(page.locator('.topic-tile')).toHaveCount(3);
+  await expect(page.locator('.topic-tile')).toHaveCount(5);
   await expect.poll(() => shellCaches(page)).toEqual([expect.stringMatching(/^hocso-shell-next-/)]);
   await expect(page.getByText('Có phiên bản mới')).toHaveCount(0);
 });

@@ -1,5 +1,4 @@
-//! The home screen: who is learning, and three big topic tiles with their progress.
-use hocso_core::topics::TOPICS;
+//! The home screen: who is learning, and a big tile per topic of the catalogue with its progress.
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 
@@ -8,7 +7,7 @@ use crate::i18n::use_i18n;
 use crate::membership::{is_leader, SyncStatusLine, TEAM_LINK_REL};
 use crate::offline::OfflineReadiness;
 use crate::state::use_app_state;
-use crate::topics::TopicTile;
+use crate::topics::{catalogue_topics, TopicTile};
 
 /// Languages, drawn (phones often lack an emoji font).
 #[component]
@@ -54,8 +53,15 @@ pub fn Home() -> impl IntoView {
             <a href="/team" class="team-link" rel=TEAM_LINK_REL>{move || i18n.t("session.team_title")}</a>
         </Show>
         <p class="welcome">{move || i18n.t("home.welcome")}</p>
+        // The topics are content: the catalogue lists them (kept by the service worker, so this
+        // works offline), and a topic published later appears without a new app.
         <nav class="topic-list" aria-label=move || i18n.t("home.topics")>
-            {TOPICS.iter().map(|topic| view! { <TopicTile topic/> }).collect_view()}
+            {move || catalogue_topics().into_iter().map(|topic| view! { <TopicTile topic/> }).collect_view()}
+            {move || match state.catalogue.get() {
+                None => Some(view! { <p class="notice" aria-busy="true">{i18n.t("common.loading")}</p> }.into_any()),
+                Some(Err(error)) => Some(view! { <p class="notice">{i18n.t(error.message_key())}</p> }.into_any()),
+                Some(Ok(_)) => None,
+            }}
         </nav>
     }
 }

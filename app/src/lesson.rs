@@ -4,9 +4,8 @@
 //! does the screen change, so reopening the lesson resumes at exactly the step the learner saw.
 use std::collections::BTreeSet;
 
-use hocso_core::content::{Block, Lesson, Question, QuestionKind};
+use hocso_core::content::{Block, CatalogueTopic, Lesson, Question, QuestionKind};
 use hocso_core::progress::{EventKind, LessonStatus};
-use hocso_core::topics::{topic, Topic};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -47,9 +46,7 @@ pub fn LessonPage() -> impl IntoView {
     let state = use_app_state();
     let params = use_params_map();
     move || {
-        let Some(topic) = params.with(|p| p.get("topic")).as_deref().and_then(topic) else {
-            return view! { <NotFound/> }.into_any();
-        };
+        let topic_id = params.with(|p| p.get("topic")).unwrap_or_default();
         let lesson_id = params.with(|p| p.get("lesson")).unwrap_or_default();
         if state.learner_id.get().is_none() {
             return view! {
@@ -60,20 +57,29 @@ pub fn LessonPage() -> impl IntoView {
             }
             .into_any();
         }
-        let entry = catalogue_topic(topic.id);
-        let pack = LocalResource::new(move || {
-            let entry = entry();
-            let locale = i18n.locale();
-            async move {
-                match entry {
-                    Some(entry) => Some(fetch_topic(&entry, &locale).await),
-                    None => None,
+        let entry = catalogue_topic(topic_id);
+        let pack = LocalResource::new({
+            let entry = entry.clone();
+            move || {
+                let entry = entry();
+                let locale = i18n.locale();
+                async move {
+                    match entry {
+                        Some(entry) => Some(fetch_topic(&entry, &locale).await),
+                        None => None,
+                    }
                 }
             }
         });
         let lesson_id = StoredValue::new(lesson_id);
         view! {
             {move || match pack.get() {
+                // No such topic in a known catalogue: nothing to load.
+                Some(None) if matches!(state.catalogue.get(), Some(Ok(_))) => view! { <NotFound/> }.into_any(),
+                Some(None) if matches!(state.catalogue.get(), Some(Err(_))) => {
+                    let key = state.catalogue.with(|c| c.as_ref().and_then(|c| c.as_ref().err()).map(|e| e.message_key()).unwrap_or("content.error_broken"));
+                    view! { <p class="notice">{i18n.t(key)}</p> }.into_any()
+                }
                 None | Some(None) => view! { <p class="notice" aria-busy="true">{i18n.t("common.loading")}</p> }.into_any(),
                 Some(Some(Err(error))) => view! { <p class="notice">{i18n.t(error.message_key())}</p> }.into_any(),
                 Some(Some(Ok(lessons))) => {
@@ -81,6 +87,7 @@ pub fn LessonPage() -> impl IntoView {
                     match lessons.lessons.get(&id).cloned() {
                         None => view! { <NotFound/> }.into_any(),
                         Some(localised) => {
+                            let Some(topic) = entry() else { return view! { <NotFound/> }.into_any() };
                             let next = entry().and_then(|t| {
                                 let index = t.lessons.iter().position(|l| l.id == id)?;
                                 t.lessons.get(index + 1).map(|l| l.id.clone())
@@ -97,7 +104,7 @@ pub fn LessonPage() -> impl IntoView {
 }
 
 #[component]
-fn Reader(topic: &'static Topic, localised: LocalisedLesson, next: Option<(String, String)>) -> impl IntoView {
+fn Reader(topic: CatalogueTopic, localised: LocalisedLesson, next: Option<(String, String)>) -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
     let positions = Positions::of(&localised.lesson);
@@ -182,7 +189,11 @@ fn Reader(topic: &'static Topic, localised: LocalisedLesson, next: Option<(Strin
 
     let title = lesson.with_value(|l| l.meta.title.clone());
     let draft = lesson.with_value(|l| l.meta.status == hocso_core::content::Status::Draft);
+    // Who checked it, so a learner knows a person stands behind what they read.
+    let reviewed = lesson.with_value(|l| l.meta.review().map(|(by, on)| (by.to_owned(), format!("{:02}/{:02}/{}", on.day(), on.month(), on.year()))));
     let topic_href = format!("/topics/{}", topic.id);
+    let colour = topic.colour().to_owned();
+    let topic = StoredValue::new(topic.id);
     let lesson_lang = locale.clone();
     let lesson_id_for_steps = StoredValue::new(lesson_id.clone());
     let body = move || {
@@ -214,7 +225,7 @@ fn Reader(topic: &'static Topic, localised: LocalisedLesson, next: Option<(Strin
                         .with(|p| drill_steps.with_value(|d| p.lesson(&lesson_id_for_steps.read_value()).first_undone_drill(d.len()).is_none()))
             };
             view! {
-                <StepView topic=topic.id step locale=locale.clone() at first_drill positions go saving/>
+                <StepView topic=topic.get_value() step locale=locale.clone() at first_drill positions go saving/>
                 <Show when=ready>
                     {let finish = finish.clone(); view! {
                         <div class="drill-ready" role="status">
@@ -227,15 +238,15 @@ fn Reader(topic: &'static Topic, localised: LocalisedLesson, next: Option<(Strin
             .into_any()
         } else if at < positions.result() {
             let question = lesson.with_value(|l| l.quiz[at - positions.steps].clone());
-            view! { <QuestionView topic=topic.id question lesson_id=lesson_id.clone() version=version.clone() index=at - positions.steps at positions go saving/> }.into_any()
+            view! { <QuestionView topic=topic.get_value() question lesson_id=lesson_id.clone() version=version.clone() index=at - positions.steps at positions go saving/> }.into_any()
         } else {
-            view! { <ResultView lesson_id=lesson_id.clone() topic next=next.clone() restart=restart.clone()/> }.into_any()
+            view! { <ResultView lesson_id=lesson_id.clone() topic=topic.get_value() next=next.clone() restart=restart.clone()/> }.into_any()
         }
     };
     let percent = move || position.get().map(|at| (at * 100) / positions.result().max(1)).unwrap_or(0);
 
     view! {
-        <header class="bar" style=format!("--topic-colour: {}", topic.colour)>
+        <header class="bar" style=format!("--topic-colour: {colour}")>
             <A href=topic_href attr:class="icon-button" attr:aria-label=move || i18n.t("lesson.close")>"✕"</A>
             <h1 class="lesson-heading">{title}</h1>
             <button class="icon-button text-size" aria-pressed=move || large_text.get().to_string()
@@ -247,6 +258,9 @@ fn Reader(topic: &'static Topic, localised: LocalisedLesson, next: Option<(Strin
         </div>
         {fallback.then(|| view! { <p class="badge-line">{move || i18n.t("lesson.fallback_notice")}</p> })}
         {draft.then(|| view! { <p class="badge-line draft">{move || i18n.t("lesson.draft_notice")}</p> })}
+        {reviewed.map(|(who, date)| view! {
+            <p class="badge-line reviewed">{move || i18n.t_with("lesson.reviewed_by", &[("who", &who), ("date", &date)])}</p>
+        })}
         <article class="reader" class:large-text=move || large_text.get() lang=lesson_lang>
             {body}
         </article>
@@ -284,7 +298,7 @@ pub(crate) fn ReadAloud(text: String, audio: Option<String>, locale: String) -> 
 
 #[component]
 fn StepView(
-    topic: &'static str,
+    topic: String,
     step: hocso_core::content::Step,
     locale: String,
     at: usize,
@@ -301,7 +315,7 @@ fn StepView(
         <p class="step-count">{move || i18n.t_with("lesson.step_of", &[("n", &(at + 1).to_string()), ("total", &positions.steps.to_string())])}</p>
         <h2 class="step-title">{step.title.clone()}</h2>
         <ReadAloud text=speech_text audio locale/>
-        <div class="step-body">{blocks_view(&step.blocks, topic, first_drill)}</div>
+        <div class="step-body">{blocks_view(&step.blocks, &topic, first_drill)}</div>
         <nav class="step-nav">
             <button class="big-button secondary" disabled=move || at == 0 || saving.get() on:click=move |_| back(at - 1)>
                 {move || i18n.t("lesson.back")}
@@ -315,7 +329,7 @@ fn StepView(
 
 #[component]
 fn QuestionView(
-    topic: &'static str,
+    topic: String,
     question: Question,
     lesson_id: String,
     version: String,
@@ -327,6 +341,7 @@ fn QuestionView(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
+    let topic = StoredValue::new(topic);
     let chosen = RwSignal::new(BTreeSet::<usize>::new());
     // None: not checked yet; Some(right?) after checking.
     let outcome = RwSignal::new(None::<bool>);
@@ -392,10 +407,10 @@ fn QuestionView(
                     <div class="option-block">
                         <button class=class aria-pressed=move || chosen.with(|c| c.contains(&i)).to_string() on:click=move |_| toggle(i)>
                             <span class="option-mark" aria-hidden="true"></span>
-                            <span>{inlines_view(&option.text, topic)}</span>
+                            <span>{inlines_view(&option.text, &topic.read_value())}</span>
                         </button>
                         <Show when=show_explanation>
-                            <p class="explanation">{inlines_view(&explanation, topic)}</p>
+                            <p class="explanation">{inlines_view(&explanation, &topic.read_value())}</p>
                         </Show>
                     </div>
                 }
@@ -433,15 +448,11 @@ fn QuestionView(
 }
 
 #[component]
-fn ResultView(
-    lesson_id: String,
-    topic: &'static Topic,
-    next: Option<(String, String)>,
-    restart: impl Fn() + Clone + Send + Sync + 'static,
-) -> impl IntoView {
+fn ResultView(lesson_id: String, topic: String, next: Option<(String, String)>, restart: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
     let score = move || state.progress.with(|p| p.lesson(&lesson_id).last_score);
+    let topic_href = format!("/topics/{topic}");
     view! {
         <section class="result">
             <div class="result-badge" aria-hidden="true">"✓"</div>
@@ -450,12 +461,12 @@ fn ResultView(
                 <p class="score">{i18n.t_with("result.score", &[("correct", &s.correct.to_string()), ("total", &s.out_of.to_string())])}</p>
             })}
             {next.map(|(id, title)| view! {
-                <A href=format!("/lessons/{}/{id}", topic.id) attr:class="big-button wide">
+                <A href=format!("/lessons/{topic}/{id}") attr:class="big-button wide">
                     {move || i18n.t_with("result.next_lesson", &[("title", &title)])}
                 </A>
             })}
             <button class="big-button secondary wide" on:click=move |_| restart()>{move || i18n.t("result.again")}</button>
-            <A href=format!("/topics/{}", topic.id) attr:class="text-link">{move || i18n.t("result.back_to_topic")}</A>
+            <A href=topic_href attr:class="text-link">{move || i18n.t("result.back_to_topic")}</A>
         </section>
     }
 }

@@ -88,6 +88,9 @@ async fn prepare(catalogue: &Catalogue, locale: &str, readiness: RwSignal<Readin
     // learner can switch language at home.
     let mut first = vec![CATALOGUE_URL.to_owned()];
     first.extend(LOCALES.iter().filter(|l| l.code != REFERENCE_LOCALE).map(|l| format!("/locales/{}.json", l.code)));
+    // The topics' pictures are on the first screen: kept before any lesson, so the home screen is
+    // whole with no signal (a topic published later brings its own with the next catalogue).
+    first.extend(catalogue.topics.iter().filter_map(|t| t.icon.clone()));
     if let Err(error) = download_all(&first).await {
         if error == ContentError::StoppedForUpdate {
             return;

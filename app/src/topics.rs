@@ -2,7 +2,6 @@
 //! this topic" for offline use.
 use hocso_core::content::CatalogueTopic;
 use hocso_core::progress::{LessonProgress, LessonStatus};
-use hocso_core::topics::{topic, Topic};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -14,65 +13,52 @@ use crate::not_found::NotFound;
 use crate::state::use_app_state;
 use crate::store;
 
-/// A simple picture per topic, so a learner who reads little recognises it.
+/// The topic's picture (its `topic.md` icon), so a learner who reads little recognises it. The
+/// service worker keeps it with the catalogue (see `offline.rs`), so the home screen has it offline.
 #[component]
-pub fn TopicPicture(id: &'static str) -> impl IntoView {
-    let shape = match id {
-        // A public building with columns.
-        "public-services" => view! {
-            <path d="M8 26 L32 12 L56 26 Z" fill="currentColor"/>
-            <rect x="12" y="28" width="6" height="20" rx="1" fill="currentColor"/>
-            <rect x="24" y="28" width="6" height="20" rx="1" fill="currentColor"/>
-            <rect x="36" y="28" width="6" height="20" rx="1" fill="currentColor"/>
-            <rect x="48" y="28" width="4" height="20" rx="1" fill="currentColor"/>
-            <rect x="8" y="50" width="48" height="6" rx="1" fill="currentColor"/>
-        }
-        .into_any(),
-        // A phone showing a QR code.
-        "cashless-payment" => view! {
-            <rect x="18" y="6" width="28" height="52" rx="5" fill="none" stroke="currentColor" stroke-width="4"/>
-            <rect x="24" y="16" width="8" height="8" fill="currentColor"/>
-            <rect x="34" y="16" width="6" height="6" fill="currentColor"/>
-            <rect x="24" y="28" width="6" height="6" fill="currentColor"/>
-            <rect x="32" y="26" width="8" height="8" fill="currentColor"/>
-            <circle cx="32" cy="48" r="3" fill="currentColor"/>
-        }
-        .into_any(),
-        // A shield with a lock.
-        _ => view! {
-            <path d="M32 4 L54 12 V30 C54 44 44 54 32 60 C20 54 10 44 10 30 V12 Z" fill="currentColor"/>
-            <rect x="23" y="30" width="18" height="14" rx="2" fill="#fff"/>
-            <path d="M26 30 V25 a6 6 0 0 1 12 0 V30" fill="none" stroke="#fff" stroke-width="3"/>
-        }
-        .into_any(),
-    };
-    view! { <svg class="topic-picture" viewBox="0 0 64 64" aria-hidden="true">{shape}</svg> }
+pub fn TopicPicture(icon: Option<String>) -> impl IntoView {
+    match icon {
+        Some(src) => view! { <img class="topic-picture" src=src alt=""/> }.into_any(),
+        // A topic without an icon keeps its place, so tiles line up.
+        None => view! { <span class="topic-picture" aria-hidden="true"></span> }.into_any(),
+    }
 }
 
 /// The catalogue entry of a topic, once the catalogue is known.
-pub fn catalogue_topic(id: &'static str) -> impl Fn() -> Option<CatalogueTopic> + Copy + 'static {
+pub fn catalogue_topic(id: String) -> impl Fn() -> Option<CatalogueTopic> + Clone + 'static {
     let state = use_app_state();
     move || state.catalogue.with(|c| c.as_ref()?.as_ref().ok()?.topics.iter().find(|t| t.id == id).cloned())
 }
 
+/// The topics of the catalogue, in home-screen order (empty until it is known).
+pub fn catalogue_topics() -> Vec<CatalogueTopic> {
+    let state = use_app_state();
+    state.catalogue.with(|c| c.as_ref().and_then(|c| c.as_ref().ok()).map(|c| c.topics.clone()).unwrap_or_default())
+}
+
 /// A big tile on the home screen, with the learner's progress in the topic.
 #[component]
-pub fn TopicTile(topic: &'static Topic) -> impl IntoView {
+pub fn TopicTile(topic: CatalogueTopic) -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
-    let entry = catalogue_topic(topic.id);
+    let lessons: Vec<(String, usize)> = topic.lessons.iter().map(|l| (l.id.clone(), drill_count(l))).collect();
+    let total = lessons.len().to_string();
     let done = move || {
-        entry().map(|t| {
-            let completed = state.progress.with(|p| p.completed_count_with_drills(t.lessons.iter().map(|l| (l.id.as_str(), drill_count(l)))));
-            i18n.t_with("topic.done_of", &[("done", &completed.to_string()), ("total", &t.lessons.len().to_string())])
-        })
+        let completed = state.progress.with(|p| p.completed_count_with_drills(lessons.iter().map(|(id, drills)| (id.as_str(), *drills))));
+        i18n.t_with("topic.done_of", &[("done", &completed.to_string()), ("total", &total)])
     };
+    let text = {
+        let topic = topic.clone();
+        move || topic.text(&i18n.locale())
+    };
+    let summary = text.clone();
+    let (href, style, icon) = (format!("/topics/{}", topic.id), format!("--topic-colour: {}", topic.colour()), topic.icon.clone());
     view! {
-        <A href=format!("/topics/{}", topic.id) attr:class="topic-tile" attr:style=format!("--topic-colour: {}", topic.colour)>
-            <TopicPicture id=topic.id/>
+        <A href=href attr:class="topic-tile" attr:style=style>
+            <TopicPicture icon/>
             <span class="topic-text">
-                <span class="topic-title">{move || i18n.t(&topic.title_key())}</span>
-                <span class="topic-summary">{move || i18n.t(&topic.summary_key())}</span>
+                <span class="topic-title">{move || text().title}</span>
+                <span class="topic-summary">{move || summary().summary}</span>
                 <span class="topic-progress">{done}</span>
             </span>
         </A>
@@ -160,16 +146,21 @@ pub fn TopicPage() -> impl IntoView {
     let state = use_app_state();
     let params = use_params_map();
     move || {
-        let Some(topic) = params.with(|p| p.get("topic")).as_deref().and_then(topic) else {
-            return view! { <NotFound/> }.into_any();
+        let id = params.with(|p| p.get("topic")).unwrap_or_default();
+        // The topic comes from the catalogue: until it is known, say so; a topic it lacks is not found.
+        let topic = match state.catalogue.get() {
+            None => return view! { <p class="notice" aria-busy="true">{i18n.t("common.loading")}</p> }.into_any(),
+            Some(Err(error)) => return view! { <p class="notice">{i18n.t(error.message_key())}</p> }.into_any(),
+            Some(Ok(catalogue)) => match catalogue.topics.into_iter().find(|t| t.id == id) {
+                Some(topic) => topic,
+                None => return view! { <NotFound/> }.into_any(),
+            },
         };
-        let entry = catalogue_topic(topic.id);
+        let entry = catalogue_topic(topic.id.clone());
+        let topic_id = topic.id.clone();
         let lessons = move || {
             let Some(entry) = entry() else {
-                return match state.catalogue.get() {
-                    Some(Err(error)) => view! { <p class="notice">{i18n.t(error.message_key())}</p> }.into_any(),
-                    _ => view! { <p class="notice" aria-busy="true">{i18n.t("common.loading")}</p> }.into_any(),
-                };
+                return view! { <NotFound/> }.into_any();
             };
             let locale = i18n.locale();
             view! {
@@ -180,7 +171,7 @@ pub fn TopicPage() -> impl IntoView {
                         let id = StoredValue::new(lesson.id.clone());
                         let drills = drill_count(&lesson);
                         let status = move || state.progress.with(|p| list_status(&p.lesson(&id.read_value()), drills));
-                        let href = format!("/lessons/{}/{}", topic.id, lesson.id);
+                        let href = format!("/lessons/{}/{}", topic_id, lesson.id);
                         view! {
                             <li>
                                 <A href=href attr:class=move || format!("lesson-row status-{}", status_text(i18n, status()).1)>
@@ -202,14 +193,20 @@ pub fn TopicPage() -> impl IntoView {
             }
             .into_any()
         };
+        let colour = topic.colour().to_owned();
+        let text = {
+            let topic = topic.clone();
+            move || topic.text(&i18n.locale())
+        };
+        let summary = text.clone();
         view! {
-            <header class="bar" style=format!("--topic-colour: {}", topic.colour)>
+            <header class="bar" style=format!("--topic-colour: {colour}")>
                 <A href="/" attr:class="icon-button" attr:aria-label=move || i18n.t("nav.home")>"←"</A>
-                <h1>{move || i18n.t(&topic.title_key())}</h1>
+                <h1>{move || text().title}</h1>
             </header>
-            <section class="topic-hero" style=format!("--topic-colour: {}", topic.colour)>
-                <TopicPicture id=topic.id/>
-                <p>{move || i18n.t(&topic.summary_key())}</p>
+            <section class="topic-hero" style=format!("--topic-colour: {colour}")>
+                <TopicPicture icon=topic.icon.clone()/>
+                <p>{move || summary().summary}</p>
             </section>
             {lessons}
         }

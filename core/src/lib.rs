@@ -6,6 +6,7 @@
 //! folder, for the `hocso` CLI and the build), so everything here is tested natively and fast; the
 //! app and the server are thin shells over it.
 
+pub mod audio;
 pub mod backup;
 pub mod content;
 pub mod date;
@@ -17,5 +18,4 @@ pub mod progress;
 pub mod reports;
 pub mod sessions;
 pub mod sync;
-pub mod topics;
 mod wire;

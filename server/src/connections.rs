@@ -4,7 +4,10 @@
 //! and a graceful shutdown (hyper-util's). Request and body timeouts are layers of the router
 //! ([`crate::router`]), so they also hold in tests that serve it another way.
 //!
-//! Only HTTP/1.1: browsers speak HTTP/2 only over TLS, which a reverse proxy in front would end.
+//! With a [`TlsAcceptor`] the same loop serves HTTPS: the TLS handshake runs in the connection's own
+//! task, within the header read timeout, so a client that never finishes it holds only its permit.
+//!
+//! Only HTTP/1.1 (also over TLS): enough for a team's phones, and one code path to keep right.
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -19,8 +22,10 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 use crate::api::error::ApiError;
@@ -64,6 +69,17 @@ const OVERLOAD_HEADER_TIMEOUT: Duration = Duration::from_secs(2);
 /// Serves `app` on `listener` until `shutdown` completes, then waits up to
 /// `limits.shutdown_grace` for open requests. Every request carries `ConnectInfo<SocketAddr>`.
 pub async fn serve_connections(listener: TcpListener, app: Router, limits: ConnectionLimits, shutdown: impl Future<Output = ()>) {
+    serve_connections_with(listener, app, limits, None, shutdown).await;
+}
+
+/// [`serve_connections`], over TLS when `tls` is given.
+pub async fn serve_connections_with(
+    listener: TcpListener,
+    app: Router,
+    limits: ConnectionLimits,
+    tls: Option<TlsAcceptor>,
+    shutdown: impl Future<Output = ()>,
+) {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let overload_permits = Arc::new(Semaphore::new(OVERLOAD_ANSWERS));
     let overloaded = crate::static_files::with_security_headers(Router::new().fallback(overloaded), None);
@@ -87,14 +103,16 @@ pub async fn serve_connections(listener: TcpListener, app: Router, limits: Conne
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let io = TokioIo::new(stream);
         if let Ok(permit) = permits.clone().try_acquire_owned() {
             warned_full = false;
             let service = with_connect_info(app.clone(), remote);
-            let connection = graceful.watch(http.serve_connection(io, service));
+            let watcher = graceful.watcher();
+            let (http, tls) = (http.clone(), tls.clone());
             tokio::spawn(async move {
-                if let Err(error) = connection.await {
-                    tracing::debug!(%remote, %error, "connection ended with an error");
+                if let Some(io) = handshake(stream, tls.as_ref(), limits.header_read_timeout, remote).await {
+                    if let Err(error) = watcher.watch(http.serve_connection(TokioIo::new(io), service)).await {
+                        tracing::debug!(%remote, %error, "connection ended with an error");
+                    }
                 }
                 drop(permit);
             });
@@ -103,9 +121,12 @@ pub async fn serve_connections(listener: TcpListener, app: Router, limits: Conne
                 tracing::warn!(max = limits.max_connections, "connection limit reached: new connections get 503 overloaded");
                 warned_full = true;
             }
-            let connection = refuse.serve_connection(io, with_connect_info(overloaded.clone(), remote));
+            let service = with_connect_info(overloaded.clone(), remote);
+            let (refuse, tls) = (refuse.clone(), tls.clone());
             tokio::spawn(async move {
-                let _ = connection.await;
+                if let Some(io) = handshake(stream, tls.as_ref(), OVERLOAD_HEADER_TIMEOUT, remote).await {
+                    let _ = refuse.serve_connection(TokioIo::new(io), service).await;
+                }
                 drop(permit);
             });
         }
@@ -114,6 +135,28 @@ pub async fn serve_connections(listener: TcpListener, app: Router, limits: Conne
     drop(listener);
     if tokio::time::timeout(limits.shutdown_grace, graceful.shutdown()).await.is_err() {
         tracing::warn!("some requests were still running after {:?}: stopped anyway", limits.shutdown_grace);
+    }
+}
+
+/// A connection's byte stream, plain or TLS.
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// The stream to speak HTTP on: the TCP stream itself, or the TLS stream once the handshake has
+/// finished within `timeout` (`None`, logged, when it failed: a client that does not trust the
+/// certificate closes here).
+async fn handshake(stream: TcpStream, tls: Option<&TlsAcceptor>, timeout: Duration, remote: SocketAddr) -> Option<Box<dyn Io>> {
+    let Some(acceptor) = tls else { return Some(Box::new(stream)) };
+    match tokio::time::timeout(timeout, acceptor.accept(stream)).await {
+        Ok(Ok(stream)) => Some(Box::new(stream)),
+        Ok(Err(error)) => {
+            tracing::debug!(%remote, %error, "TLS handshake failed");
+            None
+        }
+        Err(_) => {
+            tracing::debug!(%remote, "TLS handshake took too long");
+            None
+        }
     }
 }
 

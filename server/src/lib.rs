@@ -4,12 +4,18 @@
 
 pub mod admin_cli;
 pub mod api;
+pub mod backup;
 pub mod connections;
 pub mod content_cli;
 pub mod dashboard;
+pub mod embedded;
+pub mod health;
+pub mod metrics;
+pub mod proxy;
 pub mod static_files;
 pub mod store;
 pub mod team_cli;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -18,7 +24,7 @@ use anyhow::Context;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
-pub use connections::{serve_connections, ConnectionLimits};
+pub use connections::{serve_connections, serve_connections_with, ConnectionLimits};
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -34,6 +40,13 @@ pub struct ServeConfig {
     pub limits: Limits,
     /// Timeouts and the connection cap: what one slow client may hold.
     pub connections: ConnectionLimits,
+    /// HTTPS with this certificate and key (`--tls-cert`, `--tls-key`); plain HTTP without.
+    pub tls: Option<tls::TlsFiles>,
+    /// A plain-HTTP port that only redirects to HTTPS (`--redirect-http-from`, with `tls`).
+    pub redirect_http_from: Option<u16>,
+    /// A reverse proxy in front: client addresses from `X-Forwarded-For`, HTTPS from
+    /// `X-Forwarded-Proto` (`--trust-proxy`; see [`proxy`]).
+    pub trust_proxy: bool,
 }
 
 /// Default database file, next to where `hocso` runs.
@@ -41,7 +54,16 @@ pub const DEFAULT_DATABASE: &str = "hocso.db";
 
 impl ServeConfig {
     pub fn new(addr: SocketAddr, dist: PathBuf, database: impl Into<String>) -> Self {
-        Self { addr, dist, database: database.into(), limits: Limits::default(), connections: ConnectionLimits::default() }
+        Self {
+            addr,
+            dist,
+            database: database.into(),
+            limits: Limits::default(),
+            connections: ConnectionLimits::default(),
+            tls: None,
+            redirect_http_from: None,
+            trust_proxy: false,
+        }
     }
 }
 
@@ -73,10 +95,18 @@ pub async fn app(config: &ServeConfig) -> anyhow::Result<Router> {
 /// [`serve_connections`] (or axum's `into_make_service_with_connect_info::<SocketAddr>()`): the API
 /// reads the client's address.
 pub fn router(config: &ServeConfig, store: store::Store) -> Router {
-    let state = api::AppState::new(store, config.limits, config.dist.clone());
+    let state = api::AppState::new(store.clone(), config.limits, config.dist.clone());
+    let metrics = state.metrics.clone();
     let request_timeout = config.connections.request_timeout;
     let app = Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(move || health::check(store.clone())))
+        .route(
+            "/metrics",
+            get({
+                let metrics = metrics.clone();
+                move || metrics::serve(metrics.clone())
+            }),
+        )
         .nest("/api/v1", api::router(state))
         .fallback_service(static_files::service(&config.dist))
         .layer(CompressionLayer::new())
@@ -93,29 +123,71 @@ pub fn router(config: &ServeConfig, store: store::Store) -> Router {
                 )),
             }
         }))
+        .layer(axum::middleware::from_fn(move |request, next| metrics::count_refusals(metrics.clone(), request, next)))
         .layer(TraceLayer::new_for_http());
+    let app = tls::with_hsts(app, config.tls.is_some(), config.trust_proxy);
+    let app = proxy::with_forwarded_client(app, config.trust_proxy);
     static_files::with_security_headers(app, Some(&config.dist))
 }
 
-/// Checks the configuration, binds the port and serves until Ctrl-C / SIGTERM, finishing in-flight
+/// Checks the configuration, binds the port(s) and serves until Ctrl-C / SIGTERM, finishing in-flight
 /// requests. Errors say what to do.
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     static_files::check_dist(&config.dist)?;
     check_database_outside_dist(&config.database, &config.dist)?;
-    let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AddrInUse {
-            anyhow::anyhow!("{} is already in use: stop the program using it, or choose another with --port", config.addr)
-        } else {
-            anyhow::Error::new(e).context(format!("cannot listen on {}", config.addr))
-        }
-    })?;
+    let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
+    if config.redirect_http_from.is_some() && tls.is_none() {
+        anyhow::bail!("--redirect-http-from sends browsers to HTTPS, which needs --tls-cert and --tls-key");
+    }
+    let listener = bind(config.addr).await?;
     let local = listener.local_addr().context("reading the bound address")?;
-    println!("HocSo is running at http://{local}/  (Ctrl-C to stop)");
+    let redirect = match config.redirect_http_from {
+        Some(port) => Some(bind(SocketAddr::new(config.addr.ip(), port)).await?),
+        None => None,
+    };
+    // Held while serving: `hocso restore` refuses to replace the database under a running server.
+    let in_use = backup::hold_in_use(&config.database)?;
     let store = store::Store::open(&config.database).await?;
-    serve_connections(listener, router(&config, store.clone()), config.connections, shutdown_signal()).await;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("HocSo is running at {scheme}://{local}/  (Ctrl-C to stop)");
+    // One Ctrl-C / SIGTERM stops every listener.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let grace = config.connections.shutdown_grace;
+    let stop_on_signal = tokio::spawn(async move {
+        shutdown_signal().await;
+        println!("Stopping: open requests have {} s to finish.", grace.as_secs());
+        let _ = stop.send(true);
+    });
+    let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    };
+    let redirecting = redirect.map(|listener| {
+        if let Ok(from) = listener.local_addr() {
+            println!("Plain HTTP on http://{from}/ redirects to HTTPS");
+        }
+        tokio::spawn(serve_connections(listener, tls::redirect_router(local.port()), config.connections, until_stopped(stopped.clone())))
+    });
+    serve_connections_with(listener, router(&config, store.clone()), config.connections, tls, until_stopped(stopped)).await;
+    if let Some(task) = redirecting {
+        let _ = task.await;
+    }
+    stop_on_signal.abort();
     store.close().await;
+    drop(in_use);
     println!("HocSo stopped.");
     Ok(())
+}
+
+async fn bind(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| match e.kind() {
+        std::io::ErrorKind::AddrInUse => anyhow::anyhow!("{addr} is already in use: stop the program using it, or choose another port"),
+        std::io::ErrorKind::PermissionDenied => {
+            anyhow::anyhow!(
+                "not allowed to listen on {addr}: ports under 1024 need root or the CAP_NET_BIND_SERVICE capability (see the README's systemd unit)"
+            )
+        }
+        _ => anyhow::Error::new(e).context(format!("cannot listen on {addr}")),
+    })
 }
 
 /// Everything under `dist/` is served to anyone: the database must not be there.

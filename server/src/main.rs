@@ -16,18 +16,51 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the built app (and the sync API) over HTTP.
+    /// Serve the built app (and the sync API) over HTTP or HTTPS.
     Serve {
         /// Address to listen on (0.0.0.0 to reach it from phones on the same network).
         #[arg(long, env = "HOCSO_ADDR", default_value = "127.0.0.1")]
         addr: IpAddr,
         #[arg(long, env = "HOCSO_PORT", default_value_t = 8080)]
         port: u16,
-        /// The built app, as written by `cargo xtask build`.
-        #[arg(long, env = "HOCSO_DIST", default_value = "dist")]
-        dist: PathBuf,
+        /// The built app, as written by `cargo xtask build`. Without it: the app built into this
+        /// binary (release builds of `cargo xtask build`), else `dist`.
+        #[arg(long, env = "HOCSO_DIST")]
+        dist: Option<PathBuf>,
         /// The sync database: a SQLite file (created if missing) or `sqlite:` URL, or a `postgres://` URL
         /// (then HOCSO_SECRET_FILE names the file of the codes' secret, the same for every server).
+        #[arg(long, env = "DATABASE_URL", default_value = hocso_server::DEFAULT_DATABASE)]
+        database: String,
+        /// Serve HTTPS with this certificate chain (PEM, e.g. Let's Encrypt's fullchain.pem).
+        #[arg(long, env = "HOCSO_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM, e.g. privkey.pem).
+        #[arg(long, env = "HOCSO_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Also listen for plain HTTP on this port, only to redirect browsers to HTTPS (e.g. 80).
+        #[arg(long, env = "HOCSO_REDIRECT_HTTP_FROM", requires = "tls_cert")]
+        redirect_http_from: Option<u16>,
+        /// A reverse proxy (Caddy, nginx) in front: trust its X-Forwarded-For and X-Forwarded-Proto.
+        /// Only with a proxy: otherwise any client could choose the address it is counted as.
+        #[arg(long, env = "HOCSO_TRUST_PROXY")]
+        trust_proxy: bool,
+        /// On Ctrl-C / SIGTERM, how long to let open requests finish before stopping anyway.
+        #[arg(long, env = "HOCSO_SHUTDOWN_GRACE", default_value_t = 10, value_name = "SECONDS")]
+        shutdown_grace: u64,
+    },
+    /// Copy the database while the server runs (SQLite), with its secret file beside the copy.
+    Backup {
+        #[arg(long, env = "DATABASE_URL", default_value = hocso_server::DEFAULT_DATABASE)]
+        database: String,
+        /// The backup file to write (never overwritten); `<FILE>.secret` is written beside it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Put a backup in place of the database (the server must be stopped; the old files are kept).
+    Restore {
+        /// The backup file (`<FILE>.secret` beside it is restored too).
+        #[arg(long)]
+        from: PathBuf,
         #[arg(long, env = "DATABASE_URL", default_value = hocso_server::DEFAULT_DATABASE)]
         database: String,
     },
@@ -49,7 +82,29 @@ async fn main() {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "hocso_server=info,warn".into()))
         .init();
     let result = match Cli::parse().command {
-        Command::Serve { addr, port, dist, database } => hocso_server::serve(ServeConfig::new(SocketAddr::new(addr, port), dist, database)).await,
+        Command::Serve { addr, port, dist, database, tls_cert, tls_key, redirect_http_from, trust_proxy, shutdown_grace } => {
+            let (dist, unpacked) = match hocso_server::embedded::app_folder(dist) {
+                Ok(found) => found,
+                Err(error) => {
+                    eprintln!("hocso: {error:#}");
+                    std::process::exit(1);
+                }
+            };
+            if unpacked.is_some() {
+                println!("Serving the app built into this hocso (unpacked in {}).", dist.display());
+            }
+            let mut config = ServeConfig::new(SocketAddr::new(addr, port), dist, database);
+            config.tls = tls_cert.zip(tls_key).map(|(cert, key)| hocso_server::tls::TlsFiles { cert, key });
+            config.redirect_http_from = redirect_http_from;
+            config.trust_proxy = trust_proxy;
+            config.connections.shutdown_grace = std::time::Duration::from_secs(shutdown_grace);
+            let served = hocso_server::serve(config).await;
+            // The unpacked app is removed only now, after the last request.
+            drop(unpacked);
+            served
+        }
+        Command::Backup { database, out } => hocso_server::backup::backup_command(&database, &out).await,
+        Command::Restore { from, database } => hocso_server::backup::restore_command(&from, &database).await,
         Command::Team(args) => hocso_server::team_cli::team(args).await,
         Command::Device(args) => hocso_server::team_cli::device(args).await,
         Command::Admin(args) => hocso_server::admin_cli::admin(args).await,

@@ -18,8 +18,13 @@ fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// A content folder holding a copy of the shipped lesson's vi.md (as `vi`) and its media.
+/// A content folder holding the shipped topic's topic.md and icon, and a copy of the shipped lesson's
+/// vi.md (as `vi`) and its media.
 fn copy_of_lesson(root: &Path, vi: &str) -> PathBuf {
+    let topic = root.join("content").join(TOPIC);
+    std::fs::create_dir_all(topic.join("media")).unwrap();
+    std::fs::copy(shipped_content().join(TOPIC).join("topic.md"), topic.join("topic.md")).unwrap();
+    std::fs::copy(shipped_content().join(TOPIC).join("media/icon.svg"), topic.join("media/icon.svg")).unwrap();
     let lesson = root.join("content").join(TOPIC).join(LESSON);
     std::fs::create_dir_all(lesson.join("media")).unwrap();
     std::fs::write(lesson.join("vi.md"), vi).unwrap();
@@ -116,7 +121,7 @@ fn stats_prints_a_row_per_topic_and_language() {
     assert_eq!(output.status.code(), Some(0), "{printed}");
     let header = printed.lines().next().unwrap();
     assert!(header.starts_with("topic") && header.ends_with("translated"), "{printed}");
-    for topic in ["public-services", "cashless-payment", "data-safety", "all topics"] {
+    for topic in ["public-services", "cashless-payment", "data-safety", "smartphone-safety", "selling-online", "all topics"] {
         let row = printed.lines().find(|l| l.starts_with(topic)).unwrap_or_else(|| panic!("no {topic} row in\n{printed}"));
         assert!(row.contains(" vi ") && row.ends_with("100%"), "{row}");
     }
@@ -131,7 +136,8 @@ fn build_writes_the_catalogue_and_packs_and_refuses_broken_content() {
     assert_eq!(output.status.code(), Some(0), "{printed}");
     assert!(printed.lines().last().unwrap().starts_with("built "), "{printed}");
     let catalogue: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("catalogue.json")).unwrap()).unwrap();
-    assert_eq!(catalogue["topics"].as_array().unwrap().len(), 3);
+    let topics: Vec<&str> = catalogue["topics"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
+    assert_eq!(topics, ["public-services", "cashless-payment", "data-safety", "smartphone-safety", "selling-online"], "in their topic.md order");
     assert!(out.join("packs/data-safety.vi.json").is_file());
     assert!(out.join(format!("media/{TOPIC}/{LESSON}")).is_dir());
 

@@ -31,7 +31,15 @@ struct Server {
 
 fn catalogue() -> Catalogue {
     let lesson = |id: &str| CatalogueLesson { id: id.into(), order: 1, minutes: 5, icon: None, locales: BTreeMap::new() };
-    let topic = |id: &str, lesson_id: &str| CatalogueTopic { id: id.into(), packs: BTreeMap::new(), lessons: vec![lesson(lesson_id)] };
+    let topic = |id: &str, lesson_id: &str| CatalogueTopic {
+        id: id.into(),
+        order: 0,
+        colour: "#2e7d32".into(),
+        icon: None,
+        locales: BTreeMap::new(),
+        packs: BTreeMap::new(),
+        lessons: vec![lesson(lesson_id)],
+    };
     Catalogue { format: 1, topics: vec![topic("public-services", VNEID), topic("cashless-payment", VIETQR)] }
 }
 

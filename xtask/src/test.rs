@@ -148,6 +148,18 @@ pub fn test() -> anyhow::Result<()> {
     let outcome = step(Command::new("cargo").args(["test", "--workspace", "--exclude", "hocso-app"]).current_dir(&root), &mut counts);
     record("native tests (core, server, xtask)", outcome, since, counts);
 
+    // The app built into `hocso` (feature `embed-app`), with the small test app: no release build needed.
+    let since = Instant::now();
+    let mut counts = Counts::default();
+    let outcome = step(
+        Command::new("cargo")
+            .args(["test", "--package", "hocso-server", "--features", "embed-app", "--test", "serve_embedded"])
+            .env("HOCSO_EMBED_DIST", "server/tests/fixtures/dist")
+            .current_dir(&root),
+        &mut counts,
+    );
+    record("server with the app built in", outcome, since, counts);
+
     let since = Instant::now();
     let mut counts = Counts::default();
     let outcome = server_tests_on_postgres(&root, &mut counts);

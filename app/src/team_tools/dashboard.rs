@@ -90,6 +90,17 @@ pub fn Dashboard() -> impl IntoView {
                 .unwrap_or_else(|| lesson_id.to_owned())
         })
     };
+    // Topic titles too: topics are content, so the catalogue names them (a lesson no longer in it has none).
+    let topic_title = move |topic_id: Option<&str>| match topic_id {
+        None => i18n.t("dashboard.topic_unknown"),
+        Some(id) => app.catalogue.with_untracked(|c| {
+            c.as_ref()
+                .and_then(|c| c.as_ref().ok())
+                .and_then(|c| c.topics.iter().find(|t| t.id == id))
+                .map(|t| t.text(&i18n.locale()).title)
+                .unwrap_or_else(|| id.to_owned())
+        }),
+    };
     let load = RwSignal::new(Load::Loading);
     let token = move || sync.membership.with(|m| m.as_ref().map(|m| m.device_token.clone()));
     let refresh = move || {
@@ -151,7 +162,7 @@ pub fn Dashboard() -> impl IntoView {
                         ("dashboard.completions", data.completions),
                     ];
                     let topics: Vec<(String, f64)> = data.topics.iter()
-                        .map(|t| (i18n.t(&format!("topic.{}.title", t.topic.as_deref().unwrap_or(""))), t.completions as f64)).collect();
+                        .map(|t| (topic_title(t.topic.as_deref()), t.completions as f64)).collect();
                     let month_chart: Vec<(String, f64)> = months.iter().map(|m| (m.month.clone(), m.completions as f64)).collect();
                     view! {
                         <p class="lesson-meta">{format!("{} · {}", team.name, team.commune)}</p>

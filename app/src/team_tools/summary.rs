@@ -61,7 +61,7 @@ pub fn NewSession() -> impl IntoView {
                 {move || catalogue().map(|catalogue| catalogue.topics.into_iter().map(|topic| {
                     let locale = i18n.locale();
                     view! {
-                        <p class="topic-group">{i18n.t(&format!("topic.{}.title", topic.id))}</p>
+                        <p class="topic-group">{topic.text(&locale).title}</p>
                         {topic.lessons.into_iter().map(|lesson| {
                             let id = lesson.id.clone();
                             let checked = { let id = id.clone(); move || lessons.with(|l| l.contains(&id)) };

@@ -13,7 +13,7 @@ title: Trả tiền bằng mã VietQR
 summary: Quét mã QR để trả tiền.
 minutes: 6
 order: 2
-status: reviewed
+status: draft
 icon: icon.svg
 ---
 
@@ -97,15 +97,26 @@ pub fn edit(text: &str, old: &str, new: &str) -> String {
     text.replacen(old, new, 1)
 }
 
-/// A tree holding the fixture lesson (vi and en, with its media) in `cashless-payment/`.
 /// A small, safe SVG picture showing `text`.
 pub fn svg(text: &str) -> String {
     format!("<svg xmlns=\"http://www.w3.org/2000/svg\"><text>{text}</text></svg>")
 }
 
+/// A topic's `topic.md`. Lines: 1 `---`, 2 id, 3 colour, 4 order, 5 icon, 6 title, 7 summary,
+/// 8 title.en, 9 summary.en, 10 `---`.
+pub fn topic_file(id: &str, order: u32) -> String {
+    format!("---\nid: {id}\ncolour: \"#2e7d32\"\norder: {order}\nicon: icon.svg\ntitle: Chủ đề {id}\nsummary: Tóm tắt {id}\ntitle.en: Topic {id}\nsummary.en: Summary {id}\n---\n")
+}
+
+/// Two topics (`cashless-payment` first, `data-safety`) with their icons, and the fixture lesson
+/// (vi and en, with its media) in `cashless-payment/`.
 pub fn tree() -> SourceFiles {
     SourceFiles::new("content")
         .with("README.md", "Hướng dẫn cho người soạn bài")
+        .with("cashless-payment/topic.md", topic_file("cashless-payment", 2))
+        .with("cashless-payment/media/icon.svg", svg("cashless"))
+        .with("data-safety/topic.md", topic_file("data-safety", 3))
+        .with("data-safety/media/icon.svg", svg("safety"))
         .with("cashless-payment/pay-by-vietqr/vi.md", VI)
         .with("cashless-payment/pay-by-vietqr/en.md", EN)
         .with("cashless-payment/pay-by-vietqr/media/icon.svg", svg("icon"))

@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 
 use super::model::{LessonMeta, Status};
 use super::problem::{LineIndex, Position, Problem};
-use crate::topics::{self, TOPICS};
+use crate::date::Date;
 
 /// Every field the format allows, required ones first.
-pub const FIELDS: &[&str] = &["id", "topic", "title", "summary", "minutes", "order", "status", "icon", "review_note"];
+pub const FIELDS: &[&str] = &["id", "topic", "title", "summary", "minutes", "order", "status", "icon", "review_note", "reviewed_by", "reviewed_on"];
 const REQUIRED: &[&str] = &["id", "topic", "title", "summary", "minutes", "order", "status"];
 
 const DELIMITER: &str = "---";
@@ -107,10 +107,11 @@ pub(crate) fn parse(text: &str, index: &LineIndex, problems: &mut Vec<Problem>) 
                 }
                 meta.id = value.clone();
             }
+            // Whether the topic exists is known only with the whole folder (its `topic.md` files):
+            // the tree checks it.
             "topic" => {
-                if topics::topic(value).is_none() {
-                    let known: Vec<&str> = TOPICS.iter().map(|t| t.id).collect();
-                    problems.push(Problem::error(*position, format!("unknown topic `{value}`: use one of {}", known.join(", "))));
+                if !is_identifier(value) {
+                    problems.push(Problem::error(*position, format!("topic `{value}` may only use a-z, 0-9 and -: it is a topic folder's name")));
                 }
                 meta.topic = value.clone();
             }
@@ -146,15 +147,60 @@ pub(crate) fn parse(text: &str, index: &LineIndex, problems: &mut Vec<Problem>) 
             },
             "icon" => meta.icon = Some(value.clone()),
             "review_note" => meta.review_note = Some(value.clone()),
+            "reviewed_by" => meta.reviewed_by = Some(value.clone()),
+            "reviewed_on" => match Date::parse(value) {
+                Ok(_) => meta.reviewed_on = Some(value.clone()),
+                Err(_) => {
+                    problems.push(Problem::error(
+                        *position,
+                        format!("reviewed_on must be the date of the review as YYYY-MM-DD, like `2026-11-30`; found `{value}`"),
+                    ));
+                    continue;
+                }
+            },
             _ => unreachable!("every field in FIELDS is handled"),
         }
         front.fields.insert(field, *position);
     }
+    check_review(&front, &values, closing, problems);
     front
 }
 
+/// `status: reviewed` is a promise to learners that a person checked the lesson: it must say who
+/// and when, so the promise can be traced (and the app shows it). A date that did not parse was
+/// reported on its own line already.
+fn check_review(front: &FrontMatter, values: &BTreeMap<&'static str, (String, Position)>, closing: Position, problems: &mut Vec<Problem>) {
+    let given = |field: &str| values.get(field).is_some_and(|(value, _)| !value.is_empty());
+    if front.meta.status == Status::Reviewed && front.fields.contains_key("status") {
+        let status = front.fields["status"];
+        for (field, what) in [
+            ("reviewed_by", "who reviewed it, a name or a role, e.g. `reviewed_by: Cán bộ văn hóa xã`"),
+            ("reviewed_on", "the date of the review, e.g. `reviewed_on: 2026-11-30`"),
+        ] {
+            if !given(field) {
+                problems.push(Problem::error(
+                    status,
+                    format!(
+                        "status `reviewed` needs `{field}`: add a line with {what} before the closing `---` (line {}), or write `status: draft`",
+                        closing.line
+                    ),
+                ));
+            }
+        }
+    } else if front.meta.status == Status::Draft && front.fields.contains_key("status") {
+        for field in ["reviewed_by", "reviewed_on"] {
+            if let Some((_, position)) = values.get(field).filter(|_| given(field)) {
+                problems.push(Problem::warning(
+                    *position,
+                    format!("`{field}` is given but the status is `draft`: write `status: reviewed` once the review is done, or remove `{field}`"),
+                ));
+            }
+        }
+    }
+}
+
 /// `"a: b"` → `a: b`, as a trainer used to YAML may quote a value that holds a colon.
-fn unquote(value: &str) -> &str {
+pub(crate) fn unquote(value: &str) -> &str {
     for quote in ['"', '\''] {
         if let Some(inner) = value.strip_prefix(quote).and_then(|v| v.strip_suffix(quote)) {
             return inner;

@@ -1,11 +1,12 @@
 //! Lessons: the Markdown format trainers write, its checker, and the packs devices download.
 //!
 //! One parser serves `hocso content check` (native, CI) and the app's trainer preview (WASM), so
-//! what validates is what renders. The layout is `content/<topic>/<lesson>/<locale>.md` with
+//! what validates is what renders. The layout is `content/<topic>/topic.md` for a topic and `content/<topic>/<lesson>/<locale>.md` with
 //! pictures and audio in `content/<topic>/<lesson>/media/`; the format is described for trainers
 //! in `content/README.md`.
 //!
 //! - [`parse_lesson`]: one file → [`Lesson`] + problems (pure, also in the browser);
+//! - [`parse_topic`]: a topic's `topic.md` (id, colour, icon, order, title and summary per language);
 //! - [`check_tree`] / [`ContentTree`]: the whole folder, with checks across files and media;
 //! - [`stats()`]: lessons, steps, questions, minutes, drafts and translation coverage;
 //! - [`build_packs`]: `catalogue.json`, `packs/<topic>.<locale>.json` and `media/` for publishing.
@@ -20,6 +21,7 @@ mod parse;
 mod problem;
 mod publish;
 mod stats;
+mod topic;
 mod tree;
 mod validate;
 
@@ -38,4 +40,5 @@ pub use parse::{
 };
 pub use problem::{FileProblem, Position, Problem, Report, Severity};
 pub use stats::{stats, LocaleStats, Stats, TopicStats};
-pub use tree::{check_tree, ContentTree, LessonFile, LessonFolder, SourceFiles};
+pub use topic::{is_css_colour, parse_topic, ParsedTopic, TopicMeta, TopicText, DEFAULT_TOPIC_COLOUR, TOPIC_FIELDS};
+pub use tree::{check_tree, ContentTree, LessonFile, LessonFolder, SourceFiles, TopicFile, TopicFolder, TOPIC_FILE};

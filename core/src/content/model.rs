@@ -66,6 +66,25 @@ pub struct LessonMeta {
     /// What a reviewer must check before the lesson can be marked reviewed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_note: Option<String>,
+    /// Who reviewed this language of the lesson (a name or a role): required with `status: reviewed`,
+    /// and shown to learners so they know a person checked what they read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed_by: Option<String>,
+    /// When it was reviewed, `YYYY-MM-DD` (checked by the parser): required with `status: reviewed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed_on: Option<String>,
+}
+
+impl LessonMeta {
+    /// Who checked this lesson and on which day, when it is marked reviewed and says both (the
+    /// checker refuses `reviewed` without them; an app still never shows half a promise).
+    pub fn review(&self) -> Option<(&str, crate::date::Date)> {
+        if self.status != Status::Reviewed {
+            return None;
+        }
+        let on = crate::date::Date::parse(self.reviewed_on.as_deref()?).ok()?;
+        Some((self.reviewed_by.as_deref().filter(|by| !by.trim().is_empty())?, on))
+    }
 }
 
 /// Whether a lesson (in one language) has been checked by a reviewer.

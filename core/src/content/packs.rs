@@ -15,9 +15,9 @@ use sha2::{Digest, Sha256};
 
 use super::model::{Block, Inline, Lesson, LinkTarget, Status};
 use super::problem::Report;
-use super::tree::{ContentTree, LessonFile, LessonFolder};
-use crate::i18n::LOCALES;
-use crate::topics::TOPICS;
+use super::topic::{is_css_colour, TopicText, DEFAULT_TOPIC_COLOUR};
+use super::tree::{ContentTree, LessonFile, LessonFolder, TopicFolder};
+use crate::i18n::{LOCALES, REFERENCE_LOCALE};
 
 /// Bumped when the pack layout or the lesson types change, so that every version changes and
 /// devices fetch lessons again instead of keeping ones they could no longer read.
@@ -34,13 +34,26 @@ const VERSION_LENGTH: usize = 12;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Catalogue {
     pub format: u32,
-    /// In the order of [`TOPICS`].
+    /// In home-screen order (each topic's `order`, then id).
     pub topics: Vec<CatalogueTopic>,
 }
 
+/// A topic as its `topic.md` describes it. The fields after `id` default when absent, so an app
+/// still reads a catalogue built before topics were content (it then shows the topic's id).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogueTopic {
     pub id: String,
+    #[serde(default)]
+    pub order: u32,
+    /// `#rrggbb`: the accent of the topic's tile and screens.
+    #[serde(default)]
+    pub colour: String,
+    /// URL path of the topic's picture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
+    /// Title and summary by language (`vi` always).
+    #[serde(default)]
+    pub locales: BTreeMap<String, TopicText>,
     /// The topic's pack in each language that has one.
     pub packs: BTreeMap<String, PackEntry>,
     /// In the topic's order.
@@ -83,6 +96,28 @@ pub struct CatalogueLocale {
     /// list can tell without the pack (`LessonProgress::is_completed_with_drills`). Absent when 0.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub drills: u32,
+}
+
+impl CatalogueTopic {
+    /// Title and summary in `locale`, else in Vietnamese, else the id: what a tile, a topic screen
+    /// and the team's dashboard show.
+    pub fn text(&self, locale: &str) -> TopicText {
+        self.locales
+            .get(locale)
+            .or_else(|| self.locales.get(REFERENCE_LOCALE))
+            .cloned()
+            .unwrap_or_else(|| TopicText { title: self.id.clone(), summary: String::new() })
+    }
+
+    /// The colour to draw the topic in: its own when it is a `#hex` colour, which is all that may go
+    /// into a `style` attribute.
+    pub fn colour(&self) -> &str {
+        if is_css_colour(&self.colour) {
+            &self.colour
+        } else {
+            DEFAULT_TOPIC_COLOUR
+        }
+    }
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -163,9 +198,23 @@ impl PackFiles {
 pub fn pack_files(tree: &ContentTree) -> PackFiles {
     let mut files = BTreeMap::new();
     let mut catalogue = Catalogue { format: PACK_FORMAT, topics: Vec::new() };
-    for topic in TOPICS {
-        let folders: Vec<&LessonFolder> = tree.topic_lessons(topic.id).into_iter().filter(|f| f.original().is_some()).collect();
-        let mut entry = CatalogueTopic { id: topic.id.to_owned(), packs: BTreeMap::new(), lessons: Vec::new() };
+    // A checked tree has a topic.md in every topic folder; one without is left out.
+    for topic_folder in tree.topics.iter().filter(|t| t.file.is_some()) {
+        let topic = &topic_folder.file.as_ref().expect("filtered above").parsed.topic;
+        let folders: Vec<&LessonFolder> = tree.topic_lessons(&topic_folder.id).into_iter().filter(|f| f.original().is_some()).collect();
+        let icon = topic.icon.as_ref().filter(|name| topic_folder.media.contains_key(*name));
+        if let Some(name) = icon {
+            files.insert(format!("media/{}/{name}", topic_folder.id), topic_folder.media[name].clone());
+        }
+        let mut entry = CatalogueTopic {
+            id: topic_folder.id.clone(),
+            order: topic.order,
+            colour: topic.colour.clone(),
+            icon: icon.map(|name| topic_media_url(topic_folder, name)),
+            locales: topic.texts.clone(),
+            packs: BTreeMap::new(),
+            lessons: Vec::new(),
+        };
         let mut packs: BTreeMap<&str, TopicPack> = BTreeMap::new();
         for folder in &folders {
             let original = &folder.original().expect("filtered above").parsed.lesson.meta;
@@ -204,7 +253,7 @@ pub fn pack_files(tree: &ContentTree) -> PackFiles {
                     .entry(locale.code)
                     .or_insert_with(|| TopicPack {
                         format: PACK_FORMAT,
-                        topic: topic.id.to_owned(),
+                        topic: topic_folder.id.clone(),
                         locale: locale.code.to_owned(),
                         version: String::new(),
                         lessons: Vec::new(),
@@ -216,7 +265,7 @@ pub fn pack_files(tree: &ContentTree) -> PackFiles {
         }
         for (locale, mut pack) in packs {
             pack.version = pack_version(&pack);
-            let path = format!("packs/{}.{locale}.json", topic.id);
+            let path = format!("packs/{}.{locale}.json", topic_folder.id);
             let bytes = serde_json::to_vec(&pack).expect("packs serialise");
             entry.packs.insert(
                 locale.to_owned(),
@@ -277,6 +326,14 @@ fn media_url(folder: &LessonFolder, name: &str) -> String {
         }
         None => url,
     }
+}
+
+/// `/content/media/<topic>/<name>?v=<version>`: a topic's icon (a lesson id never holds a `.`,
+/// a picture's name always does, so it cannot meet a lesson's folder).
+fn topic_media_url(topic: &TopicFolder, name: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(topic.media.get(name).map_or(&[][..], Vec::as_slice));
+    format!("{CONTENT_URL}/media/{}/{name}?v={}", topic.id, short_hex(hasher))
 }
 
 /// The lesson as devices get it: `media/x.svg` becomes the URL path the file is served at.

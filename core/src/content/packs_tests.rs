@@ -28,7 +28,7 @@ fn pack(packs: &PackFiles, name: &str) -> TopicPack {
 /// (vi version, en version) of the fixture lesson.
 fn versions(packs: &PackFiles) -> (String, String) {
     let catalogue = catalogue(packs);
-    let lesson = catalogue.topics[1].lessons.iter().find(|l| l.id == "pay-by-vietqr").unwrap();
+    let lesson = catalogue.topics[0].lessons.iter().find(|l| l.id == "pay-by-vietqr").unwrap();
     (lesson.locales["vi"].version.clone(), lesson.locales["en"].version.clone())
 }
 
@@ -40,9 +40,11 @@ fn a_build_writes_the_catalogue_one_pack_per_topic_and_locale_and_the_used_media
         paths,
         [
             "catalogue.json",
+            "media/cashless-payment/icon.svg",
             "media/cashless-payment/pay-by-vietqr/icon.svg",
             "media/cashless-payment/pay-by-vietqr/qr-stand.svg",
             "media/cashless-payment/pay-by-vietqr/step2.mp3",
+            "media/data-safety/icon.svg",
             "packs/cashless-payment.en.json",
             "packs/cashless-payment.vi.json",
         ]
@@ -56,8 +58,16 @@ fn the_catalogue_lists_topics_lessons_and_per_locale_versions_and_sizes() {
     let catalogue = catalogue(&packs);
     assert_eq!(catalogue.format, PACK_FORMAT);
     let ids: Vec<&str> = catalogue.topics.iter().map(|t| t.id.as_str()).collect();
-    assert_eq!(ids, ["public-services", "cashless-payment", "data-safety"]);
-    let topic = &catalogue.topics[1];
+    assert_eq!(ids, ["cashless-payment", "data-safety"]);
+    let topic = &catalogue.topics[0];
+    // The topic as its topic.md says, its icon a versioned URL like a lesson's.
+    assert_eq!((topic.order, topic.colour.as_str(), topic.colour()), (2, "#2e7d32", "#2e7d32"));
+    let topic_icon = format!("/content/media/cashless-payment/icon.svg?v={}", short_sha256(svg("cashless").as_bytes()));
+    assert_eq!(topic.icon.as_deref(), Some(topic_icon.as_str()));
+    assert_eq!(topic.text("en"), TopicText { title: "Topic cashless-payment".into(), summary: "Summary cashless-payment".into() });
+    assert_eq!(topic.text("hmn").title, "Chủ đề cashless-payment", "a language without a title falls back to Vietnamese");
+    // A topic without lessons is still listed (its lessons may come with the next build).
+    assert!(catalogue.topics[1].lessons.is_empty() && catalogue.topics[1].packs.is_empty());
     assert_eq!(
         topic.packs["vi"],
         PackEntry {
@@ -72,7 +82,7 @@ fn the_catalogue_lists_topics_lessons_and_per_locale_versions_and_sizes() {
     assert_eq!(lesson.icon.as_deref(), Some(icon.as_str()));
     assert_eq!(lesson.locales.keys().collect::<Vec<_>>(), ["en", "vi"]);
     let vi = &lesson.locales["vi"];
-    assert_eq!((vi.title.as_str(), vi.summary.as_str(), vi.status), ("Trả tiền bằng mã VietQR", "Quét mã QR để trả tiền.", Status::Reviewed));
+    assert_eq!((vi.title.as_str(), vi.summary.as_str(), vi.status), ("Trả tiền bằng mã VietQR", "Quét mã QR để trả tiền.", Status::Draft));
     assert_eq!(lesson.locales["en"].status, Status::Draft);
     assert_eq!(vi.version.len(), 12);
     assert!(vi.version.bytes().all(|b| b.is_ascii_hexdigit()));
@@ -182,7 +192,7 @@ fn build_packs_writes_to_disk_replacing_an_earlier_build_and_keeping_other_files
 
     let summary = build_packs(content.path(), out.path()).unwrap();
     assert_eq!(summary.report.error_count(), 0);
-    assert_eq!(summary.files.len(), 6);
+    assert_eq!(summary.files.len(), 8, "catalogue, 2 packs, 3 lesson media, 2 topic icons");
     let first = snapshot(out.path());
     assert!(!out.path().join("packs/removed-topic.vi.json").exists());
     assert!(out.path().join("keep.txt").exists());
@@ -203,4 +213,27 @@ fn build_packs_refuses_content_with_errors_and_writes_nothing() {
     let Err(BuildError::Invalid(report)) = build_packs(content.path(), out.path()) else { panic!("expected Invalid") };
     assert_eq!(report.error_count(), 1);
     assert!(std::fs::read_dir(out.path()).unwrap().next().is_none());
+}
+
+#[test]
+fn topics_are_listed_in_their_order_and_a_new_topic_folder_is_a_new_catalogue_entry() {
+    let files = tree()
+        .with("phone-safety/topic.md", crate::content::fixtures::topic_file("phone-safety", 1))
+        .with("phone-safety/media/icon.svg", svg("phone"))
+        .with("phone-safety/screen-lock/vi.md", other_lesson("screen-lock", "phone-safety", 1));
+    let catalogue = catalogue(&build(files));
+    let ids: Vec<&str> = catalogue.topics.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["phone-safety", "cashless-payment", "data-safety"]);
+    assert_eq!(catalogue.topics[0].lessons[0].id, "screen-lock");
+    assert_eq!(catalogue.topics[0].packs["vi"].url, "/content/packs/phone-safety.vi.json");
+}
+
+#[test]
+fn a_catalogue_from_before_topic_files_still_reads_and_a_bad_colour_is_never_drawn() {
+    let old = r#"{"format":2,"topics":[{"id":"data-safety","packs":{},"lessons":[]}]}"#;
+    let catalogue: Catalogue = serde_json::from_str(old).unwrap();
+    let topic = &catalogue.topics[0];
+    assert_eq!((topic.text("vi").title.as_str(), topic.colour()), ("data-safety", crate::content::DEFAULT_TOPIC_COLOUR));
+    let tampered = CatalogueTopic { colour: "red; background: url(//x.example)".into(), ..topic.clone() };
+    assert_eq!(tampered.colour(), crate::content::DEFAULT_TOPIC_COLOUR);
 }

@@ -2,7 +2,7 @@
 use super::*;
 use crate::content::fixtures::{edit, VI};
 use crate::content::model::{LessonMeta, QuestionKind, Status};
-use crate::content::problem::Severity;
+use crate::content::problem::{Position, Severity};
 use crate::practice::{Action, Drill, DrillKind, DrillStep, Response, Screen};
 
 fn text(t: &str) -> Inline {
@@ -52,9 +52,11 @@ fn the_good_lesson_parses_into_its_full_structure_without_problems() {
             summary: "Quét mã QR để trả tiền.".into(),
             minutes: 6,
             order: 2,
-            status: Status::Reviewed,
+            status: Status::Draft,
             icon: Some("icon.svg".into()),
             review_note: None,
+            reviewed_by: None,
+            reviewed_on: None,
         },
         steps: vec![
             Step {
@@ -188,13 +190,15 @@ fn an_order_that_is_not_a_whole_number_is_reported_at_the_value() {
 
 #[test]
 fn a_status_other_than_draft_or_reviewed_is_reported() {
-    assert_only_problem(&edit(VI, "status: reviewed", "status: done"), 8, 9, Severity::Error, "`draft` or `reviewed`");
-    assert_only_problem(&edit(VI, "status: reviewed", "status: reviewed  # draft | reviewed"), 8, 9, Severity::Error, "`draft` or `reviewed`");
+    assert_only_problem(&edit(VI, "status: draft", "status: done"), 8, 9, Severity::Error, "`draft` or `reviewed`");
+    assert_only_problem(&edit(VI, "status: draft", "status: reviewed  # draft | reviewed"), 8, 9, Severity::Error, "`draft` or `reviewed`");
 }
 
 #[test]
-fn an_unknown_topic_is_reported_at_the_value() {
-    assert_only_problem(&edit(VI, "topic: cashless-payment", "topic: farming"), 3, 8, Severity::Error, "unknown topic `farming`");
+fn a_topic_is_checked_against_the_topic_folders_not_by_the_parser() {
+    // Topics are content (`<topic>/topic.md`): only the tree knows them (see the tree's tests).
+    assert_eq!(parse_lesson(&edit(VI, "topic: cashless-payment", "topic: farming")).problems, vec![]);
+    assert_only_problem(&edit(VI, "topic: cashless-payment", "topic: Farming Tips"), 3, 8, Severity::Error, "may only use a-z, 0-9 and -");
 }
 
 #[test]
@@ -410,4 +414,49 @@ fn raw_html_is_an_error_wherever_it_is_and_stays_plain_text() {
         assert!(json.contains(escaped.trim_matches('"')), "{literal} should be kept as text in {json}");
         assert!(!json.contains("\"html\""), "no HTML node type may exist: {json}");
     }
+}
+
+#[test]
+fn a_reviewed_lesson_without_reviewer_and_date_is_an_error_at_its_status() {
+    let problems = parse_lesson(&edit(VI, "status: draft", "status: reviewed")).problems;
+    let errors: Vec<String> = problems.iter().filter(|p| p.is_error()).map(|p| format!("{}: {}", p.position, p.message)).collect();
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(errors[0].starts_with("8:9: status `reviewed` needs `reviewed_by`"), "{errors:#?}");
+    assert!(errors[1].starts_with("8:9: status `reviewed` needs `reviewed_on`"), "{errors:#?}");
+}
+
+#[test]
+fn a_reviewed_lesson_names_who_reviewed_it_and_when() {
+    let text = edit(VI, "status: draft", "status: reviewed\nreviewed_by: Cán bộ văn hóa xã\nreviewed_on: 2026-11-30");
+    let parsed = parse_lesson(&text);
+    assert_eq!(parsed.problems, vec![]);
+    assert_eq!(parsed.lesson.meta.status, Status::Reviewed);
+    assert_eq!(parsed.lesson.meta.reviewed_by.as_deref(), Some("Cán bộ văn hóa xã"));
+    assert_eq!(parsed.lesson.meta.reviewed_on.as_deref(), Some("2026-11-30"));
+    let (by, on) = parsed.lesson.meta.review().expect("a complete review");
+    assert_eq!((by, on.to_string()), ("Cán bộ văn hóa xã", "2026-11-30".to_owned()));
+    // A draft shows no review, even if it names a reviewer.
+    let draft = LessonMeta { status: Status::Draft, ..parsed.lesson.meta.clone() };
+    assert_eq!(draft.review(), None);
+    // The pack carries both, so the app can show them.
+    let json = serde_json::to_string(&parsed.lesson.meta).unwrap();
+    assert!(json.contains(r#""reviewed_by":"Cán bộ văn hóa xã","reviewed_on":"2026-11-30""#), "{json}");
+}
+
+#[test]
+fn a_review_date_that_is_not_a_day_is_an_error_where_it_is() {
+    let text = edit(VI, "status: draft", "status: reviewed\nreviewed_by: Tổ công nghệ số\nreviewed_on: 30/11/2026");
+    let errors: Vec<String> =
+        parse_lesson(&text).problems.iter().filter(|p| p.is_error()).map(|p| format!("{}: {}", p.position, p.message)).collect();
+    assert!(errors.iter().any(|e| e.starts_with("10:14: reviewed_on must be the date of the review as YYYY-MM-DD")), "{errors:#?}");
+    let text = edit(VI, "status: draft", "status: reviewed\nreviewed_by: Tổ công nghệ số\nreviewed_on: 2026-02-30");
+    assert!(parse_lesson(&text).problems.iter().any(|p| p.is_error() && p.message.starts_with("reviewed_on must be")));
+}
+
+#[test]
+fn a_reviewer_on_a_draft_is_a_warning() {
+    let problems = parse_lesson(&edit(VI, "status: draft", "status: draft\nreviewed_by: Tổ công nghệ số")).problems;
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!((problems[0].position, problems[0].severity), (Position::new(9, 14), Severity::Warning));
+    assert!(problems[0].message.contains("the status is `draft`"));
 }

@@ -5,7 +5,6 @@ use serde::Serialize;
 use super::model::Status;
 use super::tree::ContentTree;
 use crate::i18n::{LOCALES, REFERENCE_LOCALE};
-use crate::topics::TOPICS;
 
 /// Counts for one topic in one language.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -33,7 +32,7 @@ pub struct TopicStats {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Stats {
-    /// In the order of [`TOPICS`].
+    /// In home-screen order (the topics' `order`).
     pub topics: Vec<TopicStats>,
     /// All topics together, per locale.
     pub total: Vec<LocaleStats>,
@@ -42,10 +41,11 @@ pub struct Stats {
 /// Counts lessons, steps, questions, minutes and drafts per topic and locale (lessons with errors
 /// are counted as far as they could be read).
 pub fn stats(tree: &ContentTree) -> Stats {
-    let topics: Vec<TopicStats> = TOPICS
+    let topics: Vec<TopicStats> = tree
+        .topics
         .iter()
         .map(|topic| {
-            let lessons = tree.topic_lessons(topic.id);
+            let lessons = tree.topic_lessons(&topic.id);
             let originals = lessons.iter().filter(|l| l.original().is_some()).count();
             let locales = LOCALES
                 .iter()
@@ -64,7 +64,7 @@ pub fn stats(tree: &ContentTree) -> Stats {
                     stats
                 })
                 .collect();
-            TopicStats { topic: topic.id.to_owned(), locales }
+            TopicStats { topic: topic.id.clone(), locales }
         })
         .collect();
     let total = LOCALES

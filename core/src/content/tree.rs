@@ -1,4 +1,5 @@
-//! The whole content folder: `<topic>/<lesson>/<locale>.md` and `<topic>/<lesson>/media/…`.
+//! The whole content folder: `<topic>/topic.md` and `<topic>/media/…` (the topic itself),
+//! `<topic>/<lesson>/<locale>.md` and `<topic>/<lesson>/media/…` (its lessons).
 //!
 //! Reading the folder ([`SourceFiles::read`]) is the only part that touches the file system; it
 //! compiles for wasm32 too (where `std::fs` just fails), so core stays one crate. Everything after
@@ -7,12 +8,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::media::check_svg;
+use super::media::{check_svg, media_kind, MediaKind};
 use super::parse::{parse_lesson, ParsedLesson};
 use super::problem::{FileProblem, Position, Problem, Report};
+use super::topic::{parse_topic, ParsedTopic, TopicText};
 use super::validate::{check_against_folder, compare_translation, FolderContext};
 use crate::i18n::{locale_info, LOCALES, REFERENCE_LOCALE};
-use crate::topics::topic;
+
+/// A topic's own file, beside its lesson folders.
+pub const TOPIC_FILE: &str = "topic.md";
+/// The topic's pictures (its icon): so no lesson may be called `media`.
+const TOPIC_MEDIA: &str = "media";
 
 /// The files of a content folder, by path relative to it (`data-safety/x/vi.md`, `/`-separated).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -105,10 +111,44 @@ impl LessonFile {
     }
 }
 
+/// A topic folder: its `topic.md` (if it has one) and its own `media/`.
+#[derive(Debug, Clone)]
+pub struct TopicFolder {
+    /// The folder name (which must equal the topic id).
+    pub id: String,
+    pub file: Option<TopicFile>,
+    pub media: BTreeMap<String, Vec<u8>>,
+}
+
+/// A topic's `topic.md`.
+#[derive(Debug, Clone)]
+pub struct TopicFile {
+    pub source: String,
+    pub parsed: ParsedTopic,
+}
+
+impl TopicFolder {
+    /// The topic's place on the home screen (topics without a readable `topic.md` last).
+    pub fn order(&self) -> u32 {
+        self.file.as_ref().filter(|f| f.parsed.fields.contains_key("order")).map_or(u32::MAX, |f| f.parsed.topic.order)
+    }
+
+    /// Title and summary in `locale`, else in Vietnamese, else the folder name.
+    pub fn text(&self, locale: &str) -> TopicText {
+        let texts = self.file.as_ref().map(|f| &f.parsed.topic.texts);
+        texts
+            .and_then(|t| t.get(locale).or_else(|| t.get(REFERENCE_LOCALE)))
+            .cloned()
+            .unwrap_or_else(|| TopicText { title: self.id.clone(), summary: String::new() })
+    }
+}
+
 /// The content folder, parsed and checked.
 #[derive(Debug, Clone)]
 pub struct ContentTree {
     pub root: PathBuf,
+    /// Every topic folder (with a `topic.md` or lessons), in home-screen order, then by id.
+    pub topics: Vec<TopicFolder>,
     /// Sorted by topic folder, then lesson folder.
     pub lessons: Vec<LessonFolder>,
     pub report: Report,
@@ -127,7 +167,7 @@ impl ContentTree {
             Err(error) => {
                 let problem = Problem::error(Position::START, format!("cannot read the content folder: {error}"));
                 let report = Report { problems: vec![FileProblem { path: content_dir.to_owned(), problem }], ..Report::default() };
-                Self { root: content_dir.to_owned(), lessons: Vec::new(), report }
+                Self { root: content_dir.to_owned(), topics: Vec::new(), lessons: Vec::new(), report }
             }
         }
     }
@@ -139,6 +179,10 @@ impl ContentTree {
             problems.push((path.clone(), Problem::error(Position::START, format!("cannot read this file: {reason}"))));
         }
         let mut folders: BTreeMap<(String, String), LessonFolder> = BTreeMap::new();
+        let mut topic_folders: BTreeMap<String, TopicFolder> = BTreeMap::new();
+        fn topic_folder<'a>(folders: &'a mut BTreeMap<String, TopicFolder>, id: &str) -> &'a mut TopicFolder {
+            folders.entry(id.to_owned()).or_insert_with(|| TopicFolder { id: id.to_owned(), file: None, media: BTreeMap::new() })
+        }
         let mut lesson_texts: Vec<(String, String, String, Vec<u8>)> = Vec::new();
         for (path, bytes) in source.files {
             let parts: Vec<&str> = path.splitn(3, '/').collect();
@@ -146,10 +190,23 @@ impl ContentTree {
                 // Files beside the topics (this folder's README) are for people, not the app.
                 [_] => {}
                 [_, "README.md"] => {}
-                [_, _] => {
-                    problems.push((path.clone(), Problem::warning(Position::START, "not inside a lesson folder (`<topic>/<lesson>/`): ignored")))
+                [topic_dir, TOPIC_FILE] => match String::from_utf8(bytes) {
+                    Ok(source) => {
+                        let parsed = parse_topic(&source);
+                        problems.extend(parsed.problems.iter().cloned().map(|p| (path.clone(), p)));
+                        topic_folder(&mut topic_folders, topic_dir).file = Some(TopicFile { source, parsed });
+                    }
+                    Err(_) => problems.push((path, Problem::error(Position::START, "this file is not UTF-8 text: save it as UTF-8 in your editor"))),
+                },
+                [_, _] => problems.push((
+                    path.clone(),
+                    Problem::warning(Position::START, "not inside a lesson folder (`<topic>/<lesson>/`) and not the topic's topic.md: ignored"),
+                )),
+                [topic_dir, TOPIC_MEDIA, name] => {
+                    topic_folder(&mut topic_folders, topic_dir).media.insert((*name).to_owned(), bytes);
                 }
                 [topic_dir, lesson_dir, rest] => {
+                    topic_folder(&mut topic_folders, topic_dir);
                     let key = (topic_dir.to_string(), lesson_dir.to_string());
                     let folder = folders.entry(key).or_insert_with(|| LessonFolder {
                         topic: topic_dir.to_string(),
@@ -200,10 +257,17 @@ impl ContentTree {
 
         let lesson_keys: BTreeSet<(String, String)> = folders.keys().cloned().collect();
         let lessons: Vec<LessonFolder> = folders.into_values().collect();
-        for folder in &lessons {
-            check_folder(folder, &lesson_keys, &mut problems);
+        let mut topics: Vec<TopicFolder> = topic_folders.into_values().collect();
+        topics.sort_by_key(|t| (t.order(), t.id.clone()));
+        let known_topics: BTreeSet<String> = topics.iter().filter(|t| t.file.is_some()).map(|t| t.id.clone()).collect();
+        for topic in &topics {
+            check_topic_folder(topic, &mut problems);
         }
-        check_across_lessons(&lessons, &mut problems);
+        check_across_topics(&topics, &mut problems);
+        for folder in &lessons {
+            check_folder(folder, &lesson_keys, &known_topics, &mut problems);
+        }
+        check_across_lessons(&lessons, &known_topics, &mut problems);
 
         let report = Report {
             problems: {
@@ -216,7 +280,12 @@ impl ContentTree {
             lessons: lessons.len(),
             files: lessons.iter().map(|l| l.files.len()).sum(),
         };
-        Self { root: source.root, lessons, report }
+        Self { root: source.root, topics, lessons, report }
+    }
+
+    /// The topic folder `id`, if the tree has it.
+    pub fn topic(&self, id: &str) -> Option<&TopicFolder> {
+        self.topics.iter().find(|t| t.id == id)
     }
 
     /// Lesson folders of one topic, in the topic's order (then by id).
@@ -228,9 +297,9 @@ impl ContentTree {
 }
 
 /// Checks of one lesson folder: its files against the folder, media and original.
-fn check_folder(folder: &LessonFolder, lessons: &BTreeSet<(String, String)>, problems: &mut Vec<(String, Problem)>) {
+fn check_folder(folder: &LessonFolder, lessons: &BTreeSet<(String, String)>, topics: &BTreeSet<String>, problems: &mut Vec<(String, Problem)>) {
     let dir = folder.relative_dir();
-    let context = FolderContext { topic: &folder.topic, lesson: &folder.id, media: &folder.media, lessons };
+    let context = FolderContext { topic: &folder.topic, lesson: &folder.id, media: &folder.media, lessons, topics };
     let original = folder.original();
     if original.is_none() {
         let found: Vec<String> = folder.files.keys().map(|l| format!("{l}.md")).collect();
@@ -270,6 +339,13 @@ fn check_folder(folder: &LessonFolder, lessons: &BTreeSet<(String, String)>, pro
             problems.push((format!("{dir}/media/{name}"), problem));
         }
     }
+    // Sounds: really the format their name says, and within a step recording's limits, since every
+    // phone that downloads the topic downloads them (the same rule as a team's recordings).
+    for (name, bytes) in folder.media.iter().filter(|(name, _)| media_kind(name) == Some(MediaKind::Sound)) {
+        if let Some(message) = sound_file_problem(name, bytes) {
+            problems.push((format!("{dir}/media/{name}"), Problem::error(Position::START, message)));
+        }
+    }
     let used: BTreeSet<String> = folder.files.values().flat_map(LessonFile::media_used).collect();
     for name in folder.media.keys().filter(|name| !used.contains(*name)) {
         problems.push((
@@ -279,8 +355,22 @@ fn check_folder(folder: &LessonFolder, lessons: &BTreeSet<(String, String)>, pro
     }
 }
 
+/// Why a lesson's sound file cannot be published, if it cannot.
+fn sound_file_problem(name: &str, bytes: &[u8]) -> Option<String> {
+    let extension = name.rsplit_once('.').map_or(String::new(), |(_, e)| e.to_ascii_lowercase());
+    match crate::audio::check_recording(bytes) {
+        Err(problem) => Some(problem.to_string()),
+        Ok(checked) if !checked.format.fits_extension(&extension) => Some(format!(
+            "this file is {} sound, not .{extension}: rename it to .{} or export it again",
+            checked.format.mime(),
+            checked.format.extension()
+        )),
+        Ok(_) => None,
+    }
+}
+
 /// Checks between lessons: ids are unique in the whole tree, orders within a topic.
-fn check_across_lessons(lessons: &[LessonFolder], problems: &mut Vec<(String, Problem)>) {
+fn check_across_lessons(lessons: &[LessonFolder], topics: &BTreeSet<String>, problems: &mut Vec<(String, Problem)>) {
     let mut ids: BTreeMap<&str, &LessonFolder> = BTreeMap::new();
     let mut orders: BTreeMap<(&str, u32), &LessonFolder> = BTreeMap::new();
     for folder in lessons {
@@ -301,7 +391,7 @@ fn check_across_lessons(lessons: &[LessonFolder], problems: &mut Vec<(String, Pr
                 ids.insert(&meta.id, folder);
             }
         }
-        if map.fields.contains_key("order") && topic(&folder.topic).is_some() {
+        if map.fields.contains_key("order") && topics.contains(&folder.topic) {
             if let Some(first) = orders.get(&(folder.topic.as_str(), meta.order)) {
                 problems.push((
                     path,
@@ -313,6 +403,80 @@ fn check_across_lessons(lessons: &[LessonFolder], problems: &mut Vec<(String, Pr
             } else {
                 orders.insert((&folder.topic, meta.order), folder);
             }
+        }
+    }
+}
+
+/// Checks of one topic folder: its `topic.md` against the folder, and its icon.
+fn check_topic_folder(topic: &TopicFolder, problems: &mut Vec<(String, Problem)>) {
+    let path = format!("{}/{TOPIC_FILE}", topic.id);
+    let Some(file) = &topic.file else {
+        problems.push((
+            path,
+            Problem::error(
+                Position::START,
+                format!(
+                    "missing: every topic folder needs {TOPIC_FILE} (id, colour, order, title, summary): copy one from another topic and change it (see content/README.md)"
+                ),
+            ),
+        ));
+        return;
+    };
+    let meta = &file.parsed.topic;
+    if !meta.id.is_empty() && meta.id != topic.id {
+        problems.push((
+            path.clone(),
+            Problem::error(file.parsed.field("id"), format!("id `{}` differs from its folder name `{}`: they must be the same", meta.id, topic.id)),
+        ));
+    }
+    if let Some(icon) = &meta.icon {
+        let at = file.parsed.field("icon");
+        if !topic.media.contains_key(icon) {
+            problems.push((
+                path.clone(),
+                Problem::error(
+                    at,
+                    format!("missing media file `media/{icon}`: put it in {}/media/ or fix the name (names are case-sensitive)", topic.id),
+                ),
+            ));
+        } else if super::media::media_kind(icon) != Some(super::media::MediaKind::Picture) {
+            problems.push((
+                path.clone(),
+                Problem::error(at, format!("the icon must be a picture (.{}), not `{icon}`", super::parse::IMAGE_EXTENSIONS.join(" ."))),
+            ));
+        }
+    }
+    for (name, bytes) in topic.media.iter().filter(|(name, _)| name.to_ascii_lowercase().ends_with(".svg")) {
+        for problem in check_svg(bytes) {
+            problems.push((format!("{}/{TOPIC_MEDIA}/{name}", topic.id), problem));
+        }
+    }
+    for name in topic.media.keys().filter(|name| meta.icon.as_deref() != Some(name.as_str())) {
+        problems.push((
+            format!("{}/{TOPIC_MEDIA}/{name}", topic.id),
+            Problem::warning(
+                Position::START,
+                "a topic's media/ holds only its icon: this file is not published (lesson pictures go in the lesson's media/)",
+            ),
+        ));
+    }
+}
+
+/// Each topic has its own place on the home screen.
+fn check_across_topics(topics: &[TopicFolder], problems: &mut Vec<(String, Problem)>) {
+    let mut orders: BTreeMap<u32, &str> = BTreeMap::new();
+    for topic in topics {
+        let Some(file) = topic.file.as_ref().filter(|f| f.parsed.fields.contains_key("order")) else { continue };
+        if let Some(first) = orders.get(&file.parsed.topic.order) {
+            problems.push((
+                format!("{}/{TOPIC_FILE}", topic.id),
+                Problem::warning(
+                    file.parsed.field("order"),
+                    format!("order {} is also used by {first}/{TOPIC_FILE}: give each topic its own place", file.parsed.topic.order),
+                ),
+            ));
+        } else {
+            orders.insert(file.parsed.topic.order, &topic.id);
         }
     }
 }

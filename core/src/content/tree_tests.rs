@@ -60,7 +60,39 @@ fn a_topic_that_differs_from_its_folder_is_an_error_at_the_topic() {
 fn a_lesson_in_an_unknown_topic_folder_is_an_error() {
     let lesson = other_lesson("grow-rice", "farming", 1);
     let problems = problems(tree().with("farming/grow-rice/vi.md", lesson));
-    assert_problem(&problems, "farming/grow-rice/vi.md:3:8: error", "unknown topic `farming`");
+    assert_problem(&problems, "farming/grow-rice/vi.md:3:8: error", "unknown topic `farming`: use one of cashless-payment, data-safety");
+    assert_problem(&problems, "farming/topic.md:1:1: error", "missing: every topic folder needs topic.md");
+}
+
+#[test]
+fn a_new_topic_folder_with_its_topic_file_is_a_topic() {
+    let files = tree()
+        .with("farming/topic.md", crate::content::fixtures::topic_file("farming", 4))
+        .with("farming/media/icon.svg", svg("rice"))
+        .with("farming/grow-rice/vi.md", other_lesson("grow-rice", "farming", 1));
+    let tree = ContentTree::from_files(files);
+    let errors: Vec<String> = tree.report.errors().map(ToString::to_string).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let ids: Vec<&str> = tree.topics.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["cashless-payment", "data-safety", "farming"], "in their order");
+    assert_eq!(tree.topic("farming").unwrap().text("en").title, "Topic farming");
+}
+
+#[test]
+fn topic_file_mistakes_are_reported_with_file_line_and_column() {
+    let bad =
+        crate::content::fixtures::topic_file("data-safety", 2).replace("id: data-safety", "id: safety").replace("icon: icon.svg", "icon: shield.svg");
+    let problems = problems(tree().with("data-safety/topic.md", bad));
+    assert_problem(&problems, "data-safety/topic.md:2:5: error", "id `safety` differs from its folder name `data-safety`");
+    assert_problem(&problems, "data-safety/topic.md:5:7: error", "missing media file `media/shield.svg`");
+    assert_problem(&problems, "data-safety/topic.md:4:8: warning", "order 2 is also used by cashless-payment/topic.md");
+    assert_problem(&problems, "data-safety/media/icon.svg:1:1: warning", "a topic's media/ holds only its icon");
+}
+
+#[test]
+fn a_topic_icon_is_checked_like_any_svg_picture() {
+    let problems = problems(tree().with("data-safety/media/icon.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>"));
+    assert!(problems.iter().any(|p| p.starts_with("content/data-safety/media/icon.svg:1:") && p.contains("error")), "{problems:#?}");
 }
 
 #[test]
@@ -244,7 +276,7 @@ fn stats_count_lessons_steps_questions_minutes_drafts_and_coverage() {
     let stats = stats(&tree);
     let cashless = stats.topics.iter().find(|t| t.topic == "cashless-payment").unwrap();
     let vi = &cashless.locales[0];
-    assert_eq!((vi.locale.as_str(), vi.lessons, vi.steps, vi.questions, vi.minutes, vi.drafts, vi.coverage_percent), ("vi", 2, 3, 3, 9, 1, 100));
+    assert_eq!((vi.locale.as_str(), vi.lessons, vi.steps, vi.questions, vi.minutes, vi.drafts, vi.coverage_percent), ("vi", 2, 3, 3, 9, 2, 100));
     let en = &cashless.locales[1];
     assert_eq!((en.locale.as_str(), en.lessons, en.steps, en.questions, en.minutes, en.drafts, en.coverage_percent), ("en", 1, 2, 2, 6, 1, 50));
     assert_eq!(cashless.locales[2].lessons, 0);
@@ -280,4 +312,17 @@ fn a_translation_keeps_the_drills_of_the_original() {
     assert_problem(&problems(with_en(&other)), &format!("{EN_PATH}:21:1: error"), "drill 1 is message_inbox here but transfer_confirm in vi.md");
     let none = edit(EN, "```practice\nkind: transfer_confirm\ninstruction: Scan the QR code at the counter.\nscreen: scan\nright: scan\n```\n\n", "");
     assert_problem(&problems(with_en(&none)), &format!("{EN_PATH}:17:1: error"), "the number of practice drills differs: en.md has 0, vi.md has 1");
+}
+
+#[test]
+fn a_sound_file_must_be_the_sound_its_name_says_and_within_a_steps_limits() {
+    let path = "cashless-payment/pay-by-vietqr/media/step2.mp3";
+    let problem_of = |bytes: Vec<u8>| problems(tree().with(path, bytes));
+    let webm = include_bytes!("../audio/chromium-1500ms.webm").to_vec();
+    assert_problem(&problem_of(webm), &format!("{path}:1:1: error"), "this file is audio/webm sound, not .mp3: rename it to .webm");
+    assert_problem(&problem_of(b"<html>not a sound</html>".to_vec()), &format!("{path}:1:1: error"), "not a recording a phone can play");
+    let mut huge = b"ID3".to_vec();
+    huge.resize(crate::audio::MAX_RECORDING_BYTES + 1, 0);
+    assert_problem(&problem_of(huge), &format!("{path}:1:1: error"), "over the limit of 600000 bytes");
+    assert!(problems(tree()).is_empty(), "the fixture's own sound is fine");
 }

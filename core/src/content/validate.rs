@@ -18,6 +18,8 @@ pub(crate) struct FolderContext<'a> {
     pub media: &'a BTreeMap<String, Vec<u8>>,
     /// Every lesson folder of the tree, as (topic, lesson).
     pub lessons: &'a BTreeSet<(String, String)>,
+    /// Every topic of the tree (a folder with a `topic.md`).
+    pub topics: &'a BTreeSet<String>,
 }
 
 /// The front matter against the folder, and every reference against the files that exist.
@@ -31,7 +33,15 @@ pub(crate) fn check_against_folder(parsed: &ParsedLesson, context: &FolderContex
             format!("id `{}` differs from its folder name `{}`: they must be the same", meta.id, context.lesson),
         ));
     }
-    if !meta.topic.is_empty() && crate::topics::topic(&meta.topic).is_some() && meta.topic != context.topic {
+    let topic_known = context.topics.contains(&meta.topic);
+    if !meta.topic.is_empty() && !topic_known && map.fields.contains_key("topic") {
+        let known: Vec<&str> = context.topics.iter().map(String::as_str).collect();
+        problems.push(Problem::error(
+            map.field("topic"),
+            format!("unknown topic `{}`: use one of {}, or add a {}/topic.md for a new topic", meta.topic, known.join(", "), meta.topic),
+        ));
+    }
+    if !meta.topic.is_empty() && topic_known && meta.topic != context.topic {
         problems.push(Problem::error(
             map.field("topic"),
             format!(

@@ -43,6 +43,8 @@ pub struct AppState {
     /// before the database is asked (see [`auth::ClientAddr`]).
     pub failure_limiter: Arc<RateLimiter>,
     pub catalogue: Arc<sync::Catalogue>,
+    /// Counters of `/metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -53,6 +55,7 @@ impl AppState {
             join_limiter: Arc::new(RateLimiter::new(limits.joins_burst, limits.joins_per_second)),
             failure_limiter: Arc::new(RateLimiter::new(FAILURES_BURST, FAILURES_PER_SECOND)),
             catalogue: Arc::new(sync::Catalogue::new(dist.join("content").join("catalogue.json"))),
+            metrics: Arc::default(),
             limits,
         }
     }

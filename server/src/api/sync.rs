@@ -26,6 +26,16 @@ pub async fn push(
     Device(device): Device,
     ApiJson(request): ApiJson<PushRequest>,
 ) -> Result<Json<PushResponse>, ApiError> {
+    let started = std::time::Instant::now();
+    let answer = check_and_store(&state, &device, &request).await;
+    state.metrics.push_took(started);
+    if let Ok(answer) = &answer {
+        state.metrics.pushed(u64::from(answer.stored), u64::from(answer.duplicates));
+    }
+    answer.map(Json)
+}
+
+async fn check_and_store(state: &AppState, device: &crate::store::AuthDevice, request: &PushRequest) -> Result<PushResponse, ApiError> {
     if request.events.len() > MAX_EVENTS_PER_PUSH {
         return Err(ApiError::unprocessable(
             "too_many_events",
@@ -67,12 +77,12 @@ pub async fn push(
     for profile in &request.profiles {
         validate_profile(profile, now).map_err(|message| ApiError::unprocessable("invalid_profile", message).with_record(&profile.id))?;
     }
-    let answer = state.store.push(&device, &request).await?;
+    let answer = state.store.push(device, request).await?;
     tracing::debug!(
         device = %device.id, team = %device.team.id, stored = answer.stored, duplicates = answer.duplicates,
         acked = answer.acked_through_seq, "push"
     );
-    Ok(Json(answer))
+    Ok(answer)
 }
 
 #[derive(Debug, Deserialize)]
