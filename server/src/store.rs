@@ -470,7 +470,7 @@ impl Store {
         })?;
         let pool = AnyPoolOptions::new()
             .max_connections(POSTGRES_CONNECTIONS)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(30))
             .connect(database)
             .await
             .with_context(|| format!("cannot open the database {}", without_password(database)))?;
