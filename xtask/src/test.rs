@@ -97,7 +97,7 @@ fn server_tests_on_postgres(root: &std::path::Path, counts: &mut Counts) -> anyh
     let cluster = crate::postgres::Cluster::start("postgres-test", false)?;
     step(
         Command::new("cargo")
-            .args(["test", "--package", "hocso-server"])
+            .args(["test", "--package", "hocso-server", "--no-fail-fast"])
             .current_dir(root)
             .env("HOCSO_TEST_DATABASE_URL", cluster.url())
             .env("HOCSO_SECRET_FILE", cluster.secret_file()),
@@ -110,7 +110,7 @@ fn server_tests_on_postgres(root: &std::path::Path, counts: &mut Counts) -> anyh
 pub fn server_on_both_stores() -> anyhow::Result<()> {
     let root = root();
     let mut sqlite = Counts::default();
-    let on_sqlite = step(Command::new("cargo").args(["test", "--package", "hocso-server"]).current_dir(&root), &mut sqlite)?;
+    let on_sqlite = step(Command::new("cargo").args(["test", "--package", "hocso-server", "--no-fail-fast"]).current_dir(&root), &mut sqlite)?;
     let mut postgres = Counts::default();
     let on_postgres = server_tests_on_postgres(&root, &mut postgres);
     println!("\n== cargo xtask test --server: summary ==");
