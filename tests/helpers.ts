@@ -16,8 +16,9 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** Starts `hocso serve` on a free port, serving a fresh copy of the built app. */
-export async function startServer(dist?: string): Promise<Server> {
+/** Starts `hocso serve` on a free port (unless `args` name one), serving a fresh copy of the built app;
+ *  `database` reuses a sync database (a restart), `args` adds options (e.g. TLS). */
+export async function startServer(dist?: string, options: { args?: string[]; database?: string } = {}): Promise<Server> {
   const bin = process.env.HOCSO_BIN || resolve(__dirname, '../target/release/hocso');
   const source = process.env.HOCSO_DIST || resolve(__dirname, '../dist');
   if (!dist) {
@@ -25,14 +26,16 @@ export async function startServer(dist?: string): Promise<Server> {
     cpSync(source, dist, { recursive: true });
   }
   // A fresh sync database per server, outside dist/ (which is public).
-  const database = join(mkdtempSync(join(tmpdir(), 'hocso-db-')), 'hocso.db');
-  const child = spawn(bin, ['serve', '--dist', dist, '--port', '0', '--database', database], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const database = options.database ?? join(mkdtempSync(join(tmpdir(), 'hocso-db-')), 'hocso.db');
+  const args = ['serve', '--dist', dist, '--database', database, ...(options.args ?? [])];
+  if (!args.includes('--port')) args.push('--port', '0');
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolveUrl, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`hocso serve did not start: ${output}`)), 15_000);
     child.stdout!.on('data', (chunk) => {
       output += chunk;
-      const match = output.match(/running at (http:\/\/[^/\s]+)\//);
+      const match = output.match(/running at (https?:\/\/[^/\s]+)\//);
       if (match) { clearTimeout(timer); resolveUrl(match[1]); }
     });
     child.on('exit', (code) => reject(new Error(`hocso serve exited with ${code}: ${output}`)));

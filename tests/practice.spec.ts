@@ -45,8 +45,19 @@ test('VietQR and scam-inbox drills offline: kind feedback, kept as done after a 
   await drill.locator('.phone-frame').scrollIntoViewIfNeeded();
   await shot(page, 'inbox');
   await drill.getByRole('button', { name: /Lừa đảo/ }).click();
-  await expect(drill.locator('.drill-flags')).toContainText('Link giả');
+  // Then the red flags are tapped in the message itself; "next" waits until all are found.
+  await expect(drill.locator('.drill-flags')).toContainText('Chạm vào các dấu hiệu lừa đảo trong tin: đã tìm 0/2.');
+  await expect(drill.getByRole('button', { name: 'Tin tiếp theo' })).toHaveCount(0);
+  await drill.locator('.drill-part', { hasText: 'Bấm vào link để cập nhật ngay.' }).click();
+  await expect(drill.locator('.drill-flags')).toContainText('Phần này không phải dấu hiệu lừa đảo.');
+  await drill.locator('.drill-part', { hasText: 'KHOÁ sau 24 giờ' }).click();
   await expect(drill.locator('.drill-flags')).toContainText('Dọa "khoá sau 24 giờ"');
+  await expect(drill.locator('.drill-flags')).toContainText('đã tìm 1/2');
+  await drill.locator('.phone-frame').scrollIntoViewIfNeeded();
+  await shot(page, 'inbox-flag-tapped');
+  await drill.locator('.drill-part', { hasText: 'vneid-capnhat.example' }).click();
+  await expect(drill.locator('.drill-flags')).toContainText('Link giả');
+  await expect(drill.locator('.drill-part.found')).toHaveCount(2);
   await drill.locator('.drill-flags').scrollIntoViewIfNeeded();
   await shot(page, 'inbox-flags');
   await drill.getByRole('button', { name: 'Tin tiếp theo' }).click();
@@ -59,6 +70,13 @@ test('VietQR and scam-inbox drills offline: kind feedback, kept as done after a 
   await drill.getByRole('button', { name: 'Tin tiếp theo' }).click();
   await expect(drill.locator('.drill-message')).toContainText('Quà Tặng Tri Ân');
   await drill.getByRole('button', { name: /Lừa đảo/ }).click();
+  // Two taps on normal words: the flags left are highlighted.
+  await drill.locator('.drill-part', { hasText: 'Chúc mừng!' }).click();
+  await drill.locator('.drill-part', { hasText: 'Chúc mừng!' }).click();
+  await expect(drill.locator('.drill-part.hint-target')).toHaveCount(3);
+  for (const words of ['Bạn trúng thưởng một xe máy', 'Nộp phí nhận thưởng', 'gửi mã OTP vừa nhận']) {
+    await drill.locator('.drill-part', { hasText: words }).click();
+  }
   await expect(drill.locator('.drill-flags')).toContainText('Xin mã OTP');
   await drill.getByRole('button', { name: 'Tiếp tục' }).click();
   await expect(drill.locator('.drill-done')).toContainText('Bạn đã làm xong phần luyện tập này.');
@@ -140,6 +158,72 @@ test('VietQR and scam-inbox drills offline: kind feedback, kept as done after a 
   expect(drills('spot-scam-calls')).toEqual([0, { drill: 0, step: 0, wrong: 1 }]);
 });
 
+test('log in to the identity look-alike and submit on the portal look-alike: the OTP stays in the app', async ({ page }) => {
+  await page.goto(server.url + '/');
+  await createProfile(page, 'Hoa', 'Con gà');
+  const drill = page.locator('.drill');
+  const feedback = drill.locator('.drill-feedback');
+  const keys = async (digits: string) => { for (const d of digits) await drill.locator('.drill-key', { hasText: new RegExp(`^${d}$`) }).click(); };
+
+  // id_login in "VNeID là gì?": the login, the OTP someone asks for, the ID card.
+  await openDrill(page, 'public-services', 'what-is-vneid');
+  await expect(drill.locator('.drill-app-title')).toHaveText('Đăng nhập');
+  await expect(drill.locator('.drill-row')).toContainText('0123 456 789');
+  await drill.locator('.phone-frame').scrollIntoViewIfNeeded();
+  await shot(page, 'login');
+  await keys('123456');
+  await expect(drill.locator('.drill-notice')).toContainText('428 913');
+  await drill.locator('.phone-frame').scrollIntoViewIfNeeded();
+  await shot(page, 'otp');
+  // Giving the code to whoever asks is wrong, and so is typing it on the link.
+  await drill.getByRole('button', { name: /Đưa mã cho người này/ }).click();
+  await expect(feedback).toContainText('Không đưa mã OTP cho ai, kể cả người nói là cán bộ hay công an.');
+  await drill.getByRole('button', { name: /Mở link, gõ mã ở đó/ }).click();
+  await expect(feedback).toContainText('Không gõ mã OTP vào trang người khác gửi.');
+  await expect(drill.locator('.drill-amount.hint-target')).toBeVisible();
+  await feedback.scrollIntoViewIfNeeded();
+  await shot(page, 'otp-wrong');
+  await keys('428913');
+  await expect(drill.locator('.drill-app-title')).toHaveText('Giấy tờ của tôi');
+  await expect(drill.locator('.drill-badge')).toHaveText('Mức 2');
+  await drill.locator('.phone-frame').scrollIntoViewIfNeeded();
+  await shot(page, 'documents');
+  await drill.getByRole('button', { name: 'Giấy phép lái xe' }).click();
+  await expect(feedback).toContainText('Đây là giấy phép lái xe.');
+  await drill.getByRole('button', { name: 'Thẻ căn cước điện tử' }).click();
+  await expect(drill.locator('.drill-done')).toContainText('Số lần chọn sai: 3');
+
+  // portal_submit in "Nộp hồ sơ trực tuyến": search, the procedure, the form, the fee.
+  await openDrill(page, 'public-services', 'submit-procedure-online');
+  await expect(drill.locator('.drill-search')).toContainText('trích lục khai sinh');
+  await drill.locator('.phone-frame').scrollIntoViewIfNeeded();
+  await shot(page, 'search');
+  await drill.getByRole('button', { name: 'Cấp bản sao trích lục khai sinh' }).click();
+  await drill.getByRole('button', { name: 'Nộp hồ sơ trực tuyến' }).click();
+  await expect(drill.locator('.drill-app-title')).toHaveText('Tờ khai');
+  const phone = drill.getByLabel('Số điện thoại');
+  await phone.fill('0123 456 788');
+  await drill.getByLabel('Số căn cước').fill('012345678901');
+  // Not ticked: a note, and nothing counted.
+  await drill.getByRole('button', { name: 'Nộp hồ sơ' }).click();
+  await expect(drill.getByText('Hãy đánh dấu vào ô cam đoan trước khi nộp.')).toBeVisible();
+  await drill.getByLabel('Tôi cam đoan thông tin trên là đúng.').check();
+  await drill.getByRole('button', { name: 'Nộp hồ sơ' }).click();
+  await expect(feedback).toContainText('Ô có viền đỏ chưa đúng.');
+  await expect(phone).toHaveAttribute('aria-invalid', 'true');
+  await drill.locator('.phone-frame').scrollIntoViewIfNeeded();
+  await shot(page, 'form-wrong');
+  await phone.fill('0123456789');
+  await drill.getByRole('button', { name: 'Nộp hồ sơ' }).click();
+  await expect(drill.locator('.drill-transfer')).toContainText('UBND XA VI DU');
+  await expect(drill.locator('.drill-transfer')).toContainText('10.000 đ');
+  await drill.locator('.phone-frame').scrollIntoViewIfNeeded();
+  await shot(page, 'fee');
+  await drill.getByRole('button', { name: 'Xác nhận' }).click();
+  await keys('654321');
+  await expect(drill.locator('.drill-done')).toContainText('Số lần chọn sai: 1');
+});
+
 test('present mode shows a drill at 1280×800 and moves on with a tap', async ({ page, context }) => {
   const { leaderCode } = createTeam(server, 'Tổ Tả Van', 'Tả Van');
   await page.goto(server.url + '/');
@@ -164,12 +248,24 @@ test('present mode shows a drill at 1280×800 and moves on with a tap', async ({
   while (!(await page.locator('.drill').isVisible())) {
     await page.getByRole('button', { name: 'Tiếp', exact: true }).click();
   }
-  await page.locator('.drill .phone-frame').scrollIntoViewIfNeeded();
+  // Without scrolling, the drill's last button is on screen, above the present bar.
+  const bottomButtonShows = async (where: string) => {
+    const [bottom, barTop, scrolled] = await page.evaluate(() => {
+      const buttons = document.querySelectorAll('.drill .phone-frame .drill-button');
+      return [buttons[buttons.length - 1].getBoundingClientRect().bottom, document.querySelector('.present-nav')!.getBoundingClientRect().top, window.scrollY];
+    });
+    expect(scrolled, `${where}: the page was scrolled`).toBe(0);
+    expect(bottom, `${where}: the last button ends at ${bottom}px, the present bar starts at ${barTop}px`).toBeLessThanOrEqual(barTop);
+  };
+  await bottomButtonShows('scan');
   await page.screenshot({ path: `${screenshotDir}/practice-present-scan-1280x800.png` });
   await page.locator('.drill').getByRole('button', { name: 'Quét mã' }).click();
   await expect(page.locator('.drill-transfer')).toContainText('NGUYEN VAN MAO');
-  await page.locator('.drill .phone-frame').scrollIntoViewIfNeeded();
+  await bottomButtonShows('confirm');
   await page.screenshot({ path: `${screenshotDir}/practice-present-confirm-1280x800.png` });
+  await page.locator('.drill').getByRole('button', { name: 'Xác nhận' }).click();
+  await expect(page.locator('.drill-feedback')).toContainText('Tên người nhận');
+  await bottomButtonShows('confirm with its feedback');
   // The room says "cancel": the leader taps it, and the drill moves on (nothing saved for a learner).
   await page.locator('.drill').getByRole('button', { name: 'Huỷ' }).click();
   await expect(page.locator('.drill-feedback')).toContainText('Đúng rồi! Tên là MAO');
@@ -191,7 +287,7 @@ test('drill screens fit 320 and 412 px, and 200 % text; every control is named a
   };
   for (const [width, zoom] of [[412, false], [320, false], [320, true]] as const) {
     await page.setViewportSize({ width, height: 700 });
-    for (const [topic, lesson] of [['cashless-payment', 'pay-by-vietqr'], ['data-safety', 'fake-links-and-apps'], ['data-safety', 'spot-scam-calls']]) {
+    for (const [topic, lesson] of [['cashless-payment', 'pay-by-vietqr'], ['data-safety', 'fake-links-and-apps'], ['data-safety', 'spot-scam-calls'], ['public-services', 'what-is-vneid'], ['public-services', 'submit-procedure-online']]) {
       await openDrill(page, topic, lesson);
       if (zoom) await page.addStyleTag({ content: ':root { font-size: 36px !important; }' });
       await check(`${lesson} at ${width} px${zoom ? ', 200 %' : ''}`);

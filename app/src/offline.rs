@@ -87,7 +87,6 @@ async fn prepare(catalogue: &Catalogue, locale: &str, readiness: RwSignal<Readin
     // languages comes too (not with the app's first download: Vietnamese is compiled in), so a
     // learner can switch language at home.
     let mut first = vec![CATALOGUE_URL.to_owned()];
-    first.extend(LOCALES.iter().filter(|l| l.code != REFERENCE_LOCALE).map(|l| format!("/locales/{}.json", l.code)));
     // The topics' pictures are on the first screen: kept before any lesson, so the home screen is
     // whole with no signal (a topic published later brings its own with the next catalogue).
     first.extend(catalogue.topics.iter().filter_map(|t| t.icon.clone()));
@@ -98,6 +97,15 @@ async fn prepare(catalogue: &Catalogue, locale: &str, readiness: RwSignal<Readin
         leptos::logging::warn!("HocSo: the lesson list was not kept for offline use: {error:?}");
         readiness.set(Readiness::Missing { topics: total });
         return;
+    }
+    // Each other language on its own: one that fails must not hold back the lessons (without it,
+    // its learners see the Vietnamese interface offline, which every key falls back to anyway).
+    for code in LOCALES.iter().filter(|l| l.code != REFERENCE_LOCALE).map(|l| l.code) {
+        match download_all(&[format!("/locales/{code}.json")]).await {
+            Ok(()) => {}
+            Err(ContentError::StoppedForUpdate) => return,
+            Err(error) => leptos::logging::warn!("HocSo: the {code} interface was not kept for offline use: {error:?}"),
+        }
     }
     for topic in &catalogue.topics {
         if !current() {

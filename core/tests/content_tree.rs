@@ -57,7 +57,7 @@ fn every_drill_example_in_the_trainers_guide_parses_without_problems() {
         }
     }
     let kinds: Vec<&str> = examples.iter().filter_map(|e| e.lines().next()).collect();
-    assert_eq!(kinds.iter().filter(|k| k.starts_with("kind: ")).count(), 6, "three kinds, in Vietnamese and English: {kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| k.starts_with("kind: ")).count(), 10, "five kinds, in Vietnamese and English: {kinds:?}");
     for example in &examples {
         let (drill, problems) = hocso_core::practice::parse_drill_text(example);
         assert!(problems.is_empty(), "{problems:#?} in\n{example}");

@@ -57,6 +57,7 @@ pub fn install(with_test_tools: bool) -> anyhow::Result<()> {
     npm_build_tools()?;
     if with_test_tools {
         chromium()?;
+        openssl()?;
         npm_test_packages()?;
     }
     Ok(())
@@ -203,6 +204,17 @@ fn chromium() -> anyhow::Result<()> {
     eprintln!("xtask: installing Chromium and chromedriver from Debian (found {browser:?} / {driver:?}); about 1 min");
     run(as_root("apt-get").arg("update"))?;
     run(as_root("apt-get").args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"]).env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// The HTTPS end-to-end test (tests/tls.spec.ts) makes its certificate with `openssl`: part of a
+/// standard Debian install, but not of every minimal container.
+fn openssl() -> anyhow::Result<()> {
+    if output_line(Command::new("openssl").arg("version")).is_some() {
+        return Ok(());
+    }
+    eprintln!("xtask: installing openssl from Debian (for the HTTPS test's certificate); a few seconds");
+    run(as_root("apt-get").arg("update"))?;
+    run(as_root("apt-get").args(["install", "-y", "--no-install-recommends", "openssl"]).env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
 /// `npm ci` in tests/, skipped when node_modules already matches package-lock.json.

@@ -2,7 +2,7 @@
 use hocso_core::practice::DrillStep;
 use leptos::prelude::*;
 
-use super::{action_button, Tap};
+use super::{choice_buttons, Tap};
 use crate::i18n::use_i18n;
 
 pub(super) fn call(tap: Tap, caller: String, says: String, step: &DrillStep) -> impl IntoView {
@@ -14,8 +14,6 @@ pub(super) fn call(tap: Tap, caller: String, says: String, step: &DrillStep) -> 
             <p class="drill-caller">{caller}</p>
             <p class="drill-bubble">{says}</p>
         </div>
-        <div class="drill-actions">
-            {step.responses.iter().map(|r| action_button(tap, r.action.clone(), r.action.as_str().to_owned(), "drill-choice")).collect_view()}
-        </div>
+        <div class="drill-actions">{choice_buttons(tap, step, "drill-choice")}</div>
     }
 }

@@ -1,13 +1,13 @@
 //! `message_inbox`: an SMS / chat inbox. Each message opens in turn; the learner marks it safe or
-//! a scam, then sees its red flags with what each one means.
-use hocso_core::practice::{Action, Drill, Screen};
+//! a scam, then taps the message's red flags (its words or link), each then explained.
+use hocso_core::practice::{Action, Drill, Screen, HIGHLIGHT_AFTER_WRONG};
 use leptos::prelude::*;
 
 use super::{action_button, Tap};
 use crate::i18n::use_i18n;
 
-/// The inbox with message `at` open; `answered`: its answer was right, show its red flags.
-pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, answered: RwSignal<bool>) -> impl IntoView {
+/// The inbox with message `at` open; `answered`: its answer was right, find its red flags.
+pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, answered: RwSignal<bool>, flags_left: RwSignal<usize>) -> impl IntoView {
     let i18n = use_i18n();
     let messages: Vec<_> = drill
         .steps
@@ -40,35 +40,106 @@ pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, answered: RwSignal<bool>
             }
         })
         .collect_view();
-    let flags = open.flags.clone();
+    let flags = StoredValue::new(open.flags.clone());
+    // After a right "scam": every piece of the message becomes a button; the learner finds the
+    // red flags (`flags_left` counts those not found yet, "next" waits for them).
+    let found = RwSignal::new(Vec::<usize>::new());
+    let missed = RwSignal::new(0u32);
+    let not_a_flag = RwSignal::new(false);
+    let has_flags = flags.with_value(|f| !f.is_empty());
+    let hunting = move || answered.get() && has_flags;
+    let parts: Vec<(String, Option<usize>, bool)> = open.parts().into_iter().map(|p| (p.text.to_owned(), p.flag, p.is_link)).collect();
+    let flag_count = parts.iter().filter(|(_, flag, _)| flag.is_some()).count();
+    let bubble = {
+        move || {
+            if !hunting() {
+                return view! {
+                    <p class="drill-bubble">
+                        {open.text.clone()}
+                        {(!open.link.is_empty()).then(|| view! { " " <span class="drill-link">{open.link.clone()}</span> })}
+                    </p>
+                }
+                .into_any();
+            }
+            let pieces = parts
+                .iter()
+                .cloned()
+                .map(|(text, flag, is_link)| {
+                    let is_found = move || flag.is_some_and(|f| found.with(|found| found.contains(&f)));
+                    let hinted = move || flag.is_some() && !is_found() && missed.get() >= HIGHLIGHT_AFTER_WRONG;
+                    let class = move || {
+                        let mut class = String::from("drill-part");
+                        if is_link {
+                            class.push_str(" drill-link");
+                        }
+                        if is_found() {
+                            class.push_str(" found");
+                        }
+                        if hinted() {
+                            class.push_str(" hint-target");
+                        }
+                        class
+                    };
+                    let tap_part = move |_| match flag {
+                        Some(f) if !is_found() => {
+                            found.update(|found| found.push(f));
+                            not_a_flag.set(false);
+                            flags_left.update(|left| *left = left.saturating_sub(1));
+                        }
+                        Some(_) => {}
+                        None => {
+                            not_a_flag.set(true);
+                            missed.update(|n| *n += 1);
+                        }
+                    };
+                    view! {
+                        <button class=class aria-pressed=move || if is_found() { "true" } else { "false" } on:click=tap_part>
+                            {move || is_found().then_some("⚠ ")}{text}
+                        </button>
+                    }
+                })
+                .collect_view();
+            view! { <p class="drill-bubble drill-parts">{pieces}</p> }.into_any()
+        }
+    };
+    let found_list = move || {
+        found.with(|found| {
+            flags.with_value(|flags| {
+                found
+                    .iter()
+                    .filter_map(|f| flags.get(*f))
+                    .map(|f| view! { <li><strong>"⚠ " {i18n.t(&format!("practice.flag.{}", f.flag.as_str()))}</strong>": " {f.note.clone()}</li> })
+                    .collect_view()
+            })
+        })
+    };
     view! {
         <p class="drill-app-title">{i18n.t("practice.inbox")}</p>
         <ol class="drill-inbox">{list}</ol>
         <div class="drill-message">
             <p class="drill-from">{open.from.clone()}</p>
-            <p class="drill-bubble">
-                {open.text.clone()}
-                {(!open.link.is_empty()).then(|| view! { " " <span class="drill-link">{open.link.clone()}</span> })}
-            </p>
+            {bubble}
         </div>
-        {move || if answered.get() {
-            if flags.is_empty() {
-                view! { <p class="drill-flags none">{i18n.t("practice.no_flags")}</p> }.into_any()
-            } else {
-                view! {
-                    <div class="drill-flags">
-                        <p>{i18n.t("practice.flags")}</p>
-                        <ul>{flags.iter().map(|f| view! {
-                            <li><strong>"⚠ " {i18n.t(&format!("practice.flag.{}", f.flag.as_str()))}</strong>": " {f.note.clone()}</li>
-                        }).collect_view()}</ul>
-                    </div>
-                }.into_any()
-            }
-        } else {
+        {move || if !answered.get() {
             view! {
                 <div class="drill-actions two">
                     {action_button(tap, Action::Safe, format!("✓ {}", i18n.t("practice.safe")), "safe")}
                     {action_button(tap, Action::Scam, format!("⚠ {}", i18n.t("practice.scam")), "scam")}
+                </div>
+            }.into_any()
+        } else if flag_count == 0 {
+            view! { <p class="drill-flags none">{i18n.t("practice.no_flags")}</p> }.into_any()
+        } else {
+            let count = move || found.with(Vec::len).to_string();
+            view! {
+                <div class="drill-flags" role="status">
+                    <p>{move || if flags_left.get() > 0 {
+                        i18n.t_with("practice.find_flags", &[("n", &count()), ("total", &flag_count.to_string())])
+                    } else {
+                        i18n.t("practice.flags")
+                    }}</p>
+                    {move || (not_a_flag.get() && flags_left.get() > 0).then(|| view! { <p class="feedback-wrong">{i18n.t("practice.not_a_flag")}</p> })}
+                    <ul>{found_list}</ul>
                 </div>
             }.into_any()
         }}

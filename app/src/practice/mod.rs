@@ -3,14 +3,16 @@
 //!
 //! A thin view over `hocso_core::practice`: [`DrillAttempt`] says what each tap means and which
 //! events to record; this module draws the screens (one module per kind: `transfer`, `inbox`,
-//! `call`) and saves the events with the lesson's own `AppState::record` before the screen moves
+//! `call`, `login`, `portal`; buttons, keypad and confirm rows are shared) and saves the events with the lesson's own `AppState::record` before the screen moves
 //! on, so drills resume and sync like every other answer. In the team tools' present mode nothing
 //! is saved: the room decides and the leader taps.
 mod call;
 mod inbox;
+mod login;
+mod portal;
 mod transfer;
 
-use hocso_core::practice::{Action, Drill, DrillAttempt, DrillKind, Reaction, Screen};
+use hocso_core::practice::{Action, Drill, DrillAttempt, DrillKind, DrillStep, Reaction, Screen};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -50,6 +52,33 @@ pub(crate) fn action_button(tap: Tap, action: Action, label: String, class: &'st
     }
 }
 
+/// The buttons of a choice screen (a call's answers, search results, document cards), as the
+/// trainer wrote them.
+pub(crate) fn choice_buttons(tap: Tap, step: &DrillStep, class: &'static str) -> impl IntoView {
+    step.responses.iter().map(|r| action_button(tap, r.action.clone(), r.action.as_str().to_owned(), class)).collect_view()
+}
+
+/// A screen whose buttons the trainer names (search results, a procedure's buttons, document
+/// cards): the app's title, a line or two, the buttons. One function for all three keeps the
+/// download small.
+pub(crate) fn choice_screen(
+    tap: Tap,
+    title: &str,
+    lines: Vec<(Option<&'static str>, String, &'static str)>,
+    step: &DrillStep,
+    class: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let lines = lines.into_iter().filter(|(_, text, _)| !text.is_empty()).map(|(key, text, class)| {
+        view! { <p class=class>{key.map(|key| view! { <span>{i18n.t(key)}</span> })}<span>{text}</span></p> }
+    });
+    view! {
+        <p class="drill-app-title">{i18n.t(title)}</p>
+        {lines.collect_view()}
+        <div class=format!("drill-actions {class}")>{choice_buttons(tap, step, "drill-choice")}</div>
+    }
+}
+
 /// A reaction with what it borrows from the drill copied out, so the drill can be put back.
 enum After {
     Next(String, usize),
@@ -78,7 +107,7 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
     let lesson = host.and_then(|h| h.lesson);
     let locale = host.map_or_else(|| i18n.locale(), |h| h.locale.get_value());
     let saved = lesson.map(|l| state.progress.with_untracked(|p| p.lesson(&l.read_value().0).drill(index))).unwrap_or_default();
-    let attempt = RwSignal::new(DrillAttempt::resume(index, &saved));
+    let attempt = RwSignal::new(DrillAttempt::resume(index, &saved, &drill));
     // The screen on show; an inbox keeps an answered message open (its red flags) until "next".
     let shown = RwSignal::new(attempt.with_untracked(|a| a.as_ref().map_or(0, DrillAttempt::step)));
     let paused = RwSignal::new(false);
@@ -88,6 +117,8 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
     let feedback = RwSignal::new(None::<(bool, String)>);
     let highlight = RwSignal::new(None::<Action>);
     let busy = RwSignal::new(false);
+    // Red flags of the answered scam message still to find: "next" waits for them.
+    let flags_left = RwSignal::new(0usize);
     let inbox = drill.kind == DrillKind::MessageInbox;
     let drill = StoredValue::new(drill);
 
@@ -105,11 +136,20 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
         })
         .forget();
     };
+    let hunt = move || {
+        let at = shown.get_untracked();
+        let flags = drill.with_value(|d| match d.step(at).map(|s| (&s.screen, s.right())) {
+            Some((Screen::Message(m), Some(r))) if r.action == Action::Scam => m.parts().iter().filter(|p| p.flag.is_some()).count(),
+            _ => 0,
+        });
+        flags_left.set(flags);
+    };
     let show = move |after: After| match after {
         After::Next(praise, next) => {
             highlight.set(None);
             feedback.set(Some((true, if praise.is_empty() { i18n.t("practice.right") } else { praise })));
             if inbox {
+                hunt();
                 paused.set(true);
             } else {
                 shown.set(next);
@@ -120,6 +160,7 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
             mistakes.set(Some(wrong));
             feedback.set(Some((true, if praise.is_empty() { i18n.t("practice.right") } else { praise })));
             if inbox {
+                hunt();
                 paused.set(true);
             } else {
                 finished.set(true);
@@ -182,6 +223,7 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
         attempt.set(None);
         shown.set(0);
         paused.set(false);
+        flags_left.set(0);
         mistakes.set(None);
         feedback.set(None);
         highlight.set(None);
@@ -221,9 +263,25 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
                 (_, Screen::Confirm(transfer)) => transfer::confirm(tap, transfer.clone()).into_any(),
                 (_, Screen::Amount { amount }) => view! { <transfer::AmountScreen tap amount=*amount/> }.into_any(),
                 (_, Screen::Passcode) => view! { <transfer::PasscodeScreen tap/> }.into_any(),
-                (_, Screen::Message(_)) => inbox::inbox(tap, d, at, paused).into_any(),
+                (_, Screen::Message(_)) => inbox::inbox(tap, d, at, paused, flags_left).into_any(),
                 (DrillKind::IncomingCall { caller }, Screen::Call { says }) => call::call(tap, caller.clone(), says.clone(), step).into_any(),
                 (_, Screen::Call { says }) => call::call(tap, String::new(), says.clone(), step).into_any(),
+                (_, Screen::Login { phone }) => view! { <transfer::PasscodeScreen tap phone=phone.clone()/> }.into_any(),
+                (_, Screen::Otp(otp)) => view! { <login::OtpScreen tap otp=otp.clone()/> }.into_any(),
+                (_, Screen::Documents { name, level }) => {
+                    let lines = vec![(None, name.clone(), "drill-row strong"), (None, level.clone(), "drill-badge")];
+                    choice_screen(tap, "practice.documents_title", lines, step, "drill-cards").into_any()
+                }
+                (_, Screen::Search { query }) => {
+                    let lines = vec![(None, query.clone(), "drill-search"), (None, i18n.t("practice.results"), "hint")];
+                    choice_screen(tap, "practice.search_title", lines, step, "").into_any()
+                }
+                (_, Screen::Procedure { title, agency }) => {
+                    let lines = vec![(None, title.clone(), "drill-procedure"), (Some("practice.agency"), agency.clone(), "drill-row")];
+                    choice_screen(tap, "practice.procedure_title", lines, step, "").into_any()
+                }
+                (_, Screen::Form { fields }) => view! { <portal::FormScreen tap fields=fields.clone()/> }.into_any(),
+                (_, Screen::Fee(fee)) => portal::fee(tap, fee.clone()).into_any(),
             }
         })
     };
@@ -243,7 +301,7 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
                     {move || highlight.get().is_some().then(|| view! { <p class="hint">{i18n.t("practice.hint")}</p> })}
                 </div>
                 <div class="phone-screen">{screen}</div>
-                {move || paused.get().then(|| view! {
+                {move || (paused.get() && flags_left.get() == 0).then(|| view! {
                     <button class="drill-button drill-next" on:click=next_message>
                         {if attempt.with_untracked(|a| a.as_ref().is_some_and(DrillAttempt::is_finished)) { i18n.t("practice.continue") } else { i18n.t("practice.next_message") }}
                     </button>

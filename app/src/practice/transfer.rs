@@ -36,23 +36,28 @@ pub(super) fn scan(tap: Tap, label: String) -> impl IntoView {
 
 /// The confirm screen, filled from the QR code.
 pub(super) fn confirm(tap: Tap, transfer: Transfer) -> impl IntoView {
+    let rows = [
+        ("practice.recipient", transfer.name, true),
+        ("practice.account", transfer.account, false),
+        ("practice.bank", transfer.bank, false),
+        ("practice.amount", transfer.amount.map(format_dong).unwrap_or_default(), true),
+        ("practice.content", transfer.content, false),
+    ];
+    confirm_rows(tap, "practice.confirm_title", rows)
+}
+
+/// A confirm screen (a transfer, a fee): a title, rows of (label key, value, strong?), and
+/// "confirm" / "cancel". Empty rows are left out.
+pub(super) fn confirm_rows<const N: usize>(tap: Tap, title: &str, rows: [(&'static str, String, bool); N]) -> impl IntoView {
     let i18n = use_i18n();
-    let row = |key: &str, value: String, strong: bool| {
-        (!value.is_empty()).then(|| {
-            view! {
-                <p class="drill-row"><span>{i18n.t(key)}</span><span class=if strong { "strong" } else { "" }>{value}</span></p>
-            }
-        })
-    };
+    let rows = rows.into_iter().filter(|(_, value, _)| !value.is_empty()).map(|(key, value, strong)| {
+        view! {
+            <p class="drill-row"><span>{i18n.t(key)}</span><span class=if strong { "strong" } else { "" }>{value}</span></p>
+        }
+    });
     view! {
-        <p class="drill-app-title">{i18n.t("practice.confirm_title")}</p>
-        <div class="drill-transfer">
-            {row("practice.recipient", transfer.name, true)}
-            {row("practice.account", transfer.account, false)}
-            {row("practice.bank", transfer.bank, false)}
-            {row("practice.amount", transfer.amount.map(format_dong).unwrap_or_default(), true)}
-            {row("practice.content", transfer.content, false)}
-        </div>
+        <p class="drill-app-title">{i18n.t(title)}</p>
+        <div class="drill-transfer">{rows.collect_view()}</div>
         <div class="drill-actions">
             {action_button(tap, Action::Confirm, i18n.t("practice.confirm"), "")}
             {action_button(tap, Action::Cancel, i18n.t("practice.cancel"), "secondary")}
@@ -61,15 +66,17 @@ pub(super) fn confirm(tap: Tap, transfer: Transfer) -> impl IntoView {
 }
 
 /// Digits 1–9, then `extra` (a key or nothing), 0 and delete.
-fn keypad(extra: Option<&'static str>, on_key: impl Fn(&'static str) + Copy + 'static) -> impl IntoView {
+pub(super) fn keypad(extra: Option<&'static str>, on_key: impl Fn(&'static str) + Copy + 'static) -> impl IntoView {
     let i18n = use_i18n();
     let keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
     view! {
         <div class="drill-keypad">
-            {keys.into_iter().chain(extra).chain(["0"]).map(|key| view! {
+            {keys.into_iter().chain(extra).map(|key| view! {
                 <button class="drill-key" on:click=move |_| on_key(key)>{key}</button>
             }).collect_view()}
+            // Without an extra key, 0 sits in the middle column, as on a phone.
             {extra.is_none().then(|| view! { <span></span> })}
+            <button class="drill-key" on:click=move |_| on_key("0")>"0"</button>
             <button class="drill-key" aria-label=i18n.t("practice.delete") on:click=move |_| on_key("")>"⌫"</button>
         </div>
     }
@@ -103,9 +110,10 @@ pub(super) fn AmountScreen(tap: Tap, amount: u64) -> impl IntoView {
     }
 }
 
-/// Confirm with a passcode: any six digits (a practice screen never asks the real one).
+/// Confirm with a passcode: any six digits (a practice screen never asks the real one). With a
+/// `phone`, it is an app's login screen: the phone number filled in, then the passcode.
 #[component]
-pub(super) fn PasscodeScreen(tap: Tap) -> impl IntoView {
+pub(super) fn PasscodeScreen(tap: Tap, #[prop(optional)] phone: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
     let typed = RwSignal::new(0usize);
     let on_key = move |key: &'static str| {
@@ -119,8 +127,10 @@ pub(super) fn PasscodeScreen(tap: Tap) -> impl IntoView {
             }
         }
     };
+    let title = if phone.is_some() { "practice.login_title" } else { "practice.passcode_title" };
     view! {
-        <p class="drill-app-title">{i18n.t("practice.passcode_title")}</p>
+        <p class="drill-app-title">{i18n.t(title)}</p>
+        {phone.map(|phone| view! { <p class="drill-row"><span>{i18n.t("practice.phone")}</span><span class="strong">{phone}</span></p> })}
         <p class="hint">{i18n.t("practice.passcode_hint")}</p>
         <p class=move || if tap.hinted(&Action::EnterPasscode) { "drill-dots hint-target" } else { "drill-dots" }
             aria-label=move || i18n.t_with("practice.digits", &[("n", &typed.get().to_string())])>

@@ -30,6 +30,18 @@ impl Lesson {
         self.drills_with_steps().into_iter().map(|(step, _)| step).collect()
     }
 
+    /// This lesson with `original`'s practice blocks added at the end of the same steps: what a
+    /// translation without drills carries (see `validate::borrows_drills`).
+    pub fn with_drills_of(&self, original: &Lesson) -> Lesson {
+        let mut lesson = self.clone();
+        for (step, drill) in original.drills_with_steps() {
+            if let Some(step) = lesson.steps.get_mut(step as usize) {
+                step.blocks.push(Block::Practice(drill.clone()));
+            }
+        }
+        lesson
+    }
+
     fn drills_with_steps(&self) -> Vec<(u32, &Drill)> {
         fn collect<'a>(blocks: &'a [Block], step: u32, out: &mut Vec<(u32, &'a Drill)>) {
             for block in blocks {

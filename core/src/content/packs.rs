@@ -233,7 +233,12 @@ pub fn pack_files(tree: &ContentTree) -> PackFiles {
             for locale in LOCALES {
                 let Some(file) = folder.files.get(locale.code) else { continue };
                 let version = lesson_version(file, folder);
-                let packed = PackedLesson { version: version.clone(), lesson: with_media_urls(&file.parsed.lesson, folder) };
+                let lesson = match borrowed_drills(locale.code, file, folder) {
+                    Some(original) => file.parsed.lesson.with_drills_of(&original.parsed.lesson),
+                    None => file.parsed.lesson.clone(),
+                };
+                let drills = lesson.drills().len() as u32;
+                let packed = PackedLesson { version: version.clone(), lesson: with_media_urls(&lesson, folder) };
                 let bytes = serde_json::to_vec(&packed).expect("lessons serialise").len() as u64;
                 let media_bytes = file.media_used().iter().filter_map(|m| folder.media.get(m)).map(|b| b.len() as u64).sum();
                 let meta = &file.parsed.lesson.meta;
@@ -246,7 +251,7 @@ pub fn pack_files(tree: &ContentTree) -> PackFiles {
                         version,
                         bytes,
                         media_bytes,
-                        drills: file.parsed.lesson.drills().len() as u32,
+                        drills,
                     },
                 );
                 packs
@@ -285,11 +290,21 @@ pub fn lesson_version(file: &LessonFile, folder: &LessonFolder) -> String {
     let mut hasher = Sha256::new();
     hasher.update(PACK_FORMAT.to_le_bytes());
     hash_part(&mut hasher, file.source.as_bytes());
+    // A file that carries the original's drills changes when they do.
+    if let Some(original) = borrowed_drills(&file.locale, file, folder) {
+        hash_part(&mut hasher, original.source.as_bytes());
+    }
     for name in file.media_used() {
         hash_part(&mut hasher, name.as_bytes());
         hash_part(&mut hasher, folder.media.get(&name).map_or(&[][..], Vec::as_slice));
     }
     short_hex(hasher)
+}
+
+/// The original whose drills `file` carries, if it carries them (see `validate::borrows_drills`).
+fn borrowed_drills<'a>(locale: &str, file: &LessonFile, folder: &'a LessonFolder) -> Option<&'a LessonFile> {
+    let original = folder.original()?;
+    super::validate::borrows_drills(&original.parsed.lesson, &file.parsed.lesson, locale).then_some(original)
 }
 
 fn pack_version(pack: &TopicPack) -> String {

@@ -1,6 +1,6 @@
 //! Packs: layout, media URLs, versions that change exactly when a lesson changes, reproducible output.
 use super::*;
-use crate::content::fixtures::{edit, other_lesson, svg, tree, VI};
+use crate::content::fixtures::{edit, other_lesson, svg, tree, EN, VI};
 use crate::content::tree::SourceFiles;
 
 const VI_PATH: &str = "cashless-payment/pay-by-vietqr/vi.md";
@@ -236,4 +236,26 @@ fn a_catalogue_from_before_topic_files_still_reads_and_a_bad_colour_is_never_dra
     assert_eq!((topic.text("vi").title.as_str(), topic.colour()), ("data-safety", crate::content::DEFAULT_TOPIC_COLOUR));
     let tampered = CatalogueTopic { colour: "red; background: url(//x.example)".into(), ..topic.clone() };
     assert_eq!(tampered.colour(), crate::content::DEFAULT_TOPIC_COLOUR);
+}
+
+#[test]
+fn a_translation_without_drills_in_a_language_not_yet_reviewed_carries_the_originals() {
+    const HMN: &str = "cashless-payment/pay-by-vietqr/hmn.md";
+    let none = edit(EN, "```practice\nkind: transfer_confirm\ninstruction: Scan the QR code at the counter.\nscreen: scan\nright: scan\n```\n\n", "");
+    let packs = build(tree().with(HMN, none.clone()));
+    let vi_lesson = pack(&packs, "cashless-payment.vi").lessons.into_iter().find(|l| l.lesson.meta.id == "pay-by-vietqr").unwrap().lesson;
+    let hmn_lesson = pack(&packs, "cashless-payment.hmn").lessons.into_iter().find(|l| l.lesson.meta.id == "pay-by-vietqr").unwrap().lesson;
+    assert_eq!(hmn_lesson.drills(), vi_lesson.drills(), "the Vietnamese drill, as it is");
+    assert_eq!(hmn_lesson.drill_steps(), vi_lesson.drill_steps(), "in the same step, so events mean the same");
+    let hmn_version = |packs: &PackFiles| {
+        let catalogue = catalogue(packs);
+        let topic = catalogue.topics.iter().find(|t| t.id == "cashless-payment").unwrap();
+        let lesson = topic.lessons.iter().find(|l| l.id == "pay-by-vietqr").unwrap().clone();
+        assert_eq!(lesson.locales["hmn"].drills, 1);
+        lesson.locales["hmn"].version.clone()
+    };
+    // The carried drill is part of the Hmong lesson's version: editing it in vi.md reaches Hmong phones.
+    let before = hmn_version(&packs);
+    let changed = build(tree().with(HMN, none).with(VI_PATH, edit(VI, "right: scan", "right: scan => Tốt.")));
+    assert_ne!(hmn_version(&changed), before);
 }

@@ -312,6 +312,14 @@ fn a_translation_keeps_the_drills_of_the_original() {
     assert_problem(&problems(with_en(&other)), &format!("{EN_PATH}:21:1: error"), "drill 1 is message_inbox here but transfer_confirm in vi.md");
     let none = edit(EN, "```practice\nkind: transfer_confirm\ninstruction: Scan the QR code at the counter.\nscreen: scan\nright: scan\n```\n\n", "");
     assert_problem(&problems(with_en(&none)), &format!("{EN_PATH}:17:1: error"), "the number of practice drills differs: en.md has 0, vi.md has 1");
+    // A language not yet reviewed may leave the drills out: its learners get vi.md's, and are told.
+    let hmn_path = "cashless-payment/pay-by-vietqr/hmn.md";
+    let got = problems(tree().with(hmn_path, none.clone()));
+    assert_problem(&got, &format!("{hmn_path}:17:1: warning"), "no practice drills here yet: hmn.md's learners get vi.md's 1 drill(s) in Vietnamese");
+    assert!(!got.iter().any(|p| p.contains("error")), "{got:#?}");
+    // One drill of its own is not "none": then it must match like any translation.
+    let moved_hmn = problems(tree().with(hmn_path, moved));
+    assert_problem(&moved_hmn, &format!("{hmn_path}:21:1: error"), "another right action");
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::media::{media_kind, not_media_message};
-use super::model::LinkTarget;
+use super::model::{Lesson, LinkTarget};
 use super::parse::{ParsedLesson, ReferenceKind, IMAGE_EXTENSIONS};
 use super::problem::{Position, Problem};
 
@@ -159,7 +159,7 @@ pub(crate) fn compare_translation(original: &ParsedLesson, translation: &ParsedL
             ),
         ));
     }
-    compare_drills(original, translation, &file, &mut problems);
+    compare_drills(original, translation, locale, &mut problems);
     for (number, ((vi_question, tr_question), source)) in vi.quiz.iter().zip(&tr.quiz).zip(&map.questions).enumerate() {
         let number = number + 1;
         if vi_question.options.len() != tr_question.options.len() {
@@ -205,9 +205,23 @@ pub(crate) fn compare_translation(original: &ParsedLesson, translation: &ParsedL
 
 /// A translation's drills against the original's: the same drills, kinds and screens, with the right
 /// action in the same place, so that drill events and the dashboard mean the same in every language.
-fn compare_drills(original: &ParsedLesson, translation: &ParsedLesson, file: &str, problems: &mut Vec<Problem>) {
+/// A translation into a language not yet reviewed may have no drills at all: its learners then get
+/// the original's drills, in Vietnamese (see [`borrows_drills`]), and the checker says so.
+fn compare_drills(original: &ParsedLesson, translation: &ParsedLesson, locale: &str, problems: &mut Vec<Problem>) {
     let (vi, tr) = (original.lesson.drills(), translation.lesson.drills());
     let map = &translation.source_map;
+    let file = format!("{locale}.md");
+    if borrows_drills(&original.lesson, &translation.lesson, locale) {
+        let at = original.lesson.drill_steps().first().and_then(|step| map.steps.get(*step as usize)).copied().unwrap_or(map.end);
+        problems.push(Problem::warning(
+            at,
+            format!(
+                "no practice drills here yet: {file}'s learners get vi.md's {} drill(s) in Vietnamese until the ```practice blocks are translated",
+                vi.len()
+            ),
+        ));
+        return;
+    }
     if vi.len() != tr.len() {
         // An extra drill is pointed at; a missing one at the step that holds it in vi.md.
         let missing_step = original.lesson.drill_steps().get(tr.len()).and_then(|step| map.steps.get(*step as usize));
@@ -252,7 +266,7 @@ fn compare_drills(original: &ParsedLesson, translation: &ParsedLesson, file: &st
                 .collect::<Vec<_>>()
         };
         let differing = (0..vi_drill.steps.len()).find(|&i| {
-            let is_call = matches!(vi_drill.steps[i].screen, crate::practice::Screen::Call { .. });
+            let is_call = vi_drill.steps[i].screen.takes_choices();
             if is_call {
                 vi_rights[i] != tr_rights[i]
             } else {
@@ -266,4 +280,13 @@ fn compare_drills(original: &ParsedLesson, translation: &ParsedLesson, file: &st
             ));
         }
     }
+}
+
+/// Whether the `locale` translation carries the original's drills as they are: it has none of its
+/// own, the original has some, the steps match, and the language is not yet reviewed (a reviewed
+/// translation must translate its drills). The real screens being Vietnamese, a Vietnamese drill
+/// is still practice; a learner without it could not finish the lesson's drills at all.
+pub(crate) fn borrows_drills(original: &Lesson, translation: &Lesson, locale: &str) -> bool {
+    let unreviewed = crate::i18n::LOCALES.iter().any(|l| l.code == locale && !l.reviewed);
+    unreviewed && translation.drills().is_empty() && !original.drills().is_empty() && translation.steps.len() == original.steps.len()
 }

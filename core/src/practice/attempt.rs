@@ -40,11 +40,17 @@ impl DrillAttempt {
         (Self { drill, step: 0, wrong_on_step: 0, mistakes: 0, finished: false }, EventKind::DrillStarted { drill })
     }
 
-    /// Continues the attempt a learner left (after a reload), or `None` when none is in progress.
-    pub fn resume(drill: u32, progress: &DrillProgress) -> Option<Self> {
-        progress.in_progress.then_some(Self {
+    /// Continues the attempt a learner left (after a reload) on `definition` (the drill `drill` of
+    /// the lesson as it is now), or `None` when none can go on: none in progress, or one whose
+    /// saved screen is past the drill's last (every screen answered but the "completed" event
+    /// never saved, a drill republished with fewer screens, or a phone clock turned back between
+    /// two taps). The learner then starts the drill again instead of facing a screen that does
+    /// not exist, which no tap could ever finish.
+    pub fn resume(drill: u32, progress: &DrillProgress, definition: &Drill) -> Option<Self> {
+        let step = progress.step as usize;
+        (progress.in_progress && step < definition.steps.len()).then_some(Self {
             drill,
-            step: progress.step as usize,
+            step,
             wrong_on_step: 0,
             mistakes: progress.mistakes_now,
             finished: false,
@@ -142,10 +148,31 @@ mod tests {
         events.extend(attempt.answer(&drill, &Action::Cancel).1);
         let mut progress = DrillProgress::default();
         events.iter().for_each(|e| progress.apply(e));
-        let resumed = DrillAttempt::resume(0, &progress).unwrap();
+        let resumed = DrillAttempt::resume(0, &progress, &drill).unwrap();
         assert_eq!((resumed.step(), resumed.mistakes()), (1, 1));
         assert_eq!(resumed, DrillAttempt { wrong_on_step: 0, ..attempt });
         progress.apply(&EventKind::DrillCompleted { drill: 0, mistakes: 1 });
-        assert_eq!(DrillAttempt::resume(0, &progress), None);
+        assert_eq!(DrillAttempt::resume(0, &progress, &drill), None);
+    }
+
+    #[test]
+    fn an_attempt_whose_saved_screen_is_past_the_last_starts_again_instead_of_sticking() {
+        let drill = drill();
+        // Both screens answered right, the "completed" event lost (the tab closed between the
+        // two writes): resuming would show a screen that does not exist.
+        let mut progress = DrillProgress::default();
+        for event in [
+            EventKind::DrillStarted { drill: 0 },
+            EventKind::DrillStepAnswered { drill: 0, step: 0, correct: true },
+            EventKind::DrillStepAnswered { drill: 0, step: 1, correct: true },
+        ] {
+            progress.apply(&event);
+        }
+        assert!(progress.in_progress && !progress.is_done());
+        assert_eq!(DrillAttempt::resume(0, &progress, &drill), None);
+        // The player then starts a new attempt, which can be finished.
+        let (mut attempt, _) = DrillAttempt::start(0);
+        attempt.answer(&drill, &Action::Cancel);
+        assert!(matches!(attempt.answer(&drill, &Action::EnterPasscode).0, Reaction::Done { .. }));
     }
 }

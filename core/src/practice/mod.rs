@@ -19,8 +19,11 @@ pub mod parse;
 pub mod progress;
 
 pub use attempt::{DrillAttempt, Reaction, HIGHLIGHT_AFTER_WRONG};
-pub use model::{format_dong, Action, Drill, DrillKind, DrillStep, FlagNote, Message, RedFlag, Response, Screen, Transfer, DRILL_KINDS};
-pub use parse::{is_example_link, parse_amount, parse_drill, parse_drill_text, MAX_DRILL_STEPS, MAX_RESPONSES};
+pub use model::{
+    format_dong, Action, Drill, DrillKind, DrillStep, Fee, FlagNote, FormField, Message, MessagePart, Otp, RedFlag, Response, Screen, Transfer,
+    DRILL_KINDS,
+};
+pub use parse::{is_example_link, parse_amount, parse_drill, parse_drill_text, MAX_DRILL_STEPS, MAX_FORM_FIELDS, MAX_RESPONSES};
 pub use progress::DrillProgress;
 
 /// Most drills in one lesson (a drill's index in events is below this).

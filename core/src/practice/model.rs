@@ -31,6 +31,12 @@ pub enum DrillKind {
         /// Who the screen says is calling, e.g. "Số lạ" or "Công an phường (tự xưng)".
         caller: String,
     },
+    /// An identity app look-alike: log in with phone number and passcode, type the OTP of the
+    /// notification into the app itself (never to a caller or a linked site), find a document card.
+    IdLogin,
+    /// A public-service portal look-alike: search, choose the procedure, submit it online (a short
+    /// form), then pay its fee on a confirm screen.
+    PortalSubmit,
 }
 
 impl DrillKind {
@@ -40,6 +46,8 @@ impl DrillKind {
             DrillKind::TransferConfirm => "transfer_confirm",
             DrillKind::MessageInbox => "message_inbox",
             DrillKind::IncomingCall { .. } => "incoming_call",
+            DrillKind::IdLogin => "id_login",
+            DrillKind::PortalSubmit => "portal_submit",
         }
     }
 
@@ -49,12 +57,14 @@ impl DrillKind {
             DrillKind::TransferConfirm => &["scan", "confirm", "amount", "passcode"],
             DrillKind::MessageInbox => &["message"],
             DrillKind::IncomingCall { .. } => &["call"],
+            DrillKind::IdLogin => &["login", "otp", "documents"],
+            DrillKind::PortalSubmit => &["search", "procedure", "form", "fee", "passcode"],
         }
     }
 }
 
 /// The names trainers may write after `kind:`.
-pub const DRILL_KINDS: &[&str] = &["transfer_confirm", "message_inbox", "incoming_call"];
+pub const DRILL_KINDS: &[&str] = &["transfer_confirm", "message_inbox", "incoming_call", "id_login", "portal_submit"];
 
 /// One screen of a drill and what the learner may do on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,13 +127,40 @@ pub enum Action {
     Safe,
     /// Mark a message as a scam.
     Scam,
-    /// One of an incoming call's choices, by its label.
+    /// Type the OTP of the notification into the app's own box.
+    EnterOtp,
+    /// Type another code into the app's box.
+    WrongCode,
+    /// Read the OTP out or send it to the person asking for it on the OTP screen.
+    TellOtp,
+    /// Open the linked site of the OTP screen (and type the code there).
+    OpenLink,
+    /// Send a form whose fields are all filled as asked.
+    Submit,
+    /// Send a form with a field not filled as asked.
+    WrongForm,
+    /// One of a choice screen's buttons (a call's answers, a search result, a document card), by its label.
     Choice(String),
 }
 
 impl Action {
     /// The keywords trainers write after `right:` / `wrong:` (an incoming call's choices are free text).
-    pub const KEYWORDS: &'static [&'static str] = &["scan", "confirm", "cancel", "type_amount", "wrong_amount", "enter_passcode", "safe", "scam"];
+    pub const KEYWORDS: &'static [&'static str] = &[
+        "scan",
+        "confirm",
+        "cancel",
+        "type_amount",
+        "wrong_amount",
+        "enter_passcode",
+        "safe",
+        "scam",
+        "enter_otp",
+        "wrong_code",
+        "tell_otp",
+        "open_link",
+        "submit",
+        "wrong_form",
+    ];
 
     pub fn keyword(word: &str) -> Option<Self> {
         Some(match word {
@@ -135,6 +172,12 @@ impl Action {
             "enter_passcode" => Action::EnterPasscode,
             "safe" => Action::Safe,
             "scam" => Action::Scam,
+            "enter_otp" => Action::EnterOtp,
+            "wrong_code" => Action::WrongCode,
+            "tell_otp" => Action::TellOtp,
+            "open_link" => Action::OpenLink,
+            "submit" => Action::Submit,
+            "wrong_form" => Action::WrongForm,
             _ => return None,
         })
     }
@@ -150,6 +193,12 @@ impl Action {
             Action::EnterPasscode => "enter_passcode",
             Action::Safe => "safe",
             Action::Scam => "scam",
+            Action::EnterOtp => "enter_otp",
+            Action::WrongCode => "wrong_code",
+            Action::TellOtp => "tell_otp",
+            Action::OpenLink => "open_link",
+            Action::Submit => "submit",
+            Action::WrongForm => "wrong_form",
             Action::Choice(label) => label,
         }
     }
@@ -178,6 +227,83 @@ pub enum Screen {
     Message(Message),
     /// incoming_call: one turn of the call: what the caller says; the choices are the step's actions.
     Call { says: String },
+    /// id_login: the login screen: the phone number filled in, a passcode to type (any six digits).
+    Login { phone: String },
+    /// id_login: an OTP arrives as a notification; someone may ask for it, a link may ask to type it.
+    Otp(Otp),
+    /// id_login: the home screen of the account, with its document cards as the step's choices.
+    Documents {
+        /// The account holder's (fictional) name.
+        name: String,
+        /// The account's level as the screen shows it, e.g. "Mức 2".
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        level: String,
+    },
+    /// portal_submit: a search box with `query` typed in; the results are the step's choices.
+    Search { query: String },
+    /// portal_submit: a procedure's page; its buttons ("Nộp trực tuyến"…) are the step's choices.
+    Procedure {
+        title: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        agency: String,
+    },
+    /// portal_submit: a short form: type each field's value, tick the declaration, submit.
+    Form { fields: Vec<FormField> },
+    /// portal_submit: the fee's confirm screen.
+    Fee(Fee),
+}
+
+/// The OTP screen's values. All fictional: the code is not anyone's, links use example domains.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Otp {
+    /// The code the notification shows, e.g. "428 913".
+    pub code: String,
+    /// The notification's sender as the phone shows it.
+    pub from: String,
+    /// Someone asking for the code (a caller, a chat message): shown with a "tell" button.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub asks: String,
+    /// A look-alike site that asks to type the code there: shown with an "open" button.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub link: String,
+}
+
+/// One field of a form and the value the learner is asked to type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormField {
+    pub label: String,
+    pub value: String,
+}
+
+impl FormField {
+    /// Whether `typed` is this field's value, forgiving spaces and the case of unaccented letters
+    /// (and, for a number, everything but its digits), so that a learner is not failed for how a
+    /// phone keyboard types. (Full Unicode case folding would add its tables to the download.)
+    pub fn accepts(&self, typed: &str) -> bool {
+        let squash = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let digits = |text: &str| text.chars().filter(char::is_ascii_digit).collect::<String>();
+        let is_number = self.value.chars().any(|c| c.is_ascii_digit()) && self.value.chars().all(|c| c.is_ascii_digit() || " .-/".contains(c));
+        if is_number {
+            digits(typed) == digits(&self.value)
+        } else {
+            squash(typed).eq_ignore_ascii_case(&squash(&self.value))
+        }
+    }
+}
+
+/// A fee's confirm screen. All fictional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fee {
+    /// Who receives the fee, e.g. "UBND XA VI DU".
+    pub payee: String,
+    /// In đồng.
+    pub amount: u64,
+    /// The application's code, e.g. "HS-0000-1234".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub code: String,
+    /// What the fee is for.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub content: String,
 }
 
 impl Screen {
@@ -190,18 +316,37 @@ impl Screen {
             Screen::Passcode => "passcode",
             Screen::Message(_) => "message",
             Screen::Call { .. } => "call",
+            Screen::Login { .. } => "login",
+            Screen::Otp(_) => "otp",
+            Screen::Documents { .. } => "documents",
+            Screen::Search { .. } => "search",
+            Screen::Procedure { .. } => "procedure",
+            Screen::Form { .. } => "form",
+            Screen::Fee(_) => "fee",
         }
     }
 
-    /// Whether the screen offers `action` (an incoming call offers any choice the trainer writes).
+    /// Whether the screen's actions are buttons the trainer labels (`right: Tắt máy => …`).
+    pub fn takes_choices(&self) -> bool {
+        matches!(self, Screen::Call { .. } | Screen::Documents { .. } | Screen::Search { .. } | Screen::Procedure { .. })
+    }
+
+    /// Whether the screen offers `action` (a choice screen offers any choice the trainer writes).
     pub fn allows(&self, action: &Action) -> bool {
+        if self.takes_choices() {
+            return matches!(action, Action::Choice(_));
+        }
         match self {
             Screen::Scan { .. } => matches!(action, Action::Scan | Action::Cancel),
             Screen::Confirm(_) => matches!(action, Action::Confirm | Action::Cancel),
             Screen::Amount { .. } => matches!(action, Action::TypeAmount | Action::WrongAmount | Action::Cancel),
             Screen::Passcode => matches!(action, Action::EnterPasscode | Action::Cancel),
             Screen::Message(_) => matches!(action, Action::Safe | Action::Scam),
-            Screen::Call { .. } => matches!(action, Action::Choice(_)),
+            Screen::Login { .. } => matches!(action, Action::EnterPasscode | Action::Cancel),
+            Screen::Otp(_) => matches!(action, Action::EnterOtp | Action::WrongCode | Action::TellOtp | Action::OpenLink),
+            Screen::Form { .. } => matches!(action, Action::Submit | Action::WrongForm),
+            Screen::Fee(_) => matches!(action, Action::Confirm | Action::Cancel),
+            _ => false,
         }
     }
 
@@ -213,7 +358,11 @@ impl Screen {
             Screen::Amount { .. } => "`type_amount`, `wrong_amount` or `cancel`",
             Screen::Passcode => "`enter_passcode` or `cancel`",
             Screen::Message(_) => "`safe` or `scam`",
-            Screen::Call { .. } => "the text of a choice",
+            Screen::Login { .. } => "`enter_passcode` or `cancel`",
+            Screen::Otp(_) => "`enter_otp`, `wrong_code`, `tell_otp` or `open_link`",
+            Screen::Form { .. } => "`submit` or `wrong_form`",
+            Screen::Fee(_) => "`confirm` or `cancel`",
+            _ => "the text of a button, e.g. `right: Nộp trực tuyến`",
         }
     }
 }
@@ -253,7 +402,73 @@ pub struct Message {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FlagNote {
     pub flag: RedFlag,
+    /// The words of the message that show the flag, which the learner taps: a piece of its `text`,
+    /// or its link (empty: the link, for `look_alike_link`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub part: String,
     pub note: String,
+}
+
+/// A piece of a message as the player shows it: every piece can be tapped, a red flag or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessagePart<'m> {
+    pub text: &'m str,
+    /// The index in [`Message::flags`] of the red flag this piece shows.
+    pub flag: Option<usize>,
+    pub is_link: bool,
+}
+
+impl Message {
+    /// The message cut into tappable pieces: each flag's words, the rest cut into sentences, then
+    /// the link. A flag whose words are not in the text (the parser reports it) has no piece.
+    pub fn parts(&self) -> Vec<MessagePart<'_>> {
+        let mut spans: Vec<(usize, usize, usize)> = Vec::new();
+        for (index, note) in self.flags.iter().enumerate() {
+            if note.part.is_empty() || note.part == self.link {
+                continue;
+            }
+            if let Some(start) = self.text.find(note.part.as_str()) {
+                let end = start + note.part.len();
+                if spans.iter().all(|&(s, e, _)| end <= s || start >= e) {
+                    spans.push((start, end, index));
+                }
+            }
+        }
+        spans.sort_unstable();
+        // Pieces as byte ranges of the text: sentences end at `.`, `!` or `?` followed by a space;
+        // a piece with no letter or digit (the "." after a flag's words) joins the one before.
+        fn plain(text: &str, from: usize, to: usize, pieces: &mut Vec<(usize, usize, Option<usize>)>) {
+            let mut at = from;
+            while at < to {
+                let rest = &text[at..to];
+                let cut = rest.char_indices().find(|&(i, c)| ".!?".contains(c) && rest[i + 1..].starts_with(' ')).map_or(rest.len(), |(i, _)| i + 1);
+                let (start, end) = (at + (cut - rest[..cut].trim_start().len()), at + rest[..cut].trim_end().len());
+                at += cut;
+                if start >= end {
+                    continue;
+                }
+                match pieces.last_mut() {
+                    Some(last) if !text[start..end].chars().any(char::is_alphanumeric) && last.1 <= start => last.1 = end,
+                    _ => pieces.push((start, end, None)),
+                }
+            }
+        }
+        let mut pieces = Vec::new();
+        let mut at = 0;
+        for (start, end, index) in spans {
+            plain(&self.text, at, start, &mut pieces);
+            pieces.push((start, end, Some(index)));
+            at = end;
+        }
+        plain(&self.text, at, self.text.len(), &mut pieces);
+        let mut parts: Vec<MessagePart> =
+            pieces.into_iter().map(|(start, end, flag)| MessagePart { text: &self.text[start..end], flag, is_link: false }).collect();
+        if !self.link.is_empty() {
+            let flag = self.flags.iter().position(|f| f.part.is_empty() || f.part == self.link);
+            parts.push(MessagePart { text: &self.link, flag, is_link: true });
+        }
+        parts
+    }
 }
 
 /// The signs of a scam message a learner learns to tap.

@@ -18,13 +18,15 @@
 
 use std::collections::BTreeMap;
 
-use super::model::{Action, Drill, DrillKind, DrillStep, FlagNote, Message, RedFlag, Response, Screen, Transfer, DRILL_KINDS};
+use super::model::{Action, Drill, DrillKind, DrillStep, Fee, FlagNote, FormField, Message, Otp, RedFlag, Response, Screen, Transfer, DRILL_KINDS};
 use crate::content::{Position, Problem};
 
 /// Most screens in one drill: a drill is a few minutes of practice, not a lesson.
 pub const MAX_DRILL_STEPS: usize = 40;
 /// Most actions written for one screen.
 pub const MAX_RESPONSES: usize = 8;
+/// Most fields of a form screen: a drill practises the way, not the typing.
+pub const MAX_FORM_FIELDS: usize = 4;
 
 /// The keys a drill's own lines (before the first `screen:`) may use.
 const DRILL_KEYS: &[&str] = &["kind", "instruction", "caller"];
@@ -39,6 +41,12 @@ fn screen_fields(screen: &str) -> &'static [&'static str] {
         "passcode" => &[],
         "message" => &["from", "text", "link"],
         "call" => &["says"],
+        "login" => &["phone"],
+        "otp" => &["code", "from", "asks", "link"],
+        "documents" => &["name", "level"],
+        "search" => &["query"],
+        "procedure" => &["title", "agency"],
+        "fee" => &["payee", "amount", "code", "content"],
         _ => &[],
     }
 }
@@ -49,11 +57,17 @@ fn required_fields(screen: &str) -> &'static [&'static str] {
         "amount" => &["amount"],
         "message" => &["from", "text"],
         "call" => &["says"],
+        "login" => &["phone"],
+        "otp" => &["code", "from"],
+        "documents" => &["name"],
+        "search" => &["query"],
+        "procedure" => &["title"],
+        "fee" => &["payee", "amount"],
         _ => &[],
     }
 }
 
-const STEP_KEYS: &[&str] = &["ask", "right", "wrong", "flag"];
+const STEP_KEYS: &[&str] = &["ask", "right", "wrong", "flag", "field"];
 
 /// A `key: value` line, with where its key and value start.
 struct Line<'a> {
@@ -70,6 +84,7 @@ struct StepDraft<'a> {
     ask: Option<String>,
     responses: Vec<(Response, Position)>,
     flags: Vec<(FlagNote, Position)>,
+    form: Vec<(FormField, Position)>,
     /// A `right:` line was written (even one reported as broken): no second "no right action".
     right_written: bool,
     /// A screen of the drill's kind; the lines of any other are skipped (its `screen:` is reported).
@@ -135,6 +150,7 @@ impl Reader<'_> {
                     ask: None,
                     responses: Vec::new(),
                     flags: Vec::new(),
+                    form: Vec::new(),
                     right_written: false,
                     valid,
                 });
@@ -152,6 +168,8 @@ impl Reader<'_> {
                             "transfer_confirm" => kind = Some((DrillKind::TransferConfirm, line.at)),
                             "message_inbox" => kind = Some((DrillKind::MessageInbox, line.at)),
                             "incoming_call" => kind = Some((DrillKind::IncomingCall { caller: String::new() }, line.at)),
+                            "id_login" => kind = Some((DrillKind::IdLogin, line.at)),
+                            "portal_submit" => kind = Some((DrillKind::PortalSubmit, line.at)),
                             other => self.error(line.value_at, format!("unknown drill kind `{other}`: use {}", one_of(DRILL_KINDS))),
                         }
                     }
@@ -167,7 +185,10 @@ impl Reader<'_> {
                     }
                     "exercise" => self.error(
                         line.at,
-                        "`exercise:` is the old practice format: write `kind: transfer_confirm`, `message_inbox` or `incoming_call`, then its screens (see content/README.md)",
+                        format!(
+                            "`exercise:` is the old practice format: write `kind: …` ({}), then its screens (see content/README.md)",
+                            one_of(DRILL_KINDS)
+                        ),
                     ),
                     key if STEP_KEYS.contains(&key) || ALL_FIELDS.contains(&key) => {
                         self.error(line.at, format!("`{key}:` belongs to a screen: write `screen: …` above it"))
@@ -200,8 +221,9 @@ impl Reader<'_> {
                                     format!("a wrong action needs its feedback: `wrong: {action_text} => what went wrong and what to look at`"),
                                 );
                             }
+                            let choices = placeholder_screen(step.name).is_some_and(|s| s.takes_choices());
                             let action = match step.name {
-                                "call" => Action::Choice(action_text.to_owned()),
+                                _ if choices => Action::Choice(action_text.to_owned()),
                                 _ => match Action::keyword(action_text) {
                                     Some(action) => action,
                                     None => {
@@ -234,10 +256,31 @@ impl Reader<'_> {
                             }
                             step.responses.push((Response { action, right, feedback: feedback.to_owned() }, at));
                         }
+                        "field" if step.name == "form" => {
+                            let Some((label, typed)) =
+                                value.split_once("=>").map(|(l, v)| (l.trim(), v.trim())).filter(|(l, v)| !l.is_empty() && !v.is_empty())
+                            else {
+                                self.error(
+                                    value_at,
+                                    "write a field as `field: its label => the value to type`, e.g. `field: Số điện thoại => 0123 456 789`",
+                                );
+                                continue;
+                            };
+                            if step.form.len() == MAX_FORM_FIELDS {
+                                self.error(at, format!("a form has at most {MAX_FORM_FIELDS} fields"));
+                                continue;
+                            }
+                            step.form.push((FormField { label: label.to_owned(), value: typed.to_owned() }, at));
+                        }
                         "flag" if step.name == "message" => {
                             let (word, note) = match value.split_once("=>") {
                                 Some((word, note)) => (word.trim(), note.trim()),
                                 None => (value, ""),
+                            };
+                            // `urgency "sau 24 giờ"`: the flag, then the words of the message that show it.
+                            let (word, part) = match word.split_once(['"', '“']) {
+                                Some((word, quoted)) => (word.trim(), quoted.trim_end().trim_end_matches(['"', '”']).trim()),
+                                None => (word, ""),
                             };
                             let Some(flag) = RedFlag::parse(word) else {
                                 let names: Vec<&str> = RedFlag::ALL.iter().map(|f| f.as_str()).collect();
@@ -251,7 +294,7 @@ impl Reader<'_> {
                                 self.error(at, format!("the red flag `{word}` is given twice on this message"));
                                 continue;
                             }
-                            step.flags.push((FlagNote { flag, note: note.to_owned() }, at));
+                            step.flags.push((FlagNote { flag, part: part.to_owned(), note: note.to_owned() }, at));
                         }
                         key if screen_fields(step.name).contains(&key) => {
                             if step.fields.insert(key, (value, value_at)).is_some() {
@@ -263,6 +306,9 @@ impl Reader<'_> {
                             keys.extend(["ask", "right", "wrong"]);
                             if step.name == "message" {
                                 keys.push("flag");
+                            }
+                            if step.name == "form" {
+                                keys.push("field");
                             }
                             let hint = if DRILL_KEYS.contains(&key) { " (drill lines go before the first `screen:`)" } else { "" };
                             self.error(at, format!("unknown key `{key}` on a `{}` screen{hint}: use {}", step.name, one_of(&keys)));
@@ -352,27 +398,51 @@ impl Reader<'_> {
             "amount" => Screen::Amount { amount: amount("amount", self).unwrap_or(0) },
             "passcode" => Screen::Passcode,
             "message" => {
-                let link = field("link");
-                if let Some((text, at)) = draft.fields.get("link") {
-                    if !is_example_link(text) {
-                        self.error(
-                            *at,
-                            format!("`{text}`: a link in a drill must use a reserved example domain (ending in .example, .test, .invalid or example.com/.net/.org) so that no real site is shown"),
-                        );
-                    }
-                }
-                Screen::Message(Message {
+                self.check_link(&draft);
+                let message = Message {
                     from: field("from"),
                     text: field("text"),
-                    link,
+                    link: field("link"),
                     flags: draft.flags.iter().map(|(f, _)| f.clone()).collect(),
-                })
+                };
+                self.check_flag_parts(&message, &draft.flags);
+                Screen::Message(message)
             }
+            "login" => Screen::Login { phone: field("phone") },
+            "otp" => {
+                self.check_link(&draft);
+                for (response, at) in &draft.responses {
+                    let needs = match response.action {
+                        Action::TellOtp => "asks",
+                        Action::OpenLink => "link",
+                        _ => continue,
+                    };
+                    if !draft.fields.contains_key(needs) {
+                        let what =
+                            if needs == "asks" { "who asks for the code and what they say" } else { "the look-alike site that asks for the code" };
+                        self.error(*at, format!("`{}` needs `{needs}: …` on this `otp` screen: {what}", response.action.as_str()));
+                    }
+                }
+                Screen::Otp(Otp { code: field("code"), from: field("from"), asks: field("asks"), link: field("link") })
+            }
+            "documents" => Screen::Documents { name: field("name"), level: field("level") },
+            "search" => Screen::Search { query: field("query") },
+            "procedure" => Screen::Procedure { title: field("title"), agency: field("agency") },
+            "form" => {
+                if draft.form.is_empty() {
+                    self.error(draft.at, "the `form` screen lacks `field: its label => the value to type` lines");
+                }
+                Screen::Form { fields: draft.form.iter().map(|(f, _)| f.clone()).collect() }
+            }
+            "fee" => Screen::Fee(Fee {
+                payee: field("payee"),
+                amount: amount("amount", self).unwrap_or(0),
+                code: field("code"),
+                content: field("content"),
+            }),
             _ => Screen::Call { says: field("says") },
         };
-        if draft.name != "message" {
-            debug_assert!(draft.flags.is_empty());
-        }
+        debug_assert!(draft.name == "message" || draft.flags.is_empty());
         match draft.responses.iter().find(|(r, _)| r.right) {
             None if draft.right_written => {}
             None => self.error(draft.at, format!("this `{}` screen has no right action: add `right: …` ({})", draft.name, screen.action_words())),
@@ -391,12 +461,56 @@ impl Reader<'_> {
         let responses = draft.responses.into_iter().map(|(r, _)| r).collect();
         DrillStep { ask: draft.ask, screen, responses }
     }
+
+    /// A screen's `link:` must be on a reserved example domain.
+    fn check_link(&mut self, draft: &StepDraft) {
+        if let Some((text, at)) = draft.fields.get("link") {
+            if !is_example_link(text) {
+                self.error(
+                    *at,
+                    format!("`{text}`: a link in a drill must use a reserved example domain (ending in .example, .test, .invalid or example.com/.net/.org) so that no real site is shown"),
+                );
+            }
+        }
+    }
+
+    /// Each red flag names words of the message for the learner to tap (a look-alike link may
+    /// name none: then it is the link), and no two flags share words.
+    fn check_flag_parts(&mut self, message: &Message, flags: &[(FlagNote, Position)]) {
+        let mut taken: Vec<(usize, usize)> = Vec::new();
+        for (note, at) in flags {
+            let word = note.flag.as_str();
+            if note.part.is_empty() {
+                if note.flag != RedFlag::LookAlikeLink || message.link.is_empty() {
+                    self.error(*at, format!("write the words of the message that show the flag, in quotes: `flag: {word} \"…\" => …`"));
+                }
+                continue;
+            }
+            if note.part == message.link {
+                continue;
+            }
+            let Some(start) = message.text.find(note.part.as_str()) else {
+                self.error(*at, format!("\"{}\" is not in the message's text: copy the words exactly as the `text:` line writes them", note.part));
+                continue;
+            };
+            let end = start + note.part.len();
+            if taken.iter().any(|&(s, e)| start < e && end > s) {
+                self.error(*at, format!("\"{}\" overlaps the words of another flag: each flag has its own words", note.part));
+                continue;
+            }
+            taken.push((start, end));
+        }
+    }
 }
 
-const ALL_SCREENS: &[&str] = &["scan", "confirm", "amount", "passcode", "message", "call"];
+const ALL_SCREENS: &[&str] =
+    &["scan", "confirm", "amount", "passcode", "message", "call", "login", "otp", "documents", "search", "procedure", "form", "fee"];
 
 /// Every screen field name, for "belongs to a screen" messages.
-const ALL_FIELDS: &[&str] = &["label", "name", "account", "bank", "amount", "content", "from", "text", "link", "says"];
+const ALL_FIELDS: &[&str] = &[
+    "label", "name", "account", "bank", "amount", "content", "from", "text", "link", "says", "phone", "code", "asks", "level", "query", "title",
+    "agency", "payee",
+];
 
 /// A screen of this name with empty values, to ask which actions it allows.
 fn placeholder_screen(name: &str) -> Option<Screen> {
@@ -407,6 +521,13 @@ fn placeholder_screen(name: &str) -> Option<Screen> {
         "passcode" => Screen::Passcode,
         "message" => Screen::Message(Message::default()),
         "call" => Screen::Call { says: String::new() },
+        "login" => Screen::Login { phone: String::new() },
+        "otp" => Screen::Otp(Otp::default()),
+        "documents" => Screen::Documents { name: String::new(), level: String::new() },
+        "search" => Screen::Search { query: String::new() },
+        "procedure" => Screen::Procedure { title: String::new(), agency: String::new() },
+        "form" => Screen::Form { fields: Vec::new() },
+        "fee" => Screen::Fee(Fee::default()),
         _ => return None,
     })
 }

@@ -29,7 +29,55 @@ link: https://vneid-capnhat.example/login
 right: scam
 wrong: safe => Xem kỹ link.
 flag: look_alike_link => Link giả.
-flag: urgency => Dọa để bạn vội.
+flag: urgency \"khoá sau 24 giờ\" => Dọa để bạn vội.
+";
+
+/// An identity-app drill: log in, an OTP someone asks for, the document cards.
+const LOGIN: &str = "kind: id_login
+instruction: Đăng nhập và tìm thẻ căn cước.
+screen: login
+phone: 0123 456 789
+right: enter_passcode
+screen: otp
+code: 428 913
+from: VNeID-ViDu
+asks: Số lạ: Đọc mã cho tôi nhé.
+link: vneid-xacthuc.example
+right: enter_otp => Đúng.
+wrong: tell_otp => Không đọc mã cho ai.
+wrong: open_link => Không gõ mã vào trang khác.
+screen: documents
+name: NGUYEN THI HOA
+level: Mức 2
+right: Thẻ căn cước điện tử => Đúng.
+wrong: Giấy phép lái xe => Đây là bằng lái.
+";
+
+/// A portal drill: search, the procedure, a form of two fields, the fee.
+const PORTAL: &str = "kind: portal_submit
+instruction: Nộp hồ sơ trên mạng.
+screen: search
+query: khai sinh
+right: Đăng ký khai sinh
+wrong: Đăng ký kết hôn => Bạn cần khai sinh.
+screen: procedure
+title: Đăng ký khai sinh
+agency: UBND xã Ví Dụ
+right: Nộp trực tuyến
+wrong: Quay lại => Đây đúng là thủ tục bạn cần.
+screen: form
+field: Họ tên người yêu cầu => Nguyễn Thị Hoa
+field: Số điện thoại => 0123 456 789
+right: submit => Đã nộp.
+wrong: wrong_form => Xem lại ô có viền đỏ.
+screen: fee
+payee: UBND XA VI DU
+amount: 10.000
+code: HS-0000-0001
+right: confirm
+wrong: cancel => Phí này đúng hồ sơ của bạn.
+screen: passcode
+right: enter_passcode
 ";
 
 const CALL: &str = "kind: incoming_call
@@ -105,12 +153,111 @@ fn a_call_keeps_its_caller_and_its_choices_in_written_order() {
 }
 
 #[test]
+fn an_id_login_drill_parses_its_login_otp_and_cards() {
+    let (drill, problems) = parse_drill_text(LOGIN);
+    assert_eq!(problems, vec![]);
+    let drill = drill.unwrap();
+    assert_eq!(drill.kind, DrillKind::IdLogin);
+    assert_eq!(drill.steps[0].screen, Screen::Login { phone: "0123 456 789".into() });
+    assert_eq!(
+        drill.steps[1].screen,
+        Screen::Otp(Otp {
+            code: "428 913".into(),
+            from: "VNeID-ViDu".into(),
+            asks: "Số lạ: Đọc mã cho tôi nhé.".into(),
+            link: "vneid-xacthuc.example".into()
+        })
+    );
+    assert!(drill.steps[1].is_right(&Action::EnterOtp));
+    assert!(!drill.steps[1].is_right(&Action::TellOtp));
+    assert_eq!(drill.steps[2].screen, Screen::Documents { name: "NGUYEN THI HOA".into(), level: "Mức 2".into() });
+    assert_eq!(drill.steps[2].right().unwrap().action, Action::Choice("Thẻ căn cước điện tử".into()));
+}
+
+#[test]
+fn a_portal_drill_parses_its_form_fields_and_fee() {
+    let (drill, problems) = parse_drill_text(PORTAL);
+    assert_eq!(problems, vec![]);
+    let drill = drill.unwrap();
+    assert_eq!(drill.kind, DrillKind::PortalSubmit);
+    assert_eq!(drill.steps[0].screen, Screen::Search { query: "khai sinh".into() });
+    assert_eq!(drill.steps[1].screen, Screen::Procedure { title: "Đăng ký khai sinh".into(), agency: "UBND xã Ví Dụ".into() });
+    assert_eq!(drill.steps[1].right().unwrap().action, Action::Choice("Nộp trực tuyến".into()));
+    let Screen::Form { fields } = &drill.steps[2].screen else { panic!("a form") };
+    assert_eq!(
+        fields.iter().map(|f| (f.label.as_str(), f.value.as_str())).collect::<Vec<_>>(),
+        [("Họ tên người yêu cầu", "Nguyễn Thị Hoa"), ("Số điện thoại", "0123 456 789")]
+    );
+    assert_eq!(
+        drill.steps[3].screen,
+        Screen::Fee(Fee { payee: "UBND XA VI DU".into(), amount: 10_000, code: "HS-0000-0001".into(), content: String::new() })
+    );
+    assert_eq!(drill.steps[4].screen, Screen::Passcode, "a portal drill may confirm its fee with the passcode screen");
+}
+
+#[test]
+fn a_message_is_cut_into_sentences_around_its_flags_and_keeps_every_word() {
+    let flag = |part: &str| FlagNote { flag: RedFlag::Urgency, part: part.into(), note: "x".into() };
+    let message = Message {
+        from: "A".into(),
+        text: "Chúc mừng! Bạn trúng thưởng. Nộp phí ngay hôm nay, rồi nhận quà.".into(),
+        link: String::new(),
+        flags: vec![flag("ngay hôm nay")],
+    };
+    let parts: Vec<(&str, Option<usize>)> = message.parts().iter().map(|p| (p.text, p.flag)).collect();
+    assert_eq!(parts, [("Chúc mừng!", None), ("Bạn trúng thưởng.", None), ("Nộp phí", None), ("ngay hôm nay", Some(0)), (", rồi nhận quà.", None)]);
+    let words = |text: &str| text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect::<Vec<_>>();
+    assert_eq!(words(&parts.iter().map(|p| p.0).collect::<Vec<_>>().join(" ")), words(&message.text), "no word lost or doubled");
+}
+
+#[test]
+fn a_form_field_forgives_case_spaces_and_number_punctuation_but_not_other_words() {
+    let name = FormField { label: "Họ tên".into(), value: "Nguyễn Thị Hoa".into() };
+    assert!(name.accepts("  nguyễn  thị HOA "));
+    assert!(!name.accepts("NGUYỄN THỊ HOA"), "accented capitals are not folded (no Unicode case tables in the app)");
+    assert!(!name.accepts("Nguyen Thi Hoa"), "accents are part of a name");
+    assert!(!name.accepts("Nguyễn Thị"));
+    let phone = FormField { label: "Số điện thoại".into(), value: "0123 456 789".into() };
+    assert!(phone.accepts("0123456789") && phone.accepts("0123.456.789"));
+    assert!(!phone.accepts("0123 456 78") && !phone.accepts(""));
+}
+
+#[test]
+fn the_new_screens_report_their_mistakes_at_their_lines() {
+    // line numbers: the fence is line 1, `kind` line 2.
+    only_problem(&edit(LOGIN, "asks: Số lạ: Đọc mã cho tôi nhé.\n", ""), 12, 1, "`tell_otp` needs `asks: …`");
+    only_problem(&edit(LOGIN, "link: vneid-xacthuc.example", "link: vneid.gov.vn"), 11, 7, "reserved example domain");
+    only_problem(&edit(LOGIN, "code: 428 913\n", ""), 7, 1, "the `otp` screen lacks `code: …`");
+    only_problem(&edit(LOGIN, "screen: documents", "screen: search"), 15, 9, "not a screen of a id_login drill");
+    only_problem(&edit(PORTAL, "field: Số điện thoại => 0123 456 789", "field: Số điện thoại"), 15, 8, "`field: its label => the value to type`");
+    let no_fields = edit(&edit(PORTAL, "field: Họ tên người yêu cầu => Nguyễn Thị Hoa\n", ""), "field: Số điện thoại => 0123 456 789\n", "");
+    only_problem(&no_fields, 13, 1, "lacks `field:");
+    only_problem(&edit(PORTAL, "amount: 10.000\n", ""), 18, 1, "the `fee` screen lacks `amount: …`");
+    only_problem(&edit(PORTAL, "right: submit => Đã nộp.", "right: confirm"), 16, 8, "not an action of a `form` screen");
+    only_problem(&edit(PORTAL, "right: Nộp trực tuyến\n", ""), 8, 1, "has no right action");
+}
+
+#[test]
+fn each_red_flag_names_words_of_its_message_and_the_message_is_cut_around_them() {
+    let (drill, problems) = parse_drill_text(INBOX);
+    assert_eq!(problems, vec![]);
+    let Screen::Message(message) = &drill.unwrap().steps[0].screen else { panic!("a message") };
+    let parts: Vec<(&str, Option<usize>, bool)> = message.parts().iter().map(|p| (p.text, p.flag, p.is_link)).collect();
+    assert_eq!(parts, [("Tài khoản bị", None, false), ("khoá sau 24 giờ.", Some(1), false), ("https://vneid-capnhat.example/login", Some(0), true)]);
+    only_problem(&edit(INBOX, "\"khoá sau 24 giờ\"", "\"khoá sau 12 giờ\""), 12, 1, "is not in the message's text");
+    only_problem(&edit(INBOX, "urgency \"khoá sau 24 giờ\"", "urgency"), 12, 1, "write the words of the message that show the flag");
+    only_problem(&edit(INBOX, "flag: look_alike_link => Link giả.", "flag: look_alike_link \"bị khoá\" => Link giả."), 12, 1, "overlaps the words");
+    // A look-alike link without a link on the message has nothing to tap.
+    only_problem(&edit(INBOX, "link: https://vneid-capnhat.example/login\n", ""), 10, 1, "write the words of the message");
+}
+
+#[test]
 fn an_unknown_kind_is_reported_at_its_value() {
     only_problem(
         &edit(TRANSFER, "kind: transfer_confirm", "kind: atm"),
         2,
         7,
-        "unknown drill kind `atm`: use `transfer_confirm`, `message_inbox` or `incoming_call`",
+        "unknown drill kind `atm`: use `transfer_confirm`, `message_inbox`, `incoming_call`, `id_login` or `portal_submit`",
     );
 }
 
@@ -146,7 +293,7 @@ fn unknown_keys_and_actions_are_reported_with_what_is_allowed() {
         1,
         "unknown key `bnak` on a `confirm` screen: use `name`",
     );
-    only_problem(&edit(TRANSFER, "instruction:", "level: 2\ninstruction:"), 3, 1, "unknown key `level`");
+    only_problem(&edit(TRANSFER, "instruction:", "levle: 2\ninstruction:"), 3, 1, "unknown key `levle`");
     only_problem(&edit(TRANSFER, "right: cancel", "right: huy"), 10, 8, "unknown action `huy` on a `confirm` screen: use `confirm` or `cancel`");
     only_problem(&edit(TRANSFER, "right: enter_passcode", "right: scan"), 14, 8, "`scan` is not an action of a `passcode` screen");
     only_problem(&edit(TRANSFER, "screen: passcode", "screen: message"), 13, 9, "`message` is not a screen of a transfer_confirm drill");
@@ -162,7 +309,7 @@ fn fictional_values_are_checked() {
     only_problem(&edit(TRANSFER, "amount: 50.000", "amount: năm mươi nghìn"), 9, 9, "not an amount in đồng");
     only_problem(&edit(INBOX, "https://vneid-capnhat.example/login", "https://vneid-gov.vn"), 8, 7, "reserved example domain");
     only_problem(
-        &edit(INBOX, "flag: look_alike_link => Link giả.\nflag: urgency => Dọa để bạn vội.\n", ""),
+        &edit(INBOX, "flag: look_alike_link => Link giả.\nflag: urgency \"khoá sau 24 giờ\" => Dọa để bạn vội.\n", ""),
         5,
         1,
         "a scam message needs its red flags",
@@ -233,6 +380,28 @@ fn write(drill: &Drill, rng: &mut Rng) -> String {
                 lines.push(format!("text: {}", m.text));
             }
             Screen::Call { says } => lines.push(format!("says: {says}")),
+            Screen::Login { phone } => lines.push(format!("phone: {phone}")),
+            Screen::Otp(otp) => {
+                lines.push(format!("code: {}", otp.code));
+                lines.push(format!("from: {}", otp.from));
+                lines.extend((!otp.asks.is_empty()).then(|| format!("asks: {}", otp.asks)));
+                lines.extend((!otp.link.is_empty()).then(|| format!("link: {}", otp.link)));
+            }
+            Screen::Documents { name, level } => {
+                lines.push(format!("name: {name}"));
+                lines.extend((!level.is_empty()).then(|| format!("level: {level}")));
+            }
+            Screen::Search { query } => lines.push(format!("query: {query}")),
+            Screen::Procedure { title, agency } => {
+                lines.push(format!("title: {title}"));
+                lines.extend((!agency.is_empty()).then(|| format!("agency: {agency}")));
+            }
+            Screen::Fee(fee) => {
+                lines.push(format!("payee: {}", fee.payee));
+                lines.push(format!("amount: {}", fee.amount));
+                lines.extend((!fee.code.is_empty()).then(|| format!("code: {}", fee.code)));
+                lines.extend((!fee.content.is_empty()).then(|| format!("content: {}", fee.content)));
+            }
             _ => {}
         }
         // Fields may come in any order; responses keep theirs (it is the order of a call's choices).
@@ -242,7 +411,11 @@ fn write(drill: &Drill, rng: &mut Rng) -> String {
         }
         // Red flags keep their order (the player shows them so), after the fields.
         if let Screen::Message(m) = &step.screen {
-            lines.extend(m.flags.iter().map(|f| format!("flag: {} => {}", f.flag.as_str(), f.note)));
+            lines.extend(m.flags.iter().map(|f| format!("flag: {} \"{}\" => {}", f.flag.as_str(), f.part, f.note)));
+        }
+        // Form fields keep their order too.
+        if let Screen::Form { fields } = &step.screen {
+            lines.extend(fields.iter().map(|f| format!("field: {} => {}", f.label, f.value)));
         }
         for r in &step.responses {
             let feedback = if r.feedback.is_empty() { String::new() } else { format!(" => {}", r.feedback) };
@@ -255,11 +428,14 @@ fn write(drill: &Drill, rng: &mut Rng) -> String {
 }
 
 fn generate(rng: &mut Rng) -> Drill {
-    let kind = match rng.below(3) {
+    let kind = match rng.below(5) {
         0 => DrillKind::TransferConfirm,
         1 => DrillKind::MessageInbox,
+        2 => DrillKind::IdLogin,
+        3 => DrillKind::PortalSubmit,
         _ => DrillKind::IncomingCall { caller: rng.text() },
     };
+    let choices = |rng: &mut Rng| (0..1 + rng.below(3)).map(|i| Action::Choice(format!("Lựa chọn {i} {}", rng.text()))).collect::<Vec<_>>();
     let steps = (0..1 + rng.below(5))
         .map(|_| {
             let ask = (rng.below(2) == 0).then(|| rng.text());
@@ -280,22 +456,55 @@ fn generate(rng: &mut Rng) -> Drill {
                 },
                 DrillKind::MessageInbox => {
                     let scam = rng.below(2) == 0;
-                    let flags = if scam {
+                    // Each flag's words are marked `«i»` so that they are found where they were put.
+                    let flags: Vec<FlagNote> = if scam {
                         let first = rng.below(RedFlag::ALL.len());
                         (0..1 + rng.below(3))
-                            .map(|i| RedFlag::ALL[(first + i) % RedFlag::ALL.len()])
-                            .map(|flag| FlagNote { flag, note: rng.text() })
+                            .map(|i| (i, RedFlag::ALL[(first + i) % RedFlag::ALL.len()]))
+                            .map(|(i, flag)| FlagNote { flag, part: format!("«{i}» {}", rng.text()), note: rng.text() })
                             .collect()
                     } else {
                         Vec::new()
                     };
-                    let message = Message { from: rng.text(), text: rng.text(), link: String::new(), flags };
+                    let mut text = rng.text();
+                    for flag in &flags {
+                        text = format!("{text} {}. {}", flag.part, rng.text());
+                    }
+                    let message = Message { from: rng.text(), text, link: String::new(), flags };
                     (Screen::Message(message), if scam { vec![Action::Scam, Action::Safe] } else { vec![Action::Safe, Action::Scam] })
                 }
-                DrillKind::IncomingCall { .. } => {
-                    let choices = (0..1 + rng.below(3)).map(|i| Action::Choice(format!("Lựa chọn {i} {}", rng.text()))).collect();
-                    (Screen::Call { says: rng.text() }, choices)
-                }
+                DrillKind::IncomingCall { .. } => (Screen::Call { says: rng.text() }, choices(rng)),
+                DrillKind::IdLogin => match rng.below(3) {
+                    0 => (Screen::Login { phone: "0123 456 789".into() }, vec![Action::EnterPasscode, Action::Cancel]),
+                    1 => {
+                        let (asks, link) = (rng.below(2) == 0, rng.below(2) == 0);
+                        let otp = Otp {
+                            code: format!("{:06}", rng.next() % 1_000_000),
+                            from: rng.text(),
+                            asks: if asks { rng.text() } else { String::new() },
+                            link: if link { "xacthuc.example".into() } else { String::new() },
+                        };
+                        let mut actions = vec![Action::EnterOtp, Action::WrongCode];
+                        actions.extend(asks.then_some(Action::TellOtp));
+                        actions.extend(link.then_some(Action::OpenLink));
+                        (Screen::Otp(otp), actions)
+                    }
+                    _ => (Screen::Documents { name: rng.text(), level: if rng.below(2) == 0 { rng.text() } else { String::new() } }, choices(rng)),
+                },
+                DrillKind::PortalSubmit => match rng.below(5) {
+                    0 => (Screen::Search { query: rng.text() }, choices(rng)),
+                    1 => (Screen::Procedure { title: rng.text(), agency: if rng.below(2) == 0 { rng.text() } else { String::new() } }, choices(rng)),
+                    2 => {
+                        let fields = (0..1 + rng.below(MAX_FORM_FIELDS)).map(|_| FormField { label: rng.text(), value: rng.text() }).collect();
+                        (Screen::Form { fields }, vec![Action::Submit, Action::WrongForm])
+                    }
+                    3 => {
+                        let code = if rng.below(2) == 0 { rng.text() } else { String::new() };
+                        let fee = Fee { payee: rng.text(), amount: 1 + rng.next() % 1_000_000, code, content: String::new() };
+                        (Screen::Fee(fee), vec![Action::Confirm, Action::Cancel])
+                    }
+                    _ => (Screen::Passcode, vec![Action::EnterPasscode, Action::Cancel]),
+                },
             };
             // The first action is right; some others are wrong, each with feedback.
             let wrong = rng.below(actions.len());
