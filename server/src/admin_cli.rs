@@ -9,7 +9,7 @@ use crate::DEFAULT_DATABASE;
 pub struct AdminArgs {
     #[command(subcommand)]
     pub command: AdminCommand,
-    /// The server's database (SQLite file or `sqlite:` URL).
+    /// The server's database: a SQLite file or `sqlite:` URL, or a `postgres://` URL.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE, global = true)]
     pub database: String,
 }

@@ -10,7 +10,7 @@ use hocso_server::DEFAULT_DATABASE;
 pub struct LearnerArgs {
     #[command(subcommand)]
     pub command: LearnerCommand,
-    /// The server's database (SQLite file or `sqlite:` URL).
+    /// The server's database: a SQLite file or `sqlite:` URL, or a `postgres://` URL.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE, global = true)]
     pub database: String,
 }

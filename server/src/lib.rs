@@ -35,7 +35,7 @@ pub struct ServeConfig {
     pub addr: SocketAddr,
     /// The built app (`cargo xtask build` writes it).
     pub dist: PathBuf,
-    /// A SQLite file path or `sqlite:` URL (`--database`, `DATABASE_URL`).
+    /// A SQLite file path or `sqlite:` URL, or a `postgres://` URL (`--database`, `DATABASE_URL`).
     pub database: String,
     pub limits: Limits,
     /// Timeouts and the connection cap: what one slow client may hold.
@@ -192,6 +192,9 @@ async fn bind(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
 
 /// Everything under `dist/` is served to anyone: the database must not be there.
 fn check_database_outside_dist(database: &str, dist: &std::path::Path) -> anyhow::Result<()> {
+    if store::is_postgres_url(database) {
+        return Ok(());
+    }
     let path = std::path::Path::new(database.strip_prefix("sqlite://").or(database.strip_prefix("sqlite:")).unwrap_or(database));
     let absolute = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
     if absolute(path).starts_with(absolute(dist)) {

@@ -27,7 +27,8 @@ enum Command {
         /// binary (release builds of `cargo xtask build`), else `dist`.
         #[arg(long, env = "HOCSO_DIST")]
         dist: Option<PathBuf>,
-        /// The sync database: a SQLite file (created if missing) or `sqlite:` URL.
+        /// The sync database: a SQLite file (created if missing) or `sqlite:` URL, or a `postgres://` URL
+        /// (then HOCSO_SECRET_FILE names the file of the codes' secret, the same for every server).
         #[arg(long, env = "DATABASE_URL", default_value = hocso_server::DEFAULT_DATABASE)]
         database: String,
         /// Serve HTTPS with this certificate chain (PEM, e.g. Let's Encrypt's fullchain.pem).

@@ -8,7 +8,7 @@ use crate::DEFAULT_DATABASE;
 pub struct TeamArgs {
     #[command(subcommand)]
     pub command: TeamCommand,
-    /// The server's database (SQLite file or `sqlite:` URL).
+    /// The server's database: a SQLite file or `sqlite:` URL, or a `postgres://` URL.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE, global = true)]
     pub database: String,
 }
@@ -36,7 +36,7 @@ pub enum TeamCommand {
 pub struct DeviceArgs {
     #[command(subcommand)]
     pub command: DeviceCommand,
-    /// The server's database (SQLite file or `sqlite:` URL).
+    /// The server's database: a SQLite file or `sqlite:` URL, or a `postgres://` URL.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE, global = true)]
     pub database: String,
 }

@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 use hocso_server::store::{normalise_code, sha256_hex, Store, StoreError};
 use sqlx::Row;
 
+/// These tests are about `<database>.secret`, the secret kept beside a SQLite file; a PostgreSQL
+/// database's secret is the file `HOCSO_SECRET_FILE` names (see `store_open.rs`).
+const SECRET_BESIDE_THE_FILE: &str = "the secret file kept beside the SQLite file";
+
 fn secret_of(database: &Path) -> PathBuf {
     let mut name = database.as_os_str().to_owned();
     name.push(".secret");
@@ -21,6 +25,9 @@ async fn code_hashes(database: &Path) -> Vec<String> {
 
 #[tokio::test]
 async fn a_copied_database_does_not_give_the_codes_up() {
+    if common::sqlite_only(SECRET_BESIDE_THE_FILE) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("hocso.db");
     let store = Store::open(database.to_str().unwrap()).await.unwrap();
@@ -65,6 +72,9 @@ async fn a_copied_database_does_not_give_the_codes_up() {
 
 #[tokio::test]
 async fn a_database_from_before_keyed_hashes_keeps_its_codes() {
+    if common::sqlite_only(SECRET_BESIDE_THE_FILE) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("hocso.db");
     let store = Store::open(database.to_str().unwrap()).await.unwrap();
@@ -90,6 +100,9 @@ async fn a_database_from_before_keyed_hashes_keeps_its_codes() {
 
 #[tokio::test]
 async fn a_wrong_secret_is_refused_and_a_lost_one_means_new_codes() {
+    if common::sqlite_only(SECRET_BESIDE_THE_FILE) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a.db"), dir.path().join("b.db"));
     let store_a = Store::open(a.to_str().unwrap()).await.unwrap();
@@ -118,6 +131,9 @@ async fn a_wrong_secret_is_refused_and_a_lost_one_means_new_codes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn processes_opening_a_new_database_at_once_share_one_secret() {
+    if common::sqlite_only(SECRET_BESIDE_THE_FILE) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("hocso.db").to_str().unwrap().to_owned();
     let opens: Vec<_> = (0..4)

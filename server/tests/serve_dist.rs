@@ -5,6 +5,8 @@ use std::path::Path;
 use hocso_server::ServeConfig;
 use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE};
 
+mod common;
+
 const INDEX: &str = "<!DOCTYPE html><html lang=\"vi\"><body>Học Số shell</body></html>";
 
 fn write_dist(dist: &Path) {
@@ -21,7 +23,7 @@ async fn start(dist: &Path) -> SocketAddr {
     let addr = listener.local_addr().unwrap();
     // The database lives apart from dist/, which is served to everyone.
     let db = tempfile::tempdir().unwrap().keep().join("hocso.db");
-    let config = ServeConfig::new(addr, dist.to_owned(), db.to_str().unwrap());
+    let config = ServeConfig::new(addr, dist.to_owned(), common::database_url(&db).await);
     let app = hocso_server::app(&config).await.unwrap();
     tokio::spawn(hocso_server::serve_connections(listener, app, config.connections, std::future::pending()));
     addr

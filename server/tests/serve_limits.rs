@@ -10,6 +10,8 @@ use hocso_server::{ConnectionLimits, ServeConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+mod common;
+
 struct Server {
     addr: SocketAddr,
     _dist: tempfile::TempDir,
@@ -22,7 +24,7 @@ async fn start(limits: ConnectionLimits) -> Server {
     let db = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let mut config = ServeConfig::new(addr, dist.path().to_owned(), db.path().join("hocso.db").to_str().unwrap());
+    let mut config = ServeConfig::new(addr, dist.path().to_owned(), common::database_url(&db.path().join("hocso.db")).await);
     config.connections = limits;
     let app = hocso_server::app(&config).await.unwrap();
     tokio::spawn(hocso_server::serve_connections(listener, app, limits, std::future::pending()));

@@ -9,6 +9,8 @@ use hocso_server::{Limits, ServeConfig};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+mod common;
+
 struct Server {
     addr: SocketAddr,
     store: Store,
@@ -21,7 +23,7 @@ async fn start_with(limits: Limits) -> Server {
     let dist = tempfile::tempdir().unwrap();
     std::fs::write(dist.path().join("index.html"), "<!DOCTYPE html>").unwrap();
     let db = tempfile::tempdir().unwrap();
-    let database = db.path().join("hocso.db").to_str().unwrap().to_owned();
+    let database = common::database_url(&db.path().join("hocso.db")).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let mut config = ServeConfig::new(addr, dist.path().to_owned(), database.clone());

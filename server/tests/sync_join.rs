@@ -153,9 +153,10 @@ async fn start_with_addresses(database: &std::path::Path, dist: &std::path::Path
     let dist = dist.to_owned();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let mut config = hocso_server::ServeConfig::new(addr, dist, database.to_str().unwrap());
+    let database = database_url(database).await;
+    let mut config = hocso_server::ServeConfig::new(addr, dist, database.clone());
     config.limits = generous();
-    let store = hocso_server::store::Store::open(database.to_str().unwrap()).await.unwrap();
+    let store = hocso_server::store::Store::open(&database).await.unwrap();
     let app = hocso_server::router(&config, store.clone()).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (addr, store)

@@ -183,7 +183,7 @@ fn npm_build_tools() -> anyhow::Result<()> {
         .arg(format!("esbuild@{ESBUILD_NPM_VERSION}")))
 }
 
-fn as_root(program: &str) -> Command {
+pub(crate) fn as_root(program: &str) -> Command {
     let is_root = output_line(Command::new("id").arg("-u")).as_deref() == Some("0");
     if is_root {
         Command::new(program)

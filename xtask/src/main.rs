@@ -5,14 +5,18 @@
 //!   library's too; with `--test`, also Chromium, chromedriver and the npm test packages.
 //! - `build`: the release app in `dist/` with its service worker precache list, and the server.
 //! - `serve [--addr A] [--port P]`: install, build, run `hocso serve`.
-//! - `test`: install, then native tests, WASM tests in headless Chromium, end-to-end tests.
+//! - `test`: install, then native tests (the server's on SQLite, then again on a throw-away
+//!   PostgreSQL, `postgres`), WASM tests in headless Chromium, end-to-end tests.
 //!   `test --fresh`: the same in a clone of HEAD with an empty `CARGO_HOME`, as a new machine.
+//!   `test --server`: only the server's tests, on SQLite and on PostgreSQL.
 //! - `bench sync`: the sync server's ingest rate and latency against its budget.
 mod bench;
 mod build;
 mod fresh;
 mod install;
+mod postgres;
 mod precompress;
+mod province;
 mod run;
 mod service_worker;
 mod size_report;
@@ -28,10 +32,11 @@ fn main() {
         Some("build") => install::install(false).and_then(|()| build::build()).map(|_| ()),
         Some("serve") => install::install(false).and_then(|()| build::build()).and_then(|_| build::serve(&args[1..])),
         Some("test") if args.iter().any(|a| a == "--fresh") => fresh::test_fresh(),
+        Some("test") if args.iter().any(|a| a == "--server") => test::server_on_both_stores(),
         Some("test") => test::test(),
         Some("bench") => bench::bench(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask install [--test] | build | serve [--addr A] [--port P] | test [--fresh] | bench [sync|learner|lighthouse]");
+            eprintln!("usage: cargo xtask install [--test] | build | serve [--addr A] [--port P] | test [--fresh | --server] | bench [sync [--database sqlite|postgres] [--no-province]|learner|lighthouse]");
             std::process::exit(2);
         }
     };

@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every test of the project, in order, with one summary at the end.
 //!
-//! 1. native tests of every crate (core, server, xtask);
+//! 1. native tests of every crate (core, server, xtask), the server's on SQLite, then the server's
+//!    again on PostgreSQL: a throw-away cluster that xtask starts (`postgres`);
 //! 2. the app's `wasm-bindgen-test` tests in headless Chromium (IndexedDB, localStorage: the real ones);
 //! 3. a release build of the app and the server;
 //! 4. the end-to-end suite in `tests/` (Playwright, real Chromium, a freshly started `hocso serve`).
@@ -89,6 +90,43 @@ fn style_checks(root: &std::path::Path) -> (anyhow::Result<bool>, Counts) {
     (Ok(counts.failed == 0), counts)
 }
 
+/// The server's tests (unit and integration: sync API, faults, dashboards, command line…) with
+/// `HOCSO_TEST_DATABASE_URL` set: each test gets a PostgreSQL database of its own in a cluster
+/// started for this run and stopped after it (tests about SQLite's file say so and skip).
+fn server_tests_on_postgres(root: &std::path::Path, counts: &mut Counts) -> anyhow::Result<bool> {
+    let cluster = crate::postgres::Cluster::start("postgres-test", false)?;
+    step(
+        Command::new("cargo")
+            .args(["test", "--package", "hocso-server", "--no-fail-fast"])
+            .current_dir(root)
+            .env("HOCSO_TEST_DATABASE_URL", cluster.url())
+            .env("HOCSO_SECRET_FILE", cluster.secret_file()),
+        counts,
+    )
+}
+
+/// `cargo xtask test --server`: the server's tests only, on SQLite then on PostgreSQL (what to run
+/// after changing the store or the API, in a few minutes instead of the whole suite's half hour).
+pub fn server_on_both_stores() -> anyhow::Result<()> {
+    let root = root();
+    let mut sqlite = Counts::default();
+    let on_sqlite = step(Command::new("cargo").args(["test", "--package", "hocso-server", "--no-fail-fast"]).current_dir(&root), &mut sqlite)?;
+    let mut postgres = Counts::default();
+    let on_postgres = server_tests_on_postgres(&root, &mut postgres);
+    println!("\n== cargo xtask test --server: summary ==");
+    println!("{:>6}  server tests on SQLite      {:>4} passed {:>3} failed", if on_sqlite { "ok" } else { "FAILED" }, sqlite.passed, sqlite.failed);
+    let status = match &on_postgres {
+        Ok(true) => "ok".to_owned(),
+        Ok(false) => "FAILED".to_owned(),
+        Err(error) => format!("ERROR ({error:#})"),
+    };
+    println!("{status:>6}  server tests on PostgreSQL  {:>4} passed {:>3} failed", postgres.passed, postgres.failed);
+    if !on_sqlite || !matches!(on_postgres, Ok(true)) {
+        anyhow::bail!("some server tests failed (see above)");
+    }
+    Ok(())
+}
+
 pub fn test() -> anyhow::Result<()> {
     let root = root();
     let started = Instant::now();
@@ -121,6 +159,11 @@ pub fn test() -> anyhow::Result<()> {
         &mut counts,
     );
     record("server with the app built in", outcome, since, counts);
+
+    let since = Instant::now();
+    let mut counts = Counts::default();
+    let outcome = server_tests_on_postgres(&root, &mut counts);
+    record("server tests on PostgreSQL", outcome, since, counts);
 
     let since = Instant::now();
     let mut counts = Counts::default();

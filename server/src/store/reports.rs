@@ -6,7 +6,7 @@ use hocso_core::progress::{EventKind, ProgressEvent, Score};
 use hocso_core::sync::{Role, TeamInfo};
 use sqlx::Row;
 
-use super::{now_ms, random_hex, role_from, sha256_hex, Store, StoreError};
+use super::{flag, now_ms, random_hex, role_from, sha256_hex, Store, StoreError};
 use hocso_core::date::VIETNAM_OFFSET_MS;
 
 /// The `WHERE` term that picks `lesson_completed` events. Written exactly as in the partial index
@@ -30,6 +30,45 @@ const DRILL_EVENTS: &str = r#"(kind LIKE '{"type":"drill\_completed"%' ESCAPE '\
 /// counts them.
 const NOT_ERASED: &str = r#"kind NOT LIKE '{"type":"erased"%'"#;
 
+const DAY_MS: i64 = 86_400_000;
+
+/// The day (from 1970-01-01 in Vietnam) a learning event counts its learner on, in `learner_days`;
+/// `None` for what no report counts a learner from: session events, erased placeholders, and
+/// times off the calendar ([`TimeRange::ALL`]).
+pub(super) fn learning_day(event: &ProgressEvent) -> Option<i64> {
+    let counted = event.kind.session().is_none() && !matches!(event.kind, EventKind::Erased);
+    let on_calendar = TimeRange::ALL.from_ms <= event.at && event.at < TimeRange::ALL.until_ms;
+    (counted && on_calendar).then(|| (event.at + VIETNAM_OFFSET_MS) / DAY_MS)
+}
+
+pub(super) async fn add_learner_day(tx: &mut sqlx::Transaction<'_, sqlx::Any>, team: &str, learner: &str, day: i64) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO learner_days (team_id, learner_id, day) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        .bind(team)
+        .bind(learner)
+        .bind(day)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Counts a learner's days in a team again from the events (after one of them was emptied).
+pub(super) async fn recount_learner_days(tx: &mut sqlx::Transaction<'_, sqlx::Any>, team: &str, learner: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM learner_days WHERE team_id = $1 AND learner_id = $2").bind(team).bind(learner).execute(&mut **tx).await?;
+    sqlx::query(&format!(
+        "INSERT INTO learner_days (team_id, learner_id, day)
+         SELECT DISTINCT team_id, learner_id, (at + $1) / 86400000 FROM events
+         WHERE team_id = $2 AND learner_id = $3 AND at >= $4 AND at < $5 AND NOT {SESSION_EVENTS} AND {NOT_ERASED}"
+    ))
+    .bind(VIETNAM_OFFSET_MS)
+    .bind(team)
+    .bind(learner)
+    .bind(TimeRange::ALL.from_ms)
+    .bind(TimeRange::ALL.until_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Events with `from_ms <= at < until_ms` (the phone's clock, ms since the epoch).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TimeRange {
@@ -42,6 +81,16 @@ impl TimeRange {
     /// Events outside (a phone whose clock was wrong) are in no report, so day and month arithmetic
     /// on `at` can never overflow.
     pub const ALL: TimeRange = TimeRange { from_ms: -VIETNAM_OFFSET_MS, until_ms: 253_402_300_800_000 - VIETNAM_OFFSET_MS };
+
+    /// The days (from 1970-01-01 in Vietnam, as `learner_days.day`) of this range, first and past
+    /// the last. Report ranges are whole days in Vietnam (`dashboard::Period::range`), for which
+    /// an event is in the range exactly when its day is; a range that starts or ends within a day
+    /// takes the days it begins in whole.
+    pub fn days(self) -> (i64, i64) {
+        let range = self.within_calendar();
+        let day = |ms: i64| (ms + VIETNAM_OFFSET_MS).div_euclid(DAY_MS) + i64::from((ms + VIETNAM_OFFSET_MS).rem_euclid(DAY_MS) != 0);
+        (day(range.from_ms), day(range.until_ms))
+    }
 
     /// The part of this range that is in [`TimeRange::ALL`] (empty ranges stay empty).
     pub fn within_calendar(self) -> TimeRange {
@@ -122,17 +171,13 @@ impl Store {
     /// are the member's work running a session, and its attendees are counted from the sessions.
     /// Days are counted from 1970-01-01 in Vietnam time (`at` + [`VIETNAM_OFFSET_MS`]).
     pub async fn learner_days(&self, team_id: &str, range: TimeRange) -> Result<Vec<(String, i64)>, StoreError> {
-        let range = range.within_calendar();
-        let rows = sqlx::query(&format!(
-            "SELECT learner_id, (at + ?) / 86400000 AS day FROM events
-             WHERE team_id = ? AND at >= ? AND at < ? AND NOT {SESSION_EVENTS} AND {NOT_ERASED} GROUP BY learner_id, day"
-        ))
-        .bind(VIETNAM_OFFSET_MS)
-        .bind(team_id)
-        .bind(range.from_ms)
-        .bind(range.until_ms)
-        .fetch_all(&self.reader)
-        .await?;
+        let (from, until) = range.days();
+        let rows = sqlx::query("SELECT learner_id, day FROM learner_days WHERE team_id = $1 AND day >= $2 AND day < $3")
+            .bind(team_id)
+            .bind(from)
+            .bind(until)
+            .fetch_all(&self.reader)
+            .await?;
         self.log_times_outside_the_calendar(team_id).await?;
         rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
     }
@@ -140,7 +185,7 @@ impl Store {
     /// Says in the log which of the team's devices sent events with impossible times (left out of
     /// every report: see [`TimeRange::ALL`]). Two seeks in the `events_team_at` index.
     async fn log_times_outside_the_calendar(&self, team_id: &str) -> Result<(), StoreError> {
-        let rows = sqlx::query("SELECT device_id, COUNT(*) FROM events WHERE team_id = ? AND (at < ? OR at >= ?) GROUP BY device_id")
+        let rows = sqlx::query("SELECT device_id, COUNT(*) FROM events WHERE team_id = $1 AND (at < $2 OR at >= $3) GROUP BY device_id")
             .bind(team_id)
             .bind(TimeRange::ALL.from_ms)
             .bind(TimeRange::ALL.until_ms)
@@ -158,7 +203,7 @@ impl Store {
         let range = range.within_calendar();
         let rows = sqlx::query(&format!(
             "SELECT learner_id, lesson_id, at, kind FROM events
-             WHERE team_id = ? AND {COMPLETED} AND at >= ? AND at < ?"
+             WHERE team_id = $1 AND {COMPLETED} AND at >= $2 AND at < $3"
         ))
         .bind(team_id)
         .bind(range.from_ms)
@@ -179,7 +224,7 @@ impl Store {
         let range = range.within_calendar();
         let rows = sqlx::query(&format!(
             "SELECT lesson_id, kind FROM events
-             WHERE team_id = ? AND at >= ? AND at < ? AND {DRILL_EVENTS}"
+             WHERE team_id = $1 AND at >= $2 AND at < $3 AND {DRILL_EVENTS}"
         ))
         .bind(team_id)
         .bind(range.from_ms)
@@ -201,7 +246,7 @@ impl Store {
     /// Every session event of the team, whatever its time (`crate::dashboard` places a session by
     /// the date written in its details, not by the phone's clock).
     pub async fn session_events(&self, team_id: &str) -> Result<Vec<ProgressEvent>, StoreError> {
-        let rows = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE team_id = ? AND {SESSION_EVENTS} ORDER BY device_id, seq"))
+        let rows = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE team_id = $1 AND {SESSION_EVENTS} ORDER BY device_id, seq"))
             .bind(team_id)
             .fetch_all(&self.reader)
             .await?;
@@ -210,7 +255,7 @@ impl Store {
 
     /// The team's devices that are not removed, oldest first.
     pub async fn device_statuses(&self, team_id: &str) -> Result<Vec<DeviceStatus>, StoreError> {
-        let rows = sqlx::query("SELECT id, name, role, last_push_at FROM devices WHERE team_id = ? AND revoked_at IS NULL ORDER BY created_at, id")
+        let rows = sqlx::query("SELECT id, name, role, last_push_at FROM devices WHERE team_id = $1 AND revoked_at IS NULL ORDER BY created_at, id")
             .bind(team_id)
             .fetch_all(&self.reader)
             .await?;
@@ -239,16 +284,14 @@ impl Store {
             })
             .collect::<Result<_, StoreError>>()?;
         let index: std::collections::HashMap<String, usize> = counts.iter().enumerate().map(|(i, c)| (c.team.id.clone(), i)).collect();
-        let at = |row: &sqlx::sqlite::SqliteRow| -> Result<Option<usize>, StoreError> { Ok(index.get(row.try_get::<&str, _>(0)?).copied()) };
+        let at = |row: &sqlx::any::AnyRow| -> Result<Option<usize>, StoreError> { Ok(index.get(row.try_get::<&str, _>(0)?).copied()) };
 
-        let reached = sqlx::query(&format!(
-            "SELECT DISTINCT team_id, learner_id FROM events WHERE at >= ? AND at < ? AND NOT {SESSION_EVENTS}
-             AND {NOT_ERASED} ORDER BY team_id, learner_id"
-        ))
-        .bind(range.from_ms)
-        .bind(range.until_ms)
-        .fetch_all(&self.reader)
-        .await?;
+        let (from, until) = range.days();
+        let reached = sqlx::query("SELECT DISTINCT team_id, learner_id FROM learner_days WHERE day >= $1 AND day < $2 ORDER BY team_id, learner_id")
+            .bind(from)
+            .bind(until)
+            .fetch_all(&self.reader)
+            .await?;
         for r in &reached {
             if let Some(i) = at(r)? {
                 counts[i].learners.push(r.try_get(1)?);
@@ -268,12 +311,13 @@ impl Store {
                 counts[i].session_events = events;
             }
         }
-        let completed =
-            sqlx::query(&format!("SELECT team_id, COUNT(DISTINCT learner_id) FROM events WHERE {COMPLETED} AND at >= ? AND at < ? GROUP BY team_id"))
-                .bind(range.from_ms)
-                .bind(range.until_ms)
-                .fetch_all(&self.reader)
-                .await?;
+        let completed = sqlx::query(&format!(
+            "SELECT team_id, COUNT(DISTINCT learner_id) FROM events WHERE {COMPLETED} AND at >= $1 AND at < $2 GROUP BY team_id"
+        ))
+        .bind(range.from_ms)
+        .bind(range.until_ms)
+        .fetch_all(&self.reader)
+        .await?;
         for r in &completed {
             if let Some(i) = at(r)? {
                 counts[i].learners_completed = r.try_get(1)?;
@@ -281,7 +325,7 @@ impl Store {
         }
         let lessons = sqlx::query(&format!(
             "SELECT team_id, lesson_id, COUNT(*), COUNT(DISTINCT learner_id) FROM events
-             WHERE {COMPLETED} AND at >= ? AND at < ? GROUP BY team_id, lesson_id ORDER BY team_id, lesson_id"
+             WHERE {COMPLETED} AND at >= $1 AND at < $2 GROUP BY team_id, lesson_id ORDER BY team_id, lesson_id"
         ))
         .bind(range.from_ms)
         .bind(range.until_ms)
@@ -308,7 +352,7 @@ impl Store {
     pub async fn create_admin_token(&self, name: &str) -> Result<(String, String), StoreError> {
         let id = format!("a-{}", random_hex(5));
         let token = format!("hsa_{}", random_hex(32));
-        sqlx::query("INSERT INTO admin_tokens (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO admin_tokens (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)")
             .bind(&id)
             .bind(name)
             .bind(sha256_hex(&token))
@@ -319,7 +363,7 @@ impl Store {
     }
 
     pub async fn revoke_admin_token(&self, id: &str) -> Result<(), StoreError> {
-        let done = sqlx::query("UPDATE admin_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+        let done = sqlx::query("UPDATE admin_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
             .bind(now_ms())
             .bind(id)
             .execute(&self.writer)
@@ -331,15 +375,16 @@ impl Store {
     }
 
     pub async fn list_admin_tokens(&self) -> Result<Vec<AdminToken>, StoreError> {
-        let rows = sqlx::query("SELECT id, name, created_at, revoked_at IS NOT NULL FROM admin_tokens ORDER BY created_at, id")
-            .fetch_all(&self.reader)
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, name, created_at, CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END FROM admin_tokens ORDER BY created_at, id")
+                .fetch_all(&self.reader)
+                .await?;
         rows.iter().map(admin_token_from).collect()
     }
 
     /// The admin token's id and name; `InvalidToken` if it is not an admin token, `Revoked`.
     pub async fn authenticate_admin(&self, token: &str) -> Result<AdminToken, StoreError> {
-        let row = sqlx::query("SELECT id, name, created_at, revoked_at IS NOT NULL FROM admin_tokens WHERE token_hash = ?")
+        let row = sqlx::query("SELECT id, name, created_at, CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END FROM admin_tokens WHERE token_hash = $1")
             .bind(sha256_hex(token))
             .fetch_optional(&self.reader)
             .await?
@@ -352,8 +397,8 @@ impl Store {
     }
 }
 
-fn admin_token_from(row: &sqlx::sqlite::SqliteRow) -> Result<AdminToken, StoreError> {
-    Ok(AdminToken { id: row.try_get(0)?, name: row.try_get(1)?, created_at: row.try_get(2)?, revoked: row.try_get(3)? })
+fn admin_token_from(row: &sqlx::any::AnyRow) -> Result<AdminToken, StoreError> {
+    Ok(AdminToken { id: row.try_get(0)?, name: row.try_get(1)?, created_at: row.try_get(2)?, revoked: flag(row, 3)? })
 }
 
 const EVENT_COLUMNS: &str = "id, device_id, seq, learner_id, lesson_id, lesson_version, at, kind";
@@ -361,7 +406,7 @@ const EVENT_COLUMNS: &str = "id, device_id, seq, learner_id, lesson_id, lesson_v
 /// The event in `EVENT_COLUMNS` starting at column `first`. One whose kind the server cannot read
 /// any more (an older format) is left out of reports and logged, rather than failing the whole
 /// report; a column of the wrong type (a damaged database) is an error.
-fn event_from_at(row: &sqlx::sqlite::SqliteRow, first: usize) -> Result<Option<ProgressEvent>, StoreError> {
+fn event_from_at(row: &sqlx::any::AnyRow, first: usize) -> Result<Option<ProgressEvent>, StoreError> {
     let id: String = row.try_get(first)?;
     let seq: i64 = row.try_get(first + 2)?;
     let Ok(seq) = u64::try_from(seq) else {

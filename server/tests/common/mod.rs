@@ -1,5 +1,9 @@
-//! A real `hocso` router on 127.0.0.1 over a real SQLite file, and a phone's view of the sync API
+//! A real `hocso` router on 127.0.0.1 over a real database, and a phone's view of the sync API
 //! (reqwest): shared by the sync test files that need to restart the server or run `hocso` itself.
+//!
+//! Which database: a SQLite file by default; when `HOCSO_TEST_DATABASE_URL` names a PostgreSQL
+//! server (`cargo xtask test` starts one and runs the suite a second time), every test's database
+//! path is mapped by [`database_url`] to a PostgreSQL database of its own, created on first use.
 #![allow(dead_code)]
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -15,7 +19,10 @@ pub struct Server {
     pub addr: SocketAddr,
     pub store: Store,
     pub client: reqwest::Client,
+    /// The test's database path (a SQLite file, or the key of its PostgreSQL database).
     pub database: PathBuf,
+    /// What `hocso --database` is given for it (see [`database_url`]).
+    pub url: String,
     task: tokio::task::JoinHandle<()>,
     _dist: tempfile::TempDir,
 }
@@ -32,12 +39,13 @@ impl Server {
         std::fs::write(dist.path().join("index.html"), "<!DOCTYPE html>").unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let mut config = ServeConfig::new(addr, dist.path().to_owned(), database.to_str().unwrap());
+        let url = database_url(database).await;
+        let mut config = ServeConfig::new(addr, dist.path().to_owned(), url.clone());
         config.limits = limits;
-        let store = Store::open(database.to_str().unwrap()).await.unwrap();
+        let store = Store::open(&url).await.unwrap();
         let app = hocso_server::router(&config, store.clone());
         let task = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Server { addr, store, client: reqwest::Client::new(), database: database.to_owned(), task, _dist: dist }
+        Server { addr, store, client: reqwest::Client::new(), database: database.to_owned(), url, task, _dist: dist }
     }
 
     /// Stops serving and closes the database (as `hocso serve` does on Ctrl-C).
@@ -102,17 +110,68 @@ impl Server {
         }
     }
 
-    /// Runs SQL against the database file, as someone holding a copy of it would.
-    pub async fn sql(&self, query: &str) -> Vec<sqlx::sqlite::SqliteRow> {
+    /// Runs SQL against the database, as someone holding a copy of it would.
+    pub async fn sql(&self, query: &str) -> Vec<sqlx::any::AnyRow> {
         sql(&self.database, query).await
     }
 }
 
-pub async fn sql(database: &Path, query: &str) -> Vec<sqlx::sqlite::SqliteRow> {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", database.display())).await.unwrap();
+/// The PostgreSQL server the suite runs against (`HOCSO_TEST_DATABASE_URL`, an URL of its
+/// maintenance database, e.g. `postgres://postgres@127.0.0.1:5433/postgres`), or `None`: SQLite.
+pub fn postgres() -> Option<String> {
+    std::env::var("HOCSO_TEST_DATABASE_URL").ok().filter(|url| !url.is_empty())
+}
+
+/// What the server is given for the test database at `path`: the path itself (SQLite), or the URL
+/// of a PostgreSQL database named after the path, created if it does not exist yet. Each test uses
+/// its own temporary directory, so each gets its own empty database, and a test that restarts its
+/// server on the same path finds its data again.
+pub async fn database_url(path: &Path) -> String {
+    let Some(maintenance) = postgres() else { return path.to_str().unwrap().to_owned() };
+    let name = format!("hocso_test_{}", &hocso_server::store::sha256_hex(path.to_str().unwrap())[..24]);
+    let base = &maintenance[..maintenance.rfind('/').expect("HOCSO_TEST_DATABASE_URL is postgres://user@host:port/database")];
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&maintenance).await.expect("the test PostgreSQL server answers");
+    let exists = sqlx::query("SELECT 1 FROM pg_database WHERE datname = $1").bind(&name).fetch_optional(&pool).await.unwrap().is_some();
+    if !exists {
+        for attempt in 1.. {
+            match sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await {
+                Ok(_) => break,
+                // Another test created it (42P04), or was copying the template at the same time (55006).
+                Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => break,
+                Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("55006") && attempt < 50 => {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await
+                }
+                Err(e) => panic!("creating the test database {name}: {e}"),
+            }
+        }
+    }
+    pool.close().await;
+    format!("{base}/{name}")
+}
+
+/// A connection pool of its own to the database the server was given (`database_url`'s answer).
+pub async fn pool(database: &str) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    let url = if hocso_server::store::is_postgres_url(database) { database.to_owned() } else { format!("sqlite:{database}") };
+    sqlx::AnyPool::connect(&url).await.unwrap()
+}
+
+pub async fn sql(database: &Path, query: &str) -> Vec<sqlx::any::AnyRow> {
+    let pool = pool(&database_url(database).await).await;
     let rows = sqlx::query(query).fetch_all(&pool).await.unwrap();
     pool.close().await;
     rows
+}
+
+/// Says why a test does not run against PostgreSQL (it is about SQLite's file, not the store's
+/// behaviour), and whether to skip it.
+pub fn sqlite_only(why: &str) -> bool {
+    if postgres().is_some() {
+        eprintln!("SQLite only, skipped on PostgreSQL: {why}");
+        return true;
+    }
+    false
 }
 
 pub fn now_ms() -> i64 {
