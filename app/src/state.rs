@@ -35,15 +35,20 @@ impl AppState {
     /// Saves an event durably, then shows it. Returns `None` (and shows why) when it was not saved:
     /// the caller must then not move on, so no answer is ever silently lost.
     pub async fn record(&self, lesson_id: &str, lesson_version: &str, kind: EventKind) -> Option<ProgressEvent> {
+        self.record_all(lesson_id, lesson_version, vec![kind]).await.map(|mut events| events.remove(0))
+    }
+
+    /// Several events of one tap, kept together or not at all (see `store::record_all`).
+    pub async fn record_all(&self, lesson_id: &str, lesson_version: &str, kinds: Vec<EventKind>) -> Option<Vec<ProgressEvent>> {
         let learner = self.learner_id.get_untracked()?;
-        match store::record(&learner, lesson_id, lesson_version, kind).await {
-            Ok(event) => {
+        match store::record_all(&learner, lesson_id, lesson_version, kinds).await {
+            Ok(events) => {
                 self.store_error.set(None);
-                self.events.update(|events| events.push(event.clone()));
-                Some(event)
+                self.events.update(|all| all.extend(events.iter().cloned()));
+                Some(events)
             }
             Err(error) => {
-                leptos::logging::warn!("HocSo: event not saved: {error:?}");
+                leptos::logging::warn!("HocSo: events not saved: {error:?}");
                 self.store_error.set(Some(error));
                 None
             }

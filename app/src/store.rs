@@ -207,25 +207,38 @@ pub async fn device_id() -> StoreResult<String> {
 /// next sequence number are written in one transaction, so a crash can neither lose the event nor
 /// reuse its number.
 pub async fn record(learner_id: &str, lesson_id: &str, lesson_version: &str, kind: EventKind) -> StoreResult<ProgressEvent> {
+    let mut events = record_all(learner_id, lesson_id, lesson_version, vec![kind]).await?;
+    Ok(events.remove(0))
+}
+
+/// Records several events of one tap (a drill's last right answer and its completion) in one
+/// transaction: all are kept or none, so a retry after a failure never records the first again.
+pub async fn record_all(learner_id: &str, lesson_id: &str, lesson_version: &str, kinds: Vec<EventKind>) -> StoreResult<Vec<ProgressEvent>> {
     let device_id = device_id().await?;
     let db = db().await?;
     let tx = db.transaction(&[EVENTS, META], TransactionMode::ReadWrite)?;
     let meta = tx.store(META)?;
-    let seq = meta_get::<u64>(&meta, "last_seq").await?.unwrap_or(0) + 1;
-    let event = ProgressEvent {
-        id: ProgressEvent::event_id(&device_id, seq),
-        device_id,
-        seq,
-        learner_id: learner_id.to_owned(),
-        lesson_id: lesson_id.to_owned(),
-        lesson_version: lesson_version.to_owned(),
-        at: now_ms(),
-        kind,
-    };
-    tx.store(EVENTS)?.add(&to_js(&EventRecord::new(event.clone()))?, None).await?;
+    let events_store = tx.store(EVENTS)?;
+    let mut seq = meta_get::<u64>(&meta, "last_seq").await?.unwrap_or(0);
+    let mut events = Vec::with_capacity(kinds.len());
+    for kind in kinds {
+        seq += 1;
+        let event = ProgressEvent {
+            id: ProgressEvent::event_id(&device_id, seq),
+            device_id: device_id.clone(),
+            seq,
+            learner_id: learner_id.to_owned(),
+            lesson_id: lesson_id.to_owned(),
+            lesson_version: lesson_version.to_owned(),
+            at: now_ms(),
+            kind,
+        };
+        events_store.add(&to_js(&EventRecord::new(event.clone()))?, None).await?;
+        events.push(event);
+    }
     meta_put(&meta, "last_seq", seq).await?;
     tx.done().await?;
-    Ok(event)
+    Ok(events)
 }
 
 /// Every event of one learner (any order: the fold in `hocso_core` orders them).

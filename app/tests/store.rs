@@ -34,6 +34,20 @@ async fn recorded_events_read_back_in_order_with_gapless_sequence_numbers() {
 }
 
 #[wasm_bindgen_test]
+async fn the_events_of_one_tap_are_stored_together_with_consecutive_numbers() {
+    let learner = "learner-one-tap";
+    let before = store::record(learner, "pay-by-vietqr", "v1", EventKind::DrillStarted { drill: 0 }).await.unwrap();
+    let last_tap = vec![EventKind::DrillStepAnswered { drill: 0, step: 0, correct: true }, EventKind::DrillCompleted { drill: 0, mistakes: 0 }];
+    let stored = store::record_all(learner, "pay-by-vietqr", "v1", last_tap.clone()).await.unwrap();
+    assert_eq!(stored.iter().map(|e| e.kind.clone()).collect::<Vec<_>>(), last_tap);
+    assert_eq!(stored.iter().map(|e| e.seq).collect::<Vec<_>>(), [before.seq + 1, before.seq + 2]);
+    // The next event takes the number after them: last_seq moved with the same transaction.
+    let next = store::record(learner, "pay-by-vietqr", "v1", EventKind::LessonStarted).await.unwrap();
+    assert_eq!(next.seq, before.seq + 3);
+    assert_eq!(store::events_of(learner).await.unwrap().len(), 4);
+}
+
+#[wasm_bindgen_test]
 async fn deleting_a_profile_removes_its_events_and_leaves_others() {
     store::save_profile(profile("keep-me")).await.unwrap();
     store::save_profile(profile("delete-me")).await.unwrap();

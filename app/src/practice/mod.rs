@@ -196,11 +196,9 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             let (lesson_id, version) = lesson.get_value();
-            let mut stored = true;
-            for kind in events {
-                stored = stored && state.record(&lesson_id, &version, kind).await.is_some();
-            }
-            // Not stored: the screen stays, and the same tap can be tried again.
+            // One transaction for the tap's events (e.g. the last right answer and "completed"):
+            // not stored, the screen stays and the same tap can be tried again, counting nothing twice.
+            let stored = state.record_all(&lesson_id, &version, events).await.is_some();
             if stored {
                 attempt.set(Some(run));
                 show(after);
