@@ -127,8 +127,11 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
     // message's "next" button below its red flags; the lesson's buttons cover the page's bottom.
     let reveal = move || {
         gloo_timers::callback::Timeout::new(60, move || {
-            let target = if paused.get_untracked() { ".drill-next" } else { ".drill-feedback" };
-            if let Some(el) = section.get_untracked().and_then(|s| s.query_selector(target).ok().flatten()) {
+            // The learner may have left the drill within these 60 ms (a quick "Tiếp" after the
+            // last tap): its signals are gone then, and reading them would stop the whole app.
+            let Some(paused) = paused.try_get_untracked() else { return };
+            let target = if paused { ".drill-next" } else { ".drill-feedback" };
+            if let Some(el) = section.try_get_untracked().flatten().and_then(|s| s.query_selector(target).ok().flatten()) {
                 let options = web_sys::ScrollIntoViewOptions::new();
                 options.set_block(web_sys::ScrollLogicalPosition::Nearest);
                 el.scroll_into_view_with_scroll_into_view_options(&options);
@@ -199,6 +202,10 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
             // One transaction for the tap's events (e.g. the last right answer and "completed"):
             // not stored, the screen stays and the same tap can be tried again, counting nothing twice.
             let stored = state.record_all(&lesson_id, &version, events).await.is_some();
+            // The learner left the drill while it was being saved: nothing on screen to update.
+            if busy.try_get_untracked().is_none() {
+                return;
+            }
             if stored {
                 attempt.set(Some(run));
                 show(after);
