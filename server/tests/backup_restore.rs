@@ -82,16 +82,8 @@ async fn a_backup_during_a_push_storm_restores_every_acknowledged_event() {
     let mut tokens = BTreeMap::new();
     for phone in 0..PHONES {
         let device = format!("phone-{phone}");
-        let joined: Value = client
-            .post(format!("{base}/api/v1/devices/join"))
-            .json(&json!({"code": code, "device_name": device, "device_id": device}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        tokens.insert(device, joined["device_token"].as_str().unwrap().to_owned());
+        let token = common::join_over_http(&client, &base, &code, &device, &device).await;
+        tokens.insert(device, token);
     }
 
     let stop = Arc::new(AtomicBool::new(false));

@@ -11,7 +11,7 @@ use binary::{write_dist, Hocso};
 use common::answers;
 use hocso_server::store::Store;
 use hocso_server::ServeConfig;
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[tokio::test]
 async fn healthz_answers_503_with_a_sentence_when_the_database_cannot_be_read() {
@@ -62,16 +62,7 @@ async fn metrics_count_pushes_events_duplicates_refusals_and_push_times() {
     assert_eq!(value(&before, "hocso_sync_pushes_total"), 0.0);
     assert_eq!(value(&before, "hocso_sync_push_duration_seconds_count"), 0.0);
 
-    let joined: Value = client
-        .post(format!("{base}/api/v1/devices/join"))
-        .json(&json!({"code": code, "device_name": "a", "device_id": "phone-a"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = joined["device_token"].as_str().unwrap();
+    let token = &common::join_over_http(&client, &base, &code, "a", "phone-a").await;
     let push = |events| client.post(format!("{base}/api/v1/sync/push")).bearer_auth(token).json(&json!({"events": events, "profiles": []})).send();
     assert_eq!(push(answers("phone-a", 1..=10, "mai")).await.unwrap().status(), 200);
     assert_eq!(push(answers("phone-a", 1..=12, "mai")).await.unwrap().status(), 200);

@@ -55,16 +55,7 @@ async fn the_app_and_the_sync_api_answer_over_https_with_hsts_and_http_redirects
     assert_eq!((route.status().as_u16(), route.headers().contains_key(STRICT_TRANSPORT_SECURITY)), (200, true));
 
     // A phone joins, pushes and pulls over TLS.
-    let joined: Value = client
-        .post(https("/api/v1/devices/join"))
-        .json(&json!({"code": code, "device_name": "Điện thoại của Mai", "device_id": "phone-a"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = joined["device_token"].as_str().expect("joined").to_owned();
+    let token = common::join_over_http(&client, &https(""), &code, "Điện thoại của Mai", "phone-a").await;
     let push = client
         .post(https("/api/v1/sync/push"))
         .bearer_auth(&token)

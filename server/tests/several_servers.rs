@@ -75,16 +75,7 @@ async fn the_same_batch_pushed_through_two_servers_at_once_is_stored_once() {
     let client = reqwest::Client::new();
 
     // Joined through server A; its token works on server B: the servers share everything.
-    let joined: serde_json::Value = client
-        .post(format!("{}/api/v1/devices/join", a.base))
-        .json(&json!({"code": codes.join_code, "device_name": "Điện thoại chị Mai", "device_id": "phone-a"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = joined["device_token"].as_str().expect("a token").to_owned();
+    let token = common::join_over_http(&client, &a.base, &codes.join_code, "Điện thoại chị Mai", "phone-a").await;
 
     const ROUNDS: u64 = 20;
     const BATCH: u64 = 50;
@@ -142,18 +133,7 @@ async fn many_phones_joining_and_pushing_through_two_servers_lose_nothing() {
     const PHONES: usize = 12;
     let phones = futures_join_all((0..PHONES).map(|p| {
         let (client, server, code) = (client.clone(), &servers[p % 2], codes.join_code.clone());
-        async move {
-            let joined: serde_json::Value = client
-                .post(format!("{}/api/v1/devices/join", server.base))
-                .json(&json!({"code": code, "device_name": "x", "device_id": format!("phone-{p}")}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            joined["device_token"].as_str().unwrap_or_else(|| panic!("phone {p}: {joined}")).to_owned()
-        }
+        async move { common::join_over_http(&client, &server.base, &code, "x", &format!("phone-{p}")).await }
     }))
     .await;
     // Each phone pushes its 1..=60 in three batches, alternating servers, all phones at once.
