@@ -12,6 +12,7 @@ pub mod embedded;
 pub mod health;
 pub mod metrics;
 pub mod proxy;
+pub mod public_url;
 pub mod static_files;
 pub mod store;
 pub mod team_cli;
@@ -47,6 +48,9 @@ pub struct ServeConfig {
     /// A reverse proxy in front: client addresses from `X-Forwarded-For`, HTTPS from
     /// `X-Forwarded-Proto` (`--trust-proxy`; see [`proxy`]).
     pub trust_proxy: bool,
+    /// The server's https address (`--public-url`, checked by [`public_url::parse`]), offered by
+    /// pages opened over plain HTTP.
+    pub public_url: Option<String>,
 }
 
 /// Default database file, next to where `hocso` runs.
@@ -63,6 +67,7 @@ impl ServeConfig {
             tls: None,
             redirect_http_from: None,
             trust_proxy: false,
+            public_url: None,
         }
     }
 }
@@ -98,6 +103,7 @@ pub fn router(config: &ServeConfig, store: store::Store) -> Router {
     let state = api::AppState::new(store.clone(), config.limits, config.dist.clone());
     let metrics = state.metrics.clone();
     let request_timeout = config.connections.request_timeout;
+    let public_url = config.public_url.clone();
     let app = Router::new()
         .route("/healthz", get(move || health::check(store.clone())))
         .route(
@@ -107,6 +113,7 @@ pub fn router(config: &ServeConfig, store: store::Store) -> Router {
                 move || metrics::serve(metrics.clone())
             }),
         )
+        .route("/api/v1/server", get(move || public_url::info(public_url.clone())))
         .nest("/api/v1", api::router(state))
         .fallback_service(static_files::service(&config.dist))
         .layer(CompressionLayer::new())

@@ -298,6 +298,16 @@ pub fn validate_profile(profile: &Profile, now_ms: i64) -> Result<(), String> {
     profile.check_fields().and_then(|()| check_time("updated_at", profile.updated_at, now_ms)).map_err(|e| format!("profile {:?}: {e}", profile.id))
 }
 
+/// `GET /api/v1/server`: what any page may know about the server it came from. Unknown fields are
+/// ignored, so a newer server can say more.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerInfo {
+    /// The team server's https address (`hocso serve --public-url`), ending in `/`: a page opened at
+    /// a plain-HTTP LAN address offers it, since offline use needs a secure context.
+    #[serde(default)]
+    pub public_url: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
