@@ -29,6 +29,7 @@ mod validate;
 mod fixtures;
 
 pub use front_matter::FIELDS;
+pub(crate) use front_matter::is_identifier;
 pub use media::{check_svg, media_kind, MediaKind};
 pub use model::{plain_text, AnswerOption, Block, Inline, Lesson, LessonMeta, LinkTarget, Question, QuestionKind, Status, Step};
 pub use packs::{
