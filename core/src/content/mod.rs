@@ -21,6 +21,7 @@ mod parse;
 mod problem;
 mod publish;
 mod stats;
+mod step_audio;
 mod topic;
 mod tree;
 mod validate;
@@ -40,6 +41,7 @@ pub use parse::{
     parse_lesson, ParsedLesson, QuestionSource, Reference, ReferenceKind, SourceMap, AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, LONG_STEP_WORDS,
 };
 pub use problem::{FileProblem, Position, Problem, Report, Severity};
+pub use step_audio::{with_step_audio, StepAudio};
 pub use stats::{stats, LocaleStats, Stats, TopicStats};
 pub use topic::{is_css_colour, parse_topic, ParsedTopic, TopicMeta, TopicText, DEFAULT_TOPIC_COLOUR, TOPIC_FIELDS};
 pub use tree::{check_tree, ContentTree, LessonFile, LessonFolder, SourceFiles, TopicFile, TopicFolder, TOPIC_FILE};
