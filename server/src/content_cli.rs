@@ -1,4 +1,4 @@
-//! `hocso content check|stats|build`: the trainer's and publisher's tools for `content/`.
+//! `hocso content check|stats|build|import-recordings`: the trainer's and publisher's tools for `content/`.
 //!
 //! All the rules live in `hocso_core::content`; this module only prints. Problems go to stdout as
 //! `path:line:col: error: message`, a form editors and terminals turn into links to the line.
@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use hocso_core::content::{build_packs, stats, BuildError, ContentTree, LocaleStats, Report};
+
+use crate::import_recordings::ImportRequest;
 
 /// Exit codes: 0 all good (warnings allowed), 1 the content has errors, 2 the command could not run.
 const EXIT_OK: i32 = 0;
@@ -41,12 +43,35 @@ pub enum ContentCommand {
         #[arg(long, default_value = "dist/content")]
         out: PathBuf,
     },
+    /// Copy a team's approved recordings of a lesson in one language into the lesson's media/ and
+    /// name them in its `<locale>.md` as each step's audio (the lesson must then pass `check`).
+    ImportRecordings {
+        /// The team id (see `hocso team list`).
+        #[arg(long)]
+        team: String,
+        /// The lesson id (its folder name).
+        #[arg(long)]
+        lesson: String,
+        /// The language of the voices: vi (read by the team), en, hmn, tyz.
+        #[arg(long)]
+        locale: String,
+        /// The server's database: a SQLite file or `sqlite:` URL, or a `postgres://` URL.
+        #[arg(long, env = "DATABASE_URL", default_value = crate::DEFAULT_DATABASE)]
+        database: String,
+        /// The content folder.
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
+        /// What the play button says, in the lesson's language (default: "Giọng đọc của <team name>").
+        #[arg(long)]
+        label: Option<String>,
+    },
 }
 
 /// Runs a `hocso content …` command and returns the process exit code.
-pub fn run(args: ContentArgs) -> i32 {
+pub async fn run(args: ContentArgs) -> i32 {
     let path = match &args.command {
         ContentCommand::Check { path } | ContentCommand::Stats { path } | ContentCommand::Build { path, .. } => path,
+        ContentCommand::ImportRecordings { content, .. } => content,
     };
     if !path.is_dir() {
         eprintln!("hocso: there is no content folder at {}: give its path, e.g. `hocso content check path/to/content`", path.display());
@@ -56,6 +81,37 @@ pub fn run(args: ContentArgs) -> i32 {
         ContentCommand::Check { path } => check(&path),
         ContentCommand::Stats { path } => print_stats(&path),
         ContentCommand::Build { path, out } => build(&path, &out),
+        ContentCommand::ImportRecordings { team, lesson, locale, database, content, label } => {
+            let request = ImportRequest { team: &team, lesson: &lesson, locale: &locale, database: &database, content: &content, label: label.as_deref() };
+            import_recordings(&request).await
+        }
+    }
+}
+
+async fn import_recordings(request: &ImportRequest<'_>) -> i32 {
+    match crate::import_recordings::import(request).await {
+        Ok(imported) => {
+            for (step, name, bytes, duration_ms) in &imported.voices {
+                let length = duration_ms.map_or_else(|| "length not stated".to_owned(), |ms| format!("{:.1} s", ms as f64 / 1000.0));
+                println!("step {step}: media/{name} ({}, {length})", human_size(*bytes as u64));
+            }
+            for sentence in &imported.skipped {
+                println!("skipped: {sentence}");
+            }
+            for name in &imported.removed {
+                println!("removed media/{name}: the voice it held was replaced");
+            }
+            println!(
+                "named {} voices in {}; it passes `hocso content check`. Publish with `hocso content build`.",
+                imported.voices.len(),
+                imported.lesson_file.display()
+            );
+            EXIT_OK
+        }
+        Err(error) => {
+            eprintln!("hocso: {error:#}");
+            EXIT_FAILURE
+        }
     }
 }
 

@@ -10,6 +10,7 @@ pub mod content_cli;
 pub mod dashboard;
 pub mod embedded;
 pub mod health;
+pub mod import_recordings;
 pub mod metrics;
 pub mod proxy;
 pub mod static_files;

@@ -323,7 +323,7 @@ fn role_from(text: &str) -> Role {
     }
 }
 
-fn team_from(row: &AnyRow, first: usize) -> Result<TeamInfo, sqlx::Error> {
+pub(crate) fn team_from(row: &AnyRow, first: usize) -> Result<TeamInfo, sqlx::Error> {
     Ok(TeamInfo { id: row.try_get(first)?, name: row.try_get(first + 1)?, commune: row.try_get(first + 2)? })
 }
 

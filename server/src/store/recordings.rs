@@ -4,11 +4,11 @@
 //! `hocso_core::recordings` and `hocso_core::audio`; the HTTP answers in `crate::api::recordings`.
 use hocso_core::audio::AudioFormat;
 use hocso_core::recordings::{RecordingPart, TeamRecording, MAX_RECORDINGS_PER_TEAM};
-use hocso_core::sync::Role;
+use hocso_core::sync::{Role, TeamInfo};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{next_rev, now_ms, undecodable, AuthDevice, Store, StoreError};
+use super::{next_rev, now_ms, team_from, undecodable, AuthDevice, Store, StoreError};
 
 /// A checked upload: the sound was sniffed and its limits kept (`check_recording`) before it gets here.
 #[derive(Debug, Clone, Copy)]
@@ -252,6 +252,12 @@ impl Store {
         .fetch_all(&self.reader)
         .await?;
         Ok(rows.iter().map(recording_from).collect::<Result<_, _>>()?)
+    }
+
+    /// A team by its id (`hocso content import-recordings --team`).
+    pub async fn team_info(&self, team_id: &str) -> Result<Option<TeamInfo>, StoreError> {
+        let row = sqlx::query("SELECT id, name, commune FROM teams WHERE id = $1").bind(team_id).fetch_optional(&self.reader).await?;
+        Ok(row.as_ref().map(|r| team_from(r, 0)).transpose()?)
     }
 
     /// A recording's description and its sound, if the team has it.
