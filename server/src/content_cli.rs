@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use hocso_core::content::{build_packs, stats, BuildError, ContentTree, LocaleStats, Report};
+use hocso_core::content::{build_packs, language_coverage, stats, BuildError, ContentTree, LocaleStats, Report};
+use hocso_core::i18n::{Messages, REFERENCE_LOCALE};
 
 use crate::import_recordings::ImportRequest;
 
@@ -28,10 +29,14 @@ pub enum ContentCommand {
         #[arg(default_value = "content")]
         path: PathBuf,
     },
-    /// Lessons, steps, questions, minutes, drafts and translation coverage per topic and language.
+    /// Lessons, steps, questions, minutes, drafts and translation coverage per topic and language,
+    /// then per language: lessons written and reviewed, steps with audio, interface strings translated.
     Stats {
         #[arg(default_value = "content")]
         path: PathBuf,
+        /// The interface strings (`<code>.json`); by default the `locales` folder beside PATH.
+        #[arg(long)]
+        locales: Option<PathBuf>,
     },
     /// Build what devices download (catalogue, lesson packs, media); refuses content with errors.
     Build {
@@ -70,7 +75,7 @@ pub enum ContentCommand {
 /// Runs a `hocso content …` command and returns the process exit code.
 pub async fn run(args: ContentArgs) -> i32 {
     let path = match &args.command {
-        ContentCommand::Check { path } | ContentCommand::Stats { path } | ContentCommand::Build { path, .. } => path,
+        ContentCommand::Check { path } | ContentCommand::Stats { path, .. } | ContentCommand::Build { path, .. } => path,
         ContentCommand::ImportRecordings { content, .. } => content,
     };
     if !path.is_dir() {
@@ -79,7 +84,10 @@ pub async fn run(args: ContentArgs) -> i32 {
     }
     match args.command {
         ContentCommand::Check { path } => check(&path),
-        ContentCommand::Stats { path } => print_stats(&path),
+        ContentCommand::Stats { path, locales } => {
+            let locales = locales.unwrap_or_else(|| path.parent().unwrap_or(Path::new("")).join("locales"));
+            print_stats(&path, &locales)
+        }
         ContentCommand::Build { path, out } => build(&path, &out),
         ContentCommand::ImportRecordings { team, lesson, locale, database, content, label } => {
             let request = ImportRequest { team: &team, lesson: &lesson, locale: &locale, database: &database, content: &content, label: label.as_deref() };
@@ -132,7 +140,7 @@ fn print_report(report: &Report) {
     println!("{}", report.summary());
 }
 
-fn print_stats(path: &Path) -> i32 {
+fn print_stats(path: &Path, locales: &Path) -> i32 {
     let tree = ContentTree::load(path);
     let stats = stats(&tree);
     let header = ["topic", "lang", "lessons", "steps", "questions", "minutes", "drafts", "translated"];
@@ -158,6 +166,8 @@ fn print_stats(path: &Path) -> i32 {
         rows.push(row(if i == 0 { "all topics" } else { "" }, locale));
     }
     print!("{}", table(&rows));
+    println!();
+    print!("{}", coverage_table(&stats, locales));
     if tree.report.has_errors() {
         eprintln!(
             "note: the content has {} errors (counted as far as they could be read): run `hocso content check {}`",
@@ -166,6 +176,37 @@ fn print_stats(path: &Path) -> i32 {
         );
     }
     EXIT_OK
+}
+
+/// Per language: lessons written and reviewed, steps with audio, interface strings translated.
+fn coverage_table(stats: &hocso_core::content::Stats, locales: &Path) -> String {
+    let read = |code: &str| -> Option<Messages> {
+        let path = locales.join(format!("{code}.json"));
+        let text = std::fs::read_to_string(&path).ok()?;
+        match Messages::from_json(&text) {
+            Ok(messages) => Some(messages),
+            Err(error) => {
+                eprintln!("note: {}: {error}; its strings are counted as not translated", path.display());
+                None
+            }
+        }
+    };
+    if !locales.join(format!("{REFERENCE_LOCALE}.json")).is_file() {
+        eprintln!("note: no {}/{REFERENCE_LOCALE}.json: interface strings not counted (give the folder with --locales)", locales.display());
+    }
+    let header = ["lang", "language", "lessons", "reviewed", "steps with audio", "interface strings"];
+    let mut rows = vec![header.map(str::to_owned).to_vec()];
+    for language in language_coverage(stats, read) {
+        rows.push(vec![
+            language.locale.clone(),
+            hocso_core::i18n::locale_info(&language.locale).map_or("", |info| info.native_name).to_owned(),
+            format!("{}/{}", language.lessons, language.lessons_total),
+            language.reviewed.to_string(),
+            format!("{}/{}", language.steps_with_audio, language.steps),
+            format!("{}/{}", language.ui_strings, language.ui_strings_total),
+        ]);
+    }
+    table(&rows)
 }
 
 /// Left-aligns the first two columns and right-aligns the numbers.

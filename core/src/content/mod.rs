@@ -8,7 +8,9 @@
 //! - [`parse_lesson`]: one file → [`Lesson`] + problems (pure, also in the browser);
 //! - [`parse_topic`]: a topic's `topic.md` (id, colour, icon, order, title and summary per language);
 //! - [`check_tree`] / [`ContentTree`]: the whole folder, with checks across files and media;
-//! - [`stats()`]: lessons, steps, questions, minutes, drafts and translation coverage;
+//! - [`stats()`]: lessons, steps, questions, minutes, drafts, reviews, audio and translation coverage;
+//!   [`language_coverage`]: the same per language, with the interface strings;
+//! - [`with_step_audio`]: names a voice as a step's audio in a lesson file (`import-recordings`);
 //! - [`build_packs`]: `catalogue.json`, `packs/<topic>.<locale>.json` and `media/` for publishing.
 //!
 //! Not for: rendering (the app's views) or serving files (the server).
@@ -42,6 +44,6 @@ pub use parse::{
 };
 pub use problem::{FileProblem, Position, Problem, Report, Severity};
 pub use step_audio::{with_step_audio, StepAudio};
-pub use stats::{stats, LocaleStats, Stats, TopicStats};
+pub use stats::{language_coverage, stats, LanguageCoverage, LocaleStats, Stats, TopicStats};
 pub use topic::{is_css_colour, parse_topic, ParsedTopic, TopicMeta, TopicText, DEFAULT_TOPIC_COLOUR, TOPIC_FIELDS};
 pub use tree::{check_tree, ContentTree, LessonFile, LessonFolder, SourceFiles, TopicFile, TopicFolder, TOPIC_FILE};
