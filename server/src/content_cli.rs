@@ -90,7 +90,8 @@ pub async fn run(args: ContentArgs) -> i32 {
         }
         ContentCommand::Build { path, out } => build(&path, &out),
         ContentCommand::ImportRecordings { team, lesson, locale, database, content, label } => {
-            let request = ImportRequest { team: &team, lesson: &lesson, locale: &locale, database: &database, content: &content, label: label.as_deref() };
+            let request =
+                ImportRequest { team: &team, lesson: &lesson, locale: &locale, database: &database, content: &content, label: label.as_deref() };
             import_recordings(&request).await
         }
     }

@@ -93,7 +93,10 @@ pub async fn import(request: &ImportRequest<'_>) -> anyhow::Result<Imported> {
             }
             Err(message) => bail!("recording {} has a step the server should have refused: {message}", recording.id),
         };
-        let (_, audio) = store.recording_audio(&team.id, &recording.id).await?.with_context(|| format!("recording {} was deleted meanwhile: import again", recording.id))?;
+        let (_, audio) = store
+            .recording_audio(&team.id, &recording.id)
+            .await?
+            .with_context(|| format!("recording {} was deleted meanwhile: import again", recording.id))?;
         let checked = check_recording(&audio).map_err(|problem| anyhow::anyhow!("recording {}: {problem}", recording.id))?;
         let name = format!("voice-{}-{step}-{}.{}", request.locale, &recording.sha256[..12.min(recording.sha256.len())], checked.format.extension());
         voices.push((step, name.clone(), audio.len(), checked.duration_ms));
@@ -103,7 +106,8 @@ pub async fn import(request: &ImportRequest<'_>) -> anyhow::Result<Imported> {
     if voices.is_empty() {
         bail!("nothing to import:\n  {}", skipped.join("\n  "));
     }
-    let asked: Vec<StepAudio> = voices.iter().map(|(step, name, ..)| StepAudio { step: *step, src: format!("media/{name}"), label: label.clone() }).collect();
+    let asked: Vec<StepAudio> =
+        voices.iter().map(|(step, name, ..)| StepAudio { step: *step, src: format!("media/{name}"), label: label.clone() }).collect();
     let edited = with_step_audio(&file.source, &asked).map_err(|message| anyhow::anyhow!("{}: {message}", lesson_file.display()))?;
 
     // Write, check, and put everything back if the lesson no longer passes.

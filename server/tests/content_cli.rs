@@ -127,7 +127,8 @@ fn stats_prints_a_row_per_topic_and_language() {
     }
     // Per language, with the interface strings of the `locales` folder beside the content.
     let vi_strings = std::fs::read_to_string(shipped_content().join("../locales/vi.json")).unwrap();
-    let keys = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&vi_strings).unwrap().keys().filter(|k| !k.starts_with('_')).count();
+    let keys =
+        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&vi_strings).unwrap().keys().filter(|k| !k.starts_with('_')).count();
     let language = printed.lines().skip_while(|l| !l.starts_with("lang ")).collect::<Vec<_>>();
     assert!(language[0].ends_with("interface strings"), "{printed}");
     let vi = language.iter().find(|l| l.starts_with("vi ")).unwrap();

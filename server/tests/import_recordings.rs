@@ -95,7 +95,20 @@ impl Fixture {
 
     fn import(&self, locale: &str) -> Output {
         let content = self.content.to_str().unwrap();
-        hocso(&["content", "import-recordings", "--team", &self.team, "--lesson", LESSON, "--locale", locale, "--database", &self.database, "--content", content])
+        hocso(&[
+            "content",
+            "import-recordings",
+            "--team",
+            &self.team,
+            "--lesson",
+            LESSON,
+            "--locale",
+            locale,
+            "--database",
+            &self.database,
+            "--content",
+            content,
+        ])
     }
 
     fn lesson(&self, locale: &str) -> hocso_core::content::Lesson {
@@ -181,7 +194,18 @@ async fn what_cannot_be_imported_is_refused_with_a_sentence_and_nothing_changes(
         assert!(text(&output).contains(expected), "{args:?}: {}", text(&output));
     }
     let missing = hocso(&[
-        "content", "import-recordings", "--team", &f.team, "--lesson", LESSON, "--locale", "en", "--database", "/nonexistent/hocso.db", "--content", content,
+        "content",
+        "import-recordings",
+        "--team",
+        &f.team,
+        "--lesson",
+        LESSON,
+        "--locale",
+        "en",
+        "--database",
+        "/nonexistent/hocso.db",
+        "--content",
+        content,
     ]);
     assert!(text(&missing).contains("no database at"), "{}", text(&missing));
     assert!(!Path::new("/nonexistent/hocso.db").exists());

@@ -139,7 +139,10 @@ async fn a_member_uploads_the_leader_approves_and_every_phone_of_the_team_learns
     let created = server.upload(&team.member, "take-1", "0", "hmn", WEBM).await;
     assert_eq!(created.0, 201, "{}", created.1);
     let recording = &created.1;
-    assert_eq!((recording["lesson_id"].as_str(), recording["step"].as_str(), recording["locale"].as_str()), (Some("pay-by-vietqr"), Some("0"), Some("hmn")));
+    assert_eq!(
+        (recording["lesson_id"].as_str(), recording["step"].as_str(), recording["locale"].as_str()),
+        (Some("pay-by-vietqr"), Some("0"), Some("hmn"))
+    );
     // The type is what the bytes are, not what the phone said ("audio/webm;codecs=opus").
     assert_eq!(recording["content_type"], "audio/webm");
     assert_eq!(recording["bytes"].as_u64(), Some(WEBM.len() as u64));

@@ -31,8 +31,8 @@ mod validate;
 #[cfg(test)]
 mod fixtures;
 
-pub use front_matter::FIELDS;
 pub(crate) use front_matter::is_identifier;
+pub use front_matter::FIELDS;
 pub use media::{check_svg, media_kind, MediaKind};
 pub use model::{plain_text, AnswerOption, Block, Inline, Lesson, LessonMeta, LinkTarget, Question, QuestionKind, Status, Step};
 pub use packs::{
@@ -43,7 +43,7 @@ pub use parse::{
     parse_lesson, ParsedLesson, QuestionSource, Reference, ReferenceKind, SourceMap, AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, LONG_STEP_WORDS,
 };
 pub use problem::{FileProblem, Position, Problem, Report, Severity};
-pub use step_audio::{with_step_audio, StepAudio};
 pub use stats::{language_coverage, stats, LanguageCoverage, LocaleStats, Stats, TopicStats};
+pub use step_audio::{with_step_audio, StepAudio};
 pub use topic::{is_css_colour, parse_topic, ParsedTopic, TopicMeta, TopicText, DEFAULT_TOPIC_COLOUR, TOPIC_FIELDS};
 pub use tree::{check_tree, ContentTree, LessonFile, LessonFolder, SourceFiles, TopicFile, TopicFolder, TOPIC_FILE};

@@ -82,10 +82,13 @@ pub fn with_step_audio(source: &str, audio: &[StepAudio]) -> Result<String, Stri
     let reparsed = parse_lesson(&edited);
     let problems_before = parsed.problems.len();
     let as_asked = audio.iter().all(|a| reparsed.lesson.steps.get(a.step as usize).and_then(|s| s.audio()) == Some(a.src.as_str()));
-    let audio_blocks = |lesson: &super::Lesson| -> usize {
-        lesson.steps.iter().flat_map(|s| &s.blocks).filter(|b| matches!(b, Block::Audio { .. })).count()
-    };
-    if reparsed.has_errors() || reparsed.problems.len() > problems_before || !as_asked || audio_blocks(&reparsed.lesson) < audio_blocks(&parsed.lesson) {
+    let audio_blocks =
+        |lesson: &super::Lesson| -> usize { lesson.steps.iter().flat_map(|s| &s.blocks).filter(|b| matches!(b, Block::Audio { .. })).count() };
+    if reparsed.has_errors()
+        || reparsed.problems.len() > problems_before
+        || !as_asked
+        || audio_blocks(&reparsed.lesson) < audio_blocks(&parsed.lesson)
+    {
         return Err("naming the voices would change the lesson in another way: nothing was written; name them by hand (content/README.md)".to_owned());
     }
     Ok(edited)

@@ -413,7 +413,8 @@ mod tests {
         let newer = r#"{"profiles": [], "catalogue_version": null, "acked_through_seq": 3, "cursor": "r1", "has_more": false, "later": 1}"#;
         assert!(serde_json::from_str::<PullResponse>(newer).is_ok());
         // Unchanged recordings are not written, so phones older than them read this server's pulls.
-        let page = PullResponse { profiles: vec![], catalogue_version: None, acked_through_seq: 0, cursor: "r0".into(), has_more: false, recordings: None };
+        let page =
+            PullResponse { profiles: vec![], catalogue_version: None, acked_through_seq: 0, cursor: "r0".into(), has_more: false, recordings: None };
         assert!(!serde_json::to_string(&page).unwrap().contains("recordings"));
         let emptied = PullResponse { recordings: Some(vec![]), ..page };
         assert!(serde_json::to_string(&emptied).unwrap().contains(r#""recordings":[]"#));

@@ -229,12 +229,10 @@ impl Store {
 
     /// Every recording of the team (no sound), by lesson, step, language, then oldest first.
     pub async fn list_recordings(&self, team_id: &str) -> Result<Vec<TeamRecording>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM recordings WHERE team_id = $1 ORDER BY lesson_id, step, locale, created_at, id"
-        ))
-        .bind(team_id)
-        .fetch_all(&self.reader)
-        .await?;
+        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM recordings WHERE team_id = $1 ORDER BY lesson_id, step, locale, created_at, id"))
+            .bind(team_id)
+            .fetch_all(&self.reader)
+            .await?;
         Ok(rows.iter().map(recording_from).collect::<Result<_, _>>()?)
     }
 
