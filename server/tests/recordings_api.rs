@@ -1,7 +1,7 @@
 //! Voices recorded by teams (issue #15), over real HTTP against a real database: upload, replay,
 //! approval, deletion, the audio, the sync pull, and every hostile request refused with a sentence
 //! and nothing changed. The recordings are real: Chromium's MediaRecorder with its fake microphone
-//! (`core/src/audio/chromium-1500ms.*`).
+//! (`core/src/audio/chromium-*`).
 use std::net::SocketAddr;
 
 use hocso_core::sync::{JoinResponse, PullResponse};
@@ -246,18 +246,9 @@ async fn another_team_never_sees_nor_touches_a_recording() {
     assert_eq!(server.rows().await, after);
 }
 
-/// A WebM made from Chromium's real recording header with an `Info` that states 61 s (the segment of
-/// unknown size that MediaRecorder streams): what a phone recording for over a minute sends.
-fn webm_stating_61_s() -> Vec<u8> {
-    let segment = WEBM.windows(4).position(|w| w == [0x18, 0x53, 0x80, 0x67]).unwrap();
-    let mut file = WEBM[..segment].to_vec();
-    file.extend_from_slice(&[0x18, 0x53, 0x80, 0x67, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]);
-    file.extend_from_slice(&[0x15, 0x49, 0xA9, 0x66, 0x8F]);
-    file.extend_from_slice(&[0x2A, 0xD7, 0xB1, 0x83, 0x0F, 0x42, 0x40]);
-    file.extend_from_slice(&[0x44, 0x89, 0x88]);
-    file.extend_from_slice(&61_000f64.to_be_bytes());
-    file
-}
+/// Chromium's MediaRecorder with its fake microphone for 61.5 s at 8 kbit/s: a phone that recorded
+/// for over a minute.
+const WEBM_61_S: &[u8] = include_bytes!("../../core/src/audio/chromium-61500ms.webm");
 
 #[tokio::test]
 async fn hostile_uploads_are_refused_with_a_sentence_and_change_nothing() {
@@ -272,9 +263,9 @@ async fn hostile_uploads_are_refused_with_a_sentence_and_change_nothing() {
     let noise: Vec<u8> = (0..5000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
     assert_error(&server.upload(&team.member, "noise", "0", "vi", &noise).await, 415, "not_audio");
     assert_error(&server.upload(&team.member, "empty", "0", "vi", b"").await, 422, "empty_recording");
-    let long = server.upload(&team.member, "long", "0", "vi", &webm_stating_61_s()).await;
+    let long = server.upload(&team.member, "long", "0", "vi", WEBM_61_S).await;
     assert_error(&long, 422, "recording_too_long");
-    assert!(long.1["message"].as_str().unwrap().contains("61 s"), "{}", long.1);
+    assert!(long.1["message"].as_str().unwrap().contains("62 s, over the limit of 60 s"), "{}", long.1);
     // Just over 600 kB (a real recording with more after it), and far over: 413, never read whole.
     let mut big = WEBM.to_vec();
     big.resize(600_001, 0);
