@@ -350,3 +350,43 @@ async fn with_published_content_a_recording_names_one_of_its_lessons_and_drills(
     assert_eq!(server.upload(&team.member, "x", "drill-0", "vi", WEBM).await.0, 201);
     assert_eq!(server.upload(&team.member, "y", "4", "en", WEBM).await.0, 201);
 }
+
+#[tokio::test]
+async fn a_retry_racing_the_first_upload_is_stored_once() {
+    let server = start().await;
+    let team = server.team("tavan").await;
+    let url = server.url("/recordings/take-1?lesson=pay-by-vietqr&step=0&locale=hmn");
+    let sends: Vec<_> = (0..8).map(|_| tokio::spawn(server.client.put(&url).bearer_auth(&team.member).body(WEBM.to_vec()).send())).collect();
+    let mut statuses = Vec::new();
+    for send in sends {
+        statuses.push(send.await.unwrap().unwrap().status().as_u16());
+    }
+    statuses.sort();
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 200, 200, 201]);
+    assert_eq!(server.rows().await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_recordings_come_with_the_last_page_of_a_paged_pull() {
+    let server = start().await;
+    let team = server.team("tavan").await;
+    let profiles: Vec<_> = (0..3).map(|i| common::profile(&format!("learner-{i}"), &format!("Bà {i}"), common::now_ms())).collect();
+    let pushed = server.client.post(server.url("/sync/push")).bearer_auth(&team.member).json(&json!({"profiles": profiles})).send().await.unwrap();
+    assert_eq!(pushed.status(), 200);
+    assert_eq!(server.upload(&team.member, "take-1", "0", "hmn", WEBM).await.0, 201);
+    assert_eq!(server.approve(&team.leader, "take-1").await.0, 200);
+
+    let page = |cursor: Option<String>| {
+        let query = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
+        let request = server.client.get(server.url(&format!("/sync/pull?limit=2{query}"))).bearer_auth(&team.other_member);
+        async move { request.send().await.unwrap().json::<PullResponse>().await.unwrap() }
+    };
+    let first = page(None).await;
+    assert!(first.has_more && first.recordings.is_none(), "{first:?}");
+    let last = page(Some(first.cursor.clone())).await;
+    assert_eq!((last.has_more, last.profiles.len()), (false, 1));
+    assert_eq!(ids(&last.recordings.clone().unwrap()), ["take-1"]);
+    // Nothing changed since: neither profiles nor voices again.
+    let after = page(Some(last.cursor.clone())).await;
+    assert_eq!((after.profiles.len(), after.recordings), (0, None));
+}
