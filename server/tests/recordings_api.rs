@@ -207,6 +207,17 @@ async fn a_member_uploads_the_leader_approves_and_every_phone_of_the_team_learns
     assert!(response.headers()["cache-control"].to_str().unwrap().contains("immutable"));
     assert_eq!(response.headers()["etag"].to_str().unwrap(), format!("\"{}\"", listed[0].sha256));
     assert_eq!(&response.bytes().await.unwrap()[..], MP4);
+    // Sent as it is, even to a client that takes gzip (sound does not compress).
+    let gzip = server
+        .client
+        .get(server.url("/recordings/take-vi/audio"))
+        .bearer_auth(&team.member)
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((gzip.status().as_u16(), gzip.headers().get("content-encoding")), (200, None));
+    assert_eq!(&gzip.bytes().await.unwrap()[..], WEBM);
     if !common::sqlite_only("the sound is a BLOB in the SQLite file") {
         let kind = common::sql(&server.db.path().join("hocso.db"), "SELECT typeof(audio) FROM recordings WHERE id = 'take-2'").await;
         assert_eq!(sqlx::Row::get::<String, _>(&kind[0], 0), "blob");
