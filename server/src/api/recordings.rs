@@ -39,11 +39,19 @@
 //! `Content-Type` said), `422 recording_too_long` (the file states over 60 s), `422 empty_recording`.
 //! Unknown ids (or another team's) are `404 not_found` everywhere.
 //!
+//! **A recorder's steps** (the team tools): give each take a new id when it is recorded (e.g.
+//! `crypto.randomUUID()`) and keep it with the take in IndexedDB; `PUT` it when online and, on no
+//! answer, `PUT` the same id and bytes again until `200`/`201` (a retry never stores twice); on a `4xx`
+//! show the `message` and keep the take for the person to decide; a new take of the same step gets a
+//! new id. The leader then approves one take per step and language; takes left unapproved stay
+//! listed until deleted.
+//!
 //! **In the sync pull** (`GET /api/v1/sync/pull`), the last page (`has_more: false`) carries
 //! `"recordings": [ …every approved recording of the team… ]` when the team's approved voices changed
 //! (an approval, or deleting an approved one) since the cursor the phone sent; the list replaces what
 //! the phone knew (`[]`: none any more). Without the field nothing changed. A phone downloads the
-//! sound of each one it does not hold yet (by `sha256`) from its `/audio`.
+//! sound of each one it does not hold yet (by `sha256`) from its `/audio` with `fetch` and its token
+//! (an `<audio src>` cannot send one), keeps the bytes, and plays them from an object URL offline.
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
