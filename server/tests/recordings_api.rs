@@ -344,22 +344,34 @@ async fn a_phone_deletes_its_own_takes_until_approved_and_the_leader_any() {
 }
 
 #[tokio::test]
-async fn with_published_content_a_recording_names_one_of_its_lessons_and_drills() {
+async fn with_published_content_a_recording_names_one_of_its_lessons_steps_and_drills() {
     let server = start().await;
     let team = server.team("tavan").await;
-    std::fs::create_dir_all(server.dist.path().join("content")).unwrap();
-    let catalogue = json!({"format": 1, "topics": [{"id": "cashless-payment", "packs": {}, "lessons": [
-        {"id": "pay-by-vietqr", "order": 1, "minutes": 6, "locales": {"vi": {
-            "title": "Trả tiền", "summary": "…", "status": "draft", "version": "v1", "bytes": 10, "media_bytes": 0, "drills": 1}}}
-    ]}]});
-    std::fs::write(server.dist.path().join("content/catalogue.json"), catalogue.to_string()).unwrap();
+    // The shipped lessons, published as `hocso content build` does.
+    let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
+    hocso_core::content::build_packs(&content, &server.dist.path().join("content")).unwrap();
+    let lesson = hocso_core::content::ContentTree::load(&content)
+        .lessons
+        .into_iter()
+        .find(|l| l.id == "pay-by-vietqr")
+        .unwrap()
+        .original()
+        .unwrap()
+        .parsed
+        .lesson
+        .clone();
+    let (steps, drills) = (lesson.steps.len(), lesson.drills().len());
+    assert!(steps > 2 && drills > 0);
 
     let unknown = server.put(&team.member, "x", "lesson=no-such-lesson&step=0&locale=vi", WEBM, "audio/webm").await;
     assert_error(&unknown, 422, "unknown_lesson");
-    assert_error(&server.upload(&team.member, "x", "drill-1", "vi", WEBM).await, 422, "unknown_lesson");
+    let past_the_end = server.upload(&team.member, "x", &steps.to_string(), "vi", WEBM).await;
+    assert_error(&past_the_end, 422, "unknown_lesson");
+    assert!(past_the_end.1["message"].as_str().unwrap().contains(&format!("has {steps} steps")), "{}", past_the_end.1);
+    assert_error(&server.upload(&team.member, "x", &format!("drill-{drills}"), "vi", WEBM).await, 422, "unknown_lesson");
     assert_eq!(server.rows().await, vec![]);
-    assert_eq!(server.upload(&team.member, "x", "drill-0", "vi", WEBM).await.0, 201);
-    assert_eq!(server.upload(&team.member, "y", "4", "en", WEBM).await.0, 201);
+    assert_eq!(server.upload(&team.member, "x", &format!("drill-{}", drills - 1), "vi", WEBM).await.0, 201);
+    assert_eq!(server.upload(&team.member, "y", &(steps - 1).to_string(), "hmn", WEBM).await.0, 201);
 }
 
 #[tokio::test]

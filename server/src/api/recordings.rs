@@ -10,7 +10,8 @@
 //! Words: **id** is chosen by the phone when it records (1–64 of `A-Z a-z 0-9 _ -`, e.g. a UUID), so
 //! a retried upload names the same recording; ids are per team (another team's recording with the
 //! same id is another recording, never seen). **lesson** is a lesson id (`pay-by-vietqr`); when the
-//! server has published content (`dist/content/catalogue.json`), it must be one of its lessons.
+//! server has published content (`dist/content/catalogue.json`), it must be one of its lessons, and
+//! the step one of its steps (drill: one of its drills).
 //! **step** is the part read: `0`, `1`, … the lesson's steps in file order (`0` is the first `## `
 //! step, as `step_viewed` counts them), or `drill-0`, `drill-1`, … the instruction of the lesson's
 //! practice drills in reading order. **locale** is the language spoken: `vi` (Vietnamese, read by the
@@ -34,7 +35,7 @@
 //! Refusals of an upload, all with nothing stored: `400 invalid_query` (a parameter missing or
 //! unknown), `400 invalid_recording_id`, `422 invalid_recording` (a lesson, step or language that is
 //! not one; the sentence says which and how to write it), `422 unknown_lesson` (not in the published
-//! content, or a drill it does not have), `413 recording_too_large` (over 600,000 bytes; the body is
+//! content, or a step or drill it does not have), `413 recording_too_large` (over 600,000 bytes; the body is
 //! not read beyond 600 kB + 4 kB), `415 not_audio` (not WebM, MP4/M4A, Ogg, MP3 or AAC, whatever the
 //! `Content-Type` said), `422 recording_too_long` (the file states over 60 s), `422 empty_recording`.
 //! Unknown ids (or another team's) are `404 not_found` everywhere.
@@ -59,7 +60,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use hocso_core::audio::{check_recording, RecordingProblem, MAX_RECORDING_BYTES, MAX_RECORDING_MS};
-use hocso_core::content::Catalogue;
+use hocso_core::content::{Catalogue, TopicPack};
+use hocso_core::i18n::REFERENCE_LOCALE;
 use hocso_core::recordings::{check_lesson_id, check_locale, check_recording_id, RecordingPart, TeamRecording};
 use hocso_core::sync::Role;
 use serde::{Deserialize, Serialize};
@@ -120,7 +122,8 @@ fn refused(problem: RecordingProblem) -> ApiError {
     ApiError::client(status, code, format!("{problem}; nothing was stored"))
 }
 
-/// With published content, the lesson must be one of it, and a drill's instruction one of its drills.
+/// With published content, the lesson must be one of it, a step one of its steps (counted in its
+/// Vietnamese pack: translations have the same steps) and a drill's instruction one of its drills.
 async fn check_against_catalogue(state: &AppState, lesson_id: &str, part: RecordingPart) -> Result<(), ApiError> {
     let Ok(bytes) = tokio::fs::read(state.catalogue.path()).await else { return Ok(()) };
     let catalogue: Catalogue = match serde_json::from_slice(&bytes) {
@@ -130,22 +133,50 @@ async fn check_against_catalogue(state: &AppState, lesson_id: &str, part: Record
             return Ok(());
         }
     };
-    let Some(lesson) = catalogue.topics.iter().flat_map(|topic| &topic.lessons).find(|lesson| lesson.id == lesson_id) else {
+    let found = catalogue.topics.iter().find_map(|topic| topic.lessons.iter().find(|lesson| lesson.id == lesson_id).map(|lesson| (topic, lesson)));
+    let Some((topic, lesson)) = found else {
         return Err(ApiError::unprocessable(
             "unknown_lesson",
             format!("lesson {lesson_id:?} is not among the lessons this server publishes; nothing was stored"),
         ));
     };
-    if let RecordingPart::DrillInstruction(drill) = part {
-        let drills = lesson.locales.get(hocso_core::i18n::REFERENCE_LOCALE).map_or(0, |l| l.drills);
-        if drill >= drills {
-            return Err(ApiError::unprocessable(
-                "unknown_lesson",
-                format!("lesson {lesson_id:?} has {drills} practice drills, so there is no drill-{drill} to read; nothing was stored"),
-            ));
+    match part {
+        RecordingPart::DrillInstruction(drill) => {
+            let drills = lesson.locales.get(REFERENCE_LOCALE).map_or(0, |l| l.drills);
+            if drill >= drills {
+                return Err(ApiError::unprocessable(
+                    "unknown_lesson",
+                    format!("lesson {lesson_id:?} has {drills} practice drills, so there is no drill-{drill} to read; nothing was stored"),
+                ));
+            }
+        }
+        RecordingPart::Step(step) => {
+            let Some(steps) = published_steps(state, &topic.id, lesson_id).await else { return Ok(()) };
+            if step as usize >= steps {
+                return Err(ApiError::unprocessable(
+                    "unknown_lesson",
+                    format!(
+                        "lesson {lesson_id:?} has {steps} steps (0 to {}), so there is no step {step} to read; nothing was stored",
+                        steps.saturating_sub(1)
+                    ),
+                ));
+            }
         }
     }
     Ok(())
+}
+
+/// How many steps the published Vietnamese pack gives the lesson (`None` when it cannot be read).
+async fn published_steps(state: &AppState, topic: &str, lesson_id: &str) -> Option<usize> {
+    let path = state.catalogue.path().parent()?.join("packs").join(format!("{topic}.{REFERENCE_LOCALE}.json"));
+    let bytes = tokio::fs::read(&path).await.ok()?;
+    match serde_json::from_slice::<TopicPack>(&bytes) {
+        Ok(pack) => pack.lessons.iter().find(|packed| packed.lesson.meta.id == lesson_id).map(|packed| packed.lesson.steps.len()),
+        Err(error) => {
+            tracing::warn!(path = %path.display(), %error, "a published pack cannot be read: steps of its lessons not checked");
+            None
+        }
+    }
 }
 
 pub async fn upload(
