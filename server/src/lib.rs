@@ -10,6 +10,7 @@ pub mod content_cli;
 pub mod dashboard;
 pub mod embedded;
 pub mod health;
+pub mod import_recordings;
 pub mod metrics;
 pub mod proxy;
 pub mod public_url;
@@ -26,6 +27,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 pub use connections::{serve_connections, serve_connections_with, ConnectionLimits};
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -116,7 +118,8 @@ pub fn router(config: &ServeConfig, store: store::Store) -> Router {
         .route("/api/v1/server", get(move || public_url::info(public_url.clone())))
         .nest("/api/v1", api::router(state))
         .fallback_service(static_files::service(&config.dist))
-        .layer(CompressionLayer::new())
+        // Sound is compressed already (Opus, AAC): gzip would only cost the laptop's CPU.
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(NotForContentType::const_new("audio/"))))
         // A body that stops arriving fails the handler reading it; a request that takes too long
         // altogether (a body dripping in) is answered 408.
         .layer(RequestBodyTimeoutLayer::new(config.connections.body_idle_timeout))

@@ -76,7 +76,8 @@ enum Command {
     Learner(learner_cli::LearnerArgs),
     /// Admin tokens for a province office: every team's indicators (`create-token`, `revoke-token`).
     Admin(hocso_server::admin_cli::AdminArgs),
-    /// Check lessons (`check`), count them (`stats`), publish them as content packs (`build`).
+    /// Check lessons (`check`), count them (`stats`), publish them as content packs (`build`), copy a
+    /// team's approved voices into a lesson (`import-recordings`).
     Content(hocso_server::content_cli::ContentArgs),
 }
 
@@ -126,7 +127,7 @@ async fn main() {
         Command::Admin(args) => hocso_server::admin_cli::admin(args).await,
         Command::Learner(args) => learner_cli::learner(args).await,
         // Its own exit codes: 1 means "the lessons have errors", which is not a failure to run.
-        Command::Content(args) => std::process::exit(hocso_server::content_cli::run(args)),
+        Command::Content(args) => std::process::exit(hocso_server::content_cli::run(args).await),
     };
     if let Err(error) = result {
         eprintln!("hocso: {error:#}");
