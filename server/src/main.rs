@@ -47,6 +47,10 @@ enum Command {
         /// On Ctrl-C / SIGTERM, how long to let open requests finish before stopping anyway.
         #[arg(long, env = "HOCSO_SHUTDOWN_GRACE", default_value_t = 10, value_name = "SECONDS")]
         shutdown_grace: u64,
+        /// The content folder (the tree of `content/`) that trainers publish lessons into, with a
+        /// trainer token (`hocso admin create-token --role trainer`). Built into DIST/content at start.
+        #[arg(long, env = "HOCSO_CONTENT", value_name = "DIR")]
+        content: Option<PathBuf>,
     },
     /// Copy the database while the server runs (SQLite), with its secret file beside the copy.
     Backup {
@@ -82,7 +86,7 @@ async fn main() {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "hocso_server=info,warn".into()))
         .init();
     let result = match Cli::parse().command {
-        Command::Serve { addr, port, dist, database, tls_cert, tls_key, redirect_http_from, trust_proxy, shutdown_grace } => {
+        Command::Serve { addr, port, dist, database, tls_cert, tls_key, redirect_http_from, trust_proxy, shutdown_grace, content } => {
             let (dist, unpacked) = match hocso_server::embedded::app_folder(dist) {
                 Ok(found) => found,
                 Err(error) => {
@@ -97,6 +101,7 @@ async fn main() {
             config.tls = tls_cert.zip(tls_key).map(|(cert, key)| hocso_server::tls::TlsFiles { cert, key });
             config.redirect_http_from = redirect_http_from;
             config.trust_proxy = trust_proxy;
+            config.content = content;
             config.connections.shutdown_grace = std::time::Duration::from_secs(shutdown_grace);
             let served = hocso_server::serve(config).await;
             // The unpacked app is removed only now, after the last request.
