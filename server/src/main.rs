@@ -76,7 +76,8 @@ enum Command {
     Learner(learner_cli::LearnerArgs),
     /// Admin tokens for a province office: every team's indicators (`create-token`, `revoke-token`).
     Admin(hocso_server::admin_cli::AdminArgs),
-    /// Check lessons (`check`), count them (`stats`), publish them as content packs (`build`).
+    /// Check lessons (`check`), count them (`stats`), build content packs (`build`), send them to a
+    /// team server (`publish`).
     Content(hocso_server::content_cli::ContentArgs),
 }
 
@@ -114,8 +115,8 @@ async fn main() {
         Command::Device(args) => hocso_server::team_cli::device(args).await,
         Command::Admin(args) => hocso_server::admin_cli::admin(args).await,
         Command::Learner(args) => learner_cli::learner(args).await,
-        // Its own exit codes: 1 means "the lessons have errors", which is not a failure to run.
-        Command::Content(args) => std::process::exit(hocso_server::content_cli::run(args)),
+        // Its own exit codes: "the lessons have errors" is not a failure to run.
+        Command::Content(args) => std::process::exit(hocso_server::content_cli::run(args).await),
     };
     if let Err(error) = result {
         eprintln!("hocso: {error:#}");
