@@ -193,8 +193,9 @@ impl TokenRole {
 }
 
 impl std::fmt::Display for TokenRole {
+    /// Honours widths (`{:<8}`), for the columns of `hocso admin list-tokens`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
