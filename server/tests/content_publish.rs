@@ -392,3 +392,42 @@ async fn publishes_at_the_same_time_take_turns_and_each_lesson_is_served() {
         "what is served is exactly the build of the content folder"
     );
 }
+
+#[tokio::test]
+async fn tokens_made_before_roles_existed_are_province_tokens_and_keep_working() {
+    // A database as the server before roles left it: the shared migrations up to 0005, one token.
+    let dir = tempfile::tempdir().unwrap();
+    let old_migrations = dir.path().join("migrations");
+    std::fs::create_dir_all(&old_migrations).unwrap();
+    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations")).unwrap() {
+        let entry = entry.unwrap();
+        let version: u32 = entry.file_name().to_string_lossy()[..4].parse().unwrap();
+        if version <= 5 {
+            std::fs::copy(entry.path(), old_migrations.join(entry.file_name())).unwrap();
+        }
+    }
+    let path = dir.path().join("hocso.db");
+    std::fs::write(&path, b"").unwrap();
+    let url = common::database_url(&path).await;
+    let pool = common::pool(&url).await;
+    sqlx::migrate::Migrator::new(old_migrations.as_path()).await.unwrap().run(&pool).await.unwrap();
+    let token = "hsa_made-before-roles";
+    sqlx::query("INSERT INTO admin_tokens (id, name, token_hash, created_at) VALUES ('a-old', 'Sở cũ', $1, 1)")
+        .bind(hocso_server::store::sha256_hex(token))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    let store = Store::open(&url).await.unwrap();
+    let old = store.authenticate_admin(token).await.unwrap();
+    assert_eq!((old.id.as_str(), old.role), ("a-old", TokenRole::Province));
+    let listed = store.list_admin_tokens().await.unwrap();
+    assert_eq!(listed.iter().map(|t| (t.id.as_str(), t.role)).collect::<Vec<_>>(), [("a-old", TokenRole::Province)]);
+    // A role the server does not know (an edited database) is refused by the database itself.
+    let pool = common::pool(&url).await;
+    let written = sqlx::query("UPDATE admin_tokens SET role = 'editor' WHERE id = 'a-old'").execute(&pool).await;
+    assert!(written.is_err(), "the CHECK keeps roles to province and trainer");
+    pool.close().await;
+    store.close().await;
+}
