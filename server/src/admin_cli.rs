@@ -55,7 +55,7 @@ pub async fn admin(args: AdminArgs) -> anyhow::Result<()> {
                     TokenRole::Province => println!("Send it as `Authorization: Bearer <token>` to GET /api/v1/admin/teams."),
                     TokenRole::Trainer => println!(
                         "It publishes lessons on this server: `hocso content publish --server https://<this server> --token <token> content`, \
-                         or the studio screen of the team tools (/team/studio)."
+                         or the \"Soạn bài\" (studio) screen of the team tools (/team)."
                     ),
                 }
                 println!("It is shown only now; `hocso admin revoke-token --id {id}` stops it.");
