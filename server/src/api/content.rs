@@ -74,27 +74,31 @@ impl ContentSource {
     }
 }
 
-pub async fn check(Trainer(trainer): Trainer, source: Source, Upload(files): Upload) -> Result<Response, ApiError> {
-    run(source.0, files, false).await.inspect(|_| tracing::debug!(token = %trainer.id, "checked uploaded lessons"))
+pub async fn check(Trainer(trainer): Trainer, State(state): State<AppState>, source: Source, Upload(files): Upload) -> Result<Response, ApiError> {
+    let answer = run(&state, source.0, files, false).await;
+    tracing::debug!(token = %trainer.id, ok = answer.is_ok(), "checked uploaded lessons");
+    answer
 }
 
 pub async fn publish(Trainer(trainer): Trainer, State(state): State<AppState>, source: Source, Upload(files): Upload) -> Result<Response, ApiError> {
     let count = files.len();
-    let answer = run(source.0, files, true).await;
-    if let Ok(response) = &answer {
-        if response.status() == StatusCode::OK {
-            // Pulls must answer the new version at once, even on a disk whose times are coarse.
-            state.catalogue.forget();
-            tracing::info!(token = %trainer.id, name = %trainer.name, files = count, "published lessons");
-        }
+    let answer = run(&state, source.0, files, true).await;
+    if answer.as_ref().is_ok_and(|response| response.status() == StatusCode::OK) {
+        tracing::info!(token = %trainer.id, name = %trainer.name, files = count, "published lessons");
     }
     answer
 }
 
-async fn run(source: Arc<ContentSource>, files: BTreeMap<String, Vec<u8>>, publish: bool) -> Result<Response, ApiError> {
+async fn run(state: &AppState, source: Arc<ContentSource>, files: BTreeMap<String, Vec<u8>>, publish: bool) -> Result<Response, ApiError> {
     let turn = source.turn.clone().lock_owned().await;
+    let catalogue = state.catalogue.clone();
+    // Runs to the end even if the client hangs up, holding the turn until then.
     let outcome = tokio::task::spawn_blocking(move || {
         let outcome = check_and_publish(&source, files, publish);
+        if publish && matches!(outcome, Ok(Outcome::Good(_))) {
+            // Pulls answer the new version at once, even on a disk whose file times are coarse.
+            catalogue.forget();
+        }
         drop(turn);
         outcome
     })
