@@ -102,6 +102,15 @@ async fn a_trainer_publishes_from_the_terminal_and_sees_the_servers_answers() {
     assert_eq!(catalogue(base.clone()).await.1, version, "the served catalogue is unchanged");
     assert_eq!(std::fs::read_to_string(dir.path().join("content/cashless-payment/ask-first/vi.md")).unwrap(), lesson("ask-first", "3"));
 
+    // A file that is not part of the lesson format: named, nothing sent.
+    std::fs::write(mine.join("cashless-payment/ask-first/notes.txt"), "ghi chú").unwrap();
+    let stray = run(dir.path(), &["content", "publish", "--server", &base, "--token", &token, "mine"]);
+    assert_eq!(stray.status.code(), Some(1));
+    assert!(
+        text(&stray.stderr).contains("nothing was sent") && text(&stray.stderr).contains("`cashless-payment/ask-first/notes.txt` cannot be uploaded")
+    );
+    std::fs::remove_file(mine.join("cashless-payment/ask-first/notes.txt")).unwrap();
+
     // No server there: a sentence, exit 1.
     let nowhere = run(dir.path(), &["content", "publish", "--server", "http://127.0.0.1:9", "--token", &token, "mine"]);
     assert_eq!(nowhere.status.code(), Some(1));
