@@ -129,3 +129,23 @@ async fn a_server_without_content_says_so_to_the_terminal() {
     assert_eq!(published.status.code(), Some(1));
     assert!(text(&published.stderr).contains("this server was started without --content"), "{}", text(&published.stderr));
 }
+
+#[test]
+fn serve_builds_its_content_folder_at_start_only_when_it_has_no_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    write_dist(dir.path());
+    let missing = run(dir.path(), &["serve", "--port", "0", "--dist", "dist", "--content", "nowhere", "--database", "hocso.db"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(text(&missing.stderr).contains("--content nowhere: there is no folder there"), "{}", text(&missing.stderr));
+
+    copy_dir(&shipped_content(), &dir.path().join("content"));
+    std::fs::create_dir_all(dir.path().join("content/cashless-payment/ask-first")).unwrap();
+    std::fs::write(dir.path().join("content/cashless-payment/ask-first/vi.md"), lesson("ask-first", "nhiều")).unwrap();
+    let server = Hocso::serve(dir.path(), &["--dist", "dist", "--content", "content", "--database", "hocso.db"]);
+    assert!(
+        server.started.iter().any(|line| line.starts_with("The lessons in content have 1 error (`hocso content check content`)")),
+        "{:?}",
+        server.started
+    );
+    assert!(!dir.path().join("dist/content").exists(), "nothing was built from a folder with errors");
+}

@@ -314,10 +314,11 @@ pub fn build_at_start(dir: &Path, out: &Path) -> anyhow::Result<String> {
     }
     let tree = ContentTree::load(dir);
     if tree.report.has_errors() {
+        let errors = tree.report.error_count();
         return Ok(format!(
-            "The lessons in {} have {} errors (`hocso content check {}`): still serving the content packs already in {}.",
+            "The lessons in {} have {errors} {} (`hocso content check {}`): still serving the content packs already in {}.",
             dir.display(),
-            tree.report.error_count(),
+            if errors == 1 { "error" } else { "errors" },
             dir.display(),
             out.display()
         ));
