@@ -53,6 +53,9 @@ pub struct ServeConfig {
     /// The server's https address (`--public-url`, checked by [`public_url::parse`]), offered by
     /// pages opened over plain HTTP.
     pub public_url: Option<String>,
+    /// The content folder trainers publish into (`--content DIR`, see [`api::content`]); without
+    /// it, publishing answers `409`.
+    pub content: Option<PathBuf>,
 }
 
 /// Default database file, next to where `hocso` runs.
@@ -70,6 +73,7 @@ impl ServeConfig {
             redirect_http_from: None,
             trust_proxy: false,
             public_url: None,
+            content: None,
         }
     }
 }
@@ -102,7 +106,8 @@ pub async fn app(config: &ServeConfig) -> anyhow::Result<Router> {
 /// [`serve_connections`] (or axum's `into_make_service_with_connect_info::<SocketAddr>()`): the API
 /// reads the client's address.
 pub fn router(config: &ServeConfig, store: store::Store) -> Router {
-    let state = api::AppState::new(store.clone(), config.limits, config.dist.clone());
+    let mut state = api::AppState::new(store.clone(), config.limits, config.dist.clone());
+    state.content = config.content.clone().map(|dir| std::sync::Arc::new(api::content::ContentSource::new(dir, config.dist.join("content"))));
     let metrics = state.metrics.clone();
     let request_timeout = config.connections.request_timeout;
     let public_url = config.public_url.clone();
@@ -146,6 +151,9 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     static_files::check_dist(&config.dist)?;
     check_database_outside_dist(&config.database, &config.dist)?;
     let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
+    if let Some(content) = &config.content {
+        println!("{}", api::content::build_at_start(content, &config.dist.join("content"))?);
+    }
     if config.redirect_http_from.is_some() && tls.is_none() {
         anyhow::bail!("--redirect-http-from sends browsers to HTTPS, which needs --tls-cert and --tls-key");
     }

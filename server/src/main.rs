@@ -51,6 +51,10 @@ enum Command {
         /// On Ctrl-C / SIGTERM, how long to let open requests finish before stopping anyway.
         #[arg(long, env = "HOCSO_SHUTDOWN_GRACE", default_value_t = 10, value_name = "SECONDS")]
         shutdown_grace: u64,
+        /// The content folder (the tree of `content/`) that trainers publish lessons into, with a
+        /// trainer token (`hocso admin create-token --role trainer`). Built into DIST/content at start.
+        #[arg(long, env = "HOCSO_CONTENT", value_name = "DIR")]
+        content: Option<PathBuf>,
     },
     /// Copy the database while the server runs (SQLite), with its secret file beside the copy.
     Backup {
@@ -76,8 +80,8 @@ enum Command {
     Learner(learner_cli::LearnerArgs),
     /// Admin tokens for a province office: every team's indicators (`create-token`, `revoke-token`).
     Admin(hocso_server::admin_cli::AdminArgs),
-    /// Check lessons (`check`), count them (`stats`), publish them as content packs (`build`), copy a
-    /// team's approved voices into a lesson (`import-recordings`).
+    /// Check lessons (`check`), count them (`stats`), build content packs (`build`), send them to a
+    /// team server (`publish`), copy a team's approved voices into a lesson (`import-recordings`).
     Content(hocso_server::content_cli::ContentArgs),
 }
 
@@ -91,7 +95,7 @@ async fn main() {
         die_quietly_on_closed_output();
     }
     let result = match command {
-        Command::Serve { addr, port, dist, database, tls_cert, tls_key, redirect_http_from, trust_proxy, public_url, shutdown_grace } => {
+        Command::Serve { addr, port, dist, database, tls_cert, tls_key, redirect_http_from, trust_proxy, public_url, shutdown_grace, content } => {
             let public_url = match public_url.as_deref().map(hocso_server::public_url::parse).transpose() {
                 Ok(url) => url,
                 Err(error) => {
@@ -114,6 +118,7 @@ async fn main() {
             config.redirect_http_from = redirect_http_from;
             config.trust_proxy = trust_proxy;
             config.public_url = public_url;
+            config.content = content;
             config.connections.shutdown_grace = std::time::Duration::from_secs(shutdown_grace);
             let served = hocso_server::serve(config).await;
             // The unpacked app is removed only now, after the last request.
@@ -126,7 +131,7 @@ async fn main() {
         Command::Device(args) => hocso_server::team_cli::device(args).await,
         Command::Admin(args) => hocso_server::admin_cli::admin(args).await,
         Command::Learner(args) => learner_cli::learner(args).await,
-        // Its own exit codes: 1 means "the lessons have errors", which is not a failure to run.
+        // Its own exit codes: "the lessons have errors" is not a failure to run.
         Command::Content(args) => std::process::exit(hocso_server::content_cli::run(args).await),
     };
     if let Err(error) = result {

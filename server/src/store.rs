@@ -30,7 +30,7 @@ use sqlx::{Any, AnyPool, Executor, Row};
 mod recordings;
 mod reports;
 pub use recordings::{Approval, NewRecording, Upload};
-pub use reports::{AdminToken, Completion, DeviceStatus, DrillOutcome, DrillOutcomeKind, LessonCounts, TeamCounts, TimeRange};
+pub use reports::{AdminToken, Completion, DeviceStatus, DrillOutcome, DrillOutcomeKind, LessonCounts, TeamCounts, TimeRange, TokenRole};
 
 /// What can go wrong in the store that a caller must handle; anything else is `Database`.
 #[derive(Debug, thiserror::Error)]

@@ -11,7 +11,8 @@
 //! - [`stats()`]: lessons, steps, questions, minutes, drafts, reviews, audio and translation coverage;
 //!   [`language_coverage`]: the same per language, with the interface strings;
 //! - [`with_step_audio`]: names a voice as a step's audio in a lesson file (`import-recordings`);
-//! - [`build_packs`]: `catalogue.json`, `packs/<topic>.<locale>.json` and `media/` for publishing.
+//! - [`build_packs`]: `catalogue.json`, `packs/<topic>.<locale>.json` and `media/` for publishing;
+//! - [`UploadRequest`] and its answers: lessons sent to a team server to check or publish.
 //!
 //! Not for: rendering (the app's views) or serving files (the server).
 
@@ -26,6 +27,7 @@ mod stats;
 mod step_audio;
 mod topic;
 mod tree;
+mod upload;
 mod validate;
 
 #[cfg(test)]
@@ -47,3 +49,4 @@ pub use stats::{language_coverage, stats, LanguageCoverage, LocaleStats, Stats, 
 pub use step_audio::{with_step_audio, StepAudio};
 pub use topic::{is_css_colour, parse_topic, ParsedTopic, TopicMeta, TopicText, DEFAULT_TOPIC_COLOUR, TOPIC_FIELDS};
 pub use tree::{check_tree, ContentTree, LessonFile, LessonFolder, SourceFiles, TopicFile, TopicFolder, TOPIC_FILE};
+pub use upload::{check_upload_path, ProblemAt, UploadAnswer, UploadRefusal, UploadRequest, UploadedFile, MAX_UPLOAD_BYTES, MAX_UPLOAD_PATH_BYTES};
