@@ -1,7 +1,7 @@
 //! A learner's progress in one drill, folded from the drill events of [`crate::events`]: attempts,
 //! done or not, mistakes, and which screens go wrong. Kept per lesson by [`crate::progress`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::events::EventKind;
 
@@ -19,8 +19,12 @@ pub struct DrillProgress {
     /// Mistakes of the last and of the best completed attempt.
     pub last_mistakes: Option<u32>,
     pub fewest_mistakes: Option<u32>,
-    /// Wrong actions per screen, over every attempt.
+    /// Wrong actions per screen, over every attempt (a tap on words that are not a red flag
+    /// counts on its message's screen).
     pub wrong_by_step: BTreeMap<u32, u32>,
+    /// The red flags found in the current attempt, per message screen (indices into the
+    /// message's flags): what a reload in the middle of a red-flag hunt shows found again.
+    pub flags_found: BTreeMap<u32, BTreeSet<u32>>,
 }
 
 impl DrillProgress {
@@ -42,6 +46,7 @@ impl DrillProgress {
                 self.in_progress = true;
                 self.step = 0;
                 self.mistakes_now = 0;
+                self.flags_found.clear();
             }
             EventKind::DrillStepAnswered { step, correct, .. } => {
                 self.in_progress = true;
@@ -53,10 +58,17 @@ impl DrillProgress {
                     *wrong = wrong.saturating_add(1);
                 }
             }
+            EventKind::DrillFlagFound { step, flag, .. } => {
+                // A flag is hunted only once its message was rightly marked a scam.
+                self.in_progress = true;
+                self.step = self.step.max(step.saturating_add(1));
+                self.flags_found.entry(*step).or_default().insert(*flag);
+            }
             EventKind::DrillCompleted { mistakes, .. } => {
                 self.in_progress = false;
                 self.step = 0;
                 self.mistakes_now = 0;
+                self.flags_found.clear();
                 self.times_done = self.times_done.saturating_add(1);
                 self.last_mistakes = Some(*mistakes);
                 self.fewest_mistakes = Some(self.fewest_mistakes.map_or(*mistakes, |fewest| fewest.min(*mistakes)));
