@@ -1,13 +1,31 @@
 //! `message_inbox`: an SMS / chat inbox. Each message opens in turn; the learner marks it safe or
-//! a scam, then taps the message's red flags (its words or link), each then explained.
-use hocso_core::practice::{Action, Drill, Screen, HIGHLIGHT_AFTER_WRONG};
+//! a scam, then taps the message's red flags (its words or link), each then explained. Every tap
+//! of the hunt is the attempt's (`DrillAttempt::tap_words`), saved like an answer, so a reload
+//! comes back to the hunt with the flags found.
+use hocso_core::practice::{Action, Drill, Screen};
 use leptos::prelude::*;
 
 use super::{action_button, Tap};
 use crate::i18n::use_i18n;
 
-/// The inbox with message `at` open; `answered`: its answer was right, find its red flags.
-pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, answered: RwSignal<bool>, flags_left: RwSignal<usize>) -> impl IntoView {
+/// The open message's state after it was answered, kept by the player.
+#[derive(Clone, Copy)]
+pub(super) struct Hunt {
+    /// Its answer was right: the message stays open (with its red flags to find, for a scam).
+    pub answered: RwSignal<bool>,
+    /// The red flags found (indices into the message's flags), in the order found.
+    pub found: RwSignal<Vec<usize>>,
+    /// Red flags still to find: "next" waits for them.
+    pub flags_left: RwSignal<usize>,
+    /// The last tap was on words that are not a red flag.
+    pub not_a_flag: RwSignal<bool>,
+    /// Wrong words tapped often enough that the flags left are highlighted.
+    pub hint: RwSignal<bool>,
+}
+
+/// The inbox with message `at` open.
+pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, hunt: Hunt) -> impl IntoView {
+    let Hunt { answered, found, flags_left, not_a_flag, hint } = hunt;
     let i18n = use_i18n();
     let messages: Vec<_> = drill
         .steps
@@ -43,9 +61,6 @@ pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, answered: RwSignal<bool>
     let flags = StoredValue::new(open.flags.clone());
     // After a right "scam": every piece of the message becomes a button; the learner finds the
     // red flags (`flags_left` counts those not found yet, "next" waits for them).
-    let found = RwSignal::new(Vec::<usize>::new());
-    let missed = RwSignal::new(0u32);
-    let not_a_flag = RwSignal::new(false);
     let has_flags = flags.with_value(|f| !f.is_empty());
     let hunting = move || answered.get() && has_flags;
     let parts: Vec<(String, Option<usize>, bool)> = open.parts().into_iter().map(|p| (p.text.to_owned(), p.flag, p.is_link)).collect();
@@ -66,7 +81,7 @@ pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, answered: RwSignal<bool>
                 .cloned()
                 .map(|(text, flag, is_link)| {
                     let is_found = move || flag.is_some_and(|f| found.with(|found| found.contains(&f)));
-                    let hinted = move || flag.is_some() && !is_found() && missed.get() >= HIGHLIGHT_AFTER_WRONG;
+                    let hinted = move || flag.is_some() && !is_found() && hint.get();
                     let class = move || {
                         let mut class = String::from("drill-part");
                         if is_link {
@@ -80,20 +95,15 @@ pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, answered: RwSignal<bool>
                         }
                         class
                     };
-                    let tap_part = move |_| match flag {
-                        Some(f) if !is_found() => {
-                            found.update(|found| found.push(f));
-                            not_a_flag.set(false);
-                            flags_left.update(|left| *left = left.saturating_sub(1));
-                        }
-                        Some(_) => {}
-                        None => {
-                            not_a_flag.set(true);
-                            missed.update(|n| *n += 1);
+                    // A flag found already is not a mistake, nor found twice: nothing happens.
+                    let tap_part = move |_| {
+                        if !is_found() {
+                            tap.words.run(flag);
                         }
                     };
                     view! {
-                        <button class=class aria-pressed=move || if is_found() { "true" } else { "false" } on:click=tap_part>
+                        <button class=class aria-pressed=move || if is_found() { "true" } else { "false" }
+                            disabled=move || tap.busy.get() on:click=tap_part>
                             {move || is_found().then_some("⚠ ")}{text}
                         </button>
                     }

@@ -12,7 +12,7 @@ mod login;
 mod portal;
 mod transfer;
 
-use hocso_core::practice::{Action, Drill, DrillAttempt, DrillKind, DrillStep, Reaction, Screen};
+use hocso_core::practice::{flags_to_find, Action, Drill, DrillAttempt, DrillKind, DrillStep, Reaction, Screen};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -33,8 +33,18 @@ pub struct PracticeHost {
 #[derive(Clone, Copy)]
 pub(crate) struct Tap {
     answer: Callback<Action>,
+    /// In an inbox's red-flag hunt, words of the message tapped: the red flag they show (an index
+    /// into the message's flags) or `None`.
+    words: Callback<Option<usize>>,
     highlight: RwSignal<Option<Action>>,
     busy: RwSignal<bool>,
+}
+
+/// What a tap was: a screen's action, or words of a message in a red-flag hunt.
+#[derive(Clone)]
+enum Tapped {
+    Action(Action),
+    Words(Option<usize>),
 }
 
 impl Tap {
@@ -83,17 +93,35 @@ pub(crate) fn choice_screen(
 enum After {
     Next(String, usize),
     Done(String, u32),
+    /// A scam marked right: its praise and how many red flags to find.
+    Hunt(String, usize),
+    /// Red flag `flag` found, `left` to find; the attempt's mistakes when that ended the drill.
+    Flag {
+        flag: usize,
+        left: usize,
+        done: Option<u32>,
+    },
+    /// Words that are not a red flag; whether the flags left are now highlighted.
+    NotAFlag(bool),
     Wrong(Option<String>, Option<Action>),
     Nothing,
 }
 
 impl After {
-    fn of(reaction: Reaction) -> Self {
+    fn of(reaction: Reaction, tapped: &Tapped, run: &DrillAttempt, drill: &Drill) -> Self {
         match reaction {
             Reaction::Next { feedback, next } => After::Next(feedback.to_owned(), next),
             Reaction::Done { feedback, mistakes } => After::Done(feedback.to_owned(), mistakes),
+            Reaction::Hunt { feedback } => {
+                After::Hunt(feedback.to_owned(), run.hunt().and_then(|(at, _)| drill.step(at)).map_or(0, |s| flags_to_find(s).len()))
+            }
+            Reaction::FlagFound { left } => match tapped {
+                Tapped::Words(Some(flag)) => After::Flag { flag: *flag, left, done: run.is_finished().then(|| run.mistakes()) },
+                _ => After::Nothing,
+            },
+            Reaction::NotAFlag => After::NotAFlag(run.highlights()),
             Reaction::Wrong { feedback, highlight } => After::Wrong(feedback.map(str::to_owned), highlight.cloned()),
-            Reaction::Finished => After::Nothing,
+            Reaction::Ignored => After::Nothing,
         }
     }
 }
@@ -110,15 +138,31 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
     let attempt = RwSignal::new(DrillAttempt::resume(index, &saved, &drill));
     // The screen on show; an inbox keeps an answered message open (its red flags) until "next".
     let shown = RwSignal::new(attempt.with_untracked(|a| a.as_ref().map_or(0, DrillAttempt::step)));
-    let paused = RwSignal::new(false);
+    // Left in the middle of a red-flag hunt (a reload): back in it, with the flags found shown.
+    let resumed_hunt: Option<(Vec<usize>, usize)> = attempt.with_untracked(|a| {
+        let (at, found) = a.as_ref()?.hunt()?;
+        let to_find = drill.step(at).map_or(0, |s| flags_to_find(s).len());
+        Some((found.iter().map(|f| *f as usize).collect(), to_find.saturating_sub(found.len())))
+    });
+    let paused = RwSignal::new(resumed_hunt.is_some());
     let finished = RwSignal::new(saved.is_done() && attempt.with_untracked(Option::is_none));
     let mistakes = RwSignal::new(None::<u32>);
     // (right?, sentence) after the last tap.
     let feedback = RwSignal::new(None::<(bool, String)>);
     let highlight = RwSignal::new(None::<Action>);
     let busy = RwSignal::new(false);
-    // Red flags of the answered scam message still to find: "next" waits for them.
-    let flags_left = RwSignal::new(0usize);
+    // The red-flag hunt of the answered scam message: the flags found (indices into its flags),
+    // those still to find ("next" waits for them), whether the last tap was on other words, and
+    // whether the flags left are highlighted.
+    let (found_at_start, left_at_start) = resumed_hunt.unwrap_or_default();
+    let hunt = inbox::Hunt {
+        answered: paused,
+        found: RwSignal::new(found_at_start),
+        flags_left: RwSignal::new(left_at_start),
+        not_a_flag: RwSignal::new(false),
+        hint: RwSignal::new(false),
+    };
+    let flags_left = hunt.flags_left;
     let inbox = drill.kind == DrillKind::MessageInbox;
     let drill = StoredValue::new(drill);
 
@@ -139,35 +183,54 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
         })
         .forget();
     };
-    let hunt = move || {
-        let at = shown.get_untracked();
-        let flags = drill.with_value(|d| match d.step(at).map(|s| (&s.screen, s.right())) {
-            Some((Screen::Message(m), Some(r))) if r.action == Action::Scam => m.parts().iter().filter(|p| p.flag.is_some()).count(),
-            _ => 0,
-        });
-        flags_left.set(flags);
+    let clear_hunt = move || {
+        hunt.found.set(Vec::new());
+        flags_left.set(0);
+        hunt.not_a_flag.set(false);
+        hunt.hint.set(false);
     };
+    let praise = move |text: String| Some((true, if text.is_empty() { i18n.t("practice.right") } else { text }));
     let show = move |after: After| match after {
-        After::Next(praise, next) => {
+        After::Next(text, next) => {
             highlight.set(None);
-            feedback.set(Some((true, if praise.is_empty() { i18n.t("practice.right") } else { praise })));
+            feedback.set(praise(text));
             if inbox {
-                hunt();
+                // A safe message: it stays open, with "next".
+                clear_hunt();
                 paused.set(true);
             } else {
                 shown.set(next);
             }
         }
-        After::Done(praise, wrong) => {
+        After::Done(text, wrong) => {
             highlight.set(None);
             mistakes.set(Some(wrong));
-            feedback.set(Some((true, if praise.is_empty() { i18n.t("practice.right") } else { praise })));
+            feedback.set(praise(text));
             if inbox {
-                hunt();
+                clear_hunt();
                 paused.set(true);
             } else {
                 finished.set(true);
             }
+        }
+        After::Hunt(text, flags) => {
+            highlight.set(None);
+            feedback.set(praise(text));
+            clear_hunt();
+            flags_left.set(flags);
+            paused.set(true);
+        }
+        After::Flag { flag, left, done } => {
+            hunt.found.update(|found| found.push(flag));
+            flags_left.set(left);
+            hunt.not_a_flag.set(false);
+            if done.is_some() {
+                mistakes.set(done);
+            }
+        }
+        After::NotAFlag(hint) => {
+            hunt.not_a_flag.set(true);
+            hunt.hint.set(hint);
         }
         After::Wrong(kind_word, right) => {
             feedback.set(Some((false, kind_word.unwrap_or_else(|| i18n.t("practice.not_yet")))));
@@ -175,8 +238,9 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
         }
         After::Nothing => {}
     };
-    let answer = Callback::new(move |action: Action| {
-        if busy.get_untracked() || paused.get_untracked() {
+    let tapped = move |tapped: Tapped| {
+        // While an answered message stays open, only its words are taps (a red-flag hunt).
+        if busy.get_untracked() || (paused.get_untracked() && matches!(tapped, Tapped::Action(_))) {
             return;
         }
         let mut events = Vec::new();
@@ -186,10 +250,17 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
             run
         });
         let after = drill.with_value(|d| {
-            let (reaction, more) = run.answer(d, &action);
+            let (reaction, more) = match &tapped {
+                Tapped::Action(action) => run.answer(d, action),
+                Tapped::Words(flag) => run.tap_words(d, *flag),
+            };
             events.extend(more);
-            After::of(reaction)
+            After::of(reaction, &tapped, &run, d)
         });
+        // A tap that changes nothing (a flag found already) records nothing, not even a start.
+        if matches!(after, After::Nothing) {
+            return;
+        }
         let Some(lesson) = lesson else {
             attempt.set(Some(run));
             show(after);
@@ -213,11 +284,14 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
             }
             busy.set(false);
         });
-    });
-    let tap = Tap { answer, highlight, busy };
+    };
+    let answer = Callback::new(move |action: Action| tapped(Tapped::Action(action)));
+    let words = Callback::new(move |flag: Option<usize>| tapped(Tapped::Words(flag)));
+    let tap = Tap { answer, words, highlight, busy };
     let next_message = move |_| {
         paused.set(false);
         feedback.set(None);
+        clear_hunt();
         if attempt.with_untracked(|a| a.as_ref().is_some_and(DrillAttempt::is_finished)) {
             finished.set(true);
         } else {
@@ -228,7 +302,7 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
         attempt.set(None);
         shown.set(0);
         paused.set(false);
-        flags_left.set(0);
+        clear_hunt();
         mistakes.set(None);
         feedback.set(None);
         highlight.set(None);
@@ -268,7 +342,7 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
                 (_, Screen::Confirm(transfer)) => transfer::confirm(tap, transfer.clone()).into_any(),
                 (_, Screen::Amount { amount }) => view! { <transfer::AmountScreen tap amount=*amount/> }.into_any(),
                 (_, Screen::Passcode) => view! { <transfer::PasscodeScreen tap/> }.into_any(),
-                (_, Screen::Message(_)) => inbox::inbox(tap, d, at, paused, flags_left).into_any(),
+                (_, Screen::Message(_)) => inbox::inbox(tap, d, at, hunt).into_any(),
                 (DrillKind::IncomingCall { caller }, Screen::Call { says }) => call::call(tap, caller.clone(), says.clone(), step).into_any(),
                 (_, Screen::Call { says }) => call::call(tap, String::new(), says.clone(), step).into_any(),
                 (_, Screen::Login { phone }) => view! { <transfer::PasscodeScreen tap phone=phone.clone()/> }.into_any(),
