@@ -24,7 +24,7 @@ async function openDrill(page: Page, topic: string, lesson: string) {
   await expect(page.locator('.phone-label')).toHaveText('Luyện tập — không phải ứng dụng thật');
 }
 
-test('VietQR and scam-inbox drills offline: kind feedback, kept as done after a reload, synced once', async ({ page, context }) => {
+test('VietQR and scam-inbox drills offline: kind feedback, kept as done after a reload, synced once', async ({ page, context, browser }) => {
   const { joinCode, leaderCode } = createTeam(server, 'Tổ Bản Phố', 'Bản Phố');
 
   // The first visit, online: the app downloads every topic in the background.
@@ -59,7 +59,7 @@ test('VietQR and scam-inbox drills offline: kind feedback, kept as done after a 
   // message still answered.
   await page.reload();
   await expect(drill.locator('.drill-flags')).toContainText('đã tìm 1/2');
-  await expect(drill.locator('.drill-part.found')).toHaveText(['⚠ KHOÁ sau 24 giờ']);
+  await expect(drill.locator('.drill-part.found')).toHaveText(['⚠ KHOÁ sau 24 giờ.']);
   await expect(drill.getByRole('button', { name: /Lừa đảo/ })).toHaveCount(0);
   await expect(drill.getByRole('button', { name: 'Tin tiếp theo' })).toHaveCount(0);
   await drill.locator('.drill-part', { hasText: 'vneid-capnhat.example' }).click();
@@ -174,6 +174,23 @@ test('VietQR and scam-inbox drills offline: kind feedback, kept as done after a 
   expect(drills('pay-by-vietqr')).toEqual([1, { drill: 0, step: 1, learners: 1, wrong: 1 }]);
   expect(drills('fake-links-and-apps')).toEqual([1, { drill: 0, step: 2, learners: 1, wrong: 2 }]);
   expect(drills('spot-scam-calls')).toEqual([0, { drill: 0, step: 0, learners: 1, wrong: 1 }]);
+
+  // The leader's team tools say how many learners got the screen wrong (screens counted from 1).
+  const leaderContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN' });
+  const leader = await leaderContext.newPage();
+  await leader.goto(server.url + '/');
+  await createProfile(leader, 'Hùng', 'Con trâu');
+  await waitForServiceWorker(leader);
+  await leader.goto(`${server.url}/join?code=${encodeURIComponent(leaderCode)}`);
+  await leader.getByRole('button', { name: 'Tham gia tổ' }).click();
+  await expect(leader.getByText('Bạn là trưởng tổ.')).toBeVisible();
+  await leader.goto(server.url + '/team/dashboard');
+  const table = leader.locator('.drills-table');
+  await expect(table.locator('th').nth(2)).toHaveText('Màn nhiều người sai nhất');
+  await expect(table.locator('tr', { hasText: 'Bài luyện 1, màn 3: 1 người sai' })).toHaveCount(1);
+  await expect(table.locator('tr', { hasText: 'Bài luyện 1, màn 2: 1 người sai' })).toHaveCount(1);
+  await expect(table.locator('tr', { hasText: 'Bài luyện 1, màn 1: 1 người sai' })).toHaveCount(1);
+  await leaderContext.close();
 });
 
 test('log in to the identity look-alike and submit on the portal look-alike: the OTP stays in the app', async ({ page }) => {
