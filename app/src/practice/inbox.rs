@@ -2,7 +2,7 @@
 //! a scam, then taps the message's red flags (its words or link), each then explained. Every tap
 //! of the hunt is the attempt's (`DrillAttempt::tap_words`), saved like an answer, so a reload
 //! comes back to the hunt with the flags found.
-use hocso_core::practice::{Action, Drill, Screen};
+use hocso_core::practice::{flags_to_find, Action, Drill, DrillAttempt, FlagSet, Screen};
 use leptos::prelude::*;
 
 use super::{action_button, Tap};
@@ -13,19 +13,26 @@ use crate::i18n::use_i18n;
 pub(super) struct Hunt {
     /// Its answer was right: the message stays open (with its red flags to find, for a scam).
     pub answered: RwSignal<bool>,
-    /// The red flags found (indices into the message's flags), in the order found.
-    pub found: RwSignal<Vec<usize>>,
-    /// Red flags still to find: "next" waits for them.
-    pub flags_left: RwSignal<usize>,
+    /// The attempt, which knows the red flags found while they are being found.
+    pub attempt: RwSignal<Option<DrillAttempt>>,
     /// The last tap was on words that are not a red flag.
     pub not_a_flag: RwSignal<bool>,
-    /// Wrong words tapped often enough that the flags left are highlighted.
-    pub hint: RwSignal<bool>,
 }
 
 /// The inbox with message `at` open.
 pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, hunt: Hunt) -> impl IntoView {
-    let Hunt { answered, found, flags_left, not_a_flag, hint } = hunt;
+    let Hunt { answered, attempt, not_a_flag } = hunt;
+    let to_find = drill.step(at).map_or_else(FlagSet::default, flags_to_find);
+    // The flags found: the attempt's while the hunt goes on; once it is over (the message still
+    // open until "next"), all of them.
+    let found = move || match attempt.with(|a| a.as_ref().and_then(DrillAttempt::hunt)) {
+        Some((_, found)) => found,
+        None if answered.get() => to_find,
+        None => FlagSet::default(),
+    };
+    let flags_left = move || to_find.len().saturating_sub(found().len());
+    // Wrong words tapped often enough that the flags left are highlighted.
+    let hint = move || attempt.with(|a| a.as_ref().is_some_and(|a| a.hunt().is_some() && a.highlights()));
     let i18n = use_i18n();
     let messages: Vec<_> = drill
         .steps
@@ -60,7 +67,7 @@ pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, hunt: Hunt) -> impl Into
         .collect_view();
     let flags = StoredValue::new(open.flags.clone());
     // After a right "scam": every piece of the message becomes a button; the learner finds the
-    // red flags (`flags_left` counts those not found yet, "next" waits for them).
+    // red flags (`flags_left` counts those not found yet; "next" waits for them).
     let has_flags = flags.with_value(|f| !f.is_empty());
     let hunting = move || answered.get() && has_flags;
     let parts: Vec<(String, Option<usize>, bool)> = open.parts().into_iter().map(|p| (p.text.to_owned(), p.flag, p.is_link)).collect();
@@ -80,8 +87,8 @@ pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, hunt: Hunt) -> impl Into
                 .iter()
                 .cloned()
                 .map(|(text, flag, is_link)| {
-                    let is_found = move || flag.is_some_and(|f| found.with(|found| found.contains(&f)));
-                    let hinted = move || flag.is_some() && !is_found() && hint.get();
+                    let is_found = move || flag.is_some_and(|f| found().contains(f as u32));
+                    let hinted = move || flag.is_some() && !is_found() && hint();
                     let class = move || {
                         let mut class = String::from("drill-part");
                         if is_link {
@@ -113,14 +120,13 @@ pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, hunt: Hunt) -> impl Into
         }
     };
     let found_list = move || {
-        found.with(|found| {
-            flags.with_value(|flags| {
-                found
-                    .iter()
-                    .filter_map(|f| flags.get(*f))
-                    .map(|f| view! { <li><strong>"⚠ " {i18n.t(&format!("practice.flag.{}", f.flag.as_str()))}</strong>": " {f.note.clone()}</li> })
-                    .collect_view()
-            })
+        let found = found();
+        flags.with_value(|flags| {
+            found
+                .iter()
+                .filter_map(|f| flags.get(f as usize))
+                .map(|f| view! { <li><strong>"⚠ " {i18n.t(&format!("practice.flag.{}", f.flag.as_str()))}</strong>": " {f.note.clone()}</li> })
+                .collect_view()
         })
     };
     view! {
@@ -140,15 +146,15 @@ pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, hunt: Hunt) -> impl Into
         } else if flag_count == 0 {
             view! { <p class="drill-flags none">{i18n.t("practice.no_flags")}</p> }.into_any()
         } else {
-            let count = move || found.with(Vec::len).to_string();
+            let count = move || found().len().to_string();
             view! {
                 <div class="drill-flags" role="status">
-                    <p>{move || if flags_left.get() > 0 {
+                    <p>{move || if flags_left() > 0 {
                         i18n.t_with("practice.find_flags", &[("n", &count()), ("total", &flag_count.to_string())])
                     } else {
                         i18n.t("practice.flags")
                     }}</p>
-                    {move || (not_a_flag.get() && flags_left.get() > 0).then(|| view! { <p class="feedback-wrong">{i18n.t("practice.not_a_flag")}</p> })}
+                    {move || (not_a_flag.get() && flags_left() > 0).then(|| view! { <p class="feedback-wrong">{i18n.t("practice.not_a_flag")}</p> })}
                     <ul>{found_list}</ul>
                 </div>
             }.into_any()

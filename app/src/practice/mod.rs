@@ -12,7 +12,7 @@ mod login;
 mod portal;
 mod transfer;
 
-use hocso_core::practice::{flags_to_find, Action, Drill, DrillAttempt, DrillKind, DrillStep, Reaction, Screen};
+use hocso_core::practice::{Action, Drill, DrillAttempt, DrillKind, DrillStep, Reaction, Screen};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -93,33 +93,24 @@ pub(crate) fn choice_screen(
 enum After {
     Next(String, usize),
     Done(String, u32),
-    /// A scam marked right: its praise and how many red flags to find.
-    Hunt(String, usize),
-    /// Red flag `flag` found, `left` to find; the attempt's mistakes when that ended the drill.
-    Flag {
-        flag: usize,
-        left: usize,
-        done: Option<u32>,
-    },
-    /// Words that are not a red flag; whether the flags left are now highlighted.
-    NotAFlag(bool),
+    /// A scam marked right: its praise; the learner now finds its red flags.
+    Hunt(String),
+    /// A red flag found; the attempt's mistakes when that ended the drill.
+    Flag(Option<u32>),
+    /// Words that are not a red flag.
+    NotAFlag,
     Wrong(Option<String>, Option<Action>),
     Nothing,
 }
 
 impl After {
-    fn of(reaction: Reaction, tapped: &Tapped, run: &DrillAttempt, drill: &Drill) -> Self {
+    fn of(reaction: Reaction, run: &DrillAttempt) -> Self {
         match reaction {
             Reaction::Next { feedback, next } => After::Next(feedback.to_owned(), next),
             Reaction::Done { feedback, mistakes } => After::Done(feedback.to_owned(), mistakes),
-            Reaction::Hunt { feedback } => {
-                After::Hunt(feedback.to_owned(), run.hunt().and_then(|(at, _)| drill.step(at)).map_or(0, |s| flags_to_find(s).len()))
-            }
-            Reaction::FlagFound { left } => match tapped {
-                Tapped::Words(Some(flag)) => After::Flag { flag: *flag, left, done: run.is_finished().then(|| run.mistakes()) },
-                _ => After::Nothing,
-            },
-            Reaction::NotAFlag => After::NotAFlag(run.highlights()),
+            Reaction::Hunt { feedback } => After::Hunt(feedback.to_owned()),
+            Reaction::FlagFound { .. } => After::Flag(run.is_finished().then(|| run.mistakes())),
+            Reaction::NotAFlag => After::NotAFlag,
             Reaction::Wrong { feedback, highlight } => After::Wrong(feedback.map(str::to_owned), highlight.cloned()),
             Reaction::Ignored => After::Nothing,
         }
@@ -138,31 +129,18 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
     let attempt = RwSignal::new(DrillAttempt::resume(index, &saved, &drill));
     // The screen on show; an inbox keeps an answered message open (its red flags) until "next".
     let shown = RwSignal::new(attempt.with_untracked(|a| a.as_ref().map_or(0, DrillAttempt::step)));
-    // Left in the middle of a red-flag hunt (a reload): back in it, with the flags found shown.
-    let resumed_hunt: Option<(Vec<usize>, usize)> = attempt.with_untracked(|a| {
-        let (at, found) = a.as_ref()?.hunt()?;
-        let to_find = drill.step(at).map_or(0, |s| flags_to_find(s).len());
-        Some((found.iter().map(|f| *f as usize).collect(), to_find.saturating_sub(found.len())))
-    });
-    let paused = RwSignal::new(resumed_hunt.is_some());
+    // Left in the middle of a red-flag hunt (a reload): back in it (the inbox shows the flags
+    // found from the attempt).
+    let paused = RwSignal::new(attempt.with_untracked(|a| a.as_ref().is_some_and(|a| a.hunt().is_some())));
     let finished = RwSignal::new(saved.is_done() && attempt.with_untracked(Option::is_none));
     let mistakes = RwSignal::new(None::<u32>);
     // (right?, sentence) after the last tap.
     let feedback = RwSignal::new(None::<(bool, String)>);
     let highlight = RwSignal::new(None::<Action>);
     let busy = RwSignal::new(false);
-    // The red-flag hunt of the answered scam message: the flags found (indices into its flags),
-    // those still to find ("next" waits for them), whether the last tap was on other words, and
-    // whether the flags left are highlighted.
-    let (found_at_start, left_at_start) = resumed_hunt.unwrap_or_default();
-    let hunt = inbox::Hunt {
-        answered: paused,
-        found: RwSignal::new(found_at_start),
-        flags_left: RwSignal::new(left_at_start),
-        not_a_flag: RwSignal::new(false),
-        hint: RwSignal::new(false),
-    };
-    let flags_left = hunt.flags_left;
+    // The open message of an inbox after its answer: the red flags found and left come from the
+    // attempt; the player keeps only whether the last tap was on words that are not a flag.
+    let hunt = inbox::Hunt { answered: paused, attempt, not_a_flag: RwSignal::new(false) };
     let inbox = drill.kind == DrillKind::MessageInbox;
     let drill = StoredValue::new(drill);
 
@@ -183,12 +161,7 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
         })
         .forget();
     };
-    let clear_hunt = move || {
-        hunt.found.set(Vec::new());
-        flags_left.set(0);
-        hunt.not_a_flag.set(false);
-        hunt.hint.set(false);
-    };
+    let clear_hunt = move || hunt.not_a_flag.set(false);
     let praise = move |text: String| Some((true, if text.is_empty() { i18n.t("practice.right") } else { text }));
     let show = move |after: After| match after {
         After::Next(text, next) => {
@@ -213,25 +186,19 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
                 finished.set(true);
             }
         }
-        After::Hunt(text, flags) => {
+        After::Hunt(text) => {
             highlight.set(None);
             feedback.set(praise(text));
             clear_hunt();
-            flags_left.set(flags);
             paused.set(true);
         }
-        After::Flag { flag, left, done } => {
-            hunt.found.update(|found| found.push(flag));
-            flags_left.set(left);
+        After::Flag(done) => {
             hunt.not_a_flag.set(false);
             if done.is_some() {
                 mistakes.set(done);
             }
         }
-        After::NotAFlag(hint) => {
-            hunt.not_a_flag.set(true);
-            hunt.hint.set(hint);
-        }
+        After::NotAFlag => hunt.not_a_flag.set(true),
         After::Wrong(kind_word, right) => {
             feedback.set(Some((false, kind_word.unwrap_or_else(|| i18n.t("practice.not_yet")))));
             highlight.set(right);
@@ -255,7 +222,7 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
                 Tapped::Words(flag) => run.tap_words(d, *flag),
             };
             events.extend(more);
-            After::of(reaction, &tapped, &run, d)
+            After::of(reaction, &run)
         });
         // A tap that changes nothing (a flag found already) records nothing, not even a start.
         if matches!(after, After::Nothing) {
@@ -380,7 +347,8 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
                     {move || highlight.get().is_some().then(|| view! { <p class="hint">{i18n.t("practice.hint")}</p> })}
                 </div>
                 <div class="phone-screen">{screen}</div>
-                {move || (paused.get() && flags_left.get() == 0).then(|| view! {
+                // "Next" once the message is answered and its red flags (if any) all found.
+                {move || (paused.get() && attempt.with(|a| a.as_ref().is_none_or(|a| a.hunt().is_none()))).then(|| view! {
                     <button class="drill-button drill-next" on:click=next_message>
                         {if attempt.with_untracked(|a| a.as_ref().is_some_and(DrillAttempt::is_finished)) { i18n.t("practice.continue") } else { i18n.t("practice.next_message") }}
                     </button>

@@ -1,8 +1,6 @@
 //! One run through a drill, tap by tap: what the player shows after each action and which events
 //! it records. Pure and small, so the app's player only draws screens and stores events.
 
-use std::collections::BTreeSet;
-
 use super::model::{Action, Drill, DrillStep, Screen};
 use super::progress::DrillProgress;
 use crate::events::EventKind;
@@ -28,7 +26,55 @@ pub struct DrillAttempt {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Hunt {
     step: usize,
-    found: BTreeSet<u32>,
+    found: FlagSet,
+}
+
+/// Red flags of one message, by their index in its flags. A message has at most one flag of each
+/// [`super::RedFlag`] kind, so a bit set does (far smaller in the WASM download than a `BTreeSet`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FlagSet(u32);
+
+impl FlagSet {
+    pub fn contains(self, flag: u32) -> bool {
+        flag < u32::BITS && self.0 & (1 << flag) != 0
+    }
+
+    /// Adds `flag`; false when it was in already (or is past any message's flags).
+    pub fn insert(&mut self, flag: u32) -> bool {
+        let new = flag < u32::BITS && !self.contains(flag);
+        if new {
+            self.0 |= 1 << flag;
+        }
+        new
+    }
+
+    pub fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The flags in both sets.
+    pub fn and(self, other: FlagSet) -> FlagSet {
+        FlagSet(self.0 & other.0)
+    }
+
+    /// The flags, in index order.
+    pub fn iter(self) -> impl Iterator<Item = u32> {
+        (0..u32::BITS).filter(move |flag| self.contains(*flag))
+    }
+}
+
+impl FromIterator<u32> for FlagSet {
+    fn from_iter<I: IntoIterator<Item = u32>>(flags: I) -> Self {
+        let mut set = FlagSet::default();
+        flags.into_iter().for_each(|flag| {
+            set.insert(flag);
+        });
+        set
+    }
 }
 
 /// What the player shows after an action.
@@ -58,12 +104,12 @@ pub enum Reaction<'d> {
 /// The red flags a learner taps on `step` once it is answered right: those of a scam message that
 /// the player can show as words (a flag whose words are not in the text has none; the parser
 /// reports it). Empty for every other screen.
-pub fn flags_to_find(step: &DrillStep) -> BTreeSet<u32> {
+pub fn flags_to_find(step: &DrillStep) -> FlagSet {
     match (&step.screen, step.right()) {
         (Screen::Message(message), Some(right)) if right.action == Action::Scam => {
             message.parts().iter().filter_map(|part| part.flag).map(|flag| flag as u32).collect()
         }
-        _ => BTreeSet::new(),
+        _ => FlagSet::default(),
     }
 }
 
@@ -89,7 +135,10 @@ impl DrillAttempt {
         let step = progress.step as usize;
         let hunt = step.checked_sub(1).and_then(|answered| {
             let to_find = flags_to_find(definition.steps.get(answered)?);
-            let found: BTreeSet<u32> = progress.flags_found.get(&(answered as u32)).map_or_else(BTreeSet::new, |f| f & &to_find);
+            let found = match progress.flags_found {
+                Some((hunted, found)) if hunted as usize == answered => found.and(to_find),
+                _ => FlagSet::default(),
+            };
             (found.len() < to_find.len()).then_some(Hunt { step: answered, found })
         });
         (hunt.is_some() || step < definition.steps.len()).then_some(Self {
@@ -124,8 +173,8 @@ impl DrillAttempt {
     }
 
     /// In a red-flag hunt: the message's screen and the flags found so far.
-    pub fn hunt(&self) -> Option<(usize, &BTreeSet<u32>)> {
-        self.hunt.as_ref().map(|h| (h.step, &h.found))
+    pub fn hunt(&self) -> Option<(usize, FlagSet)> {
+        self.hunt.as_ref().map(|h| (h.step, h.found))
     }
 
     /// The learner did `action` on the current screen: what to show, and the events to record
@@ -142,7 +191,7 @@ impl DrillAttempt {
             self.step += 1;
             if !flags_to_find(step).is_empty() {
                 // Not done yet, even on the last message: its flags are part of the drill.
-                self.hunt = Some(Hunt { step: index as usize, found: BTreeSet::new() });
+                self.hunt = Some(Hunt { step: index as usize, found: FlagSet::default() });
                 return (Reaction::Hunt { feedback }, vec![answered(true)]);
             }
             if self.step == drill.steps.len() {
@@ -174,7 +223,7 @@ impl DrillAttempt {
         };
         let to_find = flags_to_find(step);
         let flag = u32::try_from(flag).unwrap_or(u32::MAX);
-        if !to_find.contains(&flag) || !hunt.found.insert(flag) {
+        if !to_find.contains(flag) || !hunt.found.insert(flag) {
             return (Reaction::Ignored, Vec::new());
         }
         let mut events = vec![EventKind::DrillFlagFound { drill: self.drill, step: index, flag }];
@@ -289,15 +338,24 @@ mod tests {
     }
 
     #[test]
+    fn a_flag_set_holds_each_flag_once_and_nothing_past_its_bits() {
+        let mut set = FlagSet::default();
+        assert!(set.insert(4) && set.insert(0) && !set.insert(4));
+        assert!(!set.insert(32) && !set.insert(u32::MAX) && !set.contains(u32::MAX));
+        assert_eq!((set.len(), set.iter().collect::<Vec<_>>()), (2, vec![0, 4]));
+        assert_eq!(set.and(FlagSet::from_iter([4, 1])).iter().collect::<Vec<_>>(), [4]);
+    }
+
+    #[test]
     fn a_scam_marked_right_opens_a_hunt_whose_flags_and_wrong_words_are_events() {
         let drill = inbox();
-        assert_eq!(flags_to_find(&drill.steps[0]), BTreeSet::from([0, 1]));
-        assert_eq!(flags_to_find(&drill.steps[1]), BTreeSet::new(), "a safe message has none");
+        assert_eq!(flags_to_find(&drill.steps[0]).iter().collect::<Vec<_>>(), [0, 1]);
+        assert!(flags_to_find(&drill.steps[1]).is_empty(), "a safe message has none");
         let (mut attempt, _) = DrillAttempt::start(2);
         let (reaction, events) = attempt.answer(&drill, &Action::Scam);
         assert_eq!(reaction, Reaction::Hunt { feedback: "Đúng." });
         assert_eq!(events, vec![EventKind::DrillStepAnswered { drill: 2, step: 0, correct: true }]);
-        assert_eq!((attempt.step(), attempt.hunt()), (0, Some((0, &BTreeSet::new()))), "the message stays open");
+        assert_eq!((attempt.step(), attempt.hunt()), (0, Some((0, FlagSet::default()))), "the message stays open");
         assert_eq!(attempt.answer(&drill, &Action::Safe), (Reaction::Ignored, vec![]), "no button during the hunt");
         // Words that are not a flag: a mistake of the message's screen, like a wrong button.
         let (reaction, events) = attempt.tap_words(&drill, None);
@@ -341,10 +399,10 @@ mod tests {
         events.extend(attempt.tap_words(&drill, None).1);
         events.extend(attempt.tap_words(&drill, flag_of(&drill, 0, 1)).1);
         let progress = folded(&events);
-        assert_eq!(progress.flags_found, BTreeMap::from([(0, BTreeSet::from([1]))]));
+        assert_eq!(progress.flags_found, Some((0, FlagSet::from_iter([1]))));
         assert_eq!(progress.wrong_by_step, BTreeMap::from([(0, 2)]), "the wrong button and the wrong word, both on the message");
         let mut resumed = DrillAttempt::resume(0, &progress, &drill).unwrap();
-        assert_eq!((resumed.step(), resumed.hunt(), resumed.mistakes()), (0, Some((0, &BTreeSet::from([1]))), 2));
+        assert_eq!((resumed.step(), resumed.hunt(), resumed.mistakes()), (0, Some((0, FlagSet::from_iter([1]))), 2));
         assert_eq!(resumed, DrillAttempt { wrong_on_step: 0, ..attempt.clone() });
         // The hunt goes on where it was: the other flag ends it, then the next message.
         assert_eq!(resumed.tap_words(&drill, flag_of(&drill, 0, 0)).0, Reaction::FlagFound { left: 0 });
@@ -361,7 +419,7 @@ mod tests {
         let progress = folded(&events);
         assert!(progress.in_progress && !progress.is_done());
         let mut resumed = DrillAttempt::resume(0, &progress, &drill).unwrap();
-        assert_eq!((resumed.step(), resumed.hunt()), (2, Some((2, &BTreeSet::new()))));
+        assert_eq!((resumed.step(), resumed.hunt()), (2, Some((2, FlagSet::default()))));
         let (_, more) = resumed.tap_words(&drill, flag_of(&drill, 2, 0));
         events.extend(more);
         assert!(resumed.is_finished());
@@ -384,7 +442,19 @@ mod tests {
         // Flags found in an earlier attempt are not found in a new one.
         progress.apply(&EventKind::DrillStarted { drill: 0 });
         progress.apply(&EventKind::DrillStepAnswered { drill: 0, step: 0, correct: true });
-        assert_eq!(DrillAttempt::resume(0, &progress, &drill).unwrap().hunt(), Some((0, &BTreeSet::new())));
+        assert_eq!(DrillAttempt::resume(0, &progress, &drill).unwrap().hunt(), Some((0, FlagSet::default())));
+        // Only the last message hunted is kept, whatever the order the events come in.
+        let later = [
+            EventKind::DrillStarted { drill: 0 },
+            EventKind::DrillStepAnswered { drill: 0, step: 0, correct: true },
+            EventKind::DrillStepAnswered { drill: 0, step: 1, correct: true },
+            EventKind::DrillStepAnswered { drill: 0, step: 2, correct: true },
+            EventKind::DrillFlagFound { drill: 0, step: 2, flag: 0 },
+        ];
+        let mut late_flag = later.to_vec();
+        late_flag.push(EventKind::DrillFlagFound { drill: 0, step: 0, flag: 1 });
+        assert_eq!(folded(&later).flags_found, Some((2, FlagSet::from_iter([0]))));
+        assert_eq!(folded(&late_flag), folded(&later), "a flag of an earlier message (a clock turned back) changes nothing");
         // A drill of another kind resumes exactly as before: no hunt.
         let other = super::tests::drill();
         let progress = folded(&[EventKind::DrillStarted { drill: 0 }, EventKind::DrillStepAnswered { drill: 0, step: 0, correct: true }]);

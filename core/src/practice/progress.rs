@@ -1,7 +1,9 @@
 //! A learner's progress in one drill, folded from the drill events of [`crate::events`]: attempts,
 //! done or not, mistakes, and which screens go wrong. Kept per lesson by [`crate::progress`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+
+use super::attempt::FlagSet;
 
 use crate::events::EventKind;
 
@@ -22,9 +24,11 @@ pub struct DrillProgress {
     /// Wrong actions per screen, over every attempt (a tap on words that are not a red flag
     /// counts on its message's screen).
     pub wrong_by_step: BTreeMap<u32, u32>,
-    /// The red flags found in the current attempt, per message screen (indices into the
-    /// message's flags): what a reload in the middle of a red-flag hunt shows found again.
-    pub flags_found: BTreeMap<u32, BTreeSet<u32>>,
+    /// The red flags found in the current attempt on the last message hunted (its screen, the
+    /// flags): what a reload in the middle of a red-flag hunt shows found again. Only the last
+    /// matters, as a hunt ends before the next message; keeping the highest screen makes the fold
+    /// independent of the order of the events.
+    pub flags_found: Option<(u32, FlagSet)>,
 }
 
 impl DrillProgress {
@@ -46,7 +50,7 @@ impl DrillProgress {
                 self.in_progress = true;
                 self.step = 0;
                 self.mistakes_now = 0;
-                self.flags_found.clear();
+                self.flags_found = None;
             }
             EventKind::DrillStepAnswered { step, correct, .. } => {
                 self.in_progress = true;
@@ -62,13 +66,19 @@ impl DrillProgress {
                 // A flag is hunted only once its message was rightly marked a scam.
                 self.in_progress = true;
                 self.step = self.step.max(step.saturating_add(1));
-                self.flags_found.entry(*step).or_default().insert(*flag);
+                match &mut self.flags_found {
+                    Some((hunted, found)) if hunted == step => {
+                        found.insert(*flag);
+                    }
+                    Some((hunted, _)) if *hunted > *step => {}
+                    _ => self.flags_found = Some((*step, FlagSet::from_iter([*flag]))),
+                }
             }
             EventKind::DrillCompleted { mistakes, .. } => {
                 self.in_progress = false;
                 self.step = 0;
                 self.mistakes_now = 0;
-                self.flags_found.clear();
+                self.flags_found = None;
                 self.times_done = self.times_done.saturating_add(1);
                 self.last_mistakes = Some(*mistakes);
                 self.fewest_mistakes = Some(self.fewest_mistakes.map_or(*mistakes, |fewest| fewest.min(*mistakes)));
