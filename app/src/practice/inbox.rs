@@ -105,7 +105,7 @@ pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, hunt: Hunt) -> impl Into
                     // A flag found already is not a mistake, nor found twice: nothing happens.
                     let tap_part = move |_| {
                         if !is_found() {
-                            tap.words.run(flag);
+                            tap.words(flag);
                         }
                     };
                     view! {

@@ -32,22 +32,29 @@ pub struct PracticeHost {
 /// right target after two wrong tries and ignores taps while an answer is being saved.
 #[derive(Clone, Copy)]
 pub(crate) struct Tap {
-    answer: Callback<Action>,
-    /// In an inbox's red-flag hunt, words of the message tapped: the red flag they show (an index
-    /// into the message's flags) or `None`.
-    words: Callback<Option<usize>>,
+    tapped: Callback<Tapped>,
     highlight: RwSignal<Option<Action>>,
     busy: RwSignal<bool>,
 }
 
-/// What a tap was: a screen's action, or words of a message in a red-flag hunt.
-#[derive(Clone)]
-enum Tapped {
+/// What a tap was: a screen's action, or, in an inbox's red-flag hunt, words of the message (the
+/// red flag they show, an index into the message's flags, or `None`).
+pub(crate) enum Tapped {
     Action(Action),
     Words(Option<usize>),
 }
 
 impl Tap {
+    /// The learner did `action` on the screen.
+    pub(crate) fn answer(&self, action: Action) {
+        self.tapped.run(Tapped::Action(action));
+    }
+
+    /// In a red-flag hunt, the learner tapped words of the message showing red flag `flag` (or none).
+    pub(crate) fn words(&self, flag: Option<usize>) {
+        self.tapped.run(Tapped::Words(flag));
+    }
+
     fn hinted(&self, action: &Action) -> bool {
         self.highlight.with(|h| h.as_ref() == Some(action))
     }
@@ -58,7 +65,7 @@ pub(crate) fn action_button(tap: Tap, action: Action, label: String, class: &'st
     let hinted = action.clone();
     view! {
         <button class=move || if tap.hinted(&hinted) { format!("drill-button {class} hint-target") } else { format!("drill-button {class}") }
-            disabled=move || tap.busy.get() on:click=move |_| tap.answer.run(action.clone())>{label}</button>
+            disabled=move || tap.busy.get() on:click=move |_| tap.answer(action.clone())>{label}</button>
     }
 }
 
@@ -205,7 +212,7 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
         }
         After::Nothing => {}
     };
-    let tapped = move |tapped: Tapped| {
+    let tapped = Callback::new(move |tapped: Tapped| {
         // While an answered message stays open, only its words are taps (a red-flag hunt).
         if busy.get_untracked() || (paused.get_untracked() && matches!(tapped, Tapped::Action(_))) {
             return;
@@ -251,10 +258,8 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
             }
             busy.set(false);
         });
-    };
-    let answer = Callback::new(move |action: Action| tapped(Tapped::Action(action)));
-    let words = Callback::new(move |flag: Option<usize>| tapped(Tapped::Words(flag)));
-    let tap = Tap { answer, words, highlight, busy };
+    });
+    let tap = Tap { tapped, highlight, busy };
     let next_message = move |_| {
         paused.set(false);
         feedback.set(None);
