@@ -78,11 +78,14 @@ test('VietQR and scam-inbox drills offline: kind feedback, kept as done after a 
   await expect(drill.locator('.drill-message')).toContainText('Quà Tặng Tri Ân');
   await drill.getByRole('button', { name: /Lừa đảo/ }).click();
   // Two taps on normal words: the flags left are highlighted.
+  // (Each tap is saved before the next one counts: the test waits for what it shows.)
   await drill.locator('.drill-part', { hasText: 'Chúc mừng!' }).click();
+  await expect(drill.locator('.drill-flags')).toContainText('Phần này không phải dấu hiệu lừa đảo.');
   await drill.locator('.drill-part', { hasText: 'Chúc mừng!' }).click();
   await expect(drill.locator('.drill-part.hint-target')).toHaveCount(3);
-  for (const words of ['Bạn trúng thưởng một xe máy', 'Nộp phí nhận thưởng', 'gửi mã OTP vừa nhận']) {
+  for (const [i, words] of ['Bạn trúng thưởng một xe máy', 'Nộp phí nhận thưởng', 'gửi mã OTP vừa nhận'].entries()) {
     await drill.locator('.drill-part', { hasText: words }).click();
+    await expect(drill.locator('.drill-part.found')).toHaveCount(i + 1);
   }
   await expect(drill.locator('.drill-flags')).toContainText('Xin mã OTP');
   await drill.getByRole('button', { name: 'Tiếp tục' }).click();

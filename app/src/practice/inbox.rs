@@ -32,7 +32,7 @@ pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, hunt: Hunt) -> impl Into
     };
     let flags_left = move || to_find.len().saturating_sub(found().len());
     // Wrong words tapped often enough that the flags left are highlighted.
-    let hint = move || attempt.with(|a| a.as_ref().is_some_and(|a| a.hunt().is_some() && a.highlights()));
+    let hint = move || attempt.with(|a| a.as_ref().is_some_and(DrillAttempt::highlights));
     let i18n = use_i18n();
     let messages: Vec<_> = drill
         .steps
@@ -102,15 +102,15 @@ pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, hunt: Hunt) -> impl Into
                         }
                         class
                     };
-                    // A flag found already is not a mistake, nor found twice: nothing happens.
+                    // A flag found already is not a mistake, nor found twice: nothing happens. (A tap
+                    // while the last one is being saved is dropped by the player.)
                     let tap_part = move |_| {
                         if !is_found() {
                             tap.words(flag);
                         }
                     };
                     view! {
-                        <button class=class aria-pressed=move || if is_found() { "true" } else { "false" }
-                            disabled=move || tap.busy.get() on:click=tap_part>
+                        <button class=class aria-pressed=move || if is_found() { "true" } else { "false" } on:click=tap_part>
                             {move || is_found().then_some("⚠ ")}{text}
                         </button>
                     }

@@ -100,8 +100,6 @@ pub(crate) fn choice_screen(
 enum After {
     Next(String, usize),
     Done(String, u32),
-    /// A scam marked right: its praise; the learner now finds its red flags.
-    Hunt(String),
     /// A red flag found; the attempt's mistakes when that ended the drill.
     Flag(Option<u32>),
     /// Words that are not a red flag.
@@ -115,7 +113,8 @@ impl After {
         match reaction {
             Reaction::Next { feedback, next } => After::Next(feedback.to_owned(), next),
             Reaction::Done { feedback, mistakes } => After::Done(feedback.to_owned(), mistakes),
-            Reaction::Hunt { feedback } => After::Hunt(feedback.to_owned()),
+            // Only in an inbox, which keeps the answered message open as after any right answer.
+            Reaction::Hunt { feedback } => After::Next(feedback.to_owned(), run.step()),
             Reaction::FlagFound { .. } => After::Flag(run.is_finished().then(|| run.mistakes())),
             Reaction::NotAFlag => After::NotAFlag,
             Reaction::Wrong { feedback, highlight } => After::Wrong(feedback.map(str::to_owned), highlight.cloned()),
@@ -175,7 +174,7 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
             highlight.set(None);
             feedback.set(praise(text));
             if inbox {
-                // A safe message: it stays open, with "next".
+                // The message stays open: "next", or first its red flags to find.
                 clear_hunt();
                 paused.set(true);
             } else {
@@ -192,12 +191,6 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
             } else {
                 finished.set(true);
             }
-        }
-        After::Hunt(text) => {
-            highlight.set(None);
-            feedback.set(praise(text));
-            clear_hunt();
-            paused.set(true);
         }
         After::Flag(done) => {
             hunt.not_a_flag.set(false);
