@@ -24,7 +24,7 @@ async function openDrill(page: Page, topic: string, lesson: string) {
   await expect(page.locator('.phone-label')).toHaveText('Luyện tập — không phải ứng dụng thật');
 }
 
-test('VietQR and scam-inbox drills offline: kind feedback, kept as done after a reload, synced once', async ({ page, context }) => {
+test('VietQR and scam-inbox drills offline: kind feedback, kept as done after a reload, synced once', async ({ page, context, browser }) => {
   const { joinCode, leaderCode } = createTeam(server, 'Tổ Bản Phố', 'Bản Phố');
 
   // The first visit, online: the app downloads every topic in the background.
@@ -55,6 +55,13 @@ test('VietQR and scam-inbox drills offline: kind feedback, kept as done after a 
   await expect(drill.locator('.drill-flags')).toContainText('đã tìm 1/2');
   await drill.locator('.phone-frame').scrollIntoViewIfNeeded();
   await shot(page, 'inbox-flag-tapped');
+  // A reload in the middle of the hunt (offline): back in it, the flag found still found, the
+  // message still answered.
+  await page.reload();
+  await expect(drill.locator('.drill-flags')).toContainText('đã tìm 1/2');
+  await expect(drill.locator('.drill-part.found')).toHaveText(['⚠ KHOÁ sau 24 giờ.']);
+  await expect(drill.getByRole('button', { name: /Lừa đảo/ })).toHaveCount(0);
+  await expect(drill.getByRole('button', { name: 'Tin tiếp theo' })).toHaveCount(0);
   await drill.locator('.drill-part', { hasText: 'vneid-capnhat.example' }).click();
   await expect(drill.locator('.drill-flags')).toContainText('Link giả');
   await expect(drill.locator('.drill-part.found')).toHaveCount(2);
@@ -71,16 +78,20 @@ test('VietQR and scam-inbox drills offline: kind feedback, kept as done after a 
   await expect(drill.locator('.drill-message')).toContainText('Quà Tặng Tri Ân');
   await drill.getByRole('button', { name: /Lừa đảo/ }).click();
   // Two taps on normal words: the flags left are highlighted.
+  // (Each tap is saved before the next one counts: the test waits for what it shows.)
   await drill.locator('.drill-part', { hasText: 'Chúc mừng!' }).click();
+  await expect(drill.locator('.drill-flags')).toContainText('Phần này không phải dấu hiệu lừa đảo.');
   await drill.locator('.drill-part', { hasText: 'Chúc mừng!' }).click();
   await expect(drill.locator('.drill-part.hint-target')).toHaveCount(3);
-  for (const words of ['Bạn trúng thưởng một xe máy', 'Nộp phí nhận thưởng', 'gửi mã OTP vừa nhận']) {
+  for (const [i, words] of ['Bạn trúng thưởng một xe máy', 'Nộp phí nhận thưởng', 'gửi mã OTP vừa nhận'].entries()) {
     await drill.locator('.drill-part', { hasText: words }).click();
+    await expect(drill.locator('.drill-part.found')).toHaveCount(i + 1);
   }
   await expect(drill.locator('.drill-flags')).toContainText('Xin mã OTP');
   await drill.getByRole('button', { name: 'Tiếp tục' }).click();
   await expect(drill.locator('.drill-done')).toContainText('Bạn đã làm xong phần luyện tập này.');
-  await expect(drill.locator('.drill-done')).toContainText('Số lần chọn sai: 1');
+  // One wrong word in the first message, "lừa đảo" on the safe one, two wrong words in the last.
+  await expect(drill.locator('.drill-done')).toContainText('Số lần chọn sai: 4');
 
   // The incoming call, for its screenshot.
   await openDrill(page, 'data-safety', 'spot-scam-calls');
@@ -109,25 +120,34 @@ test('VietQR and scam-inbox drills offline: kind feedback, kept as done after a 
   await expect(page.locator('.sync-status')).toHaveText('Đã gửi lên tổ vừa xong', { timeout: 20_000 });
   const lastSeq = Number(await readMeta(page, 'last_seq'));
   expect(Number(await readMeta(page, 'synced_through'))).toBe(lastSeq);
-  const drillEvents = () => query(server, `SELECT lesson_id, json_extract(kind, '$.type'), json_extract(kind, '$.step'), json_extract(kind, '$.correct'), json_extract(kind, '$.mistakes') FROM events WHERE kind LIKE '%"type":"drill_%' ORDER BY seq`);
+  const drillEvents = () => query(server, `SELECT lesson_id, json_extract(kind, '$.type'), json_extract(kind, '$.step'), json_extract(kind, '$.correct'), json_extract(kind, '$.mistakes'), json_extract(kind, '$.flag') FROM events WHERE kind LIKE '%"type":"drill_%' ORDER BY seq`);
   const expected = [
-    ['pay-by-vietqr', 'drill_started', null, null, null],
-    ['pay-by-vietqr', 'drill_step_answered', 0, 1, null],
-    ['pay-by-vietqr', 'drill_step_answered', 1, 0, null],
-    ['pay-by-vietqr', 'drill_step_answered', 1, 1, null],
-    ['pay-by-vietqr', 'drill_step_answered', 2, 1, null],
-    ['pay-by-vietqr', 'drill_step_answered', 3, 1, null],
-    ['pay-by-vietqr', 'drill_step_answered', 4, 1, null],
-    ['pay-by-vietqr', 'drill_step_answered', 5, 1, null],
-    ['pay-by-vietqr', 'drill_completed', null, null, 1],
-    ['fake-links-and-apps', 'drill_started', null, null, null],
-    ['fake-links-and-apps', 'drill_step_answered', 0, 1, null],
-    ['fake-links-and-apps', 'drill_step_answered', 1, 0, null],
-    ['fake-links-and-apps', 'drill_step_answered', 1, 1, null],
-    ['fake-links-and-apps', 'drill_step_answered', 2, 1, null],
-    ['fake-links-and-apps', 'drill_completed', null, null, 1],
-    ['spot-scam-calls', 'drill_started', null, null, null],
-    ['spot-scam-calls', 'drill_step_answered', 0, 0, null],
+    ['pay-by-vietqr', 'drill_started', null, null, null, null],
+    ['pay-by-vietqr', 'drill_step_answered', 0, 1, null, null],
+    ['pay-by-vietqr', 'drill_step_answered', 1, 0, null, null],
+    ['pay-by-vietqr', 'drill_step_answered', 1, 1, null, null],
+    ['pay-by-vietqr', 'drill_step_answered', 2, 1, null, null],
+    ['pay-by-vietqr', 'drill_step_answered', 3, 1, null, null],
+    ['pay-by-vietqr', 'drill_step_answered', 4, 1, null, null],
+    ['pay-by-vietqr', 'drill_step_answered', 5, 1, null, null],
+    ['pay-by-vietqr', 'drill_completed', null, null, 1, null],
+    ['fake-links-and-apps', 'drill_started', null, null, null, null],
+    ['fake-links-and-apps', 'drill_step_answered', 0, 1, null, null],
+    // Words that are not a red flag: a wrong answer of the message; each flag found: its index.
+    ['fake-links-and-apps', 'drill_step_answered', 0, 0, null, null],
+    ['fake-links-and-apps', 'drill_flag_found', 0, null, null, 1],
+    ['fake-links-and-apps', 'drill_flag_found', 0, null, null, 0],
+    ['fake-links-and-apps', 'drill_step_answered', 1, 0, null, null],
+    ['fake-links-and-apps', 'drill_step_answered', 1, 1, null, null],
+    ['fake-links-and-apps', 'drill_step_answered', 2, 1, null, null],
+    ['fake-links-and-apps', 'drill_step_answered', 2, 0, null, null],
+    ['fake-links-and-apps', 'drill_step_answered', 2, 0, null, null],
+    ['fake-links-and-apps', 'drill_flag_found', 2, null, null, 0],
+    ['fake-links-and-apps', 'drill_flag_found', 2, null, null, 1],
+    ['fake-links-and-apps', 'drill_flag_found', 2, null, null, 2],
+    ['fake-links-and-apps', 'drill_completed', null, null, 4, null],
+    ['spot-scam-calls', 'drill_started', null, null, null, null],
+    ['spot-scam-calls', 'drill_step_answered', 0, 0, null, null],
   ];
   expect(drillEvents()).toEqual(expected);
   expect(query(server, 'SELECT COUNT(*), COUNT(DISTINCT id) FROM events')).toEqual([[lastSeq, lastSeq]]);
@@ -138,7 +158,8 @@ test('VietQR and scam-inbox drills offline: kind feedback, kept as done after a 
   await expect(page.locator('.settings-section .sync-status')).toHaveText('Đã gửi lên tổ vừa xong');
   expect(drillEvents()).toEqual(expected);
 
-  // The team's dashboard, as the leader's phone asks for it: drills done and the screen most missed.
+  // The team's dashboard, as the leader's phone asks for it: drills done and the screen the most
+  // learners got wrong (here one learner: on a tie, the screen with the most wrong answers).
   const join = await fetch(`${server.url}/api/v1/devices/join`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -153,9 +174,26 @@ test('VietQR and scam-inbox drills offline: kind feedback, kept as done after a 
     const row = lessons.find((l) => l.lesson_id === id)!;
     return [row.drills_done, row.most_missed_drill_step];
   };
-  expect(drills('pay-by-vietqr')).toEqual([1, { drill: 0, step: 1, wrong: 1 }]);
-  expect(drills('fake-links-and-apps')).toEqual([1, { drill: 0, step: 1, wrong: 1 }]);
-  expect(drills('spot-scam-calls')).toEqual([0, { drill: 0, step: 0, wrong: 1 }]);
+  expect(drills('pay-by-vietqr')).toEqual([1, { drill: 0, step: 1, learners: 1, wrong: 1 }]);
+  expect(drills('fake-links-and-apps')).toEqual([1, { drill: 0, step: 2, learners: 1, wrong: 2 }]);
+  expect(drills('spot-scam-calls')).toEqual([0, { drill: 0, step: 0, learners: 1, wrong: 1 }]);
+
+  // The leader's team tools say how many learners got the screen wrong (screens counted from 1).
+  const leaderContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN' });
+  const leader = await leaderContext.newPage();
+  await leader.goto(server.url + '/');
+  await createProfile(leader, 'Hùng', 'Con trâu');
+  await waitForServiceWorker(leader);
+  await leader.goto(`${server.url}/join?code=${encodeURIComponent(leaderCode)}`);
+  await leader.getByRole('button', { name: 'Tham gia tổ' }).click();
+  await expect(leader.getByText('Bạn là trưởng tổ.')).toBeVisible();
+  await leader.goto(server.url + '/team/dashboard');
+  const table = leader.locator('.drills-table');
+  await expect(table.locator('th').nth(2)).toHaveText('Màn nhiều người sai nhất');
+  await expect(table.locator('tr', { hasText: 'Bài luyện 1, màn 3: 1 người sai' })).toHaveCount(1);
+  await expect(table.locator('tr', { hasText: 'Bài luyện 1, màn 2: 1 người sai' })).toHaveCount(1);
+  await expect(table.locator('tr', { hasText: 'Bài luyện 1, màn 1: 1 người sai' })).toHaveCount(1);
+  await leaderContext.close();
 });
 
 test('log in to the identity look-alike and submit on the portal look-alike: the OTP stays in the app', async ({ page }) => {

@@ -57,6 +57,16 @@ pub enum EventKind {
         /// Wrong actions during the attempt.
         mistakes: u32,
     },
+    /// In a `message_inbox` drill, after a message was rightly marked a scam: the learner tapped
+    /// its red flag `flag` (an index into the message's `flags`). A tap on words that are not a red
+    /// flag is a `drill_step_answered` with `correct: false` on the same screen, so it counts as a
+    /// mistake of that screen like a wrong button. Added after the first drills: phones from before
+    /// never write it, and every event they wrote reads as before.
+    DrillFlagFound {
+        drill: u32,
+        step: u32,
+        flag: u32,
+    },
     // A learning session run by a team member (see `crate::sessions`): `learner_id` is the member's
     // profile, `lesson_id` the lesson the event is about (for session-wide events, the first lesson).
     SessionDetails {
@@ -129,6 +139,8 @@ struct EventKindWire {
     drill: Option<u32>,
     #[serde(default, deserialize_with = "crate::wire::present")]
     mistakes: Option<u32>,
+    #[serde(default, deserialize_with = "crate::wire::present")]
+    flag: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -141,6 +153,7 @@ enum EventType {
     DrillStarted,
     DrillStepAnswered,
     DrillCompleted,
+    DrillFlagFound,
     SessionDetails,
     AttendeeAdded,
     AttendeeRemoved,
@@ -188,6 +201,7 @@ impl TryFrom<EventKindWire> for EventKind {
             EventType::DrillStarted => "drill_started",
             EventType::DrillStepAnswered => "drill_step_answered",
             EventType::DrillCompleted => "drill_completed",
+            EventType::DrillFlagFound => "drill_flag_found",
             EventType::SessionDetails => "session_details",
             EventType::AttendeeAdded => "attendee_added",
             EventType::AttendeeRemoved => "attendee_removed",
@@ -214,6 +228,11 @@ impl TryFrom<EventKindWire> for EventKind {
             EventType::DrillCompleted => {
                 EventKind::DrillCompleted { drill: required(&mut w.drill, "drill", name)?, mistakes: required(&mut w.mistakes, "mistakes", name)? }
             }
+            EventType::DrillFlagFound => EventKind::DrillFlagFound {
+                drill: required(&mut w.drill, "drill", name)?,
+                step: required(&mut w.step, "step", name)?,
+                flag: required(&mut w.flag, "flag", name)?,
+            },
             EventType::SessionDetails => {
                 EventKind::SessionDetails { session: required(&mut w.session, "session", name)?, details: required(&mut w.details, "details", name)? }
             }
@@ -254,6 +273,7 @@ impl TryFrom<EventKindWire> for EventKind {
                 ("correct_options", w.correct_options.is_some()),
                 ("drill", w.drill.is_some()),
                 ("mistakes", w.mistakes.is_some()),
+                ("flag", w.flag.is_some()),
             ],
             name,
         )?;

@@ -107,7 +107,10 @@ impl LessonProgress {
             | EventKind::GroupAnswered { .. }
             | EventKind::SessionClosed { .. }
             | EventKind::Erased => {}
-            EventKind::DrillStarted { drill } | EventKind::DrillStepAnswered { drill, .. } | EventKind::DrillCompleted { drill, .. } => {
+            EventKind::DrillStarted { drill }
+            | EventKind::DrillStepAnswered { drill, .. }
+            | EventKind::DrillCompleted { drill, .. }
+            | EventKind::DrillFlagFound { drill, .. } => {
                 self.drills.entry(*drill).or_default().apply(kind);
             }
             EventKind::LessonCompleted { score } => {
@@ -378,6 +381,32 @@ mod tests {
         shuffled.reverse();
         shuffled.extend(r.events.iter().take(5).cloned());
         assert_eq!(Progress::fold("mai", &shuffled), expected);
+    }
+
+    #[test]
+    fn red_flags_found_and_wrong_words_fold_into_their_drill_in_any_order() {
+        let mut r = Recorder::new("p");
+        r.record("mai", "fake-links", EventKind::DrillStarted { drill: 1 })
+            .record("mai", "fake-links", EventKind::DrillStepAnswered { drill: 1, step: 0, correct: true })
+            .record("mai", "fake-links", EventKind::DrillStepAnswered { drill: 1, step: 0, correct: false })
+            .record("mai", "fake-links", EventKind::DrillFlagFound { drill: 1, step: 0, flag: 1 });
+        let expected = Progress::fold("mai", &r.events);
+        let d = expected.lesson("fake-links").drill(1);
+        assert_eq!((d.in_progress, d.step, d.mistakes_now), (true, 1, 1), "a wrong word is a mistake of the attempt");
+        assert_eq!(d.wrong_by_step, BTreeMap::from([(0, 1)]), "…and of the message's screen");
+        assert_eq!(d.flags_found, Some((0, crate::practice::FlagSet::from_iter([1]))));
+        let mut shuffled = r.events.clone();
+        shuffled.reverse();
+        shuffled.extend(r.events.iter().cloned());
+        assert_eq!(Progress::fold("mai", &shuffled), expected);
+        // Completed: the next attempt starts with no flag found.
+        r.record("mai", "fake-links", EventKind::DrillFlagFound { drill: 1, step: 0, flag: 0 }).record(
+            "mai",
+            "fake-links",
+            EventKind::DrillCompleted { drill: 1, mistakes: 1 },
+        );
+        let d = Progress::fold("mai", &r.events).lesson("fake-links").drill(1);
+        assert!(d.is_done() && d.flags_found.is_none());
     }
 
     #[test]

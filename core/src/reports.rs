@@ -91,30 +91,42 @@ pub struct LessonCounts {
     /// servers' answers, read as 0.
     #[serde(default)]
     pub drills_done: u64,
-    /// The drill screen most often gotten wrong (`drill_step_answered` with `correct: false`);
-    /// `null` when none was.
+    /// The drill screen the most learners got wrong (`drill_step_answered` with `correct: false`),
+    /// in the lesson as it is published now; `null` when none was (see [`MissedDrillStep`]).
     #[serde(default)]
     pub most_missed_drill_step: Option<MissedDrillStep>,
 }
 
-/// One screen of one drill of a lesson, and how many wrong answers it got.
+/// One screen of one drill of a lesson, and who got it wrong.
+///
+/// Counted per lesson version, drill and screen: indices of another version of the lesson (another
+/// language, or the lesson before a trainer changed it) are other screens, so only the versions the
+/// server publishes now count, and only screens those versions have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MissedDrillStep {
     /// The drill's index in the lesson and the screen's index in the drill, from 0.
     pub drill: u32,
     pub step: u32,
+    /// Distinct learners who got the screen wrong at least once: what the choice is made on, so
+    /// that one learner tapping wrong ten times does not outweigh nine who each slipped once.
+    /// Absent from older servers' answers (which counted taps), read as 0.
+    #[serde(default)]
+    pub learners: u64,
+    /// Wrong answers on the screen, every tap of those learners counted.
     pub wrong: u64,
 }
 
 impl MissedDrillStep {
-    /// The most missed of `(drill, step) → wrong answers`: the most wrong answers, then the first
-    /// drill and screen, so the server and any other counter agree.
-    pub fn most_missed(wrong: impl IntoIterator<Item = ((u32, u32), u64)>) -> Option<Self> {
-        wrong
+    /// The most missed of `candidates` (one per lesson version, drill and screen): the most
+    /// learners; on a tie, the most wrong answers (the same number of people stumbled there more
+    /// often); then the first drill, then its first screen. Candidates equal in all four are the
+    /// same answer, whichever version they come from, so the choice never depends on their order.
+    /// The same rule wherever it is counted, so the server and any other counter agree.
+    pub fn most_missed(candidates: impl IntoIterator<Item = MissedDrillStep>) -> Option<Self> {
+        candidates
             .into_iter()
-            .filter(|(_, wrong)| *wrong > 0)
-            .min_by(|(a, wa), (b, wb)| wb.cmp(wa).then(a.cmp(b)))
-            .map(|((drill, step), wrong)| MissedDrillStep { drill, step, wrong })
+            .filter(|m| m.learners > 0)
+            .min_by(|a, b| b.learners.cmp(&a.learners).then(b.wrong.cmp(&a.wrong)).then((a.drill, a.step).cmp(&(b.drill, b.step))))
     }
 }
 
@@ -286,7 +298,7 @@ mod tests {
                 first_try_questions: 3,
                 first_try_correct_percent: Some(66.7),
                 drills_done: 3,
-                most_missed_drill_step: Some(MissedDrillStep { drill: 0, step: 1, wrong: 4 }),
+                most_missed_drill_step: Some(MissedDrillStep { drill: 0, step: 1, learners: 2, wrong: 4 }),
             }],
             villages: vec![],
             group_quiz: vec![],
@@ -297,7 +309,7 @@ mod tests {
         let mut written = serde_json::to_value(&dashboard).unwrap();
         assert_eq!(written["lessons"][0]["first_try_correct_percent"], json!(66.7));
         assert_eq!(written["devices"][0], json!({"id": "d-1", "name": "Máy tổ", "role": "leader", "last_sync_at": null}));
-        assert_eq!(written["lessons"][0]["most_missed_drill_step"], json!({"drill": 0, "step": 1, "wrong": 4}));
+        assert_eq!(written["lessons"][0]["most_missed_drill_step"], json!({"drill": 0, "step": 1, "learners": 2, "wrong": 4}));
         written["learners_by_village"] = json!([]);
         assert_eq!(serde_json::from_value::<TeamDashboard>(written.clone()).unwrap(), dashboard);
         // An answer of a server from before drills reads as no drills done.
@@ -309,11 +321,20 @@ mod tests {
     }
 
     #[test]
-    fn the_most_missed_drill_step_has_the_most_wrong_answers_then_comes_first() {
+    fn the_most_missed_drill_step_has_the_most_learners_then_the_most_wrong_answers_then_comes_first() {
+        let at = |drill, step, learners, wrong| MissedDrillStep { drill, step, learners, wrong };
         assert_eq!(MissedDrillStep::most_missed([]), None);
-        assert_eq!(MissedDrillStep::most_missed([((0, 1), 0)]), None);
-        let wrong = [((1, 0), 3), ((0, 2), 5), ((0, 4), 5), ((0, 0), 1)];
-        assert_eq!(MissedDrillStep::most_missed(wrong), Some(MissedDrillStep { drill: 0, step: 2, wrong: 5 }));
+        assert_eq!(MissedDrillStep::most_missed([at(0, 1, 0, 0)]), None);
+        // One learner wrong ten times loses to three learners wrong once each.
+        assert_eq!(MissedDrillStep::most_missed([at(0, 0, 1, 10), at(0, 3, 3, 3)]), Some(at(0, 3, 3, 3)));
+        // As many learners: the screen with more wrong answers; then the first drill and screen,
+        // in whichever order they come.
+        let tie = [at(1, 0, 2, 2), at(0, 4, 2, 5), at(0, 2, 2, 5), at(0, 0, 1, 1)];
+        assert_eq!(MissedDrillStep::most_missed(tie), Some(at(0, 2, 2, 5)));
+        assert_eq!(MissedDrillStep::most_missed(tie.into_iter().rev()), Some(at(0, 2, 2, 5)));
+        // An answer of a server from before `learners` still reads.
+        let older: MissedDrillStep = serde_json::from_value(json!({"drill": 0, "step": 1, "wrong": 4})).unwrap();
+        assert_eq!(older, at(0, 1, 0, 4));
     }
 
     #[test]

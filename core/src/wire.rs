@@ -45,6 +45,7 @@ mod tests {
             EventKind::DrillStarted { drill: 0 },
             EventKind::DrillStepAnswered { drill: 0, step: 2, correct: false },
             EventKind::DrillCompleted { drill: 0, mistakes: 1 },
+            EventKind::DrillFlagFound { drill: 0, step: 2, flag: 1 },
             EventKind::SessionDetails {
                 session: session(),
                 details: SessionDetails {
@@ -127,6 +128,7 @@ mod tests {
         r#"{"type":"drill_started","drill":0}"#,
         r#"{"type":"drill_step_answered","drill":0,"step":2,"correct":false}"#,
         r#"{"type":"drill_completed","drill":0,"mistakes":1}"#,
+        r#"{"type":"drill_flag_found","drill":0,"step":2,"flag":1}"#,
         r#"{"type":"session_details","session":"s-1","details":{"date":"2026-11-29","place":"Nhà văn hoá thôn Bản Phố","village":"Bản Phố","lessons":["vneid-intro"]}}"#,
         r#"{"type":"attendee_added","session":"s-1","attendee":{"id":"a-1","nickname":"Mai","village":"Bản Phố","gender":"female","age_band":"from36_to59"}}"#,
         r#"{"type":"attendee_removed","session":"s-1","attendee":"a-1"}"#,
@@ -185,6 +187,10 @@ mod tests {
         assert!(error(r#"{"type":"step_viewed","step":null}"#).contains("invalid type: null"));
         // Stricter than serde's own reader, which skipped any key after a unit variant's tag.
         assert!(error(r#"{"type":"lesson_started","step":1}"#).contains("unknown field `step` for type `lesson_started`"));
+        // A red flag belongs to `drill_flag_found` only: a wrong word is a plain wrong answer.
+        assert!(error(r#"{"type":"drill_step_answered","drill":0,"step":1,"correct":false,"flag":0}"#)
+            .contains("unknown field `flag` for type `drill_step_answered`"));
+        assert!(error(r#"{"type":"drill_flag_found","drill":0,"step":1}"#).contains("missing field `flag` for type `drill_flag_found`"));
     }
 
     #[test]

@@ -30,7 +30,9 @@ use sqlx::{Any, AnyPool, Executor, Row};
 mod recordings;
 mod reports;
 pub use recordings::{Approval, NewRecording, Upload};
-pub use reports::{AdminToken, Completion, DeviceStatus, DrillOutcome, DrillOutcomeKind, LessonCounts, TeamCounts, TimeRange, TokenRole};
+pub use reports::{
+    AdminToken, Completion, DeviceStatus, DrillCounts, DrillsCompleted, LessonCounts, TeamCounts, TimeRange, TokenRole, WrongDrillAnswers,
+};
 
 /// What can go wrong in the store that a caller must handle; anything else is `Database`.
 #[derive(Debug, thiserror::Error)]

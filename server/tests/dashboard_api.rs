@@ -5,7 +5,10 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
-use hocso_core::content::{Catalogue, CatalogueLesson, CatalogueTopic};
+use hocso_core::content::{
+    Block, Catalogue, CatalogueLesson, CatalogueLocale, CatalogueTopic, Lesson, LessonMeta, PackEntry, PackedLesson, Status, Step, TopicPack,
+};
+use hocso_core::practice::parse_drill_text;
 use hocso_core::progress::{EventKind, ProgressEvent, Score};
 use hocso_core::sessions::{AgeBand, Attendee, Gender, SessionDetails};
 use hocso_core::sync::JoinResponse;
@@ -29,6 +32,23 @@ struct Server {
     _db: tempfile::TempDir,
 }
 
+/// The version of VIETQR the server publishes (in Vietnamese), as the seeded events name it.
+const VIETQR_VERSION: &str = "v1";
+const VIETQR_PACK: &str = "/content/packs/cashless-payment.vi.json";
+
+/// VIETQR's one drill, published: four screens (0 to 3).
+fn vietqr_pack() -> TopicPack {
+    let text = "kind: transfer_confirm\ninstruction: Trả tiền.\nscreen: scan\nright: scan\n\
+        screen: confirm\nname: NGUYEN VAN MAO\naccount: 0123 456 789\nright: cancel\nwrong: confirm => Sai tên.\n\
+        screen: amount\namount: 50.000\nright: type_amount\nwrong: wrong_amount => Đếm lại.\nscreen: passcode\nright: enter_passcode\n";
+    let (drill, problems) = parse_drill_text(text);
+    assert_eq!(problems, vec![]);
+    let step = Step { title: "Luyện tập".into(), blocks: vec![Block::Practice(drill.unwrap())] };
+    let lesson = Lesson { meta: LessonMeta { id: VIETQR.into(), ..LessonMeta::default() }, steps: vec![step], quiz: vec![] };
+    let lessons = vec![PackedLesson { version: VIETQR_VERSION.into(), lesson }];
+    TopicPack { format: 2, topic: "cashless-payment".into(), locale: "vi".into(), version: "p1".into(), lessons }
+}
+
 fn catalogue() -> Catalogue {
     let lesson = |id: &str| CatalogueLesson { id: id.into(), order: 1, minutes: 5, icon: None, locales: BTreeMap::new() };
     let topic = |id: &str, lesson_id: &str| CatalogueTopic {
@@ -40,7 +60,20 @@ fn catalogue() -> Catalogue {
         packs: BTreeMap::new(),
         lessons: vec![lesson(lesson_id)],
     };
-    Catalogue { format: 1, topics: vec![topic("public-services", VNEID), topic("cashless-payment", VIETQR)] }
+    let mut cashless = topic("cashless-payment", VIETQR);
+    let text = |t: &str| t.to_owned();
+    let vi = CatalogueLocale {
+        title: text("Trả tiền bằng mã VietQR"),
+        summary: String::new(),
+        status: Status::Draft,
+        version: VIETQR_VERSION.into(),
+        bytes: 1,
+        media_bytes: 0,
+        drills: 1,
+    };
+    cashless.lessons[0].locales.insert("vi".into(), vi);
+    cashless.packs.insert("vi".into(), PackEntry { url: VIETQR_PACK.into(), version: "p1".into(), bytes: 1 });
+    Catalogue { format: 2, topics: vec![topic("public-services", VNEID), cashless] }
 }
 
 async fn start() -> Server {
@@ -48,6 +81,9 @@ async fn start() -> Server {
     std::fs::write(dist.path().join("index.html"), "<!DOCTYPE html>").unwrap();
     std::fs::create_dir_all(dist.path().join("content")).unwrap();
     std::fs::write(dist.path().join("content/catalogue.json"), serde_json::to_vec(&catalogue()).unwrap()).unwrap();
+    std::fs::create_dir_all(dist.path().join("content/packs")).unwrap();
+    let pack = dist.path().join(VIETQR_PACK.trim_start_matches('/'));
+    std::fs::write(pack, serde_json::to_vec(&vietqr_pack()).unwrap()).unwrap();
     let db = tempfile::tempdir().unwrap();
     let database = common::database_url(&db.path().join("hocso.db")).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -75,7 +111,7 @@ impl Phone {
             seq: self.seq,
             learner_id: learner.into(),
             lesson_id: lesson.into(),
-            lesson_version: "v1".into(),
+            lesson_version: VIETQR_VERSION.into(),
             at,
             kind,
         }
@@ -264,7 +300,7 @@ async fn the_leader_sees_the_hand_counted_indicators_of_the_team() {
              "drills_done": 0, "most_missed_drill_step": null},
             {"lesson_id": VIETQR, "topic": "cashless-payment", "learners_completed": 2, "completions": 2,
              "first_try_correct": 3, "first_try_questions": 4, "first_try_correct_percent": 75.0,
-             "drills_done": 2, "most_missed_drill_step": {"drill": 0, "step": 1, "wrong": 3}},
+             "drills_done": 2, "most_missed_drill_step": {"drill": 0, "step": 1, "learners": 2, "wrong": 3}},
         ])
     );
 
@@ -495,6 +531,100 @@ async fn hocso_admin_create_token_prints_a_working_token_and_revoke_token_stops_
     assert!(hocso(&["admin", "revoke-token", "--id", &id]).contains("revoked"));
     assert_error(&s.server.get("/admin/teams", Some(&token)).await, 401, "token_revoked");
     assert!(hocso(&["admin", "list-tokens"]).contains("(revoked)"));
+}
+
+// ---- Practice drills: the screen the most learners got wrong (issue #13) -------------------------
+
+impl Phone {
+    fn drill_wrong(&mut self, learner: &str, version: &str, minute: i64, (drill, step): (u32, u32)) -> ProgressEvent {
+        let mut event = self.event(learner, VIETQR, vn(2, 20, 10, minute), EventKind::DrillStepAnswered { drill, step, correct: false });
+        event.lesson_version = version.into();
+        event
+    }
+}
+
+/// A team with a member phone and the leader's, on a server of its own.
+async fn drill_team() -> (Server, Phone, Phone) {
+    let server = start().await;
+    let team = server.store.create_team("Tổ Sín Chải", "Sín Chải").await.unwrap();
+    let leader = server.join(&team.leader_code, "lead-s", "Máy tổ trưởng").await;
+    let member = server.join(&team.join_code, "phone-s1", "Máy nhà văn hoá").await;
+    (server, leader, member)
+}
+
+fn vietqr_drills(dashboard: &Value) -> Value {
+    let row = dashboard["lessons"].as_array().unwrap().iter().find(|l| l["lesson_id"] == VIETQR).unwrap();
+    json!([row["drills_done"], row["most_missed_drill_step"]])
+}
+
+#[tokio::test]
+async fn three_learners_wrong_once_outweigh_one_learner_wrong_ten_times() {
+    let (server, leader, mut phone) = drill_team().await;
+    let mut events: Vec<ProgressEvent> = (0..10).map(|minute| phone.drill_wrong("learner-a", VIETQR_VERSION, minute, (0, 1))).collect();
+    for (minute, learner) in [(20, "learner-b"), (21, "learner-c"), (22, "learner-d")] {
+        events.push(phone.drill_wrong(learner, VIETQR_VERSION, minute, (0, 2)));
+    }
+    server.push(&phone, events, json!([])).await;
+    let d = server.get("/team/dashboard", Some(&leader.token)).await.json();
+    assert_eq!(vietqr_drills(&d), json!([0, {"drill": 0, "step": 2, "learners": 3, "wrong": 3}]), "{d}");
+    // As many learners on both screens: the one with more wrong answers.
+    let events = vec![phone.drill_wrong("learner-e", VIETQR_VERSION, 30, (0, 1)), phone.drill_wrong("learner-f", VIETQR_VERSION, 31, (0, 1))];
+    server.push(&phone, events, json!([])).await;
+    let d = server.get("/team/dashboard", Some(&leader.token)).await.json();
+    assert_eq!(vietqr_drills(&d), json!([0, {"drill": 0, "step": 1, "learners": 3, "wrong": 12}]));
+}
+
+#[tokio::test]
+async fn an_older_versions_screens_and_lessons_not_published_are_left_out_of_the_most_missed() {
+    let (server, leader, mut phone) = drill_team().await;
+    let mut events = vec![phone.drill_wrong("learner-a", VIETQR_VERSION, 0, (0, 3))];
+    // Four learners on screen 2 of the lesson before it was changed: another screen.
+    for (minute, learner) in [(1, "learner-b"), (2, "learner-c"), (3, "learner-d"), (4, "learner-e")] {
+        events.push(phone.drill_wrong(learner, "v0", minute, (0, 2)));
+    }
+    // A drill done on that version is a drill done.
+    let mut done = phone.event("learner-b", VIETQR, vn(2, 20, 10, 5), EventKind::DrillCompleted { drill: 0, mistakes: 1 });
+    done.lesson_version = "v0".into();
+    events.push(done);
+    // A lesson the server does not publish: no row, nothing counted.
+    events.push(phone.event("learner-a", "retired-lesson", vn(2, 20, 10, 6), EventKind::DrillStepAnswered { drill: 0, step: 0, correct: false }));
+    server.push(&phone, events, json!([])).await;
+    let d = server.get("/team/dashboard", Some(&leader.token)).await.json();
+    assert_eq!(vietqr_drills(&d), json!([1, {"drill": 0, "step": 3, "learners": 1, "wrong": 1}]), "{d}");
+    assert!(d["lessons"].as_array().unwrap().iter().all(|l| l["lesson_id"] != "retired-lesson"), "{d}");
+}
+
+#[tokio::test]
+async fn drill_indices_the_lesson_does_not_have_change_nothing_on_the_dashboard() {
+    let s = seed().await;
+    let token = Some(s.leader_a.token.as_str());
+    let before = s.server.get("/team/dashboard", token).await;
+    assert_eq!(before.status, 200);
+    let mut phone = Phone { id: s.member_a.id.clone(), token: s.member_a.token.clone(), seq: s.member_a.seq };
+    // Within the sync protocol's bounds (20 drills of 40 screens), but not in the lesson (one
+    // drill of four screens): stored, and counted nowhere.
+    let mut events = Vec::new();
+    for (minute, learner) in ["learner-x", "learner-y", "learner-z"].iter().enumerate() {
+        for at in [(19, 0), (0, 39), (1, 1), (0, 4)] {
+            events.push(phone.drill_wrong(learner, VIETQR_VERSION, minute as i64, at));
+        }
+        events.push(phone.event(learner, VIETQR, vn(2, 20, 11, 0), EventKind::DrillCompleted { drill: 19, mistakes: 4 }));
+    }
+    let answer = s.server.try_push(&phone, events).await;
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    // Beyond them: refused with a sentence, nothing stored.
+    let stored = s.server.store.event_count().await.unwrap();
+    let hostile = phone.drill_wrong("learner-x", VIETQR_VERSION, 50, (4_000_000_000, 4_000_000_000));
+    let answer = s.server.try_push(&phone, vec![hostile]).await;
+    let message = assert_error(&answer, 422, "invalid_event");
+    assert!(message.contains("at most 20 drills"), "{message}");
+    assert_eq!(s.server.store.event_count().await.unwrap(), stored);
+
+    // Every lesson row as before (the pushing phone's learners are "reached", as for any event).
+    let after = s.server.get("/team/dashboard", token).await;
+    assert_eq!(after.status, 200, "{}", after.text());
+    assert_eq!(after.json()["lessons"], before.json()["lessons"]);
+    assert_eq!(vietqr_drills(&after.json()), json!([2, {"drill": 0, "step": 1, "learners": 2, "wrong": 3}]));
 }
 
 // ---- Learning sessions (issue #7) ----------------------------------------------------------------

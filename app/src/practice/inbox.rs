@@ -1,13 +1,38 @@
 //! `message_inbox`: an SMS / chat inbox. Each message opens in turn; the learner marks it safe or
-//! a scam, then taps the message's red flags (its words or link), each then explained.
-use hocso_core::practice::{Action, Drill, Screen, HIGHLIGHT_AFTER_WRONG};
+//! a scam, then taps the message's red flags (its words or link), each then explained. Every tap
+//! of the hunt is the attempt's (`DrillAttempt::tap_words`), saved like an answer, so a reload
+//! comes back to the hunt with the flags found.
+use hocso_core::practice::{flags_to_find, Action, Drill, DrillAttempt, FlagSet, Screen};
 use leptos::prelude::*;
 
 use super::{action_button, Tap};
 use crate::i18n::use_i18n;
 
-/// The inbox with message `at` open; `answered`: its answer was right, find its red flags.
-pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, answered: RwSignal<bool>, flags_left: RwSignal<usize>) -> impl IntoView {
+/// The open message's state after it was answered, kept by the player.
+#[derive(Clone, Copy)]
+pub(super) struct Hunt {
+    /// Its answer was right: the message stays open (with its red flags to find, for a scam).
+    pub answered: RwSignal<bool>,
+    /// The attempt, which knows the red flags found while they are being found.
+    pub attempt: RwSignal<Option<DrillAttempt>>,
+    /// The last tap was on words that are not a red flag.
+    pub not_a_flag: RwSignal<bool>,
+}
+
+/// The inbox with message `at` open.
+pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, hunt: Hunt) -> impl IntoView {
+    let Hunt { answered, attempt, not_a_flag } = hunt;
+    let to_find = drill.step(at).map_or_else(FlagSet::default, flags_to_find);
+    // The flags found: the attempt's while the hunt goes on; once it is over (the message still
+    // open until "next"), all of them.
+    let found = move || match attempt.with(|a| a.as_ref().and_then(DrillAttempt::hunt)) {
+        Some((_, found)) => found,
+        None if answered.get() => to_find,
+        None => FlagSet::default(),
+    };
+    let flags_left = move || to_find.len().saturating_sub(found().len());
+    // Wrong words tapped often enough that the flags left are highlighted.
+    let hint = move || attempt.with(|a| a.as_ref().is_some_and(DrillAttempt::highlights));
     let i18n = use_i18n();
     let messages: Vec<_> = drill
         .steps
@@ -42,10 +67,7 @@ pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, answered: RwSignal<bool>
         .collect_view();
     let flags = StoredValue::new(open.flags.clone());
     // After a right "scam": every piece of the message becomes a button; the learner finds the
-    // red flags (`flags_left` counts those not found yet, "next" waits for them).
-    let found = RwSignal::new(Vec::<usize>::new());
-    let missed = RwSignal::new(0u32);
-    let not_a_flag = RwSignal::new(false);
+    // red flags (`flags_left` counts those not found yet; "next" waits for them).
     let has_flags = flags.with_value(|f| !f.is_empty());
     let hunting = move || answered.get() && has_flags;
     let parts: Vec<(String, Option<usize>, bool)> = open.parts().into_iter().map(|p| (p.text.to_owned(), p.flag, p.is_link)).collect();
@@ -65,8 +87,8 @@ pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, answered: RwSignal<bool>
                 .iter()
                 .cloned()
                 .map(|(text, flag, is_link)| {
-                    let is_found = move || flag.is_some_and(|f| found.with(|found| found.contains(&f)));
-                    let hinted = move || flag.is_some() && !is_found() && missed.get() >= HIGHLIGHT_AFTER_WRONG;
+                    let is_found = move || flag.is_some_and(|f| found().contains(f as u32));
+                    let hinted = move || flag.is_some() && !is_found() && hint();
                     let class = move || {
                         let mut class = String::from("drill-part");
                         if is_link {
@@ -80,16 +102,11 @@ pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, answered: RwSignal<bool>
                         }
                         class
                     };
-                    let tap_part = move |_| match flag {
-                        Some(f) if !is_found() => {
-                            found.update(|found| found.push(f));
-                            not_a_flag.set(false);
-                            flags_left.update(|left| *left = left.saturating_sub(1));
-                        }
-                        Some(_) => {}
-                        None => {
-                            not_a_flag.set(true);
-                            missed.update(|n| *n += 1);
+                    // A flag found already is not a mistake, nor found twice: nothing happens. (A tap
+                    // while the last one is being saved is dropped by the player.)
+                    let tap_part = move |_| {
+                        if !is_found() {
+                            tap.words(flag);
                         }
                     };
                     view! {
@@ -103,14 +120,13 @@ pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, answered: RwSignal<bool>
         }
     };
     let found_list = move || {
-        found.with(|found| {
-            flags.with_value(|flags| {
-                found
-                    .iter()
-                    .filter_map(|f| flags.get(*f))
-                    .map(|f| view! { <li><strong>"⚠ " {i18n.t(&format!("practice.flag.{}", f.flag.as_str()))}</strong>": " {f.note.clone()}</li> })
-                    .collect_view()
-            })
+        let found = found();
+        flags.with_value(|flags| {
+            found
+                .iter()
+                .filter_map(|f| flags.get(f as usize))
+                .map(|f| view! { <li><strong>"⚠ " {i18n.t(&format!("practice.flag.{}", f.flag.as_str()))}</strong>": " {f.note.clone()}</li> })
+                .collect_view()
         })
     };
     view! {
@@ -130,15 +146,15 @@ pub(super) fn inbox(tap: Tap, drill: &Drill, at: usize, answered: RwSignal<bool>
         } else if flag_count == 0 {
             view! { <p class="drill-flags none">{i18n.t("practice.no_flags")}</p> }.into_any()
         } else {
-            let count = move || found.with(Vec::len).to_string();
+            let count = move || found().len().to_string();
             view! {
                 <div class="drill-flags" role="status">
-                    <p>{move || if flags_left.get() > 0 {
+                    <p>{move || if flags_left() > 0 {
                         i18n.t_with("practice.find_flags", &[("n", &count()), ("total", &flag_count.to_string())])
                     } else {
                         i18n.t("practice.flags")
                     }}</p>
-                    {move || (not_a_flag.get() && flags_left.get() > 0).then(|| view! { <p class="feedback-wrong">{i18n.t("practice.not_a_flag")}</p> })}
+                    {move || (not_a_flag.get() && flags_left() > 0).then(|| view! { <p class="feedback-wrong">{i18n.t("practice.not_a_flag")}</p> })}
                     <ul>{found_list}</ul>
                 </div>
             }.into_any()

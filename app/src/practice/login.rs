@@ -28,7 +28,7 @@ pub(super) fn OtpScreen(tap: Tap, otp: Otp) -> impl IntoView {
         if typed.with_untracked(String::len) >= length {
             let right = typed.with_untracked(|t| code.with_value(|c| t == c));
             typed.set(String::new());
-            tap.answer.run(if right { Action::EnterOtp } else { Action::WrongCode });
+            tap.answer(if right { Action::EnterOtp } else { Action::WrongCode });
         }
     };
     let asks = (!otp.asks.is_empty()).then(|| {

@@ -32,12 +32,29 @@ pub struct PracticeHost {
 /// right target after two wrong tries and ignores taps while an answer is being saved.
 #[derive(Clone, Copy)]
 pub(crate) struct Tap {
-    answer: Callback<Action>,
+    tapped: Callback<Tapped>,
     highlight: RwSignal<Option<Action>>,
     busy: RwSignal<bool>,
 }
 
+/// What a tap was: a screen's action, or, in an inbox's red-flag hunt, words of the message (the
+/// red flag they show, an index into the message's flags, or `None`).
+pub(crate) enum Tapped {
+    Action(Action),
+    Words(Option<usize>),
+}
+
 impl Tap {
+    /// The learner did `action` on the screen.
+    pub(crate) fn answer(&self, action: Action) {
+        self.tapped.run(Tapped::Action(action));
+    }
+
+    /// In a red-flag hunt, the learner tapped words of the message showing red flag `flag` (or none).
+    pub(crate) fn words(&self, flag: Option<usize>) {
+        self.tapped.run(Tapped::Words(flag));
+    }
+
     fn hinted(&self, action: &Action) -> bool {
         self.highlight.with(|h| h.as_ref() == Some(action))
     }
@@ -48,7 +65,7 @@ pub(crate) fn action_button(tap: Tap, action: Action, label: String, class: &'st
     let hinted = action.clone();
     view! {
         <button class=move || if tap.hinted(&hinted) { format!("drill-button {class} hint-target") } else { format!("drill-button {class}") }
-            disabled=move || tap.busy.get() on:click=move |_| tap.answer.run(action.clone())>{label}</button>
+            disabled=move || tap.busy.get() on:click=move |_| tap.answer(action.clone())>{label}</button>
     }
 }
 
@@ -83,17 +100,25 @@ pub(crate) fn choice_screen(
 enum After {
     Next(String, usize),
     Done(String, u32),
+    /// A red flag found; the attempt's mistakes when that ended the drill.
+    Flag(Option<u32>),
+    /// Words that are not a red flag.
+    NotAFlag,
     Wrong(Option<String>, Option<Action>),
     Nothing,
 }
 
 impl After {
-    fn of(reaction: Reaction) -> Self {
+    fn of(reaction: Reaction, run: &DrillAttempt) -> Self {
         match reaction {
             Reaction::Next { feedback, next } => After::Next(feedback.to_owned(), next),
             Reaction::Done { feedback, mistakes } => After::Done(feedback.to_owned(), mistakes),
+            // Only in an inbox, which keeps the answered message open as after any right answer.
+            Reaction::Hunt { feedback } => After::Next(feedback.to_owned(), run.step()),
+            Reaction::FlagFound { .. } => After::Flag(run.is_finished().then(|| run.mistakes())),
+            Reaction::NotAFlag => After::NotAFlag,
             Reaction::Wrong { feedback, highlight } => After::Wrong(feedback.map(str::to_owned), highlight.cloned()),
-            Reaction::Finished => After::Nothing,
+            Reaction::Ignored => After::Nothing,
         }
     }
 }
@@ -110,15 +135,18 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
     let attempt = RwSignal::new(DrillAttempt::resume(index, &saved, &drill));
     // The screen on show; an inbox keeps an answered message open (its red flags) until "next".
     let shown = RwSignal::new(attempt.with_untracked(|a| a.as_ref().map_or(0, DrillAttempt::step)));
-    let paused = RwSignal::new(false);
+    // Left in the middle of a red-flag hunt (a reload): back in it (the inbox shows the flags
+    // found from the attempt).
+    let paused = RwSignal::new(attempt.with_untracked(|a| a.as_ref().is_some_and(|a| a.hunt().is_some())));
     let finished = RwSignal::new(saved.is_done() && attempt.with_untracked(Option::is_none));
     let mistakes = RwSignal::new(None::<u32>);
     // (right?, sentence) after the last tap.
     let feedback = RwSignal::new(None::<(bool, String)>);
     let highlight = RwSignal::new(None::<Action>);
     let busy = RwSignal::new(false);
-    // Red flags of the answered scam message still to find: "next" waits for them.
-    let flags_left = RwSignal::new(0usize);
+    // The open message of an inbox after its answer: the red flags found and left come from the
+    // attempt; the player keeps only whether the last tap was on words that are not a flag.
+    let hunt = inbox::Hunt { answered: paused, attempt, not_a_flag: RwSignal::new(false) };
     let inbox = drill.kind == DrillKind::MessageInbox;
     let drill = StoredValue::new(drill);
 
@@ -139,44 +167,47 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
         })
         .forget();
     };
-    let hunt = move || {
-        let at = shown.get_untracked();
-        let flags = drill.with_value(|d| match d.step(at).map(|s| (&s.screen, s.right())) {
-            Some((Screen::Message(m), Some(r))) if r.action == Action::Scam => m.parts().iter().filter(|p| p.flag.is_some()).count(),
-            _ => 0,
-        });
-        flags_left.set(flags);
-    };
+    let clear_hunt = move || hunt.not_a_flag.set(false);
+    let praise = move |text: String| Some((true, if text.is_empty() { i18n.t("practice.right") } else { text }));
     let show = move |after: After| match after {
-        After::Next(praise, next) => {
+        After::Next(text, next) => {
             highlight.set(None);
-            feedback.set(Some((true, if praise.is_empty() { i18n.t("practice.right") } else { praise })));
+            feedback.set(praise(text));
             if inbox {
-                hunt();
+                // The message stays open: "next", or first its red flags to find.
+                clear_hunt();
                 paused.set(true);
             } else {
                 shown.set(next);
             }
         }
-        After::Done(praise, wrong) => {
+        After::Done(text, wrong) => {
             highlight.set(None);
             mistakes.set(Some(wrong));
-            feedback.set(Some((true, if praise.is_empty() { i18n.t("practice.right") } else { praise })));
+            feedback.set(praise(text));
             if inbox {
-                hunt();
+                clear_hunt();
                 paused.set(true);
             } else {
                 finished.set(true);
             }
         }
+        After::Flag(done) => {
+            hunt.not_a_flag.set(false);
+            if done.is_some() {
+                mistakes.set(done);
+            }
+        }
+        After::NotAFlag => hunt.not_a_flag.set(true),
         After::Wrong(kind_word, right) => {
             feedback.set(Some((false, kind_word.unwrap_or_else(|| i18n.t("practice.not_yet")))));
             highlight.set(right);
         }
         After::Nothing => {}
     };
-    let answer = Callback::new(move |action: Action| {
-        if busy.get_untracked() || paused.get_untracked() {
+    let tapped = Callback::new(move |tapped: Tapped| {
+        // While an answered message stays open, only its words are taps (a red-flag hunt).
+        if busy.get_untracked() || (paused.get_untracked() && matches!(tapped, Tapped::Action(_))) {
             return;
         }
         let mut events = Vec::new();
@@ -186,10 +217,17 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
             run
         });
         let after = drill.with_value(|d| {
-            let (reaction, more) = run.answer(d, &action);
+            let (reaction, more) = match &tapped {
+                Tapped::Action(action) => run.answer(d, action),
+                Tapped::Words(flag) => run.tap_words(d, *flag),
+            };
             events.extend(more);
-            After::of(reaction)
+            After::of(reaction, &run)
         });
+        // A tap that changes nothing (a flag found already) records nothing, not even a start.
+        if matches!(after, After::Nothing) {
+            return;
+        }
         let Some(lesson) = lesson else {
             attempt.set(Some(run));
             show(after);
@@ -214,10 +252,11 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
             busy.set(false);
         });
     });
-    let tap = Tap { answer, highlight, busy };
+    let tap = Tap { tapped, highlight, busy };
     let next_message = move |_| {
         paused.set(false);
         feedback.set(None);
+        clear_hunt();
         if attempt.with_untracked(|a| a.as_ref().is_some_and(DrillAttempt::is_finished)) {
             finished.set(true);
         } else {
@@ -228,7 +267,7 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
         attempt.set(None);
         shown.set(0);
         paused.set(false);
-        flags_left.set(0);
+        clear_hunt();
         mistakes.set(None);
         feedback.set(None);
         highlight.set(None);
@@ -268,7 +307,7 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
                 (_, Screen::Confirm(transfer)) => transfer::confirm(tap, transfer.clone()).into_any(),
                 (_, Screen::Amount { amount }) => view! { <transfer::AmountScreen tap amount=*amount/> }.into_any(),
                 (_, Screen::Passcode) => view! { <transfer::PasscodeScreen tap/> }.into_any(),
-                (_, Screen::Message(_)) => inbox::inbox(tap, d, at, paused, flags_left).into_any(),
+                (_, Screen::Message(_)) => inbox::inbox(tap, d, at, hunt).into_any(),
                 (DrillKind::IncomingCall { caller }, Screen::Call { says }) => call::call(tap, caller.clone(), says.clone(), step).into_any(),
                 (_, Screen::Call { says }) => call::call(tap, String::new(), says.clone(), step).into_any(),
                 (_, Screen::Login { phone }) => view! { <transfer::PasscodeScreen tap phone=phone.clone()/> }.into_any(),
@@ -306,7 +345,8 @@ pub fn DrillPlayer(drill: Drill, index: u32) -> impl IntoView {
                     {move || highlight.get().is_some().then(|| view! { <p class="hint">{i18n.t("practice.hint")}</p> })}
                 </div>
                 <div class="phone-screen">{screen}</div>
-                {move || (paused.get() && flags_left.get() == 0).then(|| view! {
+                // "Next" once the message is answered and its red flags (if any) all found.
+                {move || (paused.get() && attempt.with(|a| a.as_ref().is_none_or(|a| a.hunt().is_none()))).then(|| view! {
                     <button class="drill-button drill-next" on:click=next_message>
                         {if attempt.with_untracked(|a| a.as_ref().is_some_and(DrillAttempt::is_finished)) { i18n.t("practice.continue") } else { i18n.t("practice.next_message") }}
                     </button>

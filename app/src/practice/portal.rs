@@ -43,7 +43,7 @@ pub(super) fn FormScreen(tap: Tap, fields: Vec<FormField>) -> impl IntoView {
         }
         tried.set(true);
         let all_right = fields.iter().zip(&typed).all(|(field, value)| value.with_untracked(|v| field.accepts(v)));
-        tap.answer.run(if all_right { Action::Submit } else { Action::WrongForm });
+        tap.answer(if all_right { Action::Submit } else { Action::WrongForm });
     };
     view! {
         <p class="drill-app-title">{i18n.t("practice.form_title")}</p>

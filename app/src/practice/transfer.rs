@@ -97,7 +97,7 @@ pub(super) fn AmountScreen(tap: Tap, amount: u64) -> impl IntoView {
         })
     };
     let value = move || typed.with(|t| t.parse::<u64>().unwrap_or(0));
-    let ok = move |_| tap.answer.run(if value() == amount { Action::TypeAmount } else { Action::WrongAmount });
+    let ok = move |_| tap.answer(if value() == amount { Action::TypeAmount } else { Action::WrongAmount });
     view! {
         <p class="drill-app-title">{i18n.t("practice.amount_title")}</p>
         <p class="drill-amount" aria-live="polite">{move || format_dong(value())}</p>
@@ -123,7 +123,7 @@ pub(super) fn PasscodeScreen(tap: Tap, #[prop(optional)] phone: Option<String>) 
             typed.update(|n| *n += 1);
             if typed.get_untracked() == 6 {
                 typed.set(0);
-                tap.answer.run(Action::EnterPasscode);
+                tap.answer(Action::EnterPasscode);
             }
         }
     };

@@ -206,7 +206,7 @@ pub fn Dashboard() -> impl IntoView {
                             <tbody>{lessons.iter().filter(|l| l.drills_done > 0 || l.most_missed_drill_step.is_some()).map(|l| {
                                 // Screens are counted from 1 for people; the drill number only when a lesson has several.
                                 let missed = l.most_missed_drill_step.map_or_else(|| "–".to_owned(), |m| i18n.t_with("dashboard.missed_screen", &[
-                                    ("drill", &(m.drill + 1).to_string()), ("screen", &(m.step + 1).to_string()), ("wrong", &m.wrong.to_string()),
+                                    ("drill", &(m.drill + 1).to_string()), ("screen", &(m.step + 1).to_string()), ("learners", &m.learners.to_string()),
                                 ]));
                                 view! { <tr><td>{title(&l.lesson_id)}</td><td>{l.drills_done}</td><td>{missed}</td></tr> }
                             }).collect_view()}</tbody>

@@ -18,7 +18,7 @@ pub mod model;
 pub mod parse;
 pub mod progress;
 
-pub use attempt::{DrillAttempt, Reaction, HIGHLIGHT_AFTER_WRONG};
+pub use attempt::{flags_to_find, DrillAttempt, FlagSet, Reaction, HIGHLIGHT_AFTER_WRONG};
 pub use model::{
     format_dong, Action, Drill, DrillKind, DrillStep, Fee, FlagNote, FormField, Message, MessagePart, Otp, RedFlag, Response, Screen, Transfer,
     DRILL_KINDS,

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use super::attempt::FlagSet;
+
 use crate::events::EventKind;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -19,8 +21,14 @@ pub struct DrillProgress {
     /// Mistakes of the last and of the best completed attempt.
     pub last_mistakes: Option<u32>,
     pub fewest_mistakes: Option<u32>,
-    /// Wrong actions per screen, over every attempt.
+    /// Wrong actions per screen, over every attempt (a tap on words that are not a red flag
+    /// counts on its message's screen).
     pub wrong_by_step: BTreeMap<u32, u32>,
+    /// The red flags found in the current attempt on the last message hunted (its screen, the
+    /// flags): what a reload in the middle of a red-flag hunt shows found again. Only the last
+    /// matters, as a hunt ends before the next message; keeping the highest screen makes the fold
+    /// independent of the order of the events.
+    pub flags_found: Option<(u32, FlagSet)>,
 }
 
 impl DrillProgress {
@@ -42,6 +50,7 @@ impl DrillProgress {
                 self.in_progress = true;
                 self.step = 0;
                 self.mistakes_now = 0;
+                self.flags_found = None;
             }
             EventKind::DrillStepAnswered { step, correct, .. } => {
                 self.in_progress = true;
@@ -53,10 +62,23 @@ impl DrillProgress {
                     *wrong = wrong.saturating_add(1);
                 }
             }
+            EventKind::DrillFlagFound { step, flag, .. } => {
+                // A flag is hunted only once its message was rightly marked a scam.
+                self.in_progress = true;
+                self.step = self.step.max(step.saturating_add(1));
+                match &mut self.flags_found {
+                    Some((hunted, found)) if hunted == step => {
+                        found.insert(*flag);
+                    }
+                    Some((hunted, _)) if *hunted > *step => {}
+                    _ => self.flags_found = Some((*step, FlagSet::from_iter([*flag]))),
+                }
+            }
             EventKind::DrillCompleted { mistakes, .. } => {
                 self.in_progress = false;
                 self.step = 0;
                 self.mistakes_now = 0;
+                self.flags_found = None;
                 self.times_done = self.times_done.saturating_add(1);
                 self.last_mistakes = Some(*mistakes);
                 self.fewest_mistakes = Some(self.fewest_mistakes.map_or(*mistakes, |fewest| fewest.min(*mistakes)));

@@ -211,17 +211,23 @@ pub const MAX_DRILL_MISTAKES: u32 = 10_000;
 
 /// Sizes of a drill event: a drill index within a lesson, a screen within a drill, a mistake count.
 fn validate_drill_event(kind: &EventKind) -> Result<(), String> {
-    use crate::practice::{MAX_DRILLS_PER_LESSON, MAX_DRILL_STEPS};
+    use crate::practice::{RedFlag, MAX_DRILLS_PER_LESSON, MAX_DRILL_STEPS};
     let drill = match kind {
-        EventKind::DrillStarted { drill } | EventKind::DrillStepAnswered { drill, .. } | EventKind::DrillCompleted { drill, .. } => *drill,
+        EventKind::DrillStarted { drill }
+        | EventKind::DrillStepAnswered { drill, .. }
+        | EventKind::DrillCompleted { drill, .. }
+        | EventKind::DrillFlagFound { drill, .. } => *drill,
         _ => return Ok(()),
     };
     if drill as usize >= MAX_DRILLS_PER_LESSON {
         return Err(format!("drill {drill}: a lesson has at most {MAX_DRILLS_PER_LESSON} drills"));
     }
     match kind {
-        EventKind::DrillStepAnswered { step, .. } if *step as usize >= MAX_DRILL_STEPS => {
+        EventKind::DrillStepAnswered { step, .. } | EventKind::DrillFlagFound { step, .. } if *step as usize >= MAX_DRILL_STEPS => {
             Err(format!("drill step {step}: a drill has at most {MAX_DRILL_STEPS} screens"))
+        }
+        EventKind::DrillFlagFound { flag, .. } if *flag as usize >= RedFlag::ALL.len() => {
+            Err(format!("red flag {flag}: a message has at most {} red flags", RedFlag::ALL.len()))
         }
         EventKind::DrillCompleted { mistakes, .. } if *mistakes > MAX_DRILL_MISTAKES => {
             Err(format!("{mistakes} mistakes in one drill attempt; at most {MAX_DRILL_MISTAKES}"))
@@ -359,6 +365,10 @@ mod tests {
         assert!(with(EventKind::DrillStarted { drill: 20 }).unwrap_err().contains("at most 20 drills"));
         assert!(with(EventKind::DrillStepAnswered { drill: 0, step: 40, correct: true }).unwrap_err().contains("at most 40 screens"));
         assert!(with(EventKind::DrillCompleted { drill: 0, mistakes: 10_001 }).unwrap_err().contains("mistakes"));
+        assert!(with(EventKind::DrillFlagFound { drill: 1, step: 3, flag: 4 }).is_ok());
+        assert!(with(EventKind::DrillFlagFound { drill: 1, step: 3, flag: 5 }).unwrap_err().contains("at most 5 red flags"));
+        assert!(with(EventKind::DrillFlagFound { drill: 0, step: 40, flag: 0 }).unwrap_err().contains("at most 40 screens"));
+        assert!(with(EventKind::DrillFlagFound { drill: 20, step: 0, flag: 0 }).unwrap_err().contains("at most 20 drills"));
         // A drill event names its lesson, like every learning event.
         let mut no_lesson = ProgressEvent { kind: EventKind::DrillStarted { drill: 0 }, ..event("phone-a", 1) };
         no_lesson.lesson_id.clear();

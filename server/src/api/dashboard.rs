@@ -14,7 +14,7 @@ use super::AppState;
 use hocso_core::date::Date;
 use hocso_core::reports::{ProvinceAnswer, TeamDashboard};
 
-use crate::dashboard::{self, LessonTopics, Period};
+use crate::dashboard::{self, LessonTopics, Period, PublishedDrills};
 use crate::store::AuthDevice;
 
 /// `?from=YYYY-MM-DD&to=YYYY-MM-DD`, both optional and inclusive, in Vietnam time.
@@ -38,10 +38,16 @@ async fn team_dashboard(state: &AppState, leader: AuthDevice, period: &Period) -
     let completions = state.store.completions(team, range).await?;
     let session_events = state.store.session_events(team).await?;
     let devices = state.store.device_statuses(team).await?;
-    let drills = state.store.drill_outcomes(team, range).await?;
-    let topics = LessonTopics::load(state.catalogue.path()).await;
+    let drills = state.store.drill_counts(team, range).await?;
+    let catalogue = dashboard::read_catalogue(state.catalogue.path()).await;
+    let topics = catalogue.as_ref().map_or_else(LessonTopics::default, LessonTopics::new);
+    // The packs are read only when there are drill events to check.
+    let published = match drills.completed.is_empty() && drills.wrong.is_empty() {
+        true => PublishedDrills::unknown(),
+        false => PublishedDrills::load(state.catalogue.path(), catalogue.as_ref()).await,
+    };
     let mut answer = dashboard::team_dashboard(leader.team, period, &topics, &learner_days, &completions, &session_events, &devices);
-    dashboard::add_drill_counts(&mut answer, &drills);
+    dashboard::add_drill_counts(&mut answer, &drills, &published);
     Ok(answer)
 }
 

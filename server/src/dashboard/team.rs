@@ -6,10 +6,11 @@ use hocso_core::reports::{DeviceRow, LessonCounts, MissedDrillStep, MonthCounts,
 use hocso_core::sessions::{Attendee, Session};
 use hocso_core::sync::TeamInfo;
 
+use super::drills::PublishedDrills;
 use super::period::{day_of, month_of_day, Period};
 use super::sessions::{distinct_attendees, session_indicators, sessions_in};
 use super::topics::LessonTopics;
-use crate::store::{Completion, DeviceStatus, DrillOutcome, DrillOutcomeKind};
+use crate::store::{Completion, DeviceStatus, DrillCounts};
 
 /// `part / whole` in percent with one decimal; `None` when `whole` is 0.
 pub fn percent(part: u64, whole: u64) -> Option<f64> {
@@ -161,26 +162,35 @@ pub fn team_dashboard(
     }
 }
 
-/// Each lesson row gains its completed drills and the drill screen most often gotten wrong. Every
-/// catalogue lesson has a row already; a lesson unknown to the catalogue with drill events but no
-/// completion gets one at the end, with the other unknown lessons.
-pub fn add_drill_counts(dashboard: &mut TeamDashboard, outcomes: &[DrillOutcome]) {
-    /// Drills completed, and wrong answers per (drill, screen).
+/// Each lesson row gains its completed drills and the drill screen the most learners got wrong.
+///
+/// Drills done count every version of the lesson (a drill done on last month's version was done),
+/// but not a drill the current version does not have. The most missed screen is chosen among the
+/// screens of the versions the server publishes now ([`PublishedDrills::has_screen`]), each
+/// counted by the distinct learners who got it wrong, per lesson version, drill and screen; ties
+/// as [`MissedDrillStep::most_missed`] says. Every catalogue lesson has a row already; a lesson
+/// unknown to the catalogue with drills done but no completion gets one at the end, with the other
+/// unknown lessons.
+pub fn add_drill_counts(dashboard: &mut TeamDashboard, counts: &DrillCounts, published: &PublishedDrills) {
+    /// Per lesson version, drill and screen: who got it wrong, and how many wrong answers.
+    type Screens<'a> = BTreeMap<(&'a str, u32, u32), (BTreeSet<&'a str>, u64)>;
     #[derive(Default)]
-    struct Drills {
+    struct Drills<'a> {
         done: u64,
-        wrong: BTreeMap<(u32, u32), u64>,
+        wrong: Screens<'a>,
     }
     let mut per_lesson: BTreeMap<&str, Drills> = BTreeMap::new();
-    for outcome in outcomes {
-        let Drills { done, wrong } = per_lesson.entry(&outcome.lesson_id).or_default();
-        match outcome.kind {
-            DrillOutcomeKind::Completed => *done = done.saturating_add(1),
-            DrillOutcomeKind::Wrong { drill, step } => *wrong.entry((drill, step)).or_default() += 1,
-        }
+    for c in counts.completed.iter().filter(|c| published.may_have_drill(&c.lesson_id, &c.lesson_version, c.drill)) {
+        let done = &mut per_lesson.entry(&c.lesson_id).or_default().done;
+        *done = done.saturating_add(c.times);
     }
-    for id in per_lesson.keys() {
-        if !dashboard.lessons.iter().any(|row| row.lesson_id == *id) {
+    for w in counts.wrong.iter().filter(|w| published.has_screen(&w.lesson_id, &w.lesson_version, w.drill, w.step)) {
+        let (learners, wrong) = per_lesson.entry(&w.lesson_id).or_default().wrong.entry((&w.lesson_version, w.drill, w.step)).or_default();
+        learners.insert(&w.learner_id);
+        *wrong = wrong.saturating_add(w.times);
+    }
+    for (id, drills) in &per_lesson {
+        if (drills.done > 0 || !drills.wrong.is_empty()) && !dashboard.lessons.iter().any(|row| row.lesson_id == *id) {
             dashboard.lessons.push(LessonCounts {
                 lesson_id: (*id).to_owned(),
                 topic: None,
@@ -197,7 +207,13 @@ pub fn add_drill_counts(dashboard: &mut TeamDashboard, outcomes: &[DrillOutcome]
     for row in &mut dashboard.lessons {
         if let Some(drills) = per_lesson.get(row.lesson_id.as_str()) {
             row.drills_done = drills.done;
-            row.most_missed_drill_step = MissedDrillStep::most_missed(drills.wrong.iter().map(|(at, n)| (*at, *n)));
+            row.most_missed_drill_step =
+                MissedDrillStep::most_missed(drills.wrong.iter().map(|(&(_, drill, step), (learners, wrong))| MissedDrillStep {
+                    drill,
+                    step,
+                    learners: learners.len() as u64,
+                    wrong: *wrong,
+                }));
         }
     }
 }
@@ -236,31 +252,48 @@ mod tests {
     }
 
     #[test]
-    fn drill_counts_land_on_their_lessons_and_the_most_missed_screen_is_named() {
+    fn drill_counts_land_on_their_lessons_and_the_most_missed_screen_has_the_most_learners() {
+        use crate::store::{DrillsCompleted, WrongDrillAnswers};
         let topics = LessonTopics::from_topics(vec![("a".into(), vec!["a1".into(), "a2".into()])]);
         let team = TeamInfo { id: "t".into(), name: "T".into(), commune: "C".into() };
         let mut d = team_dashboard(team, &Period::default(), &topics, &[], &[], &[], &[]);
-        let outcome = |lesson: &str, kind| DrillOutcome { lesson_id: lesson.into(), kind };
-        let wrong = |drill, step| DrillOutcomeKind::Wrong { drill, step };
-        add_drill_counts(
-            &mut d,
-            &[
-                outcome("a2", DrillOutcomeKind::Completed),
-                outcome("a2", DrillOutcomeKind::Completed),
-                outcome("a2", wrong(0, 1)),
-                outcome("a2", wrong(0, 2)),
-                outcome("a2", wrong(0, 2)),
-                outcome("gone", wrong(1, 0)),
+        let done =
+            |lesson: &str, version: &str, drill, times| DrillsCompleted { lesson_id: lesson.into(), lesson_version: version.into(), drill, times };
+        let wrong = |lesson: &str, version: &str, learner: &str, (drill, step), times| WrongDrillAnswers {
+            lesson_id: lesson.into(),
+            lesson_version: version.into(),
+            learner_id: learner.into(),
+            drill,
+            step,
+            times,
+        };
+        let counts = DrillCounts {
+            completed: vec![done("a2", "v2", 0, 2), done("a2", "v1", 3, 1), done("a2", "v2", 5, 9), done("gone", "g", 0, 1)],
+            wrong: vec![
+                // One learner wrong ten times on screen 1 loses to three learners wrong once on 2.
+                wrong("a2", "v2", "x", (0, 1), 10),
+                wrong("a2", "v2", "x", (0, 2), 1),
+                wrong("a2", "v2", "y", (0, 2), 1),
+                wrong("a2", "v2", "z", (0, 2), 1),
+                // Another version's screen 3 (four learners) is another screen: left out.
+                wrong("a2", "v1", "p", (0, 3), 1),
+                wrong("a2", "v1", "q", (0, 3), 1),
+                wrong("a2", "v1", "r", (0, 3), 1),
+                wrong("a2", "v1", "s", (0, 3), 1),
+                // Indices the current version does not have: left out.
+                wrong("a2", "v2", "h", (0, 9), 5),
+                wrong("a2", "v2", "h", (19, 0), 5),
+                wrong("a2", "v2", "i", (19, 0), 5),
+                wrong("gone", "g", "x", (1, 0), 1),
             ],
-        );
+        };
+        let published = PublishedDrills::from_versions([("a2", "v2", vec![4]), ("a1", "w", vec![2])]);
+        add_drill_counts(&mut d, &counts, &published);
         let rows: Vec<_> = d.lessons.iter().map(|l| (l.lesson_id.as_str(), l.drills_done, l.most_missed_drill_step)).collect();
         assert_eq!(
             rows,
-            [
-                ("a1", 0, None),
-                ("a2", 2, Some(MissedDrillStep { drill: 0, step: 2, wrong: 2 })),
-                ("gone", 0, Some(MissedDrillStep { drill: 1, step: 0, wrong: 1 })),
-            ]
+            [("a1", 0, None), ("a2", 3, Some(MissedDrillStep { drill: 0, step: 2, learners: 3, wrong: 3 })), ("gone", 1, None),],
+            "a2: two of the current version and one of an older; drill 5 is not in the lesson"
         );
     }
 

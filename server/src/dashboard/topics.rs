@@ -28,16 +28,7 @@ impl LessonTopics {
     /// The published `catalogue.json`; with none (or an unreadable one) every lesson's topic is
     /// unknown and the counts are still right.
     pub async fn load(path: &Path) -> Self {
-        match tokio::fs::read(path).await {
-            Ok(bytes) => match serde_json::from_slice::<Catalogue>(&bytes) {
-                Ok(catalogue) => Self::new(&catalogue),
-                Err(error) => {
-                    tracing::warn!(path = %path.display(), %error, "the content catalogue cannot be read: topics unknown in reports");
-                    Self::default()
-                }
-            },
-            Err(_) => Self::default(),
-        }
+        read_catalogue(path).await.map_or_else(Self::default, |catalogue| Self::new(&catalogue))
     }
 
     pub fn topic_of(&self, lesson_id: &str) -> Option<&str> {
@@ -51,4 +42,12 @@ impl LessonTopics {
         let others = others.into_iter().filter(|id| self.topic_of(id).is_none()).map(|id| (id, None));
         catalogue.chain(others).collect()
     }
+}
+
+/// The published `catalogue.json`, or `None` when there is none or it cannot be read (logged).
+pub async fn read_catalogue(path: &Path) -> Option<Catalogue> {
+    let bytes = tokio::fs::read(path).await.ok()?;
+    serde_json::from_slice::<Catalogue>(&bytes)
+        .map_err(|error| tracing::warn!(path = %path.display(), %error, "the content catalogue cannot be read: topics unknown in reports"))
+        .ok()
 }

@@ -20,10 +20,12 @@ const COMPLETED: &str = r#"kind LIKE '{"type":"lesson\_completed"%' ESCAPE '\'"#
 const SESSION_EVENTS: &str = r#"(kind LIKE '{"type":"session\_%' ESCAPE '\' OR kind LIKE '{"type":"attendee\_%' ESCAPE '\'
         OR kind LIKE '{"type":"group\_answered"%' ESCAPE '\')"#;
 
-/// The `WHERE` term that picks the drill events a dashboard counts: completed drills and answered
-/// drill screens (`drill_started` says nothing a report needs). Erased ones are `{"type":"erased"}`.
-const DRILL_EVENTS: &str = r#"(kind LIKE '{"type":"drill\_completed"%' ESCAPE '\'
-        OR kind LIKE '{"type":"drill\_step\_answered"%' ESCAPE '\')"#;
+/// The `WHERE` term that picks completed drills. Erased ones are `{"type":"erased"}`.
+const DRILL_COMPLETED: &str = r#"kind LIKE '{"type":"drill\_completed"%' ESCAPE '\'"#;
+
+/// The `WHERE` term that picks wrong answers on drill screens: `drill_step_answered` events, which
+/// we serialise with `correct` last (checked by a test below); the rows are read back and checked.
+const WRONG_DRILL_ANSWERS: &str = r#"(kind LIKE '{"type":"drill\_step\_answered"%' ESCAPE '\' AND kind LIKE '%"correct":false}')"#;
 
 /// The `WHERE` term that leaves out what erasing a learner left behind: content-free placeholders
 /// (`{"type":"erased"}`, no learner, no lesson) that keep the devices' `seq` without gaps. No report
@@ -110,19 +112,33 @@ pub struct Completion {
     pub score: Score,
 }
 
-/// One drill event of a lesson, reduced to what the dashboard counts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DrillOutcome {
-    pub lesson_id: String,
-    pub kind: DrillOutcomeKind,
+/// A team's drill events in a period, counted per lesson version and drill (and learner and
+/// screen for wrong answers): what the dashboard needs, never one row per tap.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DrillCounts {
+    pub completed: Vec<DrillsCompleted>,
+    pub wrong: Vec<WrongDrillAnswers>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DrillOutcomeKind {
-    /// A drill done to its end (`drill_completed`).
-    Completed,
-    /// A wrong answer on screen `step` of drill `drill` (`drill_step_answered`, `correct: false`).
-    Wrong { drill: u32, step: u32 },
+/// Drills done to their end (`drill_completed`) of one drill of a lesson version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrillsCompleted {
+    pub lesson_id: String,
+    pub lesson_version: String,
+    pub drill: u32,
+    pub times: u64,
+}
+
+/// One learner's wrong answers (`drill_step_answered`, `correct: false`) on screen `step` of drill
+/// `drill` of a lesson version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrongDrillAnswers {
+    pub lesson_id: String,
+    pub lesson_version: String,
+    pub learner_id: String,
+    pub drill: u32,
+    pub step: u32,
+    pub times: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -253,28 +269,51 @@ impl Store {
         Ok(completions)
     }
 
-    /// The team's completed drills and wrong drill answers in `range` (right answers are not needed).
-    pub async fn drill_outcomes(&self, team_id: &str, range: TimeRange) -> Result<Vec<DrillOutcome>, StoreError> {
+    /// The team's completed drills and wrong drill answers in `range`, counted by the database per
+    /// lesson version, drill (and learner and screen): right answers are not needed, and a learner
+    /// who taps wrong a hundred times is one row.
+    pub async fn drill_counts(&self, team_id: &str, range: TimeRange) -> Result<DrillCounts, StoreError> {
         let range = range.within_calendar();
-        let rows = sqlx::query(&format!(
-            "SELECT lesson_id, kind FROM events
-             WHERE team_id = $1 AND at >= $2 AND at < $3 AND {DRILL_EVENTS}"
+        let completed = sqlx::query(&format!(
+            "SELECT lesson_id, lesson_version, kind, COUNT(*) FROM events
+             WHERE team_id = $1 AND at >= $2 AND at < $3 AND {DRILL_COMPLETED}
+             GROUP BY lesson_id, lesson_version, kind"
         ))
         .bind(team_id)
         .bind(range.from_ms)
         .bind(range.until_ms)
         .fetch_all(&self.reader)
         .await?;
-        let mut outcomes = Vec::new();
-        for r in &rows {
-            let kind = match serde_json::from_str(r.try_get::<&str, _>(1)?) {
-                Ok(EventKind::DrillCompleted { .. }) => DrillOutcomeKind::Completed,
-                Ok(EventKind::DrillStepAnswered { drill, step, correct: false }) => DrillOutcomeKind::Wrong { drill, step },
-                _ => continue,
-            };
-            outcomes.push(DrillOutcome { lesson_id: r.try_get(0)?, kind });
+        let mut counts = DrillCounts::default();
+        for r in &completed {
+            // `kind` holds the mistakes too: the same drill comes in several rows.
+            if let Ok(EventKind::DrillCompleted { drill, .. }) = serde_json::from_str(r.try_get::<&str, _>(2)?) {
+                counts.completed.push(DrillsCompleted { lesson_id: r.try_get(0)?, lesson_version: r.try_get(1)?, drill, times: count(r, 3)? });
+            }
         }
-        Ok(outcomes)
+        let wrong = sqlx::query(&format!(
+            "SELECT lesson_id, lesson_version, learner_id, kind, COUNT(*) FROM events
+             WHERE team_id = $1 AND at >= $2 AND at < $3 AND {WRONG_DRILL_ANSWERS}
+             GROUP BY lesson_id, lesson_version, learner_id, kind"
+        ))
+        .bind(team_id)
+        .bind(range.from_ms)
+        .bind(range.until_ms)
+        .fetch_all(&self.reader)
+        .await?;
+        for r in &wrong {
+            if let Ok(EventKind::DrillStepAnswered { drill, step, correct: false }) = serde_json::from_str(r.try_get::<&str, _>(3)?) {
+                counts.wrong.push(WrongDrillAnswers {
+                    lesson_id: r.try_get(0)?,
+                    lesson_version: r.try_get(1)?,
+                    learner_id: r.try_get(2)?,
+                    drill,
+                    step,
+                    times: count(r, 4)?,
+                });
+            }
+        }
+        Ok(counts)
     }
 
     /// Every session event of the team, whatever its time (`crate::dashboard` places a session by
@@ -439,6 +478,11 @@ impl Store {
     }
 }
 
+/// A `COUNT(*)` column (never negative).
+fn count(row: &sqlx::any::AnyRow, column: usize) -> Result<u64, StoreError> {
+    Ok(u64::try_from(row.try_get::<i64, _>(column)?).unwrap_or(0))
+}
+
 fn admin_token_from(row: &sqlx::any::AnyRow) -> Result<AdminToken, StoreError> {
     let role: String = row.try_get(4)?;
     let role = TokenRole::parse(&role).ok_or_else(|| undecodable(format!("the token role {role:?}, where province or trainer was expected")))?;
@@ -536,6 +580,20 @@ mod tests {
         for kind in &kept {
             assert!(!serde_json::to_string(kind).unwrap().starts_with(r#"{"type":"erased""#), "{kind:?}");
         }
+    }
+
+    #[test]
+    fn drill_events_are_stored_as_the_drill_filters_expect() {
+        let wrong = serde_json::to_string(&EventKind::DrillStepAnswered { drill: 1, step: 2, correct: false }).unwrap();
+        assert!(wrong.starts_with(r#"{"type":"drill_step_answered""#) && wrong.ends_with(r#""correct":false}"#), "{wrong}");
+        let right = serde_json::to_string(&EventKind::DrillStepAnswered { drill: 1, step: 2, correct: true }).unwrap();
+        assert!(!right.ends_with(r#""correct":false}"#), "{right}");
+        let done = serde_json::to_string(&EventKind::DrillCompleted { drill: 0, mistakes: 3 }).unwrap();
+        assert!(done.starts_with(r#"{"type":"drill_completed""#), "{done}");
+        let flag = serde_json::to_string(&EventKind::DrillFlagFound { drill: 0, step: 1, flag: 0 }).unwrap();
+        assert!(!flag.starts_with(r#"{"type":"drill_step_answered""#) && !flag.starts_with(r#"{"type":"drill_completed""#), "{flag}");
+        assert!(WRONG_DRILL_ANSWERS.contains(r#"'{"type":"drill\_step\_answered"%'"#) && WRONG_DRILL_ANSWERS.contains(r#"'%"correct":false}'"#));
+        assert!(DRILL_COMPLETED.contains(r#"'{"type":"drill\_completed"%'"#));
     }
 
     #[test]
