@@ -11,9 +11,17 @@ use crate::prefs;
 
 const VIETNAMESE_JSON: &str = include_str!("../../locales/vi.json");
 
+/// The team tools' own strings (`locales/team/<code>.json`): only in their build, so a villager's
+/// download does not carry them.
+#[cfg(feature = "team")]
+const TEAM_VIETNAMESE_JSON: &str = include_str!("../../locales/team/vi.json");
+
 /// The reference strings, compiled in.
 pub fn vietnamese() -> Messages {
-    Messages::from_json(VIETNAMESE_JSON).expect("locales/vi.json is checked by the core tests")
+    let messages = Messages::from_json(VIETNAMESE_JSON).expect("locales/vi.json is checked by the core tests");
+    #[cfg(feature = "team")]
+    let messages = messages.with(Messages::from_json(TEAM_VIETNAMESE_JSON).expect("locales/team/vi.json is checked by the core tests"));
+    messages
 }
 
 #[derive(Clone, Copy)]
@@ -50,12 +58,23 @@ impl I18n {
     }
 }
 
-async fn fetch_messages(code: &str) -> Option<Messages> {
-    let response = gloo_net::http::Request::get(&format!("/locales/{code}.json")).send().await.ok()?;
+async fn fetch_file(url: &str) -> Option<Messages> {
+    let response = gloo_net::http::Request::get(url).send().await.ok()?;
     if !response.ok() {
         return None;
     }
     Messages::from_json(&response.text().await.ok()?).ok()
+}
+
+async fn fetch_messages(code: &str) -> Option<Messages> {
+    let messages = fetch_file(&format!("/locales/{code}.json")).await?;
+    // The team tools' strings in that language; missing ones fall back to Vietnamese.
+    #[cfg(feature = "team")]
+    let messages = match fetch_file(&format!("/locales/team/{code}.json")).await {
+        Some(team) => messages.with(team),
+        None => messages,
+    };
+    Some(messages)
 }
 
 /// The translator for `code`; Vietnamese when the file cannot be had (the lookup falls back anyway).

@@ -19,13 +19,14 @@ use crate::team_tools::{
     present::PresentMode,
     provide_team_state,
     province::Province,
+    studio::Studio,
     summary::{NewSession, SessionSummary},
 };
 // The learner app has no team screens: every team path explains where they are (see `team`).
 #[cfg(not(feature = "team"))]
 use crate::membership::{
     TeamToolsElsewhere as TeamHome, TeamToolsElsewhere as NewSession, TeamToolsElsewhere as SessionSummary, TeamToolsElsewhere as PresentMode,
-    TeamToolsElsewhere as Dashboard, TeamToolsElsewhere as Province,
+    TeamToolsElsewhere as Dashboard, TeamToolsElsewhere as Province, TeamToolsElsewhere as Studio,
 };
 use crate::settings::Settings;
 use crate::state::{provide_app_state, StoreErrorBanner};
@@ -57,6 +58,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/team/sessions/:id") view=SessionSummary/>
                         <Route path=path!("/team/sessions/:id/present/:lesson") view=PresentMode/>
                         <Route path=path!("/team/dashboard") view=Dashboard/>
+                        <Route path=path!("/team/studio") view=Studio/>
                         <Route path=path!("/province") view=Province/>
                         // A join link or QR code from the team: /join?code=KM4R-7XQP
                         <Route path=path!("/join") view=Settings/>

@@ -7,11 +7,12 @@
 //! attendance, group quiz) is a fold of append-only events (`hocso_core::sessions`), saved in
 //! IndexedDB before the screen moves on and synced like any learner's answers.
 //! Screens: the list (`list`), the form and summary (`summary`), present mode (`present`); the
-//! leader's online dashboard lives in `dashboard`.
+//! leader's online dashboard lives in `dashboard`; a trainer's lesson studio in `studio`.
 pub mod dashboard;
 pub mod list;
 pub mod present;
 pub mod province;
+pub mod studio;
 pub mod summary;
 
 use hocso_core::content::{Catalogue, CatalogueTopic};

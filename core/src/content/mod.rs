@@ -32,8 +32,8 @@ pub use front_matter::FIELDS;
 pub use media::{check_svg, media_kind, MediaKind};
 pub use model::{plain_text, AnswerOption, Block, Inline, Lesson, LessonMeta, LinkTarget, Question, QuestionKind, Status, Step};
 pub use packs::{
-    build_packs, lesson_version, pack_files, BuildError, BuildSummary, BuiltFile, Catalogue, CatalogueLesson, CatalogueLocale, CatalogueTopic,
-    PackEntry, PackFiles, PackedLesson, TopicPack, CONTENT_URL, PACK_FORMAT,
+    build_packs, device_lesson, lesson_version, pack_files, BuildError, BuildSummary, BuiltFile, Catalogue, CatalogueLesson, CatalogueLocale,
+    CatalogueTopic, PackEntry, PackFiles, PackedLesson, TopicPack, CONTENT_URL, PACK_FORMAT,
 };
 pub use parse::{
     parse_lesson, ParsedLesson, QuestionSource, Reference, ReferenceKind, SourceMap, AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, LONG_STEP_WORDS,
@@ -41,4 +41,6 @@ pub use parse::{
 pub use problem::{FileProblem, Position, Problem, Report, Severity};
 pub use stats::{stats, LocaleStats, Stats, TopicStats};
 pub use topic::{is_css_colour, parse_topic, ParsedTopic, TopicMeta, TopicText, DEFAULT_TOPIC_COLOUR, TOPIC_FIELDS};
-pub use tree::{check_tree, ContentTree, LessonFile, LessonFolder, SourceFiles, TopicFile, TopicFolder, TOPIC_FILE};
+pub use tree::{
+    check_tree, content_paths, ChosenFolderError, ContentTree, LessonFile, LessonFolder, SourceFiles, TopicFile, TopicFolder, TOPIC_FILE,
+};

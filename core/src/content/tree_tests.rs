@@ -334,3 +334,27 @@ fn a_sound_file_must_be_the_sound_its_name_says_and_within_a_steps_limits() {
     assert_problem(&problem_of(huge), &format!("{path}:1:1: error"), "over the limit of 600000 bytes");
     assert!(problems(tree()).is_empty(), "the fixture's own sound is fine");
 }
+
+#[test]
+fn a_chosen_content_or_topic_folder_gives_paths_relative_to_the_content_folder() {
+    let root = ["content/money/topic.md", "content/money/pay/vi.md", "content/money/pay/media/qr.svg", "content/README.md", "content/.git/HEAD"];
+    assert_eq!(
+        content_paths(&root),
+        Ok(vec![
+            Some("money/topic.md".into()),
+            Some("money/pay/vi.md".into()),
+            Some("money/pay/media/qr.svg".into()),
+            Some("README.md".into()),
+            None
+        ])
+    );
+    let topic = ["money/topic.md", "money/pay/vi.md", "money/pay/.DS_Store", "money/pay/media/qr.svg"];
+    assert_eq!(
+        content_paths(&topic),
+        Ok(vec![Some("money/topic.md".into()), Some("money/pay/vi.md".into()), None, Some("money/pay/media/qr.svg".into())])
+    );
+    // A topic folder without its topic.md still is one (the check then asks for topic.md).
+    assert_eq!(content_paths(&["money/pay/en.md"]), Ok(vec![Some("money/pay/en.md".into())]));
+    assert_eq!(content_paths(&["pay/vi.md", "pay/media/qr.svg"]), Err(ChosenFolderError::LessonFolder));
+    assert_eq!(content_paths(&["photos/a.png", "photos/notes.md"]), Err(ChosenFolderError::NoContent));
+}
