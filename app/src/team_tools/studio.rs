@@ -15,7 +15,8 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use hocso_core::content::{
-    content_paths, device_lesson, CatalogueTopic, ChosenFolderError, ContentTree, FileProblem, LessonFolder, Severity, SourceFiles,
+    content_paths, device_lesson, loose_file_paths, CatalogueTopic, ChosenFolderError, ContentTree, FileProblem, LessonFolder, LooseFileError,
+    Severity, SourceFiles,
 };
 use hocso_core::i18n::LOCALES;
 use leptos::prelude::*;
@@ -106,7 +107,7 @@ enum Load {
     /// The chosen folder is not one the studio can place (a message key).
     Unplaced(&'static str),
     /// A file changed since it was chosen (the browser then refuses to read it): choose again.
-    Changed,
+    Changed(String),
     Ready(Arc<Checked>),
 }
 
@@ -139,6 +140,9 @@ pub fn Studio() -> impl IntoView {
     let publish = RwSignal::new(Publish::Idle);
     let token = RwSignal::new(saved_token().unwrap_or_default());
     let folder_input = NodeRef::<leptos::html::Input>::new();
+    let files_input = NodeRef::<leptos::html::Input>::new();
+    // Why the files just chosen one by one could not be placed (the last check stays on screen).
+    let unplaced = RwSignal::new(None::<String>);
     let urls_to_free = StoredValue::new(Vec::<String>::new());
 
     // Reads the chosen files and checks them; an unreadable (changed) file means choosing again.
@@ -155,7 +159,7 @@ pub fn Studio() -> impl IntoView {
                         source.files.insert(path.clone(), bytes);
                     }
                     None => {
-                        load.set(Load::Changed);
+                        load.set(Load::Changed(path.clone()));
                         return;
                     }
                 }
@@ -184,6 +188,8 @@ pub fn Studio() -> impl IntoView {
         if files.is_empty() {
             return;
         }
+        input.set_value("");
+        unplaced.set(None);
         let relative: Vec<String> = files.iter().map(relative_path).collect();
         let as_str: Vec<&str> = relative.iter().map(String::as_str).collect();
         match content_paths(&as_str) {
@@ -201,6 +207,43 @@ pub fn Studio() -> impl IntoView {
             }
         }
     };
+    // Files chosen one by one join the chosen ones (a fixed file replaces the one at its place).
+    let on_files = move |_| {
+        let Some(input) = files_input.get_untracked() else { return };
+        let files: Vec<web_sys::File> = input.files().map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect()).unwrap_or_default();
+        input.set_value("");
+        if files.is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            let mut texts = Vec::new();
+            for file in &files {
+                match read_file(file).await {
+                    Some(bytes) => texts.push(String::from_utf8(bytes).ok()),
+                    None => {
+                        unplaced.set(Some(i18n.t_with("studio.unreadable", &[("file", &file.name())])));
+                        return;
+                    }
+                }
+            }
+            let names: Vec<String> = files.iter().map(web_sys::File::name).collect();
+            let named: Vec<(&str, Option<&str>)> = names.iter().map(String::as_str).zip(texts.iter().map(Option::as_deref)).collect();
+            match loose_file_paths(&named) {
+                Err(LooseFileError::NoId(name)) => unplaced.set(Some(i18n.t_with("studio.no_id", &[("file", &name)]))),
+                Err(LooseFileError::WhichLesson(name)) => unplaced.set(Some(i18n.t_with("studio.which_lesson", &[("file", &name)]))),
+                Ok(paths) => {
+                    unplaced.set(None);
+                    chosen.update_value(|chosen| {
+                        for (path, file) in paths.into_iter().zip(files) {
+                            chosen.retain(|(known, _)| *known != path);
+                            chosen.push((path, file));
+                        }
+                    });
+                    check();
+                }
+            }
+        });
+    };
     // "Check again": reads the same files again; if one changed, the browser wants them chosen again.
     let recheck = move |_| {
         if chosen.with_value(Vec::is_empty) {
@@ -213,6 +256,11 @@ pub fn Studio() -> impl IntoView {
     };
     let choose_again = move |_| {
         if let Some(input) = folder_input.get_untracked() {
+            input.click();
+        }
+    };
+    let choose_files = move |_| {
+        if let Some(input) = files_input.get_untracked() {
             input.click();
         }
     };
@@ -247,15 +295,21 @@ pub fn Studio() -> impl IntoView {
                 {move || i18n.t("studio.choose_folder")}
                 <input type="file" class="visually-hidden" multiple="" node_ref=folder_input on:change=on_folder/>
             </label>
+            <label class="big-button secondary wide file-button">
+                {move || i18n.t("studio.choose_files")}
+                <input type="file" class="visually-hidden" multiple="" node_ref=files_input on:change=on_files/>
+            </label>
             <button class="big-button secondary wide" on:click=recheck>{move || i18n.t("studio.check_again")}</button>
+            {move || unplaced.get().map(|why| view! { <p class="error" role="alert">{why}</p> })}
             {move || match load.get() {
                 Load::Nothing => ().into_any(),
                 Load::Reading => view! { <p class="notice" aria-busy="true">{i18n.t("studio.reading")}</p> }.into_any(),
                 Load::Unplaced(key) => view! { <p class="error" role="alert">{i18n.t(key)}</p> }.into_any(),
-                Load::Changed => view! {
+                Load::Changed(path) => view! {
                     <div class="error" role="alert">
-                        <p>{i18n.t("studio.changed")}</p>
+                        <p>{i18n.t_with("studio.changed", &[("file", &path)])}</p>
                         <button class="big-button wide" on:click=choose_again>{i18n.t("studio.choose_again")}</button>
+                        <button class="big-button secondary wide" on:click=choose_files>{i18n.t("studio.choose_files")}</button>
                     </div>
                 }.into_any(),
                 Load::Ready(checked) => view! { <Report checked preview publish token send/> }.into_any(),
@@ -289,6 +343,11 @@ fn Report(
             <ProblemList problems/>
         })}
         <h2 class="section-title">{move || i18n.t("studio.lessons")}</h2>
+        <label class="field studio-token">
+            <span>{move || i18n.t("studio.token")}</span>
+            <input type="password" autocomplete="off" prop:value=move || token.get() on:input=move |ev| token.set(event_target_value(&ev))/>
+            <span class="hint">{move || i18n.t("studio.token_hint")}</span>
+        </label>
         <ul class="studio-lessons">
             {lessons.into_iter().map(|folder| {
                 let lesson_problems = checked.with_value(|c| c.lesson_problems(&folder));
@@ -326,11 +385,6 @@ fn Report(
                 }
             }).collect_view()}
         </ul>
-        <label class="field studio-token">
-            <span>{move || i18n.t("studio.token")}</span>
-            <input type="password" autocomplete="off" prop:value=move || token.get() on:input=move |ev| token.set(event_target_value(&ev))/>
-            <span class="hint">{move || i18n.t("studio.token_hint")}</span>
-        </label>
         {move || preview.get().and_then(|(id, locale)| checked.with_value(|c| preview_view(c, &id, &locale, preview)))}
     }
 }

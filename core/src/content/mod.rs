@@ -42,5 +42,6 @@ pub use problem::{FileProblem, Position, Problem, Report, Severity};
 pub use stats::{stats, LocaleStats, Stats, TopicStats};
 pub use topic::{is_css_colour, parse_topic, ParsedTopic, TopicMeta, TopicText, DEFAULT_TOPIC_COLOUR, TOPIC_FIELDS};
 pub use tree::{
-    check_tree, content_paths, ChosenFolderError, ContentTree, LessonFile, LessonFolder, SourceFiles, TopicFile, TopicFolder, TOPIC_FILE,
+    check_tree, content_paths, loose_file_paths, ChosenFolderError, ContentTree, LessonFile, LessonFolder, LooseFileError, SourceFiles, TopicFile,
+    TopicFolder, TOPIC_FILE,
 };

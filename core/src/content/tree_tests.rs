@@ -358,3 +358,25 @@ fn a_chosen_content_or_topic_folder_gives_paths_relative_to_the_content_folder()
     assert_eq!(content_paths(&["pay/vi.md", "pay/media/qr.svg"]), Err(ChosenFolderError::LessonFolder));
     assert_eq!(content_paths(&["photos/a.png", "photos/notes.md"]), Err(ChosenFolderError::NoContent));
 }
+
+#[test]
+fn files_chosen_one_by_one_are_placed_by_their_front_matter() {
+    let topic = "---\nid: cashless-payment\ncolour: \"#2e7d32\"\norder: 2\ntitle: Thanh toán\nsummary: Chuyển tiền\n---\n";
+    let files = [("vi.md", Some(VI)), ("en.md", Some(EN)), ("qr-stand.svg", None), ("topic.md", Some(topic))];
+    assert_eq!(
+        loose_file_paths(&files),
+        Ok(vec![
+            VI_PATH.to_owned(),
+            EN_PATH.to_owned(),
+            "cashless-payment/pay-by-vietqr/media/qr-stand.svg".to_owned(),
+            "cashless-payment/topic.md".to_owned()
+        ])
+    );
+    // A fixed file alone goes where it was.
+    assert_eq!(loose_file_paths(&[("vi.md", Some(VI))]), Ok(vec![VI_PATH.to_owned()]));
+    assert_eq!(loose_file_paths(&[("vi.md", Some("no front matter"))]), Err(LooseFileError::NoId("vi.md".into())));
+    assert_eq!(loose_file_paths(&[("qr.svg", None)]), Err(LooseFileError::WhichLesson("qr.svg".into())));
+    let other = other_lesson("pay-bills", "cashless-payment", 1);
+    let two = [("vi.md", Some(VI)), ("vi.md", Some(other.as_str())), ("qr.svg", None)];
+    assert_eq!(loose_file_paths(&two), Err(LooseFileError::WhichLesson("qr.svg".into())));
+}
