@@ -90,7 +90,10 @@ test('a trainer checks a folder offline, sees the error with its line, previews 
   await expect(phone.getByRole('heading', { name: 'Mã VietQR là gì?' })).toBeVisible();
   const src = await phone.locator('.lesson-picture img').first().getAttribute('src');
   expect(src).toMatch(/^blob:/);
-  expect(await phone.locator('.lesson-picture img').first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+  const picture = phone.locator('.lesson-picture img').first();
+  await picture.scrollIntoViewIfNeeded();
+  await expect.poll(() => picture.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+  await phone.locator('.phone-preview-screen').evaluate((screen) => screen.scrollTo(0, 0));
   await page.screenshot({ path: `${screenshotDir}/studio-preview-360x640.png` });
   // Every step, its drill and the quiz, as on a phone, with nothing saved.
   const next = phone.getByRole('button', { name: 'Tiếp', exact: true });

@@ -277,6 +277,8 @@ pub fn Reader(topic: CatalogueTopic, localised: LocalisedLesson, next: Option<(S
     };
     let percent = move || position.get().map(|at| (at * 100) / positions.result().max(1)).unwrap_or(0);
 
+    // The learner's build keeps its plain link (no preview, and not a byte more to download).
+    #[cfg(feature = "team")]
     let close = match preview {
         Some(preview) => view! {
             <button class="icon-button" aria-label=move || i18n.t("lesson.close") on:click=move |_| preview.close.run(())>"✕"</button>
@@ -284,6 +286,8 @@ pub fn Reader(topic: CatalogueTopic, localised: LocalisedLesson, next: Option<(S
         .into_any(),
         None => view! { <A href=topic_href attr:class="icon-button" attr:aria-label=move || i18n.t("lesson.close")>"✕"</A> }.into_any(),
     };
+    #[cfg(not(feature = "team"))]
+    let close = view! { <A href=topic_href attr:class="icon-button" attr:aria-label=move || i18n.t("lesson.close")>"✕"</A> };
     view! {
         <header class="bar" style=format!("--topic-colour: {colour}")>
             {close}
@@ -501,6 +505,7 @@ fn ResultView(lesson_id: String, topic: String, next: Option<(String, String)>, 
     let previewing = preview().is_some();
     let score = move || if previewing { None } else { state.progress.with(|p| p.lesson(&lesson_id).last_score) };
     let topic_href = format!("/topics/{topic}");
+    #[cfg(feature = "team")]
     let back = match preview() {
         Some(preview) => view! {
             <button class="text-link" on:click=move |_| preview.close.run(())>{move || i18n.t("result.back_to_topic")}</button>
@@ -508,6 +513,8 @@ fn ResultView(lesson_id: String, topic: String, next: Option<(String, String)>, 
         .into_any(),
         None => view! { <A href=topic_href attr:class="text-link">{move || i18n.t("result.back_to_topic")}</A> }.into_any(),
     };
+    #[cfg(not(feature = "team"))]
+    let back = view! { <A href=topic_href attr:class="text-link">{move || i18n.t("result.back_to_topic")}</A> };
     view! {
         <section class="result">
             <div class="result-badge" aria-hidden="true">"✓"</div>
