@@ -1,8 +1,11 @@
 //! `hocso admin …`: tokens for a province (or district) office to read every team's indicators at
-//! `GET /api/v1/admin/teams`. Only the token's hash is stored; the token is printed once.
+//! `GET /api/v1/admin/teams` (role `province`, the default), and for the trainers who write the
+//! lessons to publish them on this server (`--role trainer`: `POST /api/v1/content/publish`,
+//! `hocso content publish`). Each role does only its own thing. Only the token's hash is stored;
+//! the token is printed once.
 use clap::{Args, Subcommand};
 
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, TokenRole};
 use crate::DEFAULT_DATABASE;
 
 #[derive(Args)]
@@ -16,11 +19,15 @@ pub struct AdminArgs {
 
 #[derive(Subcommand)]
 pub enum AdminCommand {
-    /// Make an admin token (read-only: every team's indicators, nothing of the sync API).
+    /// Make a token: `province` reads every team's indicators (nothing of the sync API), `trainer`
+    /// checks and publishes lessons (nothing else).
     CreateToken {
-        /// Who holds it, e.g. "Sở GD&ĐT Lào Cai".
+        /// Who holds it, e.g. "Sở GD&ĐT Lào Cai" or "Tổ biên soạn Sở GD&ĐT".
         #[arg(long)]
         name: String,
+        /// `province` (every team's indicators) or `trainer` (publish lessons).
+        #[arg(long, default_value = "province", value_parser = parse_role)]
+        role: TokenRole,
     },
     /// Stop an admin token at once.
     RevokeToken {
@@ -28,23 +35,29 @@ pub enum AdminCommand {
         #[arg(long)]
         id: String,
     },
-    /// List admin tokens (ids and names; the tokens themselves are never stored).
+    /// List admin tokens (ids, roles and names; the tokens themselves are never stored).
     ListTokens,
 }
 
 pub async fn admin(args: AdminArgs) -> anyhow::Result<()> {
     let store = Store::open(&args.database).await?;
     let result = match args.command {
-        AdminCommand::CreateToken { name } => {
+        AdminCommand::CreateToken { name, role } => {
             let name = name.trim();
             if name.is_empty() || name.chars().count() > 100 {
                 store.close().await;
                 anyhow::bail!("--name must be 1 to 100 characters: who will hold the token");
             }
-            store.create_admin_token(name).await.map(|(id, token)| {
-                println!("Admin token {id} for {name}:");
+            store.create_token_with_role(name, role).await.map(|(id, token)| {
+                println!("{} token {id} for {name}:", capitalised(role));
                 println!("  {token}");
-                println!("Send it as `Authorization: Bearer <token>` to GET /api/v1/admin/teams.");
+                match role {
+                    TokenRole::Province => println!("Send it as `Authorization: Bearer <token>` to GET /api/v1/admin/teams."),
+                    TokenRole::Trainer => println!(
+                        "It publishes lessons on this server: `hocso content publish --server https://<this server> --token <token> content`, \
+                         or the \"Soạn bài\" (studio) screen of the team tools (/team)."
+                    ),
+                }
                 println!("It is shown only now; `hocso admin revoke-token --id {id}` stops it.");
             })
         }
@@ -54,7 +67,7 @@ pub async fn admin(args: AdminArgs) -> anyhow::Result<()> {
                 println!("No admin tokens yet: `hocso admin create-token --name \"…\"`");
             }
             for t in tokens {
-                println!("{}  {}{}", t.id, t.name, if t.revoked { "  (revoked)" } else { "" });
+                println!("{}  {:<8}  {}{}", t.id, t.role, t.name, if t.revoked { "  (revoked)" } else { "" });
             }
         }),
     };
@@ -63,4 +76,18 @@ pub async fn admin(args: AdminArgs) -> anyhow::Result<()> {
         StoreError::NotFound(what) => anyhow::anyhow!("{what} not found: see `hocso admin list-tokens`"),
         other => anyhow::Error::new(other),
     })
+}
+
+fn parse_role(text: &str) -> Result<TokenRole, String> {
+    TokenRole::parse(text).ok_or_else(|| {
+        let roles: Vec<&str> = TokenRole::ALL.iter().map(|r| r.as_str()).collect();
+        format!("`{text}` is not a role: choose {}", roles.join(" or "))
+    })
+}
+
+fn capitalised(role: TokenRole) -> &'static str {
+    match role {
+        TokenRole::Province => "Province",
+        TokenRole::Trainer => "Trainer",
+    }
 }

@@ -1,11 +1,13 @@
-//! `hocso content check|stats|build`: the trainer's and publisher's tools for `content/`.
+//! `hocso content check|stats|build|publish`: the trainer's and publisher's tools for `content/`.
 //!
 //! All the rules live in `hocso_core::content`; this module only prints. Problems go to stdout as
 //! `path:line:col: error: message`, a form editors and terminals turn into links to the line.
+//! `publish` sends the folder to a team server (`POST /api/v1/content/publish`, see
+//! `api::content`), which checks it with the same code and serves it.
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use hocso_core::content::{build_packs, stats, BuildError, ContentTree, LocaleStats, Report};
+use hocso_core::content::{build_packs, stats, BuildError, ContentTree, LocaleStats, Report, SourceFiles};
 
 /// Exit codes: 0 all good (warnings allowed), 1 the content has errors, 2 the command could not run.
 const EXIT_OK: i32 = 0;
@@ -41,21 +43,127 @@ pub enum ContentCommand {
         #[arg(long, default_value = "dist/content")]
         out: PathBuf,
     },
+    /// Send the lessons to a team server, which checks them and serves them at once (a trainer
+    /// token: `hocso admin create-token --role trainer` on that server). Exits with 2 when the
+    /// lessons have errors (nothing is published), 1 when it could not publish for another reason.
+    Publish {
+        /// The content folder; every file in it is sent (hidden files are not).
+        #[arg(default_value = "content")]
+        path: PathBuf,
+        /// The team server, e.g. https://hocso.tavan.example
+        #[arg(long, env = "HOCSO_SERVER")]
+        server: String,
+        /// A trainer token of that server (`hsa_…`).
+        #[arg(long, env = "HOCSO_TOKEN", hide_env_values = true)]
+        token: String,
+    },
 }
 
+/// `hocso content publish`'s exit codes, as the studio contract says: 2 the lessons have errors,
+/// 1 anything else (no server, a refused token, a folder that cannot be read).
+const PUBLISH_CONTENT_ERRORS: i32 = 2;
+const PUBLISH_FAILURE: i32 = 1;
+
 /// Runs a `hocso content …` command and returns the process exit code.
-pub fn run(args: ContentArgs) -> i32 {
+pub async fn run(args: ContentArgs) -> i32 {
     let path = match &args.command {
-        ContentCommand::Check { path } | ContentCommand::Stats { path } | ContentCommand::Build { path, .. } => path,
+        ContentCommand::Check { path } | ContentCommand::Stats { path } | ContentCommand::Build { path, .. } | ContentCommand::Publish { path, .. } => {
+            path
+        }
     };
     if !path.is_dir() {
         eprintln!("hocso: there is no content folder at {}: give its path, e.g. `hocso content check path/to/content`", path.display());
-        return EXIT_FAILURE;
+        return if matches!(args.command, ContentCommand::Publish { .. }) { PUBLISH_FAILURE } else { EXIT_FAILURE };
     }
     match args.command {
         ContentCommand::Check { path } => check(&path),
         ContentCommand::Stats { path } => print_stats(&path),
         ContentCommand::Build { path, out } => build(&path, &out),
+        ContentCommand::Publish { path, server, token } => match publish(&path, &server, &token).await {
+            Ok(code) => code,
+            Err(error) => {
+                eprintln!("hocso: {error:#}");
+                PUBLISH_FAILURE
+            }
+        },
+    }
+}
+
+/// Sends every file of `path` to `server` and prints its answer; the exit code.
+async fn publish(path: &Path, server: &str, token: &str) -> anyhow::Result<i32> {
+    use anyhow::Context;
+    use base64::Engine;
+    use hocso_core::content::{UploadAnswer, UploadRefusal, UploadRequest, UploadedFile, MAX_UPLOAD_BYTES};
+
+    let base = server.trim().trim_end_matches('/');
+    if !(base.starts_with("https://") || base.starts_with("http://")) {
+        anyhow::bail!("--server {server}: give the server's address with https://, e.g. https://hocso.tavan.example");
+    }
+    let files = SourceFiles::read(path).with_context(|| format!("cannot read the content folder {}", path.display()))?;
+    if let Some((file, reason)) = files.unreadable.iter().next() {
+        anyhow::bail!("cannot read {}: {reason}", path.join(file).display());
+    }
+    if files.files.is_empty() {
+        anyhow::bail!("{} has no files to publish", path.display());
+    }
+    let request = UploadRequest {
+        files: files
+            .files
+            .iter()
+            .map(|(path, bytes)| UploadedFile { path: path.clone(), base64: base64::engine::general_purpose::STANDARD.encode(bytes) })
+            .collect(),
+    };
+    let body = serde_json::to_vec(&request).context("writing the request")?;
+    if body.len() > MAX_UPLOAD_BYTES {
+        anyhow::bail!(
+            "{} is {} once encoded, more than the {} a server takes at once: publish a folder with fewer topics, or make pictures and sounds smaller",
+            path.display(),
+            human_size(body.len() as u64),
+            human_size(MAX_UPLOAD_BYTES as u64)
+        );
+    }
+    let client = reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(20))
+        .timeout(std::time::Duration::from_secs(300))
+        .build()
+        .context("starting the HTTP client")?;
+    let url = format!("{base}/api/v1/content/publish");
+    let response = client
+        .post(&url)
+        .bearer_auth(token.trim())
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(body)
+        .send()
+        .await
+        .with_context(|| format!("cannot reach {base}"))?;
+    let status = response.status();
+    let text = response.text().await.with_context(|| format!("reading the answer of {base}"))?;
+    let shown = |file: &str| path.join(file).display().to_string();
+    match status.as_u16() {
+        200 => {
+            let answer: UploadAnswer = serde_json::from_str(&text).with_context(|| format!("{url} answered something else than a publish: {text}"))?;
+            for warning in &answer.warnings {
+                println!("{}:{}: {}: {}", shown(&warning.file), warning.position, warning.severity, warning.message);
+            }
+            println!("published {} lessons, catalogue version {}", answer.lessons, answer.catalogue_version);
+            Ok(EXIT_OK)
+        }
+        422 if serde_json::from_str::<UploadRefusal>(&text).is_ok() => {
+            let refusal: UploadRefusal = serde_json::from_str(&text)?;
+            for problem in &refusal.problems {
+                println!("{}:{}: {}: {}", shown(&problem.file), problem.position, problem.severity, problem.message);
+            }
+            println!("{}", refusal.error);
+            Ok(PUBLISH_CONTENT_ERRORS)
+        }
+        _ => {
+            // Every refusal of the API says why in `message`.
+            let sentence = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned))
+                .unwrap_or(text);
+            anyhow::bail!("{base} refused to publish ({status}): {sentence}")
+        }
     }
 }
 

@@ -47,6 +47,9 @@ pub struct ServeConfig {
     /// A reverse proxy in front: client addresses from `X-Forwarded-For`, HTTPS from
     /// `X-Forwarded-Proto` (`--trust-proxy`; see [`proxy`]).
     pub trust_proxy: bool,
+    /// The content folder trainers publish into (`--content DIR`, see [`api::content`]); without
+    /// it, publishing answers `409`.
+    pub content: Option<PathBuf>,
 }
 
 /// Default database file, next to where `hocso` runs.
@@ -63,6 +66,7 @@ impl ServeConfig {
             tls: None,
             redirect_http_from: None,
             trust_proxy: false,
+            content: None,
         }
     }
 }
@@ -95,7 +99,8 @@ pub async fn app(config: &ServeConfig) -> anyhow::Result<Router> {
 /// [`serve_connections`] (or axum's `into_make_service_with_connect_info::<SocketAddr>()`): the API
 /// reads the client's address.
 pub fn router(config: &ServeConfig, store: store::Store) -> Router {
-    let state = api::AppState::new(store.clone(), config.limits, config.dist.clone());
+    let mut state = api::AppState::new(store.clone(), config.limits, config.dist.clone());
+    state.content = config.content.clone().map(|dir| std::sync::Arc::new(api::content::ContentSource::new(dir, config.dist.join("content"))));
     let metrics = state.metrics.clone();
     let request_timeout = config.connections.request_timeout;
     let app = Router::new()
@@ -136,6 +141,9 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     static_files::check_dist(&config.dist)?;
     check_database_outside_dist(&config.database, &config.dist)?;
     let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
+    if let Some(content) = &config.content {
+        println!("{}", api::content::build_at_start(content, &config.dist.join("content"))?);
+    }
     if config.redirect_http_from.is_some() && tls.is_none() {
         anyhow::bail!("--redirect-http-from sends browsers to HTTPS, which needs --tls-cert and --tls-key");
     }

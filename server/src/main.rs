@@ -47,6 +47,10 @@ enum Command {
         /// On Ctrl-C / SIGTERM, how long to let open requests finish before stopping anyway.
         #[arg(long, env = "HOCSO_SHUTDOWN_GRACE", default_value_t = 10, value_name = "SECONDS")]
         shutdown_grace: u64,
+        /// The content folder (the tree of `content/`) that trainers publish lessons into, with a
+        /// trainer token (`hocso admin create-token --role trainer`). Built into DIST/content at start.
+        #[arg(long, env = "HOCSO_CONTENT", value_name = "DIR")]
+        content: Option<PathBuf>,
     },
     /// Copy the database while the server runs (SQLite), with its secret file beside the copy.
     Backup {
@@ -72,7 +76,8 @@ enum Command {
     Learner(learner_cli::LearnerArgs),
     /// Admin tokens for a province office: every team's indicators (`create-token`, `revoke-token`).
     Admin(hocso_server::admin_cli::AdminArgs),
-    /// Check lessons (`check`), count them (`stats`), publish them as content packs (`build`).
+    /// Check lessons (`check`), count them (`stats`), build content packs (`build`), send them to a
+    /// team server (`publish`).
     Content(hocso_server::content_cli::ContentArgs),
 }
 
@@ -82,7 +87,7 @@ async fn main() {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "hocso_server=info,warn".into()))
         .init();
     let result = match Cli::parse().command {
-        Command::Serve { addr, port, dist, database, tls_cert, tls_key, redirect_http_from, trust_proxy, shutdown_grace } => {
+        Command::Serve { addr, port, dist, database, tls_cert, tls_key, redirect_http_from, trust_proxy, shutdown_grace, content } => {
             let (dist, unpacked) = match hocso_server::embedded::app_folder(dist) {
                 Ok(found) => found,
                 Err(error) => {
@@ -97,6 +102,7 @@ async fn main() {
             config.tls = tls_cert.zip(tls_key).map(|(cert, key)| hocso_server::tls::TlsFiles { cert, key });
             config.redirect_http_from = redirect_http_from;
             config.trust_proxy = trust_proxy;
+            config.content = content;
             config.connections.shutdown_grace = std::time::Duration::from_secs(shutdown_grace);
             let served = hocso_server::serve(config).await;
             // The unpacked app is removed only now, after the last request.
@@ -109,8 +115,8 @@ async fn main() {
         Command::Device(args) => hocso_server::team_cli::device(args).await,
         Command::Admin(args) => hocso_server::admin_cli::admin(args).await,
         Command::Learner(args) => learner_cli::learner(args).await,
-        // Its own exit codes: 1 means "the lessons have errors", which is not a failure to run.
-        Command::Content(args) => std::process::exit(hocso_server::content_cli::run(args)),
+        // Its own exit codes: "the lessons have errors" is not a failure to run.
+        Command::Content(args) => std::process::exit(hocso_server::content_cli::run(args).await),
     };
     if let Err(error) = result {
         eprintln!("hocso: {error:#}");

@@ -491,7 +491,7 @@ async fn hocso_admin_create_token_prints_a_working_token_and_revoke_token_stops_
     assert_ne!(hash, token, "only the hash is stored");
     assert_eq!(hash, hocso_server::store::sha256_hex(&token));
 
-    assert!(hocso(&["admin", "list-tokens"]).contains(&format!("{id}  Sở GD&ĐT Lào Cai")));
+    assert!(hocso(&["admin", "list-tokens"]).contains(&format!("{id}  province  Sở GD&ĐT Lào Cai")));
     assert!(hocso(&["admin", "revoke-token", "--id", &id]).contains("revoked"));
     assert_error(&s.server.get("/admin/teams", Some(&token)).await, 401, "token_revoked");
     assert!(hocso(&["admin", "list-tokens"]).contains("(revoked)"));

@@ -9,7 +9,8 @@
 //! - [`parse_topic`]: a topic's `topic.md` (id, colour, icon, order, title and summary per language);
 //! - [`check_tree`] / [`ContentTree`]: the whole folder, with checks across files and media;
 //! - [`stats()`]: lessons, steps, questions, minutes, drafts and translation coverage;
-//! - [`build_packs`]: `catalogue.json`, `packs/<topic>.<locale>.json` and `media/` for publishing.
+//! - [`build_packs`]: `catalogue.json`, `packs/<topic>.<locale>.json` and `media/` for publishing;
+//! - [`UploadRequest`] and its answers: lessons sent to a team server to check or publish.
 //!
 //! Not for: rendering (the app's views) or serving files (the server).
 
@@ -23,6 +24,7 @@ mod publish;
 mod stats;
 mod topic;
 mod tree;
+mod upload;
 mod validate;
 
 #[cfg(test)]
@@ -45,3 +47,4 @@ pub use tree::{
     check_tree, content_paths, loose_file_paths, ChosenFolderError, ContentTree, LessonFile, LessonFolder, LooseFileError, SourceFiles, TopicFile,
     TopicFolder, TOPIC_FILE,
 };
+pub use upload::{check_upload_path, ProblemAt, UploadAnswer, UploadRefusal, UploadRequest, UploadedFile, MAX_UPLOAD_BYTES, MAX_UPLOAD_PATH_BYTES};

@@ -1,7 +1,8 @@
 //! `Device`: the extractor that turns `Authorization: Bearer <token>` into an authenticated,
 //! rate-limited device of one team. Handlers that take it can only see that team's data.
-//! `Leader` is such a device joined with the leader code; `Admin` is an admin token, which sees
-//! every team's indicators and nothing of the sync API.
+//! `Leader` is such a device joined with the leader code; `Admin` is a province token, which sees
+//! every team's indicators and nothing of the sync API; `Trainer` is a trainer token, which
+//! publishes lessons and nothing else.
 //!
 //! Failed attempts (an unknown token here, a wrong code at join) are counted per client address,
 //! and an address over its limit is refused before the database is asked ([`ClientAddr`]).
@@ -15,7 +16,7 @@ use hocso_core::sync::Role;
 
 use super::error::{ApiError, Limited};
 use super::AppState;
-use crate::store::{AdminToken, AuthDevice, StoreError};
+use crate::store::{AdminToken, AuthDevice, StoreError, TokenRole};
 
 /// Where a request came from, for counting failures: the peer's IP address when the server is
 /// served with `into_make_service_with_connect_info::<SocketAddr>()`, otherwise one bucket for
@@ -134,40 +135,91 @@ impl FromRequestParts<AppState> for Leader {
     }
 }
 
-/// A province (or other) administrator's token, made with `hocso admin create-token`.
+/// A province (or other) office's token, made with `hocso admin create-token` (role `province`):
+/// every team's indicators.
 pub struct Admin(pub AdminToken);
 
 impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts)?;
-        let client = ClientAddr(client_key(parts));
-        client.check(state)?;
-        let admin = match state.store.authenticate_admin(token).await {
-            Ok(admin) => admin,
-            Err(StoreError::InvalidToken) if state.store.authenticate(token).await.is_ok() => {
-                return Err(ApiError::client(
-                    StatusCode::FORBIDDEN,
-                    "admin_only",
-                    "this needs an admin token (`hocso admin create-token`); a team leader sees the team at /api/v1/team/dashboard",
-                ));
-            }
-            Err(StoreError::Revoked) => {
-                return Err(ApiError::client(
-                    StatusCode::UNAUTHORIZED,
-                    "token_revoked",
-                    "this admin token was revoked: ask the server's operator for a new one",
-                ));
-            }
-            Err(other) => {
-                if matches!(other, StoreError::InvalidToken) {
-                    client.failed(state);
-                }
-                return Err(other.into());
-            }
-        };
-        per_device(state, &format!("admin:{}", admin.id))?;
+        let admin = admin_token(parts, state, || {
+            ApiError::client(
+                StatusCode::FORBIDDEN,
+                "admin_only",
+                "this needs an admin token (`hocso admin create-token`); a team leader sees the team at /api/v1/team/dashboard",
+            )
+        })
+        .await?;
+        if admin.role != TokenRole::Province {
+            return Err(ApiError::client(
+                StatusCode::FORBIDDEN,
+                "province_only",
+                "this is a trainer's token, which publishes lessons and nothing else: every team's indicators need a province \
+                 token (`hocso admin create-token --role province`)",
+            ));
+        }
         Ok(Admin(admin))
     }
+}
+
+/// A trainer's token, made with `hocso admin create-token --role trainer`: checks and publishes
+/// lessons (`/api/v1/content/…`), nothing else.
+pub struct Trainer(pub AdminToken);
+
+impl FromRequestParts<AppState> for Trainer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let trainer = admin_token(parts, state, || {
+            ApiError::client(
+                StatusCode::FORBIDDEN,
+                "trainer_only",
+                "this is a team device's token: publishing lessons needs a trainer token (`hocso admin create-token --role trainer`)",
+            )
+        })
+        .await?;
+        if trainer.role != TokenRole::Trainer {
+            return Err(ApiError::client(
+                StatusCode::FORBIDDEN,
+                "trainer_only",
+                format!(
+                    "this is a {} token, which reads the teams' indicators: publishing lessons needs a trainer token \
+                     (`hocso admin create-token --role trainer`)",
+                    trainer.role
+                ),
+            ));
+        }
+        Ok(Trainer(trainer))
+    }
+}
+
+/// The admin token of the request, of any role. A device token gets `device_token` (a 403 with the
+/// endpoint's own sentence); an unknown token counts as a failure of the client's address.
+async fn admin_token(parts: &Parts, state: &AppState, device_token: impl FnOnce() -> ApiError) -> Result<AdminToken, ApiError> {
+    let token = bearer(parts)?;
+    let client = ClientAddr(client_key(parts));
+    client.check(state)?;
+    let admin = match state.store.authenticate_admin(token).await {
+        Ok(admin) => admin,
+        Err(StoreError::InvalidToken) if state.store.authenticate(token).await.is_ok() => return Err(device_token()),
+        Err(StoreError::Revoked) => {
+            return Err(ApiError::client(
+                StatusCode::UNAUTHORIZED,
+                "token_revoked",
+                "this admin token was revoked: ask the server's operator for a new one",
+            ));
+        }
+        Err(StoreError::InvalidToken) => {
+            client.failed(state);
+            return Err(ApiError::client(
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                "this token is not known on this server: check that it was copied whole, or ask the server's operator for a new one",
+            ));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    per_device(state, &format!("admin:{}", admin.id))?;
+    Ok(admin)
 }

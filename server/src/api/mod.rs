@@ -1,8 +1,9 @@
 //! The team sync API under `/api/v1`: every endpoint is listed in [`router`].
 //!
-//! One module per resource (`devices`, `sync`, `dashboard`), one error type ([`error::ApiError`]), and the
+//! One module per resource (`devices`, `sync`, `dashboard`, `content`), one error type ([`error::ApiError`]), and the
 //! extractors that authenticate and rate-limit a device ([`auth`]) or read JSON ([`json`]).
 pub mod auth;
+pub mod content;
 pub mod dashboard;
 pub mod devices;
 pub mod error;
@@ -17,6 +18,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
+use hocso_core::content::MAX_UPLOAD_BYTES;
 use hocso_core::sync::MAX_BODY_BYTES;
 
 use crate::store::Store;
@@ -45,6 +47,8 @@ pub struct AppState {
     pub catalogue: Arc<sync::Catalogue>,
     /// Counters of `/metrics`.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// The content folder lessons are published from (`hocso serve --content DIR`), if any.
+    pub content: Option<Arc<content::ContentSource>>,
 }
 
 impl AppState {
@@ -56,6 +60,7 @@ impl AppState {
             failure_limiter: Arc::new(RateLimiter::new(FAILURES_BURST, FAILURES_PER_SECOND)),
             catalogue: Arc::new(sync::Catalogue::new(dist.join("content").join("catalogue.json"))),
             metrics: Arc::default(),
+            content: None,
             limits,
         }
     }
@@ -70,6 +75,9 @@ pub fn router(state: AppState) -> Router {
         .route("/team/export.csv", get(dashboard::team_csv))
         .route("/team/sessions.csv", get(dashboard::sessions_csv))
         .route("/admin/teams", get(dashboard::admin_teams))
+        // Lessons with their pictures and sounds: a larger body than sync's, on these two only.
+        .route("/content/check", post(content::check).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
+        .route("/content/publish", post(content::publish).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .fallback(|| async { ApiError::client(StatusCode::NOT_FOUND, "not_found", "no such API endpoint: see the README's \"Sync protocol\"") })
         .method_not_allowed_fallback(|| async {
             ApiError::client(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this endpoint does not take that method")

@@ -143,6 +143,12 @@ impl Catalogue {
         &self.path
     }
 
+    /// Forgets the version read: the next [`Catalogue::version`] reads the file again (after a
+    /// publish, even where the disk's file times are too coarse to tell the new file apart).
+    pub fn forget(&self) {
+        *self.cached.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+    }
+
     pub fn version(&self) -> Option<String> {
         let meta = std::fs::metadata(&self.path).ok()?;
         let stamp = (meta.modified().ok()?, meta.len());

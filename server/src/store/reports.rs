@@ -6,7 +6,7 @@ use hocso_core::progress::{EventKind, ProgressEvent, Score};
 use hocso_core::sync::{Role, TeamInfo};
 use sqlx::Row;
 
-use super::{flag, now_ms, random_hex, role_from, sha256_hex, Store, StoreError};
+use super::{flag, now_ms, random_hex, role_from, sha256_hex, undecodable, Store, StoreError};
 use hocso_core::date::VIETNAM_OFFSET_MS;
 
 /// The `WHERE` term that picks `lesson_completed` events. Written exactly as in the partial index
@@ -163,6 +163,40 @@ pub struct AdminToken {
     pub name: String,
     pub created_at: i64,
     pub revoked: bool,
+    pub role: TokenRole,
+}
+
+/// What an admin token may do: one thing each, so a leaked trainer token reads no team's numbers
+/// and a province office's token changes no lesson.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenRole {
+    /// Every team's indicators (`GET /api/v1/admin/teams`); every token made before roles existed.
+    Province,
+    /// Checks and publishes lessons (`POST /api/v1/content/check|publish`).
+    Trainer,
+}
+
+impl TokenRole {
+    pub const ALL: [TokenRole; 2] = [TokenRole::Province, TokenRole::Trainer];
+
+    /// As stored in `admin_tokens.role` and written on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenRole::Province => "province",
+            TokenRole::Trainer => "trainer",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<TokenRole> {
+        Self::ALL.into_iter().find(|role| role.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for TokenRole {
+    /// Honours widths (`{:<8}`), for the columns of `hocso admin list-tokens`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
 impl Store {
@@ -348,15 +382,21 @@ impl Store {
         Ok(counts)
     }
 
-    /// A new admin token: `(id, token)`. The token is shown once; only its hash is stored.
+    /// A new province token: `(id, token)`. The token is shown once; only its hash is stored.
     pub async fn create_admin_token(&self, name: &str) -> Result<(String, String), StoreError> {
+        self.create_token_with_role(name, TokenRole::Province).await
+    }
+
+    /// A new admin token of `role`: `(id, token)`, shown once; only its hash is stored.
+    pub async fn create_token_with_role(&self, name: &str, role: TokenRole) -> Result<(String, String), StoreError> {
         let id = format!("a-{}", random_hex(5));
         let token = format!("hsa_{}", random_hex(32));
-        sqlx::query("INSERT INTO admin_tokens (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)")
+        sqlx::query("INSERT INTO admin_tokens (id, name, token_hash, created_at, role) VALUES ($1, $2, $3, $4, $5)")
             .bind(&id)
             .bind(name)
             .bind(sha256_hex(&token))
             .bind(now_ms())
+            .bind(role.as_str())
             .execute(&self.writer)
             .await?;
         Ok((id, token))
@@ -376,15 +416,15 @@ impl Store {
 
     pub async fn list_admin_tokens(&self) -> Result<Vec<AdminToken>, StoreError> {
         let rows =
-            sqlx::query("SELECT id, name, created_at, CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END FROM admin_tokens ORDER BY created_at, id")
+            sqlx::query("SELECT id, name, created_at, CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END, role FROM admin_tokens ORDER BY created_at, id")
                 .fetch_all(&self.reader)
                 .await?;
         rows.iter().map(admin_token_from).collect()
     }
 
-    /// The admin token's id and name; `InvalidToken` if it is not an admin token, `Revoked`.
+    /// The admin token's id, name and role; `InvalidToken` if it is not an admin token, `Revoked`.
     pub async fn authenticate_admin(&self, token: &str) -> Result<AdminToken, StoreError> {
-        let row = sqlx::query("SELECT id, name, created_at, CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END FROM admin_tokens WHERE token_hash = $1")
+        let row = sqlx::query("SELECT id, name, created_at, CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END, role FROM admin_tokens WHERE token_hash = $1")
             .bind(sha256_hex(token))
             .fetch_optional(&self.reader)
             .await?
@@ -398,7 +438,9 @@ impl Store {
 }
 
 fn admin_token_from(row: &sqlx::any::AnyRow) -> Result<AdminToken, StoreError> {
-    Ok(AdminToken { id: row.try_get(0)?, name: row.try_get(1)?, created_at: row.try_get(2)?, revoked: flag(row, 3)? })
+    let role: String = row.try_get(4)?;
+    let role = TokenRole::parse(&role).ok_or_else(|| undecodable(format!("the token role {role:?}, where province or trainer was expected")))?;
+    Ok(AdminToken { id: row.try_get(0)?, name: row.try_get(1)?, created_at: row.try_get(2)?, revoked: flag(row, 3)?, role })
 }
 
 const EVENT_COLUMNS: &str = "id, device_id, seq, learner_id, lesson_id, lesson_version, at, kind";
