@@ -67,9 +67,10 @@ const PUBLISH_FAILURE: i32 = 1;
 /// Runs a `hocso content …` command and returns the process exit code.
 pub async fn run(args: ContentArgs) -> i32 {
     let path = match &args.command {
-        ContentCommand::Check { path } | ContentCommand::Stats { path } | ContentCommand::Build { path, .. } | ContentCommand::Publish { path, .. } => {
-            path
-        }
+        ContentCommand::Check { path }
+        | ContentCommand::Stats { path }
+        | ContentCommand::Build { path, .. }
+        | ContentCommand::Publish { path, .. } => path,
     };
     if !path.is_dir() {
         eprintln!("hocso: there is no content folder at {}: give its path, e.g. `hocso content check path/to/content`", path.display());
@@ -141,7 +142,8 @@ async fn publish(path: &Path, server: &str, token: &str) -> anyhow::Result<i32> 
     let shown = |file: &str| path.join(file).display().to_string();
     match status.as_u16() {
         200 => {
-            let answer: UploadAnswer = serde_json::from_str(&text).with_context(|| format!("{url} answered something else than a publish: {text}"))?;
+            let answer: UploadAnswer =
+                serde_json::from_str(&text).with_context(|| format!("{url} answered something else than a publish: {text}"))?;
             for warning in &answer.warnings {
                 println!("{}:{}: {}: {}", shown(&warning.file), warning.position, warning.severity, warning.message);
             }

@@ -28,7 +28,7 @@ use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Any, AnyPool, Executor, Row};
 
 mod reports;
-pub use reports::{AdminToken, TokenRole, Completion, DeviceStatus, DrillOutcome, DrillOutcomeKind, LessonCounts, TeamCounts, TimeRange};
+pub use reports::{AdminToken, Completion, DeviceStatus, DrillOutcome, DrillOutcomeKind, LessonCounts, TeamCounts, TimeRange, TokenRole};
 
 /// What can go wrong in the store that a caller must handle; anything else is `Database`.
 #[derive(Debug, thiserror::Error)]

@@ -338,7 +338,8 @@ async fn uploads_that_are_not_files_of_a_content_folder_are_refused_with_a_sente
     let (status, body) = studio.post("/content/check", &trainer, &[("README.md", big_readme.as_str())]).await;
     assert_eq!(status, 200, "{body}");
     let huge = vec![b'A'; 33 * 1024 * 1024];
-    let huge = format!("{{\"files\": [{{\"path\": \"cashless-payment/new-lesson/media/big.svg\", \"base64\": \"{}\"}}]}}", String::from_utf8(huge).unwrap());
+    let huge =
+        format!("{{\"files\": [{{\"path\": \"cashless-payment/new-lesson/media/big.svg\", \"base64\": \"{}\"}}]}}", String::from_utf8(huge).unwrap());
     let (status, body) = studio.post_raw("/content/publish", &trainer, huge.into_bytes()).await;
     assert_error(status, &body, 413, "body_too_large");
     assert!(body["message"].as_str().unwrap().contains("32 MB"), "{body}");

@@ -166,7 +166,14 @@ fn assert_security_headers(response: &reqwest::Response, what: &str) {
     assert_eq!(header(response, reqwest::header::REFERRER_POLICY), "no-referrer", "{what}");
     let csp = header(response, reqwest::header::CONTENT_SECURITY_POLICY);
     // Pictures and sounds from this server, or from the page's own object URLs (the studio's preview).
-    for directive in ["default-src 'self'", "'wasm-unsafe-eval'", "img-src 'self' blob:;", "media-src 'self' blob:;", "object-src 'none'", "frame-ancestors 'none'"] {
+    for directive in [
+        "default-src 'self'",
+        "'wasm-unsafe-eval'",
+        "img-src 'self' blob:;",
+        "media-src 'self' blob:;",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+    ] {
         assert!(csp.contains(directive), "{what}: {csp}");
     }
     assert!(!csp.contains("'unsafe-eval'") && !csp.contains("script-src 'self' 'unsafe-inline'"), "{what}: {csp}");

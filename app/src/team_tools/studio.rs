@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use hocso_core::content::{
-    content_paths, device_lesson, loose_file_paths, CatalogueTopic, ChosenFolderError, ContentTree, FileProblem, LessonFolder, LooseFileError,
-    Severity, SourceFiles,
+    check_upload_path, content_paths, device_lesson, loose_file_paths, CatalogueTopic, ChosenFolderError, ContentTree, LessonFolder, LooseFileError,
+    ProblemAt, Severity, SourceFiles, UploadAnswer, UploadRefusal, UploadRequest, UploadedFile,
 };
 use hocso_core::i18n::LOCALES;
 use leptos::prelude::*;
@@ -36,44 +36,11 @@ const TOKEN_KEY: &str = "hocso.trainer_token";
 /// The chosen folder's files: content path → the browser's `File` (read again by "check again").
 type Chosen = Vec<(String, web_sys::File)>;
 
-/// A problem as the studio lists it: where, how bad, what, and the line it is about.
-#[derive(Debug, Clone, PartialEq)]
-struct ShownProblem {
-    path: String,
-    line: u32,
-    col: u32,
-    error: bool,
-    message: String,
-    /// The text of that line of the file, when the file is text and has it.
-    source_line: Option<String>,
-}
-
-impl ShownProblem {
-    fn of(problem: &FileProblem, files: &SourceFiles) -> Self {
-        let path = problem.path.to_string_lossy().replace('\\', "/");
-        let position = problem.problem.position;
-        Self {
-            source_line: files.files.get(&path).and_then(|bytes| line_of(bytes, position.line)),
-            path,
-            line: position.line,
-            col: position.col,
-            error: problem.problem.severity == Severity::Error,
-            message: problem.problem.message.clone(),
-        }
-    }
-}
-
-/// Line `line` (1-based) of a text file, if it has one with something on it.
-fn line_of(bytes: &[u8], line: u32) -> Option<String> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let line = text.lines().nth(line.checked_sub(1)? as usize)?;
-    (!line.trim().is_empty()).then(|| line.to_owned())
-}
-
 /// The chosen files, checked.
 struct Checked {
     tree: ContentTree,
-    problems: Vec<ShownProblem>,
+    /// As the server lists them too: `file:line:col`, and the line's text.
+    problems: Vec<ProblemAt>,
     /// Content path → object URL of the chosen file (media in the preview).
     urls: BTreeMap<String, String>,
     /// Content path → bytes (what "publish" sends).
@@ -82,12 +49,14 @@ struct Checked {
 
 impl Checked {
     /// Problems of one lesson's folder (its files and media).
-    fn lesson_problems(&self, folder: &LessonFolder) -> Vec<ShownProblem> {
+    fn lesson_problems(&self, folder: &LessonFolder) -> Vec<ProblemAt> {
         let prefix = format!("{}/", folder.relative_dir());
-        self.problems.iter().filter(|p| p.path.starts_with(&prefix)).cloned().collect()
+        self.problems.iter().filter(|p| p.file.starts_with(&prefix)).cloned().collect()
     }
 
     /// What publishing `folder` sends: its files, and its topic's `topic.md` and icon when chosen.
+    /// Files the content tree does not read (it warned about them) stay behind: the server would
+    /// refuse the whole upload for one of them (`check_upload_path`).
     fn lesson_files(&self, folder: &LessonFolder) -> Vec<(String, Vec<u8>)> {
         let lesson = format!("{}/", folder.relative_dir());
         let topic_file = format!("{}/{}", folder.topic, hocso_core::content::TOPIC_FILE);
@@ -95,6 +64,7 @@ impl Checked {
         self.files
             .iter()
             .filter(|(path, _)| path.starts_with(&lesson) || **path == topic_file || path.starts_with(&topic_media))
+            .filter(|(path, _)| check_upload_path(path).is_ok())
             .map(|(path, bytes)| (path.clone(), bytes.clone()))
             .collect()
     }
@@ -126,7 +96,7 @@ enum Publish {
         lesson: String,
         key: &'static str,
         said: String,
-        problems: Vec<ShownProblem>,
+        problems: Vec<ProblemAt>,
     },
 }
 
@@ -177,7 +147,7 @@ pub fn Studio() -> impl IntoView {
             });
             let files = source.files.clone();
             let tree = ContentTree::from_files(source.clone());
-            let problems = tree.report.problems.iter().map(|p| ShownProblem::of(p, &source)).collect();
+            let problems = tree.report.problems.iter().map(|p| ProblemAt::new(p, &source)).collect();
             load.set(Load::Ready(Arc::new(Checked { tree, problems, urls, files })));
         });
     };
@@ -351,7 +321,7 @@ fn Report(
         <ul class="studio-lessons">
             {lessons.into_iter().map(|folder| {
                 let lesson_problems = checked.with_value(|c| c.lesson_problems(&folder));
-                let errors = lesson_problems.iter().filter(|p| p.error).count();
+                let errors = lesson_problems.iter().filter(|p| p.severity == Severity::Error).count();
                 let title = folder.original().map(|f| f.parsed.lesson.meta.title.clone()).filter(|t| !t.is_empty()).unwrap_or_else(|| folder.id.clone());
                 let locales: Vec<String> = LOCALES.iter().filter(|l| folder.files.contains_key(l.code)).map(|l| l.code.to_owned()).collect();
                 let id = folder.id.clone();
@@ -391,21 +361,26 @@ fn Report(
 
 /// Each problem as `file:line:col`, its severity and message, and the line it points at.
 #[component]
-fn ProblemList(problems: Vec<ShownProblem>) -> impl IntoView {
+fn ProblemList(problems: Vec<ProblemAt>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <ul class="studio-problems">
             {problems.into_iter().map(|p| {
-                let severity = if p.error { i18n.t("studio.error") } else { i18n.t("studio.warning") };
-                // A caret under the column, so the trainer sees where in the line.
-                let caret = p.source_line.as_ref().map(|_| format!("{}^", " ".repeat(p.col.saturating_sub(1) as usize)));
+                let error = p.severity == Severity::Error;
+                let severity = if error { i18n.t("studio.error") } else { i18n.t("studio.warning") };
+                let (line, col) = (p.position.line, p.position.col);
+                // The line itself, with a caret under the column, so the trainer sees where.
+                let shown = p.line_text.filter(|text| !text.trim().is_empty()).map(|text| {
+                    let margin = " ".repeat(line.to_string().len() + 3);
+                    view! {
+                        <pre class="studio-line"><span class="studio-line-number">{format!("{line} | ")}</span>{text}"\n"<span aria-hidden="true">{format!("{margin}{}^", " ".repeat(col.saturating_sub(1) as usize))}</span></pre>
+                    }
+                });
                 view! {
-                    <li class=if p.error { "studio-problem error-problem" } else { "studio-problem" }>
-                        <p class="studio-where"><code>{format!("{}:{}:{}", p.path, p.line, p.col)}</code>" "<strong>{severity}</strong></p>
+                    <li class=if error { "studio-problem error-problem" } else { "studio-problem" }>
+                        <p class="studio-where"><code>{format!("{}:{line}:{col}", p.file)}</code>" "<strong>{severity}</strong></p>
                         <p>{p.message}</p>
-                        {p.source_line.map(|line| view! {
-                            <pre class="studio-line"><span class="studio-line-number">{format!("{} | ", p.line)}</span>{line}"\n"<span aria-hidden="true">{format!("{}   {}", " ".repeat(p.line.to_string().len()), caret.unwrap_or_default())}</span></pre>
-                        })}
+                        {shown}
                     </li>
                 }
             }).collect_view()}
@@ -511,41 +486,21 @@ fn save_token(token: &str) {
     }
 }
 
-#[derive(serde::Serialize)]
-struct UploadFile<'a> {
-    path: &'a str,
-    base64: String,
-}
-
-#[derive(Deserialize)]
-struct Published {
-    #[serde(default)]
-    lessons: u64,
-    #[serde(default)]
-    catalogue_version: String,
-    #[serde(default)]
-    warnings: Vec<serde_json::Value>,
-    #[serde(default)]
-    published: bool,
-}
-
+/// Any other refusal of the API: `{error: code, message: sentence}`.
 #[derive(Deserialize, Default)]
-struct Refusal {
+struct ApiRefusal {
     #[serde(default)]
     error: String,
     #[serde(default)]
-    problems: Vec<serde_json::Value>,
+    message: String,
 }
 
 /// Sends the files to the server and says what it answered.
 async fn publish_files(lesson: &str, files: &[(String, Vec<u8>)], token: &str) -> Publish {
     let engine = base64::engine::general_purpose::STANDARD;
-    let body: Vec<UploadFile> = files.iter().map(|(path, bytes)| UploadFile { path, base64: engine.encode(bytes) }).collect();
-    let refused = |key: &'static str, said: String, problems: Vec<ShownProblem>| Publish::Refused { lesson: lesson.to_owned(), key, said, problems };
-    let request = match gloo_net::http::Request::post(PUBLISH_URL)
-        .header("Authorization", &format!("Bearer {token}"))
-        .json(&serde_json::json!({ "files": body }))
-    {
+    let body = UploadRequest { files: files.iter().map(|(path, bytes)| UploadedFile { path: path.clone(), base64: engine.encode(bytes) }).collect() };
+    let refused = |key: &'static str, said: String, problems: Vec<ProblemAt>| Publish::Refused { lesson: lesson.to_owned(), key, said, problems };
+    let request = match gloo_net::http::Request::post(PUBLISH_URL).header("Authorization", &format!("Bearer {token}")).json(&body) {
         Ok(request) => request,
         Err(error) => return refused("studio.refused_other", error.to_string(), Vec::new()),
     };
@@ -554,11 +509,12 @@ async fn publish_files(lesson: &str, files: &[(String, Vec<u8>)], token: &str) -
         Err(_) => return refused("studio.offline", String::new(), Vec::new()),
     };
     let status = response.status();
-    if response.ok() {
-        return match response.json::<Published>().await {
+    let text = response.text().await.unwrap_or_default();
+    if status == 200 {
+        return match serde_json::from_str::<UploadAnswer>(&text) {
             Ok(answer) if answer.published => Publish::Published {
                 lesson: lesson.to_owned(),
-                lessons: answer.lessons,
+                lessons: answer.lessons as u64,
                 version: answer.catalogue_version,
                 warnings: answer.warnings.len(),
             },
@@ -566,31 +522,22 @@ async fn publish_files(lesson: &str, files: &[(String, Vec<u8>)], token: &str) -
             Err(error) => refused("studio.refused_other", error.to_string(), Vec::new()),
         };
     }
-    let text = response.text().await.unwrap_or_default();
-    let refusal: Refusal = serde_json::from_str(&text).unwrap_or_else(|_| Refusal { error: text.chars().take(300).collect(), ..Refusal::default() });
+    if status == 422 {
+        if let Ok(refusal) = serde_json::from_str::<UploadRefusal>(&text) {
+            return refused("studio.refused_errors", refusal.error, refusal.problems);
+        }
+    }
     let key = match status {
         401 => "studio.refused_token",
         403 => "studio.refused_role",
-        422 => "studio.refused_errors",
         _ => "studio.refused_other",
     };
-    let said = if refusal.error.is_empty() { format!("HTTP {status}") } else { refusal.error };
-    refused(key, said, refusal.problems.iter().filter_map(server_problem).collect())
-}
-
-/// A problem as the server lists it: `hocso_core::content::FileProblem` serialised (`path` and
-/// `problem`), or the problem's fields beside its `path`/`file`; the offending line's text when the
-/// server sends it (`line_text`).
-fn server_problem(value: &serde_json::Value) -> Option<ShownProblem> {
-    let inner = value.get("problem").unwrap_or(value);
-    let text = |v: &serde_json::Value, key: &str| v.get(key).and_then(|v| v.as_str()).map(str::to_owned);
-    let number = |key: &str| inner.get("position").and_then(|p| p.get(key)).or_else(|| inner.get(key)).and_then(|v| v.as_u64()).unwrap_or(1) as u32;
-    Some(ShownProblem {
-        path: text(value, "path").or_else(|| text(value, "file")).unwrap_or_default(),
-        line: number("line"),
-        col: number("col"),
-        error: text(inner, "severity").is_none_or(|s| s != "warning"),
-        message: text(inner, "message")?,
-        source_line: text(value, "line_text").or_else(|| text(inner, "line_text")),
-    })
+    // The server's own sentence, else what it sent, else its status.
+    let said = match serde_json::from_str::<ApiRefusal>(&text) {
+        Ok(refusal) if !refusal.message.is_empty() => refusal.message,
+        Ok(refusal) if !refusal.error.is_empty() => refusal.error,
+        _ if !text.trim().is_empty() => text.chars().take(300).collect(),
+        _ => format!("HTTP {status}"),
+    };
+    refused(key, said, Vec::new())
 }

@@ -86,13 +86,7 @@ impl ProblemAt {
             .and_then(|bytes| std::str::from_utf8(bytes).ok())
             .and_then(|text| text.lines().nth(problem.problem.position.line.saturating_sub(1) as usize))
             .map(str::to_owned);
-        Self {
-            file,
-            position: problem.problem.position,
-            severity: problem.problem.severity,
-            message: problem.problem.message.clone(),
-            line_text,
-        }
+        Self { file, position: problem.problem.position, severity: problem.problem.severity, message: problem.problem.message.clone(), line_text }
     }
 }
 

@@ -78,12 +78,7 @@ pub async fn check(Trainer(trainer): Trainer, source: Source, Upload(files): Upl
     run(source.0, files, false).await.inspect(|_| tracing::debug!(token = %trainer.id, "checked uploaded lessons"))
 }
 
-pub async fn publish(
-    Trainer(trainer): Trainer,
-    State(state): State<AppState>,
-    source: Source,
-    Upload(files): Upload,
-) -> Result<Response, ApiError> {
+pub async fn publish(Trainer(trainer): Trainer, State(state): State<AppState>, source: Source, Upload(files): Upload) -> Result<Response, ApiError> {
     let count = files.len();
     let answer = run(source.0, files, true).await;
     if let Ok(response) = &answer {
@@ -103,8 +98,8 @@ async fn run(source: Arc<ContentSource>, files: BTreeMap<String, Vec<u8>>, publi
         drop(turn);
         outcome
     })
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("the content check stopped: {e}")))??;
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("the content check stopped: {e}")))??;
     Ok(match outcome {
         Outcome::Good(answer) => Json(answer).into_response(),
         Outcome::Refused(refusal) => (StatusCode::UNPROCESSABLE_ENTITY, Json(refusal)).into_response(),

@@ -415,20 +415,22 @@ impl Store {
     }
 
     pub async fn list_admin_tokens(&self) -> Result<Vec<AdminToken>, StoreError> {
-        let rows =
-            sqlx::query("SELECT id, name, created_at, CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END, role FROM admin_tokens ORDER BY created_at, id")
-                .fetch_all(&self.reader)
-                .await?;
+        let rows = sqlx::query(
+            "SELECT id, name, created_at, CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END, role FROM admin_tokens ORDER BY created_at, id",
+        )
+        .fetch_all(&self.reader)
+        .await?;
         rows.iter().map(admin_token_from).collect()
     }
 
     /// The admin token's id, name and role; `InvalidToken` if it is not an admin token, `Revoked`.
     pub async fn authenticate_admin(&self, token: &str) -> Result<AdminToken, StoreError> {
-        let row = sqlx::query("SELECT id, name, created_at, CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END, role FROM admin_tokens WHERE token_hash = $1")
-            .bind(sha256_hex(token))
-            .fetch_optional(&self.reader)
-            .await?
-            .ok_or(StoreError::InvalidToken)?;
+        let row =
+            sqlx::query("SELECT id, name, created_at, CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END, role FROM admin_tokens WHERE token_hash = $1")
+                .bind(sha256_hex(token))
+                .fetch_optional(&self.reader)
+                .await?
+                .ok_or(StoreError::InvalidToken)?;
         let admin = admin_token_from(&row)?;
         if admin.revoked {
             return Err(StoreError::Revoked);
