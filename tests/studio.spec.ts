@@ -2,7 +2,7 @@
 // checked in the browser (offline), the error is listed with its line, the good lesson is previewed
 // as a phone shows it, fixed files are checked again, and a lesson is published with a trainer token
 // (the server's side: server/src/api/content.rs), after which a phone syncs and shows it offline.
-import { test, expect, Page, Browser } from '@playwright/test';
+import { test, expect, Page, Browser, BrowserContext } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,9 +96,21 @@ test('a trainer checks a folder offline, sees the error with its line, previews 
   await phone.locator('.phone-preview-screen').evaluate((screen) => screen.scrollTo(0, 0));
   await page.screenshot({ path: `${screenshotDir}/studio-preview-360x640.png` });
   // Every step, its drill and the quiz, as on a phone, with nothing saved.
-  const next = phone.getByRole('button', { name: 'Tiếp', exact: true });
-  while (await next.count() > 0 && await phone.getByRole('button', { name: 'Làm bài kiểm tra' }).count() === 0) await next.click();
-  await phone.getByRole('button', { name: 'Làm bài kiểm tra' }).click();
+  const nav = phone.locator('.step-nav');
+  const next = nav.getByRole('button', { name: 'Tiếp', exact: true });
+  const startQuiz = nav.getByRole('button', { name: 'Làm bài kiểm tra' });
+  let drills = 0;
+  while (await startQuiz.count() === 0) {
+    const here = await phone.locator('.drill').count();
+    if (here > 0 && drills === 0) {
+      await phone.locator('.drill').first().scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${screenshotDir}/studio-preview-drill-360x640.png` });
+    }
+    drills += here;
+    await next.click();
+  }
+  expect(drills, 'the lesson\'s practice drill is in the preview').toBeGreaterThan(0);
+  await startQuiz.click();
   await expect(phone.getByText(/^Câu hỏi 1\/\d+$/)).toBeVisible();
   await phone.locator('button.option').first().click();
   await phone.getByRole('button', { name: 'Kiểm tra' }).click();
@@ -123,21 +135,28 @@ test('a trainer checks a folder offline, sees the error with its line, previews 
   await page.getByRole('button', { name: 'Đóng xem trước' }).click();
   await expect(phone).toHaveCount(0);
 
-  // Fix and check again, without leaving the page.
+  // Fix, and choose just the fixed file: it takes the place of the old one, found by its front matter.
   writeFileSync(brokenFile, readFileSync(brokenFile, 'utf8').replace('minutes: bảy', 'minutes: 7'));
+  await page.locator('input[type=file]:not([webkitdirectory])').setInputFiles(brokenFile);
+  await expect(page.locator('.studio-summary')).toHaveText(/^2 bài: 0 lỗi, \d+ lưu ý$/);
+  await expect(page.locator('.studio-problem.error-problem')).toHaveCount(0);
+  await expect(broken).toContainText('không có lỗi');
+
+  // Break it again and tap "Check again", without leaving the page. A browser that keeps the chosen
+  // files' snapshot refuses a changed file: the studio then asks for the folder (or files) again.
+  writeFileSync(brokenFile, readFileSync(brokenFile, 'utf8').replace('minutes: 7', 'minutes: bảy'));
   await page.getByRole('button', { name: 'Kiểm tra lại' }).click();
-  // A browser that keeps the chosen files' snapshot refuses a changed file: the studio asks for the folder again.
   const again = page.getByRole('button', { name: 'Chọn lại thư mục' });
-  await expect(page.getByText(/^2 bài: 0 lỗi/).or(again)).toBeVisible();
+  await expect(page.getByText(/^2 bài: 1 lỗi/).or(again)).toBeVisible();
   if (await again.isVisible()) {
+    await expect(page.getByRole('alert')).toContainText(`${TOPIC}/${BROKEN}/vi.md`);
     await page.screenshot({ path: `${screenshotDir}/studio-choose-again-360x640.png` });
     const reopened = page.waitForEvent('filechooser');
     await again.click();
     await (await reopened).setFiles(dir);
   }
-  await expect(page.locator('.studio-summary')).toHaveText(/^2 bài: 0 lỗi, \d+ lưu ý$/);
-  await expect(page.locator('.studio-problem.error-problem')).toHaveCount(0);
-  await expect(broken).toContainText('không có lỗi');
+  await expect(page.locator('.studio-summary')).toHaveText(/^2 bài: 1 lỗi, \d+ lưu ý$/);
+  await expect(page.locator('.studio-problem.error-problem .studio-line')).toContainText(`${brokenLine} | minutes: bảy`);
 });
 
 test('the studio fits 360 px at 200 % text, and every control is named and at least 48 px', async ({ page }) => {
@@ -188,14 +207,29 @@ async function catalogueLessonIds(): Promise<string[]> {
   return catalogue.topics.flatMap((t) => t.lessons.map((l) => l.id));
 }
 
-async function phoneShowsLessonOffline(browser: Browser) {
+/** A villager's phone that opened the app before the lesson was published. */
+async function villagerPhone(browser: Browser) {
   const phone = await browser.newContext({ viewport: { width: 360, height: 640 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' });
   const page = await phone.newPage();
   await page.goto(server.url + '/');
   await createProfile(page, 'Mai', 'Con cá');
   await waitForServiceWorker(page);
   await page.goto(`${server.url}/topics/${TOPIC}`);
-  await page.getByRole('link', { name: new RegExp(GOOD_TITLE.replace(/[()]/g, '\\$&')) }).click();
+  await expect(page.locator('.lesson-row').first()).toBeVisible();
+  await expect(page.getByText(GOOD_TITLE)).toHaveCount(0);
+  return { phone, page };
+}
+
+/** The phone gets the new catalogue (served from its cache at once, refreshed behind it: a second
+ *  opening shows it), opens the lesson once online, then shows it with no network. */
+async function phoneShowsLessonOffline({ phone, page }: { phone: BrowserContext; page: Page }) {
+  const link = page.getByRole('link', { name: new RegExp(GOOD_TITLE.replace(/[()]/g, '\\$&')) });
+  await expect.poll(async () => {
+    await page.reload();
+    await page.locator('.lesson-row').first().waitFor();
+    return link.count();
+  }, { timeout: 20_000 }).toBe(1);
+  await link.click();
   await expect(page.getByRole('heading', { name: 'Mã VietQR là gì?' })).toBeVisible();
   await phone.setOffline(true);
   await page.reload();
@@ -209,6 +243,7 @@ test('a trainer publishes the good lesson with a trainer token; a wrong token pu
   const content = mkdtempSync(join(tmpdir(), 'hocso-content-'));
   cpSync(CONTENT, content, { recursive: true });
   server = await startServer(undefined, { args: ['--content', content] });
+  const villager = await villagerPhone(browser);
   const { dir } = lessonFolder();
   folder = resolve(dir, '..');
   await openStudio(page);
@@ -233,5 +268,5 @@ test('a trainer publishes the good lesson with a trainer token; a wrong token pu
   expect(await page.evaluate(() => localStorage.getItem('hocso.trainer_token'))).toBe(token);
   rmSync(content, { recursive: true, force: true });
 
-  await phoneShowsLessonOffline(browser);
+  await phoneShowsLessonOffline(villager);
 });

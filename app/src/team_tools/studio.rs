@@ -147,7 +147,9 @@ pub fn Studio() -> impl IntoView {
             });
             let files = source.files.clone();
             let tree = ContentTree::from_files(source.clone());
-            let problems = tree.report.problems.iter().map(|p| ProblemAt::new(p, &source)).collect();
+            // Errors first (what stops publishing), each kind by file and line.
+            let mut problems: Vec<ProblemAt> = tree.report.problems.iter().map(|p| ProblemAt::new(p, &source)).collect();
+            problems.sort_by_key(|p| p.severity != Severity::Error);
             load.set(Load::Ready(Arc::new(Checked { tree, problems, urls, files })));
         });
     };
@@ -306,8 +308,15 @@ fn Report(
     let problems = checked.problems.clone();
     let lessons: Vec<LessonFolder> = checked.tree.lessons.clone();
     let checked = StoredValue::new(checked);
+    // On a phone the result is below the buttons: bring it into sight after each check.
+    let summary_ref = NodeRef::<leptos::html::P>::new();
+    Effect::new(move || {
+        if let Some(summary) = summary_ref.get() {
+            summary.scroll_into_view();
+        }
+    });
     view! {
-        <p class="studio-summary" role="status">{summary}</p>
+        <p class="studio-summary" role="status" node_ref=summary_ref>{summary}</p>
         {(!problems.is_empty()).then(|| view! {
             <h2 class="section-title">{move || i18n.t("studio.problems")}</h2>
             <ProblemList problems/>
@@ -515,7 +524,8 @@ async fn publish_files(lesson: &str, files: &[(String, Vec<u8>)], token: &str) -
             Ok(answer) if answer.published => Publish::Published {
                 lesson: lesson.to_owned(),
                 lessons: answer.lessons as u64,
-                version: answer.catalogue_version,
+                // Its first characters name it well enough for a person (the whole is a SHA-256).
+                version: answer.catalogue_version.chars().take(12).collect(),
                 warnings: answer.warnings.len(),
             },
             Ok(_) => refused("studio.not_published", String::new(), Vec::new()),
