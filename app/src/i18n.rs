@@ -58,23 +58,22 @@ impl I18n {
     }
 }
 
-async fn fetch_file(url: &str) -> Option<Messages> {
-    let response = gloo_net::http::Request::get(url).send().await.ok()?;
+async fn fetch_messages(code: &str) -> Option<Messages> {
+    let response = gloo_net::http::Request::get(&format!("/locales/{code}.json")).send().await.ok()?;
     if !response.ok() {
         return None;
     }
     Messages::from_json(&response.text().await.ok()?).ok()
 }
 
-async fn fetch_messages(code: &str) -> Option<Messages> {
-    let messages = fetch_file(&format!("/locales/{code}.json")).await?;
-    // The team tools' strings in that language; missing ones fall back to Vietnamese.
-    #[cfg(feature = "team")]
-    let messages = match fetch_file(&format!("/locales/team/{code}.json")).await {
-        Some(team) => messages.with(team),
-        None => messages,
-    };
-    Some(messages)
+/// The team tools' strings in `code` (`locales/team/<code>.json`); missing ones fall back to Vietnamese.
+#[cfg(feature = "team")]
+async fn fetch_team_messages(code: &str) -> Option<Messages> {
+    let response = gloo_net::http::Request::get(&format!("/locales/team/{code}.json")).send().await.ok()?;
+    if !response.ok() {
+        return None;
+    }
+    Messages::from_json(&response.text().await.ok()?).ok()
 }
 
 /// The translator for `code`; Vietnamese when the file cannot be had (the lookup falls back anyway).
@@ -84,6 +83,12 @@ async fn load_translator(code: &str) -> Translator {
         return Translator::new(REFERENCE_LOCALE, reference.clone(), reference);
     }
     match fetch_messages(code).await {
+        #[cfg(feature = "team")]
+        Some(chosen) => match fetch_team_messages(code).await {
+            Some(team) => Translator::new(code, chosen.with(team), reference),
+            None => Translator::new(code, chosen, reference),
+        },
+        #[cfg(not(feature = "team"))]
         Some(chosen) => Translator::new(code, chosen, reference),
         None => Translator::new(REFERENCE_LOCALE, reference.clone(), reference),
     }
