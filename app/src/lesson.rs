@@ -48,13 +48,29 @@ pub struct Preview {
     pub close: Callback<()>,
 }
 
-/// The preview around this view, if any. Only the team tools have one: in the learner's build this
-/// is `None` at compile time, so its download carries none of the preview's branches.
-fn preview() -> Option<Preview> {
+/// Whether the view is in a preview. Only the team tools have previews: in the learner's build this
+/// holds nothing and [`PreviewMode::on`] is `false` at compile time, also inside the closures that
+/// keep it, so the villager's download carries none of the preview's branches.
+#[derive(Clone, Copy)]
+struct PreviewMode {
     #[cfg(feature = "team")]
-    return use_context::<Preview>();
-    #[cfg(not(feature = "team"))]
-    None
+    preview: Option<Preview>,
+}
+
+impl PreviewMode {
+    fn here() -> Self {
+        Self {
+            #[cfg(feature = "team")]
+            preview: use_context::<Preview>(),
+        }
+    }
+
+    fn on(self) -> bool {
+        #[cfg(feature = "team")]
+        return self.preview.is_some();
+        #[cfg(not(feature = "team"))]
+        false
+    }
 }
 
 #[component]
@@ -125,9 +141,9 @@ pub fn LessonPage() -> impl IntoView {
 pub fn Reader(topic: CatalogueTopic, localised: LocalisedLesson, next: Option<(String, String)>) -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
-    let preview = preview();
+    let preview = PreviewMode::here();
     let positions = Positions::of(&localised.lesson);
-    let fallback = preview.is_none() && localised.is_fallback(&i18n.locale());
+    let fallback = !preview.on() && localised.is_fallback(&i18n.locale());
     let locale = localised.locale.clone();
     let version = localised.version.clone();
     let lesson = StoredValue::new(localised.lesson);
@@ -140,7 +156,7 @@ pub fn Reader(topic: CatalogueTopic, localised: LocalisedLesson, next: Option<(S
     let drill_left = RwSignal::new(None::<u32>);
     let finish_after_drill = RwSignal::new(false);
     // A preview's drills save nothing, as in present mode.
-    let saved_as = preview.is_none().then(|| StoredValue::new((lesson_id.clone(), version.clone())));
+    let saved_as = (!preview.on()).then(|| StoredValue::new((lesson_id.clone(), version.clone())));
     provide_context(PracticeHost { lesson: saved_as, locale: StoredValue::new(locale.clone()) });
     let large_text = RwSignal::new(prefs::large_text());
 
@@ -149,7 +165,7 @@ pub fn Reader(topic: CatalogueTopic, localised: LocalisedLesson, next: Option<(S
         let (lesson_id, version) = (lesson_id.clone(), version.clone());
         move |kinds: Vec<EventKind>, to: usize| {
             let (lesson_id, version) = (lesson_id.clone(), version.clone());
-            if preview.is_some() {
+            if preview.on() {
                 drill_left.set(None);
                 position.set(Some(to));
                 return;
@@ -178,7 +194,7 @@ pub fn Reader(topic: CatalogueTopic, localised: LocalisedLesson, next: Option<(S
         let record_then_show = record_then_show.clone();
         let lesson_id = lesson_id.clone();
         Effect::new(move |_| {
-            if preview.is_some() {
+            if preview.on() {
                 position.set(Some(0));
                 return;
             }
@@ -196,7 +212,7 @@ pub fn Reader(topic: CatalogueTopic, localised: LocalisedLesson, next: Option<(S
         let record_then_show = record_then_show.clone();
         let lesson_id = lesson_id.clone();
         move |to: usize| {
-            if to >= positions.result() && preview.is_some() {
+            if to >= positions.result() && preview.on() {
                 record_then_show(Vec::new(), positions.result());
             } else if to >= positions.result() {
                 // The learner finishes the drills first: say so, and offer the way there.
@@ -279,7 +295,7 @@ pub fn Reader(topic: CatalogueTopic, localised: LocalisedLesson, next: Option<(S
 
     // The learner's build keeps its plain link (no preview, and not a byte more to download).
     #[cfg(feature = "team")]
-    let close = match preview {
+    let close = match preview.preview {
         Some(preview) => view! {
             <button class="icon-button" aria-label=move || i18n.t("lesson.close") on:click=move |_| preview.close.run(())>"✕"</button>
         }
@@ -384,6 +400,7 @@ fn QuestionView(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
+    let preview = PreviewMode::here();
     let topic = StoredValue::new(topic);
     let chosen = RwSignal::new(BTreeSet::<usize>::new());
     // None: not checked yet; Some(right?) after checking.
@@ -411,7 +428,7 @@ fn QuestionView(
         let picked = chosen.get_untracked();
         let right = question.with_value(|q| q.is_right(&picked));
         let (lesson_id, version) = (lesson_id.clone(), version.clone());
-        if preview().is_some() {
+        if preview.on() {
             outcome.set(Some(right));
             if !right {
                 wrong_tries.update(|n| *n += 1);
@@ -502,11 +519,11 @@ fn ResultView(lesson_id: String, topic: String, next: Option<(String, String)>, 
     let i18n = use_i18n();
     let state = use_app_state();
     // A preview saves no answers: a score here would be the phone's own learner's.
-    let previewing = preview().is_some();
+    let previewing = PreviewMode::here().on();
     let score = move || if previewing { None } else { state.progress.with(|p| p.lesson(&lesson_id).last_score) };
     let topic_href = format!("/topics/{topic}");
     #[cfg(feature = "team")]
-    let back = match preview() {
+    let back = match PreviewMode::here().preview {
         Some(preview) => view! {
             <button class="text-link" on:click=move |_| preview.close.run(())>{move || i18n.t("result.back_to_topic")}</button>
         }

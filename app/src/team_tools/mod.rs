@@ -74,6 +74,19 @@ pub fn topic_of(catalogue: &Catalogue, lesson_id: &str) -> Option<CatalogueTopic
     catalogue.topics.iter().find(|t| t.lessons.iter().any(|l| l.id == lesson_id)).cloned()
 }
 
+/// `/team/<screen>`: the team tools' one-word screens, the leader's dashboard and the trainer's
+/// studio. One route for them keeps the learner's build (which answers every team path with
+/// "the team tools are elsewhere") from growing with each new one.
+#[leptos::component]
+pub fn TeamScreen() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    move || match params.with(|p| p.get("screen")).as_deref() {
+        Some("dashboard") => view! { <dashboard::Dashboard/> }.into_any(),
+        Some("studio") => view! { <studio::Studio/> }.into_any(),
+        _ => view! { <crate::not_found::NotFound/> }.into_any(),
+    }
+}
+
 pub fn provide_team_state() {
     let team = TeamState { events: RwSignal::new(Vec::new()), loaded: RwSignal::new(false) };
     provide_context(team);
