@@ -66,6 +66,10 @@ async function cacheTeamTools() {
 self.addEventListener('message', (event) => {
   if (!event.data) return;
   if (event.data.type === 'SKIP_WAITING') self.skipWaiting();
+  // A page that missed this worker's claim at activation asks again (see pwa.js).
+  if (event.data.type === 'CLAIM') {
+    event.waitUntil(self.clients.claim().catch((error) => console.warn('HocSo: clients.claim() failed:', error)));
+  }
   if (event.data.type === 'CACHE_TEAM_TOOLS') {
     const reply = (ok) => event.ports[0] && event.ports[0].postMessage({ ok });
     event.waitUntil(cacheTeamTools().then(() => reply(true), () => reply(false)));

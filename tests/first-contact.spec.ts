@@ -40,6 +40,49 @@ test('a first visit that opens no topic is enough to finish a lesson of every to
   }
 });
 
+test('a tap before the app has started, during the first install, still leaves the phone ready offline', async ({ page, context }) => {
+  // Before the WASM app starts, "Thêm người học" is a plain link: tapping it is a real navigation.
+  // A page whose navigation began while the first worker was installing gets no worker, and when it
+  // comes into being just after the worker's clients.claim() it was left uncontrolled: nothing kept
+  // offline, the background download waiting for a worker forever (1 first visit in ~25 before).
+  // Here that moment is made certain: the worker's install waits for the catalogue, and the
+  // navigation's answer is held until the worker has activated.
+  let releaseCatalogue!: () => void;
+  const catalogueHeld = new Promise<void>((resolve) => { releaseCatalogue = resolve; });
+  await context.route('**/content/catalogue.json', async (route) => { await catalogueHeld; await route.continue(); });
+  await page.goto(server.url + '/');
+  const installing = await page.evaluate(async () => {
+    for (let i = 0; i < 100; i++) {
+      const registration = await navigator.serviceWorker.getRegistration();
+      if (registration?.installing) return !registration.active;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return false;
+  });
+  expect(installing, 'the first worker is installing (held on the catalogue)').toBe(true);
+
+  let releaseNavigation!: () => void;
+  const navigationHeld = new Promise<void>((resolve) => { releaseNavigation = resolve; });
+  await page.route('**/who/new', async (route) => { await navigationHeld; await route.continue(); });
+  const navigation = page.goto(server.url + '/who/new');
+  releaseCatalogue();
+  await expect.poll(async () => context.serviceWorkers()[0]?.evaluate(() => (self as any).registration.active?.state), { timeout: 30_000 })
+    .toBe('activated');
+  releaseNavigation();
+  await navigation;
+  await page.unroute('**/who/new');
+  await context.unroute('**/content/catalogue.json');
+
+  await expect.poll(() => page.evaluate(() => !!navigator.serviceWorker.controller), { timeout: 15_000 }).toBe(true);
+  await page.getByRole('button', { name: 'Con cá' }).click();
+  await page.getByLabel('Tên gọi').fill('Mai');
+  await page.getByRole('button', { name: 'Lưu' }).click();
+  await expect(page.locator('.offline-status')).toHaveText('✓ Đã tải xong: học được cả khi không có mạng', { timeout: 60_000 });
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByText('Chào Mai!')).toBeVisible();
+});
+
 test('when the lessons cannot be fetched, the home screen says what is still missing, then catches up', async ({ page, context }) => {
   // The server has no lesson packs for a while (as if the signal dropped before they arrived).
   const packs = join(server.dist, 'content/packs');

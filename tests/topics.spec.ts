@@ -66,7 +66,7 @@ function publishNewTopic() {
   writeFileSync(join(content, 'farming/check-the-weather/vi.md'), LESSON);
   const bin = process.env.HOCSO_BIN || resolve(__dirname, '../target/release/hocso');
   const out = execFileSync(bin, ['content', 'build', content, '--out', join(server.dist, 'content')], { encoding: 'utf8' });
-  expect(out).toContain('built 26 lessons');
+  expect(out).toContain('built 27 lessons');
 }
 
 async function firstVisit(page: Page) {

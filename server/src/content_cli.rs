@@ -94,7 +94,7 @@ pub async fn run(args: ContentArgs) -> i32 {
 async fn publish(path: &Path, server: &str, token: &str) -> anyhow::Result<i32> {
     use anyhow::Context;
     use base64::Engine;
-    use hocso_core::content::{UploadAnswer, UploadRefusal, UploadRequest, UploadedFile, MAX_UPLOAD_BYTES};
+    use hocso_core::content::{check_upload_path, UploadAnswer, UploadRefusal, UploadRequest, UploadedFile, MAX_UPLOAD_BYTES};
 
     let base = server.trim().trim_end_matches('/');
     if !(base.starts_with("https://") || base.starts_with("http://")) {
@@ -106,6 +106,11 @@ async fn publish(path: &Path, server: &str, token: &str) -> anyhow::Result<i32> 
     }
     if files.files.is_empty() {
         anyhow::bail!("{} has no files to publish", path.display());
+    }
+    // The server refuses these (400); said here for all of them at once, before sending anything.
+    let refused: Vec<String> = files.files.keys().filter_map(|file| check_upload_path(file).err()).collect();
+    if !refused.is_empty() {
+        anyhow::bail!("nothing was sent: move these files out of {}:\n  {}", path.display(), refused.join("\n  "));
     }
     let request = UploadRequest {
         files: files

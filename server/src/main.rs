@@ -86,7 +86,11 @@ async fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "hocso_server=info,warn".into()))
         .init();
-    let result = match Cli::parse().command {
+    let command = Cli::parse().command;
+    if !matches!(command, Command::Serve { .. }) {
+        die_quietly_on_closed_output();
+    }
+    let result = match command {
         Command::Serve { addr, port, dist, database, tls_cert, tls_key, redirect_http_from, trust_proxy, shutdown_grace, content } => {
             let (dist, unpacked) = match hocso_server::embedded::app_folder(dist) {
                 Ok(found) => found,
@@ -121,5 +125,19 @@ async fn main() {
     if let Err(error) = result {
         eprintln!("hocso: {error:#}");
         std::process::exit(1);
+    }
+}
+
+/// `hocso team list | head -1`: a command's output may go to a reader that stops early. Rust ignores
+/// SIGPIPE, so the next `println!` panics ("failed printing to stdout: Broken pipe") after the work
+/// was already done; command-line tools die quietly instead, as the shell expects. Not for `serve`,
+/// whose sockets report a closed connection as an error (std writes with MSG_NOSIGNAL), and which
+/// must never stop because a log reader went away.
+fn die_quietly_on_closed_output() {
+    #[cfg(unix)]
+    // SAFETY: called at the start of main, before anything is written; SIG_DFL is a valid
+    // disposition for SIGPIPE and `signal` has no other effect.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

@@ -271,3 +271,28 @@ fn readers_never_see_a_catalogue_with_packs_of_another_build() {
         assert_eq!(missing, 0, "on Linux the new tree is exchanged with the old one in one step");
     }
 }
+
+/// `hocso content stats | head -1`: the reader goes away before hocso writes. Before, the next
+/// `println!` panicked ("failed printing to stdout: Broken pipe") after the work was done.
+#[cfg(unix)]
+#[test]
+fn a_reader_that_stops_early_does_not_make_a_command_panic() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hocso"))
+        .args(["content", "stats", shipped_content().to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the hocso binary runs");
+    drop(child.stdout.take()); // the reader closes its end before anything is written
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "hocso panicked on a closed pipe: {stderr}");
+    assert_eq!(output.status.signal(), Some(libc_sigpipe()), "it ends as command-line tools do, by SIGPIPE; stderr: {stderr}");
+}
+
+#[cfg(unix)]
+fn libc_sigpipe() -> i32 {
+    13 // SIGPIPE on Linux and the BSDs
+}

@@ -102,6 +102,15 @@ async fn a_trainer_publishes_from_the_terminal_and_sees_the_servers_answers() {
     assert_eq!(catalogue(base.clone()).await.1, version, "the served catalogue is unchanged");
     assert_eq!(std::fs::read_to_string(dir.path().join("content/cashless-payment/ask-first/vi.md")).unwrap(), lesson("ask-first", "3"));
 
+    // A file that is not part of the lesson format: named, nothing sent.
+    std::fs::write(mine.join("cashless-payment/ask-first/notes.txt"), "ghi chú").unwrap();
+    let stray = run(dir.path(), &["content", "publish", "--server", &base, "--token", &token, "mine"]);
+    assert_eq!(stray.status.code(), Some(1));
+    assert!(
+        text(&stray.stderr).contains("nothing was sent") && text(&stray.stderr).contains("`cashless-payment/ask-first/notes.txt` cannot be uploaded")
+    );
+    std::fs::remove_file(mine.join("cashless-payment/ask-first/notes.txt")).unwrap();
+
     // No server there: a sentence, exit 1.
     let nowhere = run(dir.path(), &["content", "publish", "--server", "http://127.0.0.1:9", "--token", &token, "mine"]);
     assert_eq!(nowhere.status.code(), Some(1));
@@ -119,4 +128,24 @@ async fn a_server_without_content_says_so_to_the_terminal() {
     let published = run(dir.path(), &["content", "publish", "--server", &format!("http://{}/", server.addr), "--token", &token, "mine"]);
     assert_eq!(published.status.code(), Some(1));
     assert!(text(&published.stderr).contains("this server was started without --content"), "{}", text(&published.stderr));
+}
+
+#[test]
+fn serve_builds_its_content_folder_at_start_only_when_it_has_no_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    write_dist(dir.path());
+    let missing = run(dir.path(), &["serve", "--port", "0", "--dist", "dist", "--content", "nowhere", "--database", "hocso.db"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(text(&missing.stderr).contains("--content nowhere: there is no folder there"), "{}", text(&missing.stderr));
+
+    copy_dir(&shipped_content(), &dir.path().join("content"));
+    std::fs::create_dir_all(dir.path().join("content/cashless-payment/ask-first")).unwrap();
+    std::fs::write(dir.path().join("content/cashless-payment/ask-first/vi.md"), lesson("ask-first", "nhiều")).unwrap();
+    let server = Hocso::serve(dir.path(), &["--dist", "dist", "--content", "content", "--database", "hocso.db"]);
+    assert!(
+        server.started.iter().any(|line| line.starts_with("The lessons in content have 1 error (`hocso content check content`)")),
+        "{:?}",
+        server.started
+    );
+    assert!(!dir.path().join("dist/content").exists(), "nothing was built from a folder with errors");
 }

@@ -7,9 +7,10 @@
 //!   `403 trainer_only`, each `{error: <code>, message: <sentence>}` like every API refusal.
 //! - `hocso serve --content DIR` names the content folder published from; without it both answer
 //!   `409 no_content_folder`.
-//! - The body `{files: [{path, base64}]}` (JSON, at most [`MAX_UPLOAD_BYTES`], else `413
-//!   body_too_large`) is read whole before anything else: a path outside the content folder or of a
-//!   kind it does not hold (`check_upload_path`) is `400 invalid_path`, a path sent twice `400
+//! - Then the body `{files: [{path, base64}]}` (JSON, at most [`MAX_UPLOAD_BYTES`], else `413
+//!   body_too_large`; the rest of the API takes 1 MB) is read whole and checked before any lesson
+//!   is: a path outside the content folder or of a kind it does not hold (`check_upload_path`) is
+//!   `400 invalid_path`, a path sent twice `400
 //!   duplicate_path`, bad base64 `400 invalid_base64`, no files `400 no_files`, a body that is not
 //!   JSON `400 malformed_json`, JSON of the wrong shape `422 invalid_body`.
 //! - The files are laid over DIR (same path: replaced; other files stay) in memory, and the merged
@@ -36,6 +37,15 @@
 //! At start (`hocso serve --content DIR`), DIR is built into `dist/content` when it has no errors,
 //! so that what is served is what DIR holds, also for a `hocso` serving the app built into it,
 //! whose `dist` is a fresh temporary folder at every start (see [`build_at_start`]).
+//!
+//! Where this differs from `studio-contract.md` (the nearest thing, on purpose):
+//! - 401/403 answers carry `{error: <code>, message: <sentence>}`, the shape of every other API
+//!   refusal (the contract says `{error: <sentence>}` "like the rest of the API", which has the
+//!   sentence in `message`); only the 422 with problems has the sentence in `error` (and `message`).
+//! - The whole request must arrive within the server's request timeout (120 s): 32 MB on a slow
+//!   link may not; publish one topic at a time there.
+//! - `hocso content publish` exits with 2 on content errors and 1 otherwise, as the contract says,
+//!   which is the reverse of `hocso content check|build` (1 errors, 2 could not run).
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -74,27 +84,31 @@ impl ContentSource {
     }
 }
 
-pub async fn check(Trainer(trainer): Trainer, source: Source, Upload(files): Upload) -> Result<Response, ApiError> {
-    run(source.0, files, false).await.inspect(|_| tracing::debug!(token = %trainer.id, "checked uploaded lessons"))
+pub async fn check(Trainer(trainer): Trainer, State(state): State<AppState>, source: Source, Upload(files): Upload) -> Result<Response, ApiError> {
+    let answer = run(&state, source.0, files, false).await;
+    tracing::debug!(token = %trainer.id, ok = answer.is_ok(), "checked uploaded lessons");
+    answer
 }
 
 pub async fn publish(Trainer(trainer): Trainer, State(state): State<AppState>, source: Source, Upload(files): Upload) -> Result<Response, ApiError> {
     let count = files.len();
-    let answer = run(source.0, files, true).await;
-    if let Ok(response) = &answer {
-        if response.status() == StatusCode::OK {
-            // Pulls must answer the new version at once, even on a disk whose times are coarse.
-            state.catalogue.forget();
-            tracing::info!(token = %trainer.id, name = %trainer.name, files = count, "published lessons");
-        }
+    let answer = run(&state, source.0, files, true).await;
+    if answer.as_ref().is_ok_and(|response| response.status() == StatusCode::OK) {
+        tracing::info!(token = %trainer.id, name = %trainer.name, files = count, "published lessons");
     }
     answer
 }
 
-async fn run(source: Arc<ContentSource>, files: BTreeMap<String, Vec<u8>>, publish: bool) -> Result<Response, ApiError> {
+async fn run(state: &AppState, source: Arc<ContentSource>, files: BTreeMap<String, Vec<u8>>, publish: bool) -> Result<Response, ApiError> {
     let turn = source.turn.clone().lock_owned().await;
+    let catalogue = state.catalogue.clone();
+    // Runs to the end even if the client hangs up, holding the turn until then.
     let outcome = tokio::task::spawn_blocking(move || {
         let outcome = check_and_publish(&source, files, publish);
+        if publish && matches!(outcome, Ok(Outcome::Good(_))) {
+            // Pulls answer the new version at once, even on a disk whose file times are coarse.
+            catalogue.forget();
+        }
         drop(turn);
         outcome
     })
@@ -310,10 +324,11 @@ pub fn build_at_start(dir: &Path, out: &Path) -> anyhow::Result<String> {
     }
     let tree = ContentTree::load(dir);
     if tree.report.has_errors() {
+        let errors = tree.report.error_count();
         return Ok(format!(
-            "The lessons in {} have {} errors (`hocso content check {}`): still serving the content packs already in {}.",
+            "The lessons in {} have {errors} {} (`hocso content check {}`): still serving the content packs already in {}.",
             dir.display(),
-            tree.report.error_count(),
+            if errors == 1 { "error" } else { "errors" },
             dir.display(),
             out.display()
         ));
