@@ -34,6 +34,8 @@ test('on plain http with a LAN name, a villager creates a profile, learns, reloa
   await createProfile(page, 'Mai', 'Con cá');
   await expect(page.locator('.offline-status')).toHaveText('Địa chỉ này không dùng được khi mất mạng. Hãy mở địa chỉ https của tổ.');
   await page.screenshot({ path: `${screenshotDir}/village-wifi-home-360x640.png` });
+  // This server was not told its https address: no button to one.
+  await expect(page.locator('.https-offer')).toHaveCount(0);
 
   await page.goto(`${lan}/topics/${topic}`);
   await page.locator('.lesson-row', { hasText: lesson.meta.title }).click();
@@ -48,4 +50,25 @@ test('on plain http with a LAN name, a villager creates a profile, learns, reloa
   await expect(page.getByRole('heading', { name: 'Tổ công nghệ số của xã' })).toBeVisible();
   await page.screenshot({ path: `${screenshotDir}/village-wifi-settings-360x640.png`, fullPage: true });
   expect(errors).toEqual([]);
+});
+
+test('a server that knows its https address offers it on plain http', async ({ page }) => {
+  // `hocso serve --public-url`: e.g. Caddy serves https://hocso.example.test, and a phone typed the
+  // laptop's Wi-Fi address instead. The page cannot work offline here, so it offers the address
+  // (a button, never a redirect: that name may not be reachable on this Wi-Fi).
+  const withAddress = await startServer(undefined, { args: ['--public-url', 'https://hocso.example.test'] });
+  try {
+    await page.goto(withAddress.url.replace('127.0.0.1', 'hocso.lan') + '/');
+    await createProfile(page, 'Mai', 'Con cá');
+    const offer = page.getByRole('link', { name: 'Mở địa chỉ an toàn của tổ' });
+    await expect(offer).toHaveAttribute('href', 'https://hocso.example.test/');
+    await expect(page.locator('.https-address')).toHaveText('https://hocso.example.test/');
+    const box = (await offer.boundingBox())!;
+    expect(box.height).toBeGreaterThanOrEqual(48);
+    expect(box.x + box.width).toBeLessThanOrEqual(360);
+    await page.screenshot({ path: `${screenshotDir}/village-wifi-https-offer-360x640.png` });
+  } finally {
+    await withAddress.stop();
+    removeDist(withAddress);
+  }
 });

@@ -49,6 +49,9 @@ pub fn provide_offline(app: AppState) {
     let readiness = RwSignal::new(if crate::pwa::is_secure_context() { Readiness::Unknown } else { Readiness::Insecure });
     provide_context(readiness);
     if readiness.get_untracked() == Readiness::Insecure {
+        let offer = HttpsOffer(RwSignal::new(None));
+        provide_context(offer);
+        spawn_local(async move { offer.0.set(https_address_for_this_page().await) });
         return;
     }
     // Each run has a number; a run started later (new catalogue, new language) makes older ones stop.
@@ -138,7 +141,34 @@ async fn prepare(catalogue: &Catalogue, locale: &str, readiness: RwSignal<Readin
     }
 }
 
-/// One short line on the home screen: ready, downloading, missing, or "open the https address".
+/// The team server's https address, when the server knows it (`hocso serve --public-url`) and this
+/// page is not already there: offered on plain HTTP (its start page: the line is on the home screen).
+#[derive(Clone, Copy)]
+struct HttpsOffer(RwSignal<Option<String>>);
+
+async fn https_address_for_this_page() -> Option<String> {
+    let response = match gloo_net::http::Request::get("/api/v1/server").send().await {
+        Ok(response) if response.ok() => response,
+        Ok(response) => {
+            leptos::logging::warn!("HocSo: /api/v1/server answered {}: no https address to offer", response.status());
+            return None;
+        }
+        Err(error) => {
+            leptos::logging::warn!("HocSo: /api/v1/server not reachable: {error}");
+            return None;
+        }
+    };
+    // `hocso_core::sync::ServerInfo`, read with the browser's JSON parser: serde's reader for it
+    // added 2 kB to the villager's first download for one optional string.
+    let text = response.text().await.ok()?;
+    let info = js_sys::JSON::parse(&text).map_err(|error| leptos::logging::warn!("HocSo: /api/v1/server: {error:?}")).ok()?;
+    let public_url = js_sys::Reflect::get(&info, &"public_url".into()).ok()?.as_string()?;
+    let origin = web_sys::window()?.location().origin().ok()?;
+    (!public_url.starts_with(&format!("{origin}/"))).then_some(public_url)
+}
+
+/// One short line on the home screen: ready, downloading, missing, or "open the https address"
+/// (with a button to it when the server told its address).
 #[component]
 pub fn OfflineReadiness() -> impl IntoView {
     let i18n = use_i18n();
@@ -153,6 +183,12 @@ pub fn OfflineReadiness() -> impl IntoView {
             Readiness::Missing { topics } => ("offline-missing", i18n.t_with("offline.missing", &[("count", &topics.to_string())])),
             Readiness::Insecure => ("offline-missing", i18n.t("pwa.insecure")),
         };
-        Some(view! { <p class=format!("offline-status {class}") role="status" aria-live="polite">{text}</p> })
+        let offer = use_context::<HttpsOffer>().and_then(|offer| offer.0.get()).map(|address| {
+            view! {
+                <a class="big-button https-offer" href=address.clone()>{i18n.t("pwa.open_https")}</a>
+                <p class="https-address">{address}</p>
+            }
+        });
+        Some(view! { <p class=format!("offline-status {class}") role="status" aria-live="polite">{text}</p> {offer} })
     }
 }

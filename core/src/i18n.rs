@@ -142,6 +142,14 @@ pub fn fill_placeholders(template: &str, args: &[(&str, &str)]) -> String {
     text
 }
 
+/// How many of the reference's interface strings `chosen` translates (a key present with some text),
+/// and how many there are: `(translated, total)`. Metadata keys (`_status`…) are not strings.
+pub fn translated_count(reference: &Messages, chosen: &Messages) -> (usize, usize) {
+    let total = reference.keys().count();
+    let translated = reference.keys().filter(|key| chosen.get(key).is_some_and(|text| !text.trim().is_empty())).count();
+    (translated, total)
+}
+
 /// How one locale's keys differ from the reference.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct KeyReport {

@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod practice;
 pub mod profile;
 pub mod progress;
+pub mod recordings;
 pub mod reports;
 pub mod sessions;
 pub mod sync;

@@ -1,4 +1,4 @@
-//! `hocso content check|stats|build|publish`: the trainer's and publisher's tools for `content/`.
+//! `hocso content check|stats|build|publish|import-recordings`: the trainer's and publisher's tools for `content/`.
 //!
 //! All the rules live in `hocso_core::content`; this module only prints. Problems go to stdout as
 //! `path:line:col: error: message`, a form editors and terminals turn into links to the line.
@@ -7,7 +7,10 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use hocso_core::content::{build_packs, stats, BuildError, ContentTree, LocaleStats, Report, SourceFiles};
+use hocso_core::content::{build_packs, language_coverage, stats, BuildError, ContentTree, LocaleStats, Report, SourceFiles};
+use hocso_core::i18n::{Messages, REFERENCE_LOCALE};
+
+use crate::import_recordings::ImportRequest;
 
 /// Exit codes: 0 all good (warnings allowed), 1 the content has errors, 2 the command could not run.
 const EXIT_OK: i32 = 0;
@@ -28,10 +31,14 @@ pub enum ContentCommand {
         #[arg(default_value = "content")]
         path: PathBuf,
     },
-    /// Lessons, steps, questions, minutes, drafts and translation coverage per topic and language.
+    /// Lessons, steps, questions, minutes, drafts and translation coverage per topic and language,
+    /// then per language: lessons written and reviewed, steps with audio, interface strings translated.
     Stats {
         #[arg(default_value = "content")]
         path: PathBuf,
+        /// The interface strings (`<code>.json`); by default the `locales` folder beside PATH.
+        #[arg(long)]
+        locales: Option<PathBuf>,
     },
     /// Build what devices download (catalogue, lesson packs, media); refuses content with errors.
     Build {
@@ -43,9 +50,31 @@ pub enum ContentCommand {
         #[arg(long, default_value = "dist/content")]
         out: PathBuf,
     },
+    /// Copy a team's approved recordings of a lesson in one language into the lesson's media/ and
+    /// name them in its `<locale>.md` as each step's audio (the lesson must then pass `check`).
+    ImportRecordings {
+        /// The team id (see `hocso team list`).
+        #[arg(long)]
+        team: String,
+        /// The lesson id (its folder name).
+        #[arg(long)]
+        lesson: String,
+        /// The language of the voices: vi (read by the team), en, hmn, tyz.
+        #[arg(long)]
+        locale: String,
+        /// The server's database: a SQLite file or `sqlite:` URL, or a `postgres://` URL.
+        #[arg(long, env = "DATABASE_URL", default_value = crate::DEFAULT_DATABASE)]
+        database: String,
+        /// The content folder.
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
+        /// What the play button says, in the lesson's language (default: "Giọng đọc của <team name>").
+        #[arg(long)]
+        label: Option<String>,
+    },
     /// Send the lessons to a team server, which checks them and serves them at once (a trainer
-    /// token: `hocso admin create-token --role trainer` on that server). Exits with 2 when the
-    /// lessons have errors (nothing is published), 1 when it could not publish for another reason.
+    /// token: `hocso admin create-token --role trainer` on that server). Exits like `check`: 1 when
+    /// the lessons have errors (nothing is published), 2 when it could not publish for another reason.
     Publish {
         /// The content folder; every file in it is sent (hidden files are not).
         #[arg(default_value = "content")]
@@ -59,34 +88,65 @@ pub enum ContentCommand {
     },
 }
 
-/// `hocso content publish`'s exit codes, as the studio contract says: 2 the lessons have errors,
-/// 1 anything else (no server, a refused token, a folder that cannot be read).
-const PUBLISH_CONTENT_ERRORS: i32 = 2;
-const PUBLISH_FAILURE: i32 = 1;
-
 /// Runs a `hocso content …` command and returns the process exit code.
 pub async fn run(args: ContentArgs) -> i32 {
     let path = match &args.command {
         ContentCommand::Check { path }
-        | ContentCommand::Stats { path }
+        | ContentCommand::Stats { path, .. }
         | ContentCommand::Build { path, .. }
         | ContentCommand::Publish { path, .. } => path,
+        ContentCommand::ImportRecordings { content, .. } => content,
     };
     if !path.is_dir() {
         eprintln!("hocso: there is no content folder at {}: give its path, e.g. `hocso content check path/to/content`", path.display());
-        return if matches!(args.command, ContentCommand::Publish { .. }) { PUBLISH_FAILURE } else { EXIT_FAILURE };
+        return EXIT_FAILURE;
     }
     match args.command {
         ContentCommand::Check { path } => check(&path),
-        ContentCommand::Stats { path } => print_stats(&path),
+        ContentCommand::Stats { path, locales } => {
+            let locales = locales.unwrap_or_else(|| path.parent().unwrap_or(Path::new("")).join("locales"));
+            print_stats(&path, &locales)
+        }
         ContentCommand::Build { path, out } => build(&path, &out),
+        ContentCommand::ImportRecordings { team, lesson, locale, database, content, label } => {
+            let request =
+                ImportRequest { team: &team, lesson: &lesson, locale: &locale, database: &database, content: &content, label: label.as_deref() };
+            import_recordings(&request).await
+        }
         ContentCommand::Publish { path, server, token } => match publish(&path, &server, &token).await {
             Ok(code) => code,
             Err(error) => {
                 eprintln!("hocso: {error:#}");
-                PUBLISH_FAILURE
+                EXIT_FAILURE
             }
         },
+    }
+}
+
+async fn import_recordings(request: &ImportRequest<'_>) -> i32 {
+    match crate::import_recordings::import(request).await {
+        Ok(imported) => {
+            for (step, name, bytes, duration_ms) in &imported.voices {
+                let length = duration_ms.map_or_else(|| "length not stated".to_owned(), |ms| format!("{:.1} s", ms as f64 / 1000.0));
+                println!("step {step}: media/{name} ({}, {length})", human_size(*bytes as u64));
+            }
+            for sentence in &imported.skipped {
+                println!("skipped: {sentence}");
+            }
+            for name in &imported.removed {
+                println!("removed media/{name}: the voice it held was replaced");
+            }
+            println!(
+                "named {} voices in {}; it passes `hocso content check`. Publish with `hocso content build`.",
+                imported.voices.len(),
+                imported.lesson_file.display()
+            );
+            EXIT_OK
+        }
+        Err(error) => {
+            eprintln!("hocso: {error:#}");
+            EXIT_FAILURE
+        }
     }
 }
 
@@ -161,7 +221,7 @@ async fn publish(path: &Path, server: &str, token: &str) -> anyhow::Result<i32> 
                 println!("{}:{}: {}: {}", shown(&problem.file), problem.position, problem.severity, problem.message);
             }
             println!("{}", refusal.error);
-            Ok(PUBLISH_CONTENT_ERRORS)
+            Ok(EXIT_CONTENT_ERRORS)
         }
         _ => {
             // Every refusal of the API says why in `message`.
@@ -191,7 +251,7 @@ fn print_report(report: &Report) {
     println!("{}", report.summary());
 }
 
-fn print_stats(path: &Path) -> i32 {
+fn print_stats(path: &Path, locales: &Path) -> i32 {
     let tree = ContentTree::load(path);
     let stats = stats(&tree);
     let header = ["topic", "lang", "lessons", "steps", "questions", "minutes", "drafts", "translated"];
@@ -217,6 +277,8 @@ fn print_stats(path: &Path) -> i32 {
         rows.push(row(if i == 0 { "all topics" } else { "" }, locale));
     }
     print!("{}", table(&rows));
+    println!();
+    print!("{}", coverage_table(&stats, locales));
     if tree.report.has_errors() {
         eprintln!(
             "note: the content has {} errors (counted as far as they could be read): run `hocso content check {}`",
@@ -225,6 +287,37 @@ fn print_stats(path: &Path) -> i32 {
         );
     }
     EXIT_OK
+}
+
+/// Per language: lessons written and reviewed, steps with audio, interface strings translated.
+fn coverage_table(stats: &hocso_core::content::Stats, locales: &Path) -> String {
+    let read = |code: &str| -> Option<Messages> {
+        let path = locales.join(format!("{code}.json"));
+        let text = std::fs::read_to_string(&path).ok()?;
+        match Messages::from_json(&text) {
+            Ok(messages) => Some(messages),
+            Err(error) => {
+                eprintln!("note: {}: {error}; its strings are counted as not translated", path.display());
+                None
+            }
+        }
+    };
+    if !locales.join(format!("{REFERENCE_LOCALE}.json")).is_file() {
+        eprintln!("note: no {}/{REFERENCE_LOCALE}.json: interface strings not counted (give the folder with --locales)", locales.display());
+    }
+    let header = ["lang", "language", "lessons", "reviewed", "steps with audio", "interface strings"];
+    let mut rows = vec![header.map(str::to_owned).to_vec()];
+    for language in language_coverage(stats, read) {
+        rows.push(vec![
+            language.locale.clone(),
+            hocso_core::i18n::locale_info(&language.locale).map_or("", |info| info.native_name).to_owned(),
+            format!("{}/{}", language.lessons, language.lessons_total),
+            language.reviewed.to_string(),
+            format!("{}/{}", language.steps_with_audio, language.steps),
+            format!("{}/{}", language.ui_strings, language.ui_strings_total),
+        ]);
+    }
+    table(&rows)
 }
 
 /// Left-aligns the first two columns and right-aligns the numbers.

@@ -10,8 +10,10 @@ pub mod content_cli;
 pub mod dashboard;
 pub mod embedded;
 pub mod health;
+pub mod import_recordings;
 pub mod metrics;
 pub mod proxy;
+pub mod public_url;
 pub mod static_files;
 pub mod store;
 pub mod team_cli;
@@ -25,6 +27,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 pub use connections::{serve_connections, serve_connections_with, ConnectionLimits};
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -47,6 +50,9 @@ pub struct ServeConfig {
     /// A reverse proxy in front: client addresses from `X-Forwarded-For`, HTTPS from
     /// `X-Forwarded-Proto` (`--trust-proxy`; see [`proxy`]).
     pub trust_proxy: bool,
+    /// The server's https address (`--public-url`, checked by [`public_url::parse`]), offered by
+    /// pages opened over plain HTTP.
+    pub public_url: Option<String>,
     /// The content folder trainers publish into (`--content DIR`, see [`api::content`]); without
     /// it, publishing answers `409`.
     pub content: Option<PathBuf>,
@@ -66,6 +72,7 @@ impl ServeConfig {
             tls: None,
             redirect_http_from: None,
             trust_proxy: false,
+            public_url: None,
             content: None,
         }
     }
@@ -103,6 +110,7 @@ pub fn router(config: &ServeConfig, store: store::Store) -> Router {
     state.content = config.content.clone().map(|dir| std::sync::Arc::new(api::content::ContentSource::new(dir, config.dist.join("content"))));
     let metrics = state.metrics.clone();
     let request_timeout = config.connections.request_timeout;
+    let public_url = config.public_url.clone();
     let app = Router::new()
         .route("/healthz", get(move || health::check(store.clone())))
         .route(
@@ -112,9 +120,11 @@ pub fn router(config: &ServeConfig, store: store::Store) -> Router {
                 move || metrics::serve(metrics.clone())
             }),
         )
+        .route("/api/v1/server", get(move || public_url::info(public_url.clone())))
         .nest("/api/v1", api::router(state))
         .fallback_service(static_files::service(&config.dist))
-        .layer(CompressionLayer::new())
+        // Sound is compressed already (Opus, AAC): gzip would only cost the laptop's CPU.
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(NotForContentType::const_new("audio/"))))
         // A body that stops arriving fails the handler reading it; a request that takes too long
         // altogether (a body dripping in) is answered 408.
         .layer(RequestBodyTimeoutLayer::new(config.connections.body_idle_timeout))

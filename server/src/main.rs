@@ -44,6 +44,10 @@ enum Command {
         /// Only with a proxy: otherwise any client could choose the address it is counted as.
         #[arg(long, env = "HOCSO_TRUST_PROXY")]
         trust_proxy: bool,
+        /// This server's https address (e.g. https://hocso.example.vn), when phones may also open it
+        /// over plain HTTP on the Wi-Fi: such a page cannot work offline, so it offers this address.
+        #[arg(long, env = "HOCSO_PUBLIC_URL", value_name = "URL")]
+        public_url: Option<String>,
         /// On Ctrl-C / SIGTERM, how long to let open requests finish before stopping anyway.
         #[arg(long, env = "HOCSO_SHUTDOWN_GRACE", default_value_t = 10, value_name = "SECONDS")]
         shutdown_grace: u64,
@@ -77,7 +81,7 @@ enum Command {
     /// Admin tokens for a province office: every team's indicators (`create-token`, `revoke-token`).
     Admin(hocso_server::admin_cli::AdminArgs),
     /// Check lessons (`check`), count them (`stats`), build content packs (`build`), send them to a
-    /// team server (`publish`).
+    /// team server (`publish`), copy a team's approved voices into a lesson (`import-recordings`).
     Content(hocso_server::content_cli::ContentArgs),
 }
 
@@ -91,7 +95,14 @@ async fn main() {
         die_quietly_on_closed_output();
     }
     let result = match command {
-        Command::Serve { addr, port, dist, database, tls_cert, tls_key, redirect_http_from, trust_proxy, shutdown_grace, content } => {
+        Command::Serve { addr, port, dist, database, tls_cert, tls_key, redirect_http_from, trust_proxy, public_url, shutdown_grace, content } => {
+            let public_url = match public_url.as_deref().map(hocso_server::public_url::parse).transpose() {
+                Ok(url) => url,
+                Err(error) => {
+                    eprintln!("hocso: {error:#}");
+                    std::process::exit(2);
+                }
+            };
             let (dist, unpacked) = match hocso_server::embedded::app_folder(dist) {
                 Ok(found) => found,
                 Err(error) => {
@@ -106,6 +117,7 @@ async fn main() {
             config.tls = tls_cert.zip(tls_key).map(|(cert, key)| hocso_server::tls::TlsFiles { cert, key });
             config.redirect_http_from = redirect_http_from;
             config.trust_proxy = trust_proxy;
+            config.public_url = public_url;
             config.content = content;
             config.connections.shutdown_grace = std::time::Duration::from_secs(shutdown_grace);
             let served = hocso_server::serve(config).await;

@@ -103,10 +103,12 @@ pub fn service(
 /// the hashes of the inline start-up scripts Trunk writes into the pages, and WebAssembly compiled
 /// from them (`'wasm-unsafe-eval'`, not `'unsafe-eval'`: `eval` stays forbidden). Styles from this
 /// server and inline `style` attributes (Leptos sets `style="--topic-colour: …"`, `width: …%`);
-/// everything else (pictures, audio, fetches, the worker, the manifest) from this server only, but
-/// pictures and sounds also from `blob:` URLs: the team tools' studio previews the lesson files a
-/// trainer chose on the device through object URLs, which only this page's own code can make; no
-/// plugins, no `<base>`, forms post here, and no other site may frame the app.
+/// everything else (pictures, audio, fetches, the worker, the manifest) from this server only, and
+/// pictures and sound also from `blob:` URLs the app itself makes: a team's recording played back
+/// before it is sent, the recordings a phone keeps for offline use (`GET
+/// /api/v1/recordings/{id}/audio` needs the device token, which an `<audio src>` cannot send), and
+/// the team tools' studio previewing the lesson files a trainer chose on the device; no plugins, no
+/// `<base>`, forms post here, and no other site may frame the app.
 const CSP_BEFORE_HASHES: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
 const CSP_AFTER_HASHES: &str = "; style-src 'self' 'unsafe-inline'; img-src 'self' blob:; media-src 'self' blob:; \
 connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \

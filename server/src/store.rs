@@ -27,7 +27,9 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Any, AnyPool, Executor, Row};
 
+mod recordings;
 mod reports;
+pub use recordings::{Approval, NewRecording, Upload};
 pub use reports::{AdminToken, Completion, DeviceStatus, DrillOutcome, DrillOutcomeKind, LessonCounts, TeamCounts, TimeRange, TokenRole};
 
 /// What can go wrong in the store that a caller must handle; anything else is `Database`.
@@ -45,6 +47,12 @@ pub enum StoreError {
     TeamFull,
     #[error("learner {0:?} belongs to another team")]
     LearnerOfAnotherTeam(String),
+    /// The request clashes with what is stored (`code` for programs, `message` for people).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// This device may not do that to that record.
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -119,6 +127,8 @@ pub struct Erasure {
 #[derive(Debug, Clone)]
 pub struct PullPage {
     pub profiles: Vec<TeamProfile>,
+    /// The team's approved recordings, when they changed after the cursor (on the last page only).
+    pub recordings: Option<Vec<hocso_core::recordings::TeamRecording>>,
     pub cursor: u64,
     pub has_more: bool,
     pub acked_through_seq: u64,
@@ -313,7 +323,7 @@ fn role_from(text: &str) -> Role {
     }
 }
 
-fn team_from(row: &AnyRow, first: usize) -> Result<TeamInfo, sqlx::Error> {
+pub(crate) fn team_from(row: &AnyRow, first: usize) -> Result<TeamInfo, sqlx::Error> {
     Ok(TeamInfo { id: row.try_get(first)?, name: row.try_get(first + 1)?, commune: row.try_get(first + 2)? })
 }
 
@@ -807,6 +817,13 @@ impl Store {
 
     /// The team's profiles changed after `cursor`, oldest change first.
     pub async fn pull(&self, device: &AuthDevice, cursor: u64, limit: u32) -> Result<PullPage, StoreError> {
+        // Read before the profiles: revisions are handed out one transaction at a time per team
+        // (`next_rev` locks the team's row until commit), so every profile with a revision up to
+        // this one is committed by now and the query below sees it; the cursor may then move past
+        // it without skipping any.
+        let recordings_rev: i64 =
+            sqlx::query_scalar("SELECT recordings_rev FROM teams WHERE id = $1").bind(&device.team.id).fetch_one(&self.reader).await?;
+        let recordings_rev = u64::try_from(recordings_rev).map_err(undecodable)?;
         let mut rows = sqlx::query(
             "SELECT id, nickname, avatar, colour, updated_at, CASE WHEN deleted THEN 1 ELSE 0 END, device_id, rev
              FROM profiles WHERE team_id = $1 AND rev > $2 ORDER BY rev LIMIT $3",
@@ -837,7 +854,12 @@ impl Store {
         };
         let profiles = rows.iter().map(profile).collect::<Result<_, _>>()?;
         let acked: i64 = sqlx::query_scalar("SELECT acked_seq FROM devices WHERE id = $1").bind(&device.id).fetch_one(&self.reader).await?;
-        Ok(PullPage { profiles, cursor: next, has_more, acked_through_seq: u64::try_from(acked).unwrap_or(0) })
+        let (recordings, next) = if !has_more && recordings_rev > cursor {
+            (Some(self.approved_recordings(&device.team.id, None).await?), next.max(recordings_rev))
+        } else {
+            (None, next)
+        };
+        Ok(PullPage { profiles, recordings, cursor: next, has_more, acked_through_seq: u64::try_from(acked).unwrap_or(0) })
     }
 
     /// `hocso learner erase`: the learner's profile becomes a tombstone written by [`SERVER_DEVICE`]

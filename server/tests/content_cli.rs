@@ -125,6 +125,20 @@ fn stats_prints_a_row_per_topic_and_language() {
         let row = printed.lines().find(|l| l.starts_with(topic)).unwrap_or_else(|| panic!("no {topic} row in\n{printed}"));
         assert!(row.contains(" vi ") && row.ends_with("100%"), "{row}");
     }
+    // Per language, with the interface strings of the `locales` folder beside the content.
+    let vi_strings = std::fs::read_to_string(shipped_content().join("../locales/vi.json")).unwrap();
+    let keys =
+        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&vi_strings).unwrap().keys().filter(|k| !k.starts_with('_')).count();
+    let language = printed.lines().skip_while(|l| !l.starts_with("lang ")).collect::<Vec<_>>();
+    assert!(language[0].ends_with("interface strings"), "{printed}");
+    let vi = language.iter().find(|l| l.starts_with("vi ")).unwrap();
+    assert!(vi.contains("Tiếng Việt") && vi.ends_with(&format!("{keys}/{keys}")), "{vi}");
+    // Every language counts its lessons out of the Vietnamese ones.
+    let lessons = vi.split_whitespace().find(|cell| cell.contains('/')).unwrap();
+    let (written, total) = lessons.split_once('/').unwrap();
+    assert_eq!(written, total, "{vi}");
+    let hmn = language.iter().find(|l| l.starts_with("hmn ")).unwrap();
+    assert!(hmn.contains("Hmoob") && hmn.contains(&format!("/{total} ")) && hmn.ends_with(&format!("/{keys}")), "{hmn}");
 }
 
 #[test]

@@ -86,17 +86,17 @@ async fn a_trainer_publishes_from_the_terminal_and_sees_the_servers_answers() {
     assert!(after.topics.iter().flat_map(|t| &t.lessons).any(|l| l.id == "ask-first"));
     assert_eq!(std::fs::read_to_string(dir.path().join("content/cashless-payment/ask-first/vi.md")).unwrap(), lesson("ask-first", "3"));
 
-    // A wrong token: the server's sentence, exit 1.
+    // A wrong token: the server's sentence, exit 2.
     let wrong = run(dir.path(), &["content", "publish", "--server", &base, "--token", "hsa_wrong", "mine"]);
-    assert_eq!(wrong.status.code(), Some(1));
+    assert_eq!(wrong.status.code(), Some(2));
     let said = text(&wrong.stderr);
     assert!(said.contains("401") && said.contains("this token is not known on this server"), "{said}");
 
-    // A broken lesson: its problems as path:line:col, exit 2, nothing published.
+    // A broken lesson: its problems as path:line:col, exit 1, nothing published.
     std::fs::write(mine.join("cashless-payment/ask-first/vi.md"), lesson("ask-first", "nhiều")).unwrap();
     let broken = run(dir.path(), &["content", "publish", "--server", &base, "--token", &token, "mine"]);
     let out = text(&broken.stdout);
-    assert_eq!(broken.status.code(), Some(2), "{out}{}", text(&broken.stderr));
+    assert_eq!(broken.status.code(), Some(1), "{out}{}", text(&broken.stderr));
     assert!(out.contains("mine/cashless-payment/ask-first/vi.md:6:10: error: "), "{out}");
     assert!(out.ends_with("1 error in the lessons: nothing was published\n"), "{out}");
     assert_eq!(catalogue(base.clone()).await.1, version, "the served catalogue is unchanged");
@@ -105,15 +105,15 @@ async fn a_trainer_publishes_from_the_terminal_and_sees_the_servers_answers() {
     // A file that is not part of the lesson format: named, nothing sent.
     std::fs::write(mine.join("cashless-payment/ask-first/notes.txt"), "ghi chú").unwrap();
     let stray = run(dir.path(), &["content", "publish", "--server", &base, "--token", &token, "mine"]);
-    assert_eq!(stray.status.code(), Some(1));
+    assert_eq!(stray.status.code(), Some(2));
     assert!(
         text(&stray.stderr).contains("nothing was sent") && text(&stray.stderr).contains("`cashless-payment/ask-first/notes.txt` cannot be uploaded")
     );
     std::fs::remove_file(mine.join("cashless-payment/ask-first/notes.txt")).unwrap();
 
-    // No server there: a sentence, exit 1.
+    // No server there: a sentence, exit 2.
     let nowhere = run(dir.path(), &["content", "publish", "--server", "http://127.0.0.1:9", "--token", &token, "mine"]);
-    assert_eq!(nowhere.status.code(), Some(1));
+    assert_eq!(nowhere.status.code(), Some(2));
     assert!(text(&nowhere.stderr).contains("cannot reach http://127.0.0.1:9"), "{}", text(&nowhere.stderr));
 }
 
@@ -126,7 +126,7 @@ async fn a_server_without_content_says_so_to_the_terminal() {
     let token = text(&made.stdout).split_whitespace().find(|w| w.starts_with("hsa_")).unwrap().to_owned();
     let server = Hocso::serve(dir.path(), &["--dist", "dist", "--database", "hocso.db"]);
     let published = run(dir.path(), &["content", "publish", "--server", &format!("http://{}/", server.addr), "--token", &token, "mine"]);
-    assert_eq!(published.status.code(), Some(1));
+    assert_eq!(published.status.code(), Some(2));
     assert!(text(&published.stderr).contains("this server was started without --content"), "{}", text(&published.stderr));
 }
 

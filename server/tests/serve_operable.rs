@@ -137,3 +137,30 @@ async fn sigterm_lets_open_requests_finish_then_stops_within_the_deadline() {
     assert!(status.success());
     assert!(took >= Duration::from_millis(1_800) && took < Duration::from_secs(5), "stopped {took:?} after the signal, with a 2 s deadline");
 }
+
+/// `--public-url`: the real binary tells pages its https address at `/api/v1/server` (a page opened
+/// over plain HTTP on the Wi-Fi offers it); without it, `null`; a bad address stops the start with a
+/// sentence, before anything listens.
+#[tokio::test]
+async fn the_public_https_address_is_told_to_pages_and_a_bad_one_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    write_dist(dir.path());
+    let server = Hocso::serve(dir.path(), &["--dist", "dist", "--public-url", "https://hocso.example.vn:8443"]);
+    let info: serde_json::Value = reqwest::get(format!("http://{}/api/v1/server", server.addr)).await.unwrap().json().await.unwrap();
+    assert_eq!(info, json!({ "public_url": "https://hocso.example.vn:8443/" }));
+    drop(server);
+
+    let plain = Hocso::serve(dir.path(), &["--dist", "dist"]);
+    let info: serde_json::Value = reqwest::get(format!("http://{}/api/v1/server", plain.addr)).await.unwrap().json().await.unwrap();
+    assert_eq!(info, json!({ "public_url": null }));
+    drop(plain);
+
+    let refused = binary::hocso()
+        .args(["serve", "--addr", "127.0.0.1", "--port", "0", "--dist", "dist", "--public-url", "http://hocso.example.vn"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("--public-url must start with https://"), "{stderr}");
+}

@@ -18,6 +18,17 @@ fn real_browser_recordings_are_recognised_with_their_length() {
     }
 }
 
+/// The same recorder for 61.5 s at 8 kbit/s (issue #15's limit is 60 s): a real file over the limit.
+const CHROMIUM_WEBM_61_S: &[u8] = include_bytes!("chromium-61500ms.webm");
+
+#[test]
+fn a_real_recording_over_a_minute_is_refused_with_its_length() {
+    assert_eq!(sniff(CHROMIUM_WEBM_61_S), Some(AudioFormat::WebM));
+    let ms = duration_ms(AudioFormat::WebM, CHROMIUM_WEBM_61_S).unwrap();
+    assert!((61_000..=61_700).contains(&ms), "{ms} ms");
+    assert_eq!(check_recording(CHROMIUM_WEBM_61_S), Err(RecordingProblem::TooLong { duration_ms: ms }));
+}
+
 #[test]
 fn other_files_are_not_sound() {
     for bytes in [&b"<svg xmlns='http://www.w3.org/2000/svg'/>"[..], b"\x89PNG\r\n\x1a\n0000", b"MZ\x90\x00", b"", b"\xFF"] {

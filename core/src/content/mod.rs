@@ -8,7 +8,9 @@
 //! - [`parse_lesson`]: one file → [`Lesson`] + problems (pure, also in the browser);
 //! - [`parse_topic`]: a topic's `topic.md` (id, colour, icon, order, title and summary per language);
 //! - [`check_tree`] / [`ContentTree`]: the whole folder, with checks across files and media;
-//! - [`stats()`]: lessons, steps, questions, minutes, drafts and translation coverage;
+//! - [`stats()`]: lessons, steps, questions, minutes, drafts, reviews, audio and translation coverage;
+//!   [`language_coverage`]: the same per language, with the interface strings;
+//! - [`with_step_audio`]: names a voice as a step's audio in a lesson file (`import-recordings`);
 //! - [`build_packs`]: `catalogue.json`, `packs/<topic>.<locale>.json` and `media/` for publishing;
 //! - [`UploadRequest`] and its answers: lessons sent to a team server to check or publish.
 //!
@@ -22,6 +24,7 @@ mod parse;
 mod problem;
 mod publish;
 mod stats;
+mod step_audio;
 mod topic;
 mod tree;
 mod upload;
@@ -30,6 +33,7 @@ mod validate;
 #[cfg(test)]
 mod fixtures;
 
+pub(crate) use front_matter::is_identifier;
 pub use front_matter::FIELDS;
 pub use media::{check_svg, media_kind, MediaKind};
 pub use model::{plain_text, AnswerOption, Block, Inline, Lesson, LessonMeta, LinkTarget, Question, QuestionKind, Status, Step};
@@ -41,7 +45,8 @@ pub use parse::{
     parse_lesson, ParsedLesson, QuestionSource, Reference, ReferenceKind, SourceMap, AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, LONG_STEP_WORDS,
 };
 pub use problem::{FileProblem, Position, Problem, Report, Severity};
-pub use stats::{stats, LocaleStats, Stats, TopicStats};
+pub use stats::{language_coverage, stats, LanguageCoverage, LocaleStats, Stats, TopicStats};
+pub use step_audio::{with_step_audio, StepAudio};
 pub use topic::{is_css_colour, parse_topic, ParsedTopic, TopicMeta, TopicText, DEFAULT_TOPIC_COLOUR, TOPIC_FIELDS};
 pub use tree::{
     check_tree, content_paths, loose_file_paths, ChosenFolderError, ContentTree, LessonFile, LessonFolder, LooseFileError, SourceFiles, TopicFile,

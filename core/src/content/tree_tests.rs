@@ -380,3 +380,31 @@ fn files_chosen_one_by_one_are_placed_by_their_front_matter() {
     let two = [("vi.md", Some(VI)), ("vi.md", Some(other.as_str())), ("qr.svg", None)];
     assert_eq!(loose_file_paths(&two), Err(LooseFileError::WhichLesson("qr.svg".into())));
 }
+
+#[test]
+fn language_coverage_counts_lessons_reviews_voices_and_interface_strings_per_language() {
+    use crate::content::stats::language_coverage;
+    use crate::i18n::Messages;
+    let reviewed = edit(
+        &other_lesson("pay-bills", "cashless-payment", 1),
+        "status: draft",
+        "status: reviewed\nreviewed_by: Tổ công nghệ số xã\nreviewed_on: 2026-11-30",
+    );
+    // A Hmong draft of the fixture lesson without its step audio.
+    let hmn = edit(EN, "![Listen to this step](media/step2.mp3)\n", "");
+    let tree = ContentTree::from_files(tree().with("cashless-payment/pay-bills/vi.md", reviewed).with("cashless-payment/pay-by-vietqr/hmn.md", hmn));
+    let messages = |code: &str| {
+        let json = match code {
+            "vi" | "en" => r#"{"_status": "reviewed", "a": "A", "b": "B", "c": "C", "d": "D"}"#,
+            "hmn" => r#"{"_status": "draft", "a": "Hmoob A", "b": " ", "extra": "x"}"#,
+            _ => return None,
+        };
+        Some(Messages::from_json(json).unwrap())
+    };
+    let coverage = language_coverage(&stats(&tree), messages);
+    let rows: Vec<_> = coverage
+        .iter()
+        .map(|c| (c.locale.as_str(), c.lessons, c.lessons_total, c.reviewed, c.steps_with_audio, c.steps, c.ui_strings, c.ui_strings_total))
+        .collect();
+    assert_eq!(rows, [("vi", 2, 2, 1, 1, 3, 4, 4), ("en", 1, 2, 0, 1, 2, 4, 4), ("hmn", 1, 2, 0, 0, 2, 1, 4), ("tyz", 0, 2, 0, 0, 0, 0, 4)]);
+}

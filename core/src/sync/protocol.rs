@@ -107,8 +107,11 @@ pub struct TeamProfile {
 }
 
 /// `GET /api/v1/sync/pull?cursor=…&limit=…`
+///
+/// Unlike the requests, it accepts fields it does not know: a newer server may add some, and a
+/// phone must still sync with it (phones built before `recordings` refuse a pull that carries it,
+/// which is why the server sends that field only when the team's approved voices changed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct PullResponse {
     /// The team's profiles changed since the cursor, oldest change first.
     pub profiles: Vec<TeamProfile>,
@@ -120,6 +123,11 @@ pub struct PullResponse {
     pub cursor: String,
     /// More changes wait: pull again with the new cursor.
     pub has_more: bool,
+    /// The team's approved recordings, all of them (they replace what the phone knew), sent on the
+    /// last page (`has_more: false`) when they changed since the cursor; absent when unchanged (and
+    /// from servers older than recordings). See [`crate::recordings`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recordings: Option<Vec<crate::recordings::TeamRecording>>,
 }
 
 /// Every 4xx/5xx answer of the API.
@@ -298,6 +306,16 @@ pub fn validate_profile(profile: &Profile, now_ms: i64) -> Result<(), String> {
     profile.check_fields().and_then(|()| check_time("updated_at", profile.updated_at, now_ms)).map_err(|e| format!("profile {:?}: {e}", profile.id))
 }
 
+/// `GET /api/v1/server`: what any page may know about the server it came from. Unknown fields are
+/// ignored, so a newer server can say more.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerInfo {
+    /// The team server's https address (`hocso serve --public-url`), ending in `/`: a page opened at
+    /// a plain-HTTP LAN address offers it, since offline use needs a secure context.
+    #[serde(default)]
+    pub public_url: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,6 +412,22 @@ mod tests {
         assert!(serde_json::from_str::<PushRequest>(r#"{"events": [], "admin": true}"#).is_err());
         assert!(serde_json::from_str::<JoinRequest>(r#"{"code": "A", "device_name": "x", "team": 1}"#).is_err());
         assert_eq!(serde_json::from_str::<PushRequest>("{}").unwrap(), PushRequest::default());
+    }
+
+    #[test]
+    fn a_pull_from_an_older_or_a_newer_server_is_understood() {
+        // A server from before recordings: no `recordings`, read as "unchanged".
+        let older = r#"{"profiles": [], "catalogue_version": null, "acked_through_seq": 3, "cursor": "r1", "has_more": false}"#;
+        assert_eq!(serde_json::from_str::<PullResponse>(older).unwrap().recordings, None);
+        // A newer server's field this phone does not know yet is ignored, not fatal.
+        let newer = r#"{"profiles": [], "catalogue_version": null, "acked_through_seq": 3, "cursor": "r1", "has_more": false, "later": 1}"#;
+        assert!(serde_json::from_str::<PullResponse>(newer).is_ok());
+        // Unchanged recordings are not written, so phones older than them read this server's pulls.
+        let page =
+            PullResponse { profiles: vec![], catalogue_version: None, acked_through_seq: 0, cursor: "r0".into(), has_more: false, recordings: None };
+        assert!(!serde_json::to_string(&page).unwrap().contains("recordings"));
+        let emptied = PullResponse { recordings: Some(vec![]), ..page };
+        assert!(serde_json::to_string(&emptied).unwrap().contains(r#""recordings":[]"#));
     }
 
     #[test]

@@ -106,6 +106,7 @@ impl SimServer {
                     acked_through_seq: self.acked.get(device).copied().unwrap_or(0),
                     cursor: cursor.to_string(),
                     has_more,
+                    recordings: None,
                 };
                 HttpResponse { status: 200, body: serde_json::to_string(&answer).unwrap() }
             }

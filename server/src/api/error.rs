@@ -123,6 +123,8 @@ impl From<StoreError> for ApiError {
             StoreError::LearnerOfAnotherTeam(id) => {
                 Self::client(StatusCode::FORBIDDEN, "learner_of_another_team", format!("learner {id:?} belongs to another team: nothing was stored"))
             }
+            StoreError::Conflict { code, message } => Self::client(StatusCode::CONFLICT, code, message),
+            StoreError::Forbidden { code, message } => Self::client(StatusCode::FORBIDDEN, code, message),
             StoreError::NotFound(what) => Self::client(StatusCode::NOT_FOUND, "not_found", format!("{what} not found")),
             StoreError::Database(e) => ApiError::Internal(e.into()),
         }

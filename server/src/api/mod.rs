@@ -1,6 +1,6 @@
 //! The team sync API under `/api/v1`: every endpoint is listed in [`router`].
 //!
-//! One module per resource (`devices`, `sync`, `dashboard`, `content`), one error type ([`error::ApiError`]), and the
+//! One module per resource (`devices`, `sync`, `dashboard`, `recordings`, `content`), one error type ([`error::ApiError`]), and the
 //! extractors that authenticate and rate-limit a device ([`auth`]) or read JSON ([`json`]).
 pub mod auth;
 pub mod content;
@@ -9,6 +9,7 @@ pub mod devices;
 pub mod error;
 pub mod json;
 pub mod rate_limit;
+pub mod recordings;
 pub mod sync;
 
 use std::path::PathBuf;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use hocso_core::content::MAX_UPLOAD_BYTES;
 use hocso_core::sync::MAX_BODY_BYTES;
@@ -75,6 +76,14 @@ pub fn router(state: AppState) -> Router {
         .route("/team/export.csv", get(dashboard::team_csv))
         .route("/team/sessions.csv", get(dashboard::sessions_csv))
         .route("/admin/teams", get(dashboard::admin_teams))
+        .route("/recordings", get(recordings::list))
+        .route(
+            "/recordings/{id}",
+            // A recording is up to 600 kB: its own limit, under the API's 1 MB.
+            put(recordings::upload).layer(DefaultBodyLimit::max(recordings::MAX_UPLOAD_BODY_BYTES)).delete(recordings::delete),
+        )
+        .route("/recordings/{id}/approve", post(recordings::approve))
+        .route("/recordings/{id}/audio", get(recordings::audio))
         // Lessons with their pictures and sounds: a larger body than sync's, on these two only.
         .route("/content/check", post(content::check).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))
         .route("/content/publish", post(content::publish).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)))

@@ -119,6 +119,7 @@ pub async fn pull(
         acked_through_seq: page.acked_through_seq,
         cursor: format!("r{}", page.cursor),
         has_more: page.has_more,
+        recordings: page.recordings,
     }))
 }
 

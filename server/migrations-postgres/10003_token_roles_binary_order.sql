@@ -1,3 +1,0 @@
--- PostgreSQL only: the token role (shared migration 0006) compares text byte by byte too (see 10001).
-ALTER TABLE admin_tokens
-    ALTER COLUMN role TYPE TEXT COLLATE "C";
