@@ -11,9 +11,17 @@ use crate::prefs;
 
 const VIETNAMESE_JSON: &str = include_str!("../../locales/vi.json");
 
+/// The team tools' own strings (`locales/team/<code>.json`): only in their build, so a villager's
+/// download does not carry them.
+#[cfg(feature = "team")]
+const TEAM_VIETNAMESE_JSON: &str = include_str!("../../locales/team/vi.json");
+
 /// The reference strings, compiled in.
 pub fn vietnamese() -> Messages {
-    Messages::from_json(VIETNAMESE_JSON).expect("locales/vi.json is checked by the core tests")
+    let messages = Messages::from_json(VIETNAMESE_JSON).expect("locales/vi.json is checked by the core tests");
+    #[cfg(feature = "team")]
+    let messages = messages.with(Messages::from_json(TEAM_VIETNAMESE_JSON).expect("locales/team/vi.json is checked by the core tests"));
+    messages
 }
 
 #[derive(Clone, Copy)]
@@ -58,6 +66,16 @@ async fn fetch_messages(code: &str) -> Option<Messages> {
     Messages::from_json(&response.text().await.ok()?).ok()
 }
 
+/// The team tools' strings in `code` (`locales/team/<code>.json`); missing ones fall back to Vietnamese.
+#[cfg(feature = "team")]
+async fn fetch_team_messages(code: &str) -> Option<Messages> {
+    let response = gloo_net::http::Request::get(&format!("/locales/team/{code}.json")).send().await.ok()?;
+    if !response.ok() {
+        return None;
+    }
+    Messages::from_json(&response.text().await.ok()?).ok()
+}
+
 /// The translator for `code`; Vietnamese when the file cannot be had (the lookup falls back anyway).
 async fn load_translator(code: &str) -> Translator {
     let reference = vietnamese();
@@ -65,6 +83,12 @@ async fn load_translator(code: &str) -> Translator {
         return Translator::new(REFERENCE_LOCALE, reference.clone(), reference);
     }
     match fetch_messages(code).await {
+        #[cfg(feature = "team")]
+        Some(chosen) => match fetch_team_messages(code).await {
+            Some(team) => Translator::new(code, chosen.with(team), reference),
+            None => Translator::new(code, chosen, reference),
+        },
+        #[cfg(not(feature = "team"))]
         Some(chosen) => Translator::new(code, chosen, reference),
         None => Translator::new(REFERENCE_LOCALE, reference.clone(), reference),
     }

@@ -40,6 +40,39 @@ impl Positions {
     }
 }
 
+/// The trainer studio's preview (team tools), provided around a [`Reader`] of a lesson that is not
+/// the catalogue's: the learner's screens as they are, but nothing is saved, the lesson starts at
+/// its first step, and what would leave for another screen closes the preview instead.
+#[derive(Clone, Copy)]
+pub struct Preview {
+    pub close: Callback<()>,
+}
+
+/// Whether the view is in a preview. Only the team tools have previews: in the learner's build this
+/// holds nothing and [`PreviewMode::on`] is `false` at compile time, also inside the closures that
+/// keep it, so the villager's download carries none of the preview's branches.
+#[derive(Clone, Copy)]
+struct PreviewMode {
+    #[cfg(feature = "team")]
+    preview: Option<Preview>,
+}
+
+impl PreviewMode {
+    fn here() -> Self {
+        Self {
+            #[cfg(feature = "team")]
+            preview: use_context::<Preview>(),
+        }
+    }
+
+    fn on(self) -> bool {
+        #[cfg(feature = "team")]
+        return self.preview.is_some();
+        #[cfg(not(feature = "team"))]
+        false
+    }
+}
+
 #[component]
 pub fn LessonPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -103,12 +136,14 @@ pub fn LessonPage() -> impl IntoView {
     }
 }
 
+/// One lesson, from its first screen to its result; `next` is the topic's next lesson (id, title).
 #[component]
-fn Reader(topic: CatalogueTopic, localised: LocalisedLesson, next: Option<(String, String)>) -> impl IntoView {
+pub fn Reader(topic: CatalogueTopic, localised: LocalisedLesson, next: Option<(String, String)>) -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
+    let preview = PreviewMode::here();
     let positions = Positions::of(&localised.lesson);
-    let fallback = localised.is_fallback(&i18n.locale());
+    let fallback = !preview.on() && localised.is_fallback(&i18n.locale());
     let locale = localised.locale.clone();
     let version = localised.version.clone();
     let lesson = StoredValue::new(localised.lesson);
@@ -120,7 +155,9 @@ fn Reader(topic: CatalogueTopic, localised: LocalisedLesson, next: Option<(Strin
     // The step of a drill left when the learner tried to finish; then, on its way back there.
     let drill_left = RwSignal::new(None::<u32>);
     let finish_after_drill = RwSignal::new(false);
-    provide_context(PracticeHost { lesson: Some(StoredValue::new((lesson_id.clone(), version.clone()))), locale: StoredValue::new(locale.clone()) });
+    // A preview's drills save nothing, as in present mode.
+    let saved_as = (!preview.on()).then(|| StoredValue::new((lesson_id.clone(), version.clone())));
+    provide_context(PracticeHost { lesson: saved_as, locale: StoredValue::new(locale.clone()) });
     let large_text = RwSignal::new(prefs::large_text());
 
     // Saves `kind`, then shows `to`: the screen never runs ahead of what is stored.
@@ -128,6 +165,11 @@ fn Reader(topic: CatalogueTopic, localised: LocalisedLesson, next: Option<(Strin
         let (lesson_id, version) = (lesson_id.clone(), version.clone());
         move |kinds: Vec<EventKind>, to: usize| {
             let (lesson_id, version) = (lesson_id.clone(), version.clone());
+            if preview.on() {
+                drill_left.set(None);
+                position.set(Some(to));
+                return;
+            }
             saving.set(true);
             drill_left.set(None);
             spawn_local(async move {
@@ -152,6 +194,10 @@ fn Reader(topic: CatalogueTopic, localised: LocalisedLesson, next: Option<(Strin
         let record_then_show = record_then_show.clone();
         let lesson_id = lesson_id.clone();
         Effect::new(move |_| {
+            if preview.on() {
+                position.set(Some(0));
+                return;
+            }
             if position.get_untracked().is_some() || !state.events_loaded.get() {
                 return;
             }
@@ -166,7 +212,9 @@ fn Reader(topic: CatalogueTopic, localised: LocalisedLesson, next: Option<(Strin
         let record_then_show = record_then_show.clone();
         let lesson_id = lesson_id.clone();
         move |to: usize| {
-            if to >= positions.result() {
+            if to >= positions.result() && preview.on() {
+                record_then_show(Vec::new(), positions.result());
+            } else if to >= positions.result() {
                 // The learner finishes the drills first: say so, and offer the way there.
                 let left = state
                     .progress
@@ -245,9 +293,20 @@ fn Reader(topic: CatalogueTopic, localised: LocalisedLesson, next: Option<(Strin
     };
     let percent = move || position.get().map(|at| (at * 100) / positions.result().max(1)).unwrap_or(0);
 
+    // The learner's build keeps its plain link (no preview, and not a byte more to download).
+    #[cfg(feature = "team")]
+    let close = match preview.preview {
+        Some(preview) => view! {
+            <button class="icon-button" aria-label=move || i18n.t("lesson.close") on:click=move |_| preview.close.run(())>"✕"</button>
+        }
+        .into_any(),
+        None => view! { <A href=topic_href attr:class="icon-button" attr:aria-label=move || i18n.t("lesson.close")>"✕"</A> }.into_any(),
+    };
+    #[cfg(not(feature = "team"))]
+    let close = view! { <A href=topic_href attr:class="icon-button" attr:aria-label=move || i18n.t("lesson.close")>"✕"</A> };
     view! {
         <header class="bar" style=format!("--topic-colour: {colour}")>
-            <A href=topic_href attr:class="icon-button" attr:aria-label=move || i18n.t("lesson.close")>"✕"</A>
+            {close}
             <h1 class="lesson-heading">{title}</h1>
             <button class="icon-button text-size" aria-pressed=move || large_text.get().to_string()
                 aria-label=move || i18n.t("lesson.large_text")
@@ -341,6 +400,7 @@ fn QuestionView(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
+    let preview = PreviewMode::here();
     let topic = StoredValue::new(topic);
     let chosen = RwSignal::new(BTreeSet::<usize>::new());
     // None: not checked yet; Some(right?) after checking.
@@ -368,6 +428,13 @@ fn QuestionView(
         let picked = chosen.get_untracked();
         let right = question.with_value(|q| q.is_right(&picked));
         let (lesson_id, version) = (lesson_id.clone(), version.clone());
+        if preview.on() {
+            outcome.set(Some(right));
+            if !right {
+                wrong_tries.update(|n| *n += 1);
+            }
+            return;
+        }
         saving.set(true);
         spawn_local(async move {
             let kind = EventKind::QuestionAnswered { question: index as u32, chosen: picked.iter().map(|i| *i as u32).collect(), correct: right };
@@ -451,8 +518,20 @@ fn QuestionView(
 fn ResultView(lesson_id: String, topic: String, next: Option<(String, String)>, restart: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
     let i18n = use_i18n();
     let state = use_app_state();
-    let score = move || state.progress.with(|p| p.lesson(&lesson_id).last_score);
+    // A preview saves no answers: a score here would be the phone's own learner's.
+    let previewing = PreviewMode::here().on();
+    let score = move || if previewing { None } else { state.progress.with(|p| p.lesson(&lesson_id).last_score) };
     let topic_href = format!("/topics/{topic}");
+    #[cfg(feature = "team")]
+    let back = match PreviewMode::here().preview {
+        Some(preview) => view! {
+            <button class="text-link" on:click=move |_| preview.close.run(())>{move || i18n.t("result.back_to_topic")}</button>
+        }
+        .into_any(),
+        None => view! { <A href=topic_href attr:class="text-link">{move || i18n.t("result.back_to_topic")}</A> }.into_any(),
+    };
+    #[cfg(not(feature = "team"))]
+    let back = view! { <A href=topic_href attr:class="text-link">{move || i18n.t("result.back_to_topic")}</A> };
     view! {
         <section class="result">
             <div class="result-badge" aria-hidden="true">"✓"</div>
@@ -466,7 +545,7 @@ fn ResultView(lesson_id: String, topic: String, next: Option<(String, String)>, 
                 </A>
             })}
             <button class="big-button secondary wide" on:click=move |_| restart()>{move || i18n.t("result.again")}</button>
-            <A href=topic_href attr:class="text-link">{move || i18n.t("result.back_to_topic")}</A>
+            {back}
         </section>
     }
 }

@@ -14,18 +14,18 @@ use crate::profiles::{ProfileForm, WhoIsLearning};
 use crate::pwa::UpdateBanner;
 #[cfg(feature = "team")]
 use crate::team_tools::{
-    dashboard::Dashboard,
     list::TeamHome,
     present::PresentMode,
     provide_team_state,
     province::Province,
     summary::{NewSession, SessionSummary},
+    TeamScreen,
 };
 // The learner app has no team screens: every team path explains where they are (see `team`).
 #[cfg(not(feature = "team"))]
 use crate::membership::{
     TeamToolsElsewhere as TeamHome, TeamToolsElsewhere as NewSession, TeamToolsElsewhere as SessionSummary, TeamToolsElsewhere as PresentMode,
-    TeamToolsElsewhere as Dashboard, TeamToolsElsewhere as Province,
+    TeamToolsElsewhere as TeamScreen, TeamToolsElsewhere as Province,
 };
 use crate::settings::Settings;
 use crate::state::{provide_app_state, StoreErrorBanner};
@@ -56,7 +56,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/team/sessions/new") view=NewSession/>
                         <Route path=path!("/team/sessions/:id") view=SessionSummary/>
                         <Route path=path!("/team/sessions/:id/present/:lesson") view=PresentMode/>
-                        <Route path=path!("/team/dashboard") view=Dashboard/>
+                        // /team/dashboard, /team/studio (one route: the learner's app has none of them)
+                        <Route path=path!("/team/:screen") view=TeamScreen/>
                         <Route path=path!("/province") view=Province/>
                         // A join link or QR code from the team: /join?code=KM4R-7XQP
                         <Route path=path!("/join") view=Settings/>

@@ -65,6 +65,12 @@ impl Messages {
         Ok(Self { strings })
     }
 
+    /// These strings and `more`'s (the team tools add their own file to the learner app's).
+    pub fn with(mut self, more: Messages) -> Self {
+        self.strings.extend(more.strings);
+        self
+    }
+
     pub fn get(&self, key: &str) -> Option<&str> {
         self.strings.get(key).map(String::as_str)
     }

@@ -37,3 +37,33 @@ fn every_locale_matches_the_vietnamese_keys() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The team tools' own strings (`locales/team/`, only in their build): the same rules, and no key
+/// that the learner app's files already have (one of the two would never be shown).
+#[test]
+fn the_team_tools_strings_match_their_vietnamese_keys() {
+    let reference = load("team/vi");
+    let learner = load(REFERENCE_LOCALE);
+    let mut problems = Vec::new();
+    let shared: Vec<&str> = reference.keys().filter(|k| learner.get(k).is_some()).collect();
+    if !shared.is_empty() {
+        problems.push(format!("team/vi.json repeats keys of vi.json: {shared:?}"));
+    }
+    for locale in LOCALES.iter().filter(|l| l.code != REFERENCE_LOCALE) {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../locales/team/{}.json", locale.code));
+        if !path.exists() {
+            if locale.reviewed {
+                problems.push(format!("team/{}.json is missing", locale.code));
+            }
+            continue;
+        }
+        let report = KeyReport::compare(&reference, &load(&format!("team/{}", locale.code)));
+        if !report.extra.is_empty() {
+            problems.push(format!("team/{}.json has keys team/vi.json lacks: {:?}", locale.code, report.extra));
+        }
+        if locale.reviewed && !report.missing.is_empty() {
+            problems.push(format!("team/{}.json (reviewed) lacks keys: {:?}", locale.code, report.missing));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -104,12 +104,13 @@ pub fn service(
 /// from them (`'wasm-unsafe-eval'`, not `'unsafe-eval'`: `eval` stays forbidden). Styles from this
 /// server and inline `style` attributes (Leptos sets `style="--topic-colour: …"`, `width: …%`);
 /// everything else (pictures, audio, fetches, the worker, the manifest) from this server only, and
-/// sound also from `blob:` URLs the app itself makes (a team's recording played back before it is
-/// sent, and the recordings a phone keeps for offline use: `GET /api/v1/recordings/{id}/audio` needs
-/// the device token, which an `<audio src>` cannot send); no plugins, no `<base>`, forms post here,
-/// and no other site may frame the app.
+/// pictures and sound also from `blob:` URLs the app itself makes: a team's recording played back
+/// before it is sent, the recordings a phone keeps for offline use (`GET
+/// /api/v1/recordings/{id}/audio` needs the device token, which an `<audio src>` cannot send), and
+/// the team tools' studio previewing the lesson files a trainer chose on the device; no plugins, no
+/// `<base>`, forms post here, and no other site may frame the app.
 const CSP_BEFORE_HASHES: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
-const CSP_AFTER_HASHES: &str = "; style-src 'self' 'unsafe-inline'; img-src 'self'; media-src 'self' blob:; \
+const CSP_AFTER_HASHES: &str = "; style-src 'self' 'unsafe-inline'; img-src 'self' blob:; media-src 'self' blob:; \
 connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
 frame-ancestors 'none'";
 

@@ -165,7 +165,15 @@ fn assert_security_headers(response: &reqwest::Response, what: &str) {
     assert_eq!(header(response, reqwest::header::X_CONTENT_TYPE_OPTIONS), "nosniff", "{what}");
     assert_eq!(header(response, reqwest::header::REFERRER_POLICY), "no-referrer", "{what}");
     let csp = header(response, reqwest::header::CONTENT_SECURITY_POLICY);
-    for directive in ["default-src 'self'", "'wasm-unsafe-eval'", "media-src 'self' blob:;", "object-src 'none'", "frame-ancestors 'none'"] {
+    // Pictures and sounds from this server, or from the page's own object URLs (the studio's preview).
+    for directive in [
+        "default-src 'self'",
+        "'wasm-unsafe-eval'",
+        "img-src 'self' blob:;",
+        "media-src 'self' blob:;",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+    ] {
         assert!(csp.contains(directive), "{what}: {csp}");
     }
     assert!(!csp.contains("'unsafe-eval'") && !csp.contains("script-src 'self' 'unsafe-inline'"), "{what}: {csp}");

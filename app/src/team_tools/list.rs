@@ -42,5 +42,9 @@ pub fn TeamHome() -> impl IntoView {
                 }}
             </ul>
         </Show>
+        // Trainers write lessons; the studio asks for their own token, not the leader code.
+        <div class="team-actions">
+            <A href="/team/studio" attr:class="big-button secondary wide">{move || i18n.t("studio.title")}</A>
+        </div>
     }
 }

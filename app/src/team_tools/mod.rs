@@ -7,11 +7,12 @@
 //! attendance, group quiz) is a fold of append-only events (`hocso_core::sessions`), saved in
 //! IndexedDB before the screen moves on and synced like any learner's answers.
 //! Screens: the list (`list`), the form and summary (`summary`), present mode (`present`); the
-//! leader's online dashboard lives in `dashboard`.
+//! leader's online dashboard lives in `dashboard`; a trainer's lesson studio in `studio`.
 pub mod dashboard;
 pub mod list;
 pub mod present;
 pub mod province;
+pub mod studio;
 pub mod summary;
 
 use hocso_core::content::{Catalogue, CatalogueTopic};
@@ -71,6 +72,19 @@ fn lesson_version(catalogue: Option<&Catalogue>, lesson_id: &str) -> Option<Stri
 /// The catalogue topic holding a lesson.
 pub fn topic_of(catalogue: &Catalogue, lesson_id: &str) -> Option<CatalogueTopic> {
     catalogue.topics.iter().find(|t| t.lessons.iter().any(|l| l.id == lesson_id)).cloned()
+}
+
+/// `/team/<screen>`: the team tools' one-word screens, the leader's dashboard and the trainer's
+/// studio. One route for them keeps the learner's build (which answers every team path with
+/// "the team tools are elsewhere") from growing with each new one.
+#[leptos::component]
+pub fn TeamScreen() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    move || match params.with(|p| p.get("screen")).as_deref() {
+        Some("dashboard") => view! { <dashboard::Dashboard/> }.into_any(),
+        Some("studio") => view! { <studio::Studio/> }.into_any(),
+        _ => view! { <crate::not_found::NotFound/> }.into_any(),
+    }
 }
 
 pub fn provide_team_state() {

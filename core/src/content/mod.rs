@@ -38,8 +38,8 @@ pub use front_matter::FIELDS;
 pub use media::{check_svg, media_kind, MediaKind};
 pub use model::{plain_text, AnswerOption, Block, Inline, Lesson, LessonMeta, LinkTarget, Question, QuestionKind, Status, Step};
 pub use packs::{
-    build_packs, lesson_version, pack_files, BuildError, BuildSummary, BuiltFile, Catalogue, CatalogueLesson, CatalogueLocale, CatalogueTopic,
-    PackEntry, PackFiles, PackedLesson, TopicPack, CONTENT_URL, PACK_FORMAT,
+    build_packs, device_lesson, lesson_version, pack_files, BuildError, BuildSummary, BuiltFile, Catalogue, CatalogueLesson, CatalogueLocale,
+    CatalogueTopic, PackEntry, PackFiles, PackedLesson, TopicPack, CONTENT_URL, PACK_FORMAT,
 };
 pub use parse::{
     parse_lesson, ParsedLesson, QuestionSource, Reference, ReferenceKind, SourceMap, AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, LONG_STEP_WORDS,
@@ -48,5 +48,8 @@ pub use problem::{FileProblem, Position, Problem, Report, Severity};
 pub use stats::{language_coverage, stats, LanguageCoverage, LocaleStats, Stats, TopicStats};
 pub use step_audio::{with_step_audio, StepAudio};
 pub use topic::{is_css_colour, parse_topic, ParsedTopic, TopicMeta, TopicText, DEFAULT_TOPIC_COLOUR, TOPIC_FIELDS};
-pub use tree::{check_tree, ContentTree, LessonFile, LessonFolder, SourceFiles, TopicFile, TopicFolder, TOPIC_FILE};
+pub use tree::{
+    check_tree, content_paths, loose_file_paths, ChosenFolderError, ContentTree, LessonFile, LessonFolder, LooseFileError, SourceFiles, TopicFile,
+    TopicFolder, TOPIC_FILE,
+};
 pub use upload::{check_upload_path, ProblemAt, UploadAnswer, UploadRefusal, UploadRequest, UploadedFile, MAX_UPLOAD_BYTES, MAX_UPLOAD_PATH_BYTES};

@@ -233,12 +233,9 @@ pub fn pack_files(tree: &ContentTree) -> PackFiles {
             for locale in LOCALES {
                 let Some(file) = folder.files.get(locale.code) else { continue };
                 let version = lesson_version(file, folder);
-                let lesson = match borrowed_drills(locale.code, file, folder) {
-                    Some(original) => file.parsed.lesson.with_drills_of(&original.parsed.lesson),
-                    None => file.parsed.lesson.clone(),
-                };
+                let lesson = device_lesson(file, folder, &|name| media_url(folder, name));
                 let drills = lesson.drills().len() as u32;
-                let packed = PackedLesson { version: version.clone(), lesson: with_media_urls(&lesson, folder) };
+                let packed = PackedLesson { version: version.clone(), lesson };
                 let bytes = serde_json::to_vec(&packed).expect("lessons serialise").len() as u64;
                 let media_bytes = file.media_used().iter().filter_map(|m| folder.media.get(m)).map(|b| b.len() as u64).sum();
                 let meta = &file.parsed.lesson.meta;
@@ -351,11 +348,22 @@ fn topic_media_url(topic: &TopicFolder, name: &str) -> String {
     format!("{CONTENT_URL}/media/{}/{name}?v={}", topic.id, short_hex(hasher))
 }
 
-/// The lesson as devices get it: `media/x.svg` becomes the URL path the file is served at.
-fn with_media_urls(lesson: &Lesson, folder: &LessonFolder) -> Lesson {
-    let mut lesson = lesson.clone();
-    let url = |path: &str| path.strip_prefix("media/").map(|name| media_url(folder, name));
-    lesson.meta.icon = lesson.meta.icon.as_ref().map(|icon| media_url(folder, icon));
+/// The lesson in `file` exactly as a phone gets it: with the original's drills when the translation
+/// carries them, and each `media/x.svg` replaced by `media_url("x.svg")`. Packs pass the URL path the
+/// file is served at; the trainer studio's preview passes the chosen file's object URL, so what the
+/// trainer previews is what phones show.
+pub fn device_lesson(file: &LessonFile, folder: &LessonFolder, media_url: &dyn Fn(&str) -> String) -> Lesson {
+    let lesson = match borrowed_drills(&file.locale, file, folder) {
+        Some(original) => file.parsed.lesson.with_drills_of(&original.parsed.lesson),
+        None => file.parsed.lesson.clone(),
+    };
+    with_media_urls(lesson, media_url)
+}
+
+/// `media/x.svg` becomes `media_url("x.svg")` everywhere in the lesson.
+fn with_media_urls(mut lesson: Lesson, media_url: &dyn Fn(&str) -> String) -> Lesson {
+    let url = |path: &str| path.strip_prefix("media/").map(media_url);
+    lesson.meta.icon = lesson.meta.icon.as_ref().map(|icon| media_url(icon));
     for step in &mut lesson.steps {
         rewrite_blocks(&mut step.blocks, &url);
     }

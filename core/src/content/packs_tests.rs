@@ -259,3 +259,21 @@ fn a_translation_without_drills_in_a_language_not_yet_reviewed_carries_the_origi
     let changed = build(tree().with(HMN, none).with(VI_PATH, edit(VI, "right: scan", "right: scan => Tốt.")));
     assert_ne!(hmn_version(&changed), before);
 }
+
+#[test]
+fn the_studio_preview_gets_the_packed_lesson_with_its_own_media_urls() {
+    const HMN: &str = "cashless-payment/pay-by-vietqr/hmn.md";
+    let none = edit(EN, "```practice\nkind: transfer_confirm\ninstruction: Scan the QR code at the counter.\nscreen: scan\nright: scan\n```\n\n", "");
+    let files = tree().with(HMN, none);
+    let content = ContentTree::from_files(files.clone());
+    let folder = content.lessons.iter().find(|l| l.id == "pay-by-vietqr").unwrap();
+    let packed = pack(&build(files), "cashless-payment.hmn").lessons.into_iter().find(|l| l.lesson.meta.id == "pay-by-vietqr").unwrap().lesson;
+    let preview = device_lesson(&folder.files["hmn"], folder, &|name| format!("blob:{name}"));
+    assert_eq!(preview.drills(), packed.drills(), "the translation carries the original's drill, as on phones");
+    assert_eq!(preview.meta.icon.as_deref(), Some("blob:icon.svg"));
+    assert_eq!(preview.steps[1].audio(), Some("blob:step2.mp3"));
+    // Everything but the media URLs is what the pack holds.
+    let packed_with = |url: &dyn Fn(&str) -> String| device_lesson(&folder.files["hmn"], folder, url);
+    let via_pack_urls = packed_with(&|name| media_url(folder, name));
+    assert_eq!(via_pack_urls, packed);
+}

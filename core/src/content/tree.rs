@@ -72,6 +72,103 @@ impl SourceFiles {
     }
 }
 
+/// Why a folder chosen in the browser cannot be checked as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChosenFolderError {
+    /// One lesson's folder (`<lesson>/vi.md`): its topic is not in the paths.
+    LessonFolder,
+    /// No `topic.md` and no lesson file where a topic or content folder has them.
+    NoContent,
+}
+
+/// The paths, relative to the content folder, of the files of a folder chosen in the browser
+/// (`<input webkitdirectory>` names each file `chosen/…`). The chosen folder may be the content
+/// folder itself (it holds `<topic>/topic.md` or `<topic>/<lesson>/<locale>.md`) or one topic's
+/// folder (it holds `topic.md` or `<lesson>/<locale>.md`; its name is the topic id). Hidden files
+/// and folders (`.DS_Store`, `.git/`) are `None`, as [`SourceFiles::read`] skips them.
+pub fn content_paths(chosen: &[&str]) -> Result<Vec<Option<String>>, ChosenFolderError> {
+    fn visible(path: &str) -> bool {
+        !path.split('/').any(|part| part.starts_with('.'))
+    }
+    fn is_lesson_file(name: &str) -> bool {
+        name.strip_suffix(".md").is_some_and(|stem| locale_info(stem).is_some())
+    }
+    let shown: Vec<Vec<&str>> = chosen.iter().filter(|p| visible(p)).map(|p| p.split('/').collect()).collect();
+    let any = |matches: &dyn Fn(&[&str]) -> bool| shown.iter().any(|parts| matches(parts));
+    // `chosen/topic.md`: a topic's folder, even if its lessons' paths look like topics' files.
+    let topic_folder = any(&|parts| matches!(parts, [_, TOPIC_FILE]));
+    let content_folder = any(&|parts| matches!(parts, [_, _, TOPIC_FILE]) || matches!(parts, [_, _, _, name] if is_lesson_file(name)));
+    let topic_lessons = any(&|parts| matches!(parts, [_, _, name] if is_lesson_file(name)));
+    let strip = if topic_folder {
+        false
+    } else if content_folder {
+        true
+    } else if topic_lessons {
+        false
+    } else if any(&|parts| matches!(parts, [_, name] if is_lesson_file(name))) {
+        return Err(ChosenFolderError::LessonFolder);
+    } else {
+        return Err(ChosenFolderError::NoContent);
+    };
+    Ok(chosen
+        .iter()
+        .map(|path| match path.split_once('/') {
+            _ if !visible(path) => None,
+            Some((_, rest)) if strip => Some(rest.to_owned()),
+            _ if strip => None,
+            _ => Some((*path).to_owned()),
+        })
+        .collect())
+}
+
+/// Why files chosen one by one cannot all be placed in the content folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LooseFileError {
+    /// A lesson or topic file whose front matter does not say its `id` (and a lesson's `topic`).
+    NoId(String),
+    /// A file that is neither `<locale>.md` nor `topic.md`, among files of no lesson or of several.
+    WhichLesson(String),
+}
+
+/// Where files chosen one by one (a file input, no folders) belong in the content folder: a lesson
+/// file `<locale>.md` at `<topic>/<id>/` from its front matter, a `topic.md` at `<id>/`, and other
+/// files (pictures, sounds) in the `media/` of the one lesson chosen with them. `files` are
+/// (name, text if the file is UTF-8).
+pub fn loose_file_paths(files: &[(&str, Option<&str>)]) -> Result<Vec<String>, LooseFileError> {
+    let is_lesson_file = |name: &str| name.strip_suffix(".md").is_some_and(|stem| locale_info(stem).is_some());
+    let placed: Vec<Option<String>> = files
+        .iter()
+        .map(|(name, text)| {
+            let text = text.unwrap_or_default();
+            if *name == TOPIC_FILE {
+                let id = parse_topic(text).topic.id;
+                (!id.is_empty()).then(|| format!("{id}/{TOPIC_FILE}"))
+            } else if is_lesson_file(name) {
+                let meta = parse_lesson(text).lesson.meta;
+                (!meta.id.is_empty() && !meta.topic.is_empty()).then(|| format!("{}/{}/{name}", meta.topic, meta.id))
+            } else {
+                None
+            }
+        })
+        .collect();
+    let lessons: BTreeSet<&str> = files
+        .iter()
+        .zip(&placed)
+        .filter(|((name, _), _)| is_lesson_file(name))
+        .filter_map(|(_, path)| path.as_deref().and_then(|p| p.rsplit_once('/')).map(|(dir, _)| dir))
+        .collect();
+    files
+        .iter()
+        .zip(&placed)
+        .map(|((name, _), path)| match path {
+            Some(path) => Ok(path.clone()),
+            None if *name == TOPIC_FILE || is_lesson_file(name) => Err(LooseFileError::NoId((*name).to_owned())),
+            None if lessons.len() == 1 => Ok(format!("{}/media/{name}", lessons.first().expect("one"))),
+            None => Err(LooseFileError::WhichLesson((*name).to_owned())),
+        })
+        .collect()
+}
+
 /// One lesson folder: its files in each language and its media.
 #[derive(Debug, Clone)]
 pub struct LessonFolder {

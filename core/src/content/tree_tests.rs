@@ -336,6 +336,52 @@ fn a_sound_file_must_be_the_sound_its_name_says_and_within_a_steps_limits() {
 }
 
 #[test]
+fn a_chosen_content_or_topic_folder_gives_paths_relative_to_the_content_folder() {
+    let root = ["content/money/topic.md", "content/money/pay/vi.md", "content/money/pay/media/qr.svg", "content/README.md", "content/.git/HEAD"];
+    assert_eq!(
+        content_paths(&root),
+        Ok(vec![
+            Some("money/topic.md".into()),
+            Some("money/pay/vi.md".into()),
+            Some("money/pay/media/qr.svg".into()),
+            Some("README.md".into()),
+            None
+        ])
+    );
+    let topic = ["money/topic.md", "money/pay/vi.md", "money/pay/.DS_Store", "money/pay/media/qr.svg"];
+    assert_eq!(
+        content_paths(&topic),
+        Ok(vec![Some("money/topic.md".into()), Some("money/pay/vi.md".into()), None, Some("money/pay/media/qr.svg".into())])
+    );
+    // A topic folder without its topic.md still is one (the check then asks for topic.md).
+    assert_eq!(content_paths(&["money/pay/en.md"]), Ok(vec![Some("money/pay/en.md".into())]));
+    assert_eq!(content_paths(&["pay/vi.md", "pay/media/qr.svg"]), Err(ChosenFolderError::LessonFolder));
+    assert_eq!(content_paths(&["photos/a.png", "photos/notes.md"]), Err(ChosenFolderError::NoContent));
+}
+
+#[test]
+fn files_chosen_one_by_one_are_placed_by_their_front_matter() {
+    let topic = "---\nid: cashless-payment\ncolour: \"#2e7d32\"\norder: 2\ntitle: Thanh toán\nsummary: Chuyển tiền\n---\n";
+    let files = [("vi.md", Some(VI)), ("en.md", Some(EN)), ("qr-stand.svg", None), ("topic.md", Some(topic))];
+    assert_eq!(
+        loose_file_paths(&files),
+        Ok(vec![
+            VI_PATH.to_owned(),
+            EN_PATH.to_owned(),
+            "cashless-payment/pay-by-vietqr/media/qr-stand.svg".to_owned(),
+            "cashless-payment/topic.md".to_owned()
+        ])
+    );
+    // A fixed file alone goes where it was.
+    assert_eq!(loose_file_paths(&[("vi.md", Some(VI))]), Ok(vec![VI_PATH.to_owned()]));
+    assert_eq!(loose_file_paths(&[("vi.md", Some("no front matter"))]), Err(LooseFileError::NoId("vi.md".into())));
+    assert_eq!(loose_file_paths(&[("qr.svg", None)]), Err(LooseFileError::WhichLesson("qr.svg".into())));
+    let other = other_lesson("pay-bills", "cashless-payment", 1);
+    let two = [("vi.md", Some(VI)), ("vi.md", Some(other.as_str())), ("qr.svg", None)];
+    assert_eq!(loose_file_paths(&two), Err(LooseFileError::WhichLesson("qr.svg".into())));
+}
+
+#[test]
 fn language_coverage_counts_lessons_reviews_voices_and_interface_strings_per_language() {
     use crate::content::stats::language_coverage;
     use crate::i18n::Messages;
