@@ -1,14 +1,12 @@
 //! `hocso content check|stats|build`: the real binary on the shipped lessons and on a broken copy.
+mod common;
+use common::{copy_dir, shipped_content};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The lesson copied into a temporary tree and broken by the tests.
 const TOPIC: &str = "cashless-payment";
 const LESSON: &str = "pay-by-vietqr";
-
-fn shipped_content() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")
-}
 
 fn hocso(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hocso")).args(args).output().expect("the hocso binary runs")
@@ -179,18 +177,6 @@ fn snapshot(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
     let mut files = std::collections::BTreeMap::new();
     walk(dir, dir, &mut files);
     files
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
 }
 
 /// A copy of the shipped content whose lesson summary says `summary`: new catalogue, new packs.

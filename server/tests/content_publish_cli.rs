@@ -3,28 +3,13 @@
 mod binary;
 mod common;
 
-use std::path::{Path, PathBuf};
+use common::{copy_dir, shipped_content};
+use std::path::Path;
 use std::process::Output;
 
 use binary::{hocso, write_dist, Hocso};
 use hocso_core::content::Catalogue;
 use sha2::{Digest, Sha256};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
-}
-
-fn shipped_content() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")
-}
 
 fn lesson(id: &str, minutes: &str) -> String {
     format!(

@@ -1,28 +1,14 @@
 //! Topics are content: a province adds a topic folder (`topic.md`, its icon, a lesson), runs the
 //! real `hocso content build`, and the served catalogue lists the topic with its title per language,
 //! colour, icon and pack — what a phone reads on its next start, with no new app.
+mod common;
+use common::{copy_dir, shipped_content};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use hocso_core::content::{Catalogue, TopicPack};
 use hocso_server::ServeConfig;
-
-fn shipped_content() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../content")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
-}
 
 const TOPIC_MD: &str = "---\nid: farming\ncolour: \"#558b2f\"\norder: 6\nicon: icon.svg\ntitle: Nông nghiệp số\nsummary: Xem thời tiết, bán nông sản\ntitle.en: Digital farming\nsummary.en: Weather, selling produce\n---\n";
 const ICON: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 64 64\"><circle cx=\"32\" cy=\"32\" r=\"20\" fill=\"#558b2f\"/></svg>\n";
