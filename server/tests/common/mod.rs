@@ -116,8 +116,6 @@ impl Server {
     }
 }
 
-/// The PostgreSQL server the suite runs against (`HOCSO_TEST_DATABASE_URL`, an URL of its
-/// maintenance database, e.g. `postgres://postgres@127.0.0.1:5433/postgres`), or `None`: SQLite.
 /// Joins a phone to the team of `code` on a `hocso` process at `base` (`http://…` or `https://…`)
 /// with `client`, as the app does, and returns its device token (panics with the answer if none).
 pub async fn join_over_http(client: &reqwest::Client, base: &str, code: &str, device_name: &str, device_id: &str) -> String {
@@ -133,6 +131,8 @@ pub async fn join_over_http(client: &reqwest::Client, base: &str, code: &str, de
     joined["device_token"].as_str().unwrap_or_else(|| panic!("{device_id} did not join: {joined}")).to_owned()
 }
 
+/// The PostgreSQL server the suite runs against (`HOCSO_TEST_DATABASE_URL`, an URL of its
+/// maintenance database, e.g. `postgres://postgres@127.0.0.1:5433/postgres`), or `None`: SQLite.
 pub fn postgres() -> Option<String> {
     std::env::var("HOCSO_TEST_DATABASE_URL").ok().filter(|url| !url.is_empty())
 }
