@@ -7,6 +7,10 @@
 //!   keyed by `profile.id`; `meta` {key, value}.
 //! - v2: index `by_device_seq` on events, so the sync outbox reads "this device's events after N"
 //!   without scanning every event.
+//! - v3 (issue #15, voices): `sounds` {sha256, content_type, blob} keyed by `sha256`, the team's
+//!   approved recordings downloaded for offline play; `takes` {id, lesson, step, locale, blob, …}
+//!   keyed by `id`, the recordings made on this phone in the team tools until sent. Both hold a
+//!   `Blob`, which JSON cannot carry: they are read and written as plain JS objects ([`put_object`]).
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -17,10 +21,14 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
 pub const DATABASE: &str = "hocso";
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 const EVENTS: &str = "events";
 const PROFILES: &str = "profiles";
 const META: &str = "meta";
+/// Downloaded sounds of the team's approved voices (v3).
+pub const SOUNDS: &str = "sounds";
+/// Recordings made on this phone by the team tools' recorder (v3).
+pub const TAKES: &str = "takes";
 
 /// Why the store failed, in the terms a screen needs to explain it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,23 +117,24 @@ struct MetaRecord<T> {
     value: T,
 }
 
-/// Builds the schema of `version` (1 or 2). Exposed for the migration test.
+/// Builds the schema of `version` (1 to 3). Exposed for the migration test.
 pub async fn open_database(name: &str, version: u32) -> StoreResult<Rexie> {
     let mut events = ObjectStore::new(EVENTS).key_path("event.id").add_index(Index::new("by_learner", "event.learner_id"));
     if version >= 2 {
         events = events.add_index(Index::new_array("by_device_seq", ["event.device_id", "event.seq"]));
     }
-    let rexie = Rexie::builder(name)
+    let mut builder = Rexie::builder(name)
         .version(version)
         .add_object_store(events)
         .add_object_store(ObjectStore::new(PROFILES).key_path("profile.id"))
-        .add_object_store(ObjectStore::new(META).key_path("key"))
-        .build()
-        .await
-        .map_err(|e| match StoreError::from(e) {
-            StoreError::Failed(_) => StoreError::Unavailable,
-            other => other,
-        })?;
+        .add_object_store(ObjectStore::new(META).key_path("key"));
+    if version >= 3 {
+        builder = builder.add_object_store(ObjectStore::new(SOUNDS).key_path("sha256")).add_object_store(ObjectStore::new(TAKES).key_path("id"));
+    }
+    let rexie = builder.build().await.map_err(|e| match StoreError::from(e) {
+        StoreError::Failed(_) => StoreError::Unavailable,
+        other => other,
+    })?;
     Ok(rexie)
 }
 
@@ -360,6 +369,45 @@ pub async fn set_meta<T: Serialize>(key: &str, value: T) -> StoreResult<()> {
     let db = db().await?;
     let tx = db.transaction(&[META], TransactionMode::ReadWrite)?;
     meta_put(&tx.store(META)?, key, value).await?;
+    tx.done().await?;
+    Ok(())
+}
+
+/// Writes a plain JS object (one holding a `Blob`) into `store` ([`SOUNDS`] or [`TAKES`]), replacing
+/// the one with the same key.
+pub async fn put_object(store: &str, object: &JsValue) -> StoreResult<()> {
+    let db = db().await?;
+    let tx = db.transaction(&[store], TransactionMode::ReadWrite)?;
+    tx.store(store)?.put(object, None).await?;
+    tx.done().await?;
+    Ok(())
+}
+
+/// The object with this key in `store`, if any.
+pub async fn get_object(store: &str, key: &str) -> StoreResult<Option<JsValue>> {
+    let db = db().await?;
+    let tx = db.transaction(&[store], TransactionMode::ReadOnly)?;
+    Ok(tx.store(store)?.get(JsValue::from_str(key)).await?)
+}
+
+/// Every object in `store`, by key.
+pub async fn all_objects(store: &str) -> StoreResult<Vec<JsValue>> {
+    let db = db().await?;
+    let tx = db.transaction(&[store], TransactionMode::ReadOnly)?;
+    Ok(tx.store(store)?.get_all(None, None).await?)
+}
+
+/// Every key in `store` (sounds already downloaded, without reading their bytes).
+pub async fn object_keys(store: &str) -> StoreResult<Vec<String>> {
+    let db = db().await?;
+    let tx = db.transaction(&[store], TransactionMode::ReadOnly)?;
+    Ok(tx.store(store)?.get_all_keys(None, None).await?.into_iter().filter_map(|k| k.as_string()).collect())
+}
+
+pub async fn delete_object(store: &str, key: &str) -> StoreResult<()> {
+    let db = db().await?;
+    let tx = db.transaction(&[store], TransactionMode::ReadWrite)?;
+    tx.store(store)?.delete(JsValue::from_str(key)).await?;
     tx.done().await?;
     Ok(())
 }

@@ -140,3 +140,43 @@ async fn an_imported_profile_keeps_its_edit_time_and_never_beats_a_later_edit() 
     let dirty: Vec<String> = store::changed_profiles().await.unwrap().into_iter().map(|p| p.id).collect();
     assert!(dirty.contains(&"import-new-here".to_owned()), "imported learners are sent to the team");
 }
+
+#[wasm_bindgen_test]
+async fn migration_to_v3_keeps_events_and_a_blob_comes_back_whole() {
+    let name = "hocso-migration-v3-test";
+    let _ = rexie::Rexie::delete(name).await;
+    let v2 = store::open_database(name, 2).await.unwrap();
+    let record = js_sys::JSON::parse(
+        r#"{"event": {"id": "phone-y:1", "device_id": "phone-y", "seq": 1, "learner_id": "mai", "lesson_id": "l",
+             "lesson_version": "v1", "at": 1, "kind": {"type": "lesson_started"}}}"#,
+    )
+    .unwrap();
+    let tx = v2.transaction(&["events"], TransactionMode::ReadWrite).unwrap();
+    tx.store("events").unwrap().add(&record, None).await.unwrap();
+    tx.done().await.unwrap();
+    v2.close();
+
+    let v3 = store::open_database(name, 3).await.unwrap();
+    assert_eq!(v3.version().unwrap(), 3);
+    let stores = v3.store_names();
+    assert!(stores.contains(&store::SOUNDS.to_owned()) && stores.contains(&store::TAKES.to_owned()), "{stores:?}");
+    let tx = v3.transaction(&["events"], TransactionMode::ReadOnly).unwrap();
+    assert!(tx.store("events").unwrap().get(JsValue::from_str("phone-y:1")).await.unwrap().is_some(), "the v2 event is kept");
+    v3.close();
+
+    // The app's own database (SCHEMA_VERSION 3): a sound's bytes survive IndexedDB as a Blob.
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).unwrap();
+    let object = js_sys::Object::new();
+    js_sys::Reflect::set(&object, &"sha256".into(), &"abc123".into()).unwrap();
+    js_sys::Reflect::set(&object, &"blob".into(), &blob).unwrap();
+    store::put_object(store::SOUNDS, &object).await.unwrap();
+    assert!(store::object_keys(store::SOUNDS).await.unwrap().contains(&"abc123".to_owned()));
+    let back = store::get_object(store::SOUNDS, "abc123").await.unwrap().expect("stored");
+    let blob: web_sys::Blob = js_sys::Reflect::get(&back, &"blob".into()).unwrap().into();
+    let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer()).await.unwrap();
+    assert_eq!(js_sys::Uint8Array::new(&buffer).to_vec(), bytes);
+    store::delete_object(store::SOUNDS, "abc123").await.unwrap();
+    assert!(store::get_object(store::SOUNDS, "abc123").await.unwrap().is_none());
+}
