@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use hocso_core::content::{Block, CatalogueTopic, Lesson, Question, QuestionKind};
 use hocso_core::progress::{EventKind, LessonStatus};
+use hocso_core::recordings::{RecordingPart, StepVoices, TeamRecording, VoiceSource};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -17,6 +18,7 @@ use crate::not_found::NotFound;
 use crate::practice::PracticeHost;
 use crate::rich_text::{blocks_view, inlines_view};
 use crate::state::use_app_state;
+use crate::sync::SyncState;
 use crate::topics::catalogue_topic;
 use crate::{prefs, speech};
 
@@ -273,7 +275,7 @@ pub fn Reader(topic: CatalogueTopic, localised: LocalisedLesson, next: Option<(S
                         .with(|p| drill_steps.with_value(|d| p.lesson(&lesson_id_for_steps.read_value()).first_undone_drill(d.len()).is_none()))
             };
             view! {
-                <StepView topic=topic.get_value() step locale=locale.clone() at first_drill positions go saving/>
+                <StepView topic=topic.get_value() lesson_id=lesson_id_for_steps.get_value() step locale=locale.clone() at first_drill positions go saving/>
                 <Show when=ready>
                     {let finish = finish.clone(); view! {
                         <div class="drill-ready" role="status">
@@ -331,33 +333,102 @@ pub(crate) fn step_speech_text(title: &str, blocks: &[Block]) -> String {
     std::iter::once(title.to_owned()).chain(blocks.iter().map(Block::plain_text)).collect::<Vec<_>>().join(". ")
 }
 
+/// Where a step's reading comes from, once chosen (see `StepVoices::best`).
+#[derive(Clone, PartialEq)]
+enum Voice {
+    Team(TeamRecording),
+    File(String),
+    Speech,
+    None,
+}
+
+/// The "read aloud" button, and a line saying whose voice it is. `part` is (lesson id, step) when
+/// the text is a lesson's step: the team's recording of it can play then.
 #[component]
-pub(crate) fn ReadAloud(text: String, audio: Option<String>, locale: String) -> impl IntoView {
+pub(crate) fn ReadAloud(text: String, audio: Option<String>, locale: String, #[prop(optional)] part: Option<(String, u32)>) -> impl IntoView {
     let i18n = use_i18n();
-    let has_voice = RwSignal::new(audio.is_some() || speech::can_speak(&locale));
-    if !has_voice.get_untracked() {
-        // Phones load their voices a moment after start: look again shortly.
-        let locale = locale.clone();
-        spawn_local(async move {
-            gloo_timers::future::TimeoutFuture::new(800).await;
-            has_voice.set(speech::can_speak(&locale));
-        });
-    }
-    let play = move |_| match &audio {
-        Some(url) => speech::play(url),
-        None => speech::speak(&text, &locale),
+    let sync = use_context::<SyncState>();
+    let voice = RwSignal::new(None::<Voice>);
+    let token = move || sync.and_then(|s| s.membership.get_untracked()).map(|m| m.device_token);
+    let choose = {
+        let (audio, locale) = (audio.clone(), locale.clone());
+        move |downloaded: &BTreeSet<String>| {
+            let team = sync.map(|s| s.voices.get_untracked()).unwrap_or_default();
+            let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
+            let can_fetch = online && token().is_some();
+            let wanted = i18n.locale();
+            let (lesson_id, step) = part.clone().unwrap_or_default();
+            let step = StepVoices {
+                team: if part.is_some() { &team } else { &[] },
+                lesson_id: &lesson_id,
+                part: RecordingPart::Step(step),
+                wanted_locale: &wanted,
+                shown_locale: &locale,
+                has_lesson_audio: audio.is_some(),
+                can_speak: speech::can_speak(&locale),
+            };
+            match step.best(|r| can_fetch || downloaded.contains(&r.sha256)) {
+                VoiceSource::Team(recording) => Voice::Team(recording.clone()),
+                VoiceSource::LessonFile => Voice::File(audio.clone().unwrap_or_default()),
+                VoiceSource::Speech => Voice::Speech,
+                VoiceSource::None => Voice::None,
+            }
+        }
     };
+    // Chosen again when the team's voices change (a sync) and once more a moment after start:
+    // phones load their speech voices late.
+    Effect::new(move |_| {
+        if let Some(sync) = sync {
+            sync.voices.track();
+        }
+        let choose = choose.clone();
+        spawn_local(async move {
+            let downloaded = crate::voices::downloaded().await;
+            voice.set(Some(choose(&downloaded)));
+            if voice.get_untracked() == Some(Voice::None) {
+                gloo_timers::future::TimeoutFuture::new(800).await;
+                voice.set(Some(choose(&downloaded)));
+            }
+        });
+    });
+    let play = move |_| {
+        let (text, locale) = (text.clone(), locale.clone());
+        match voice.get_untracked() {
+            Some(Voice::Team(recording)) => spawn_local(async move {
+                match crate::voices::sound_url(&recording, token().as_deref()).await {
+                    Some(url) => speech::play(&url),
+                    // Gone since it was chosen (the signal went): read it the phone's way.
+                    None => speech::speak(&text, &locale),
+                }
+            }),
+            Some(Voice::File(url)) => speech::play(&url),
+            Some(Voice::Speech) => speech::speak(&text, &locale),
+            Some(Voice::None) | None => {}
+        }
+    };
+    let whose = move || match voice.get() {
+        Some(Voice::Team(_)) => {
+            let team = sync.and_then(|s| s.membership.get()).map(|m| m.team.name).unwrap_or_default();
+            Some(i18n.t_with("lesson.voice_team", &[("team", &team)]))
+        }
+        Some(Voice::File(_)) => Some(i18n.t("lesson.voice_lesson")),
+        Some(Voice::Speech) => Some(i18n.t("lesson.voice_phone")),
+        Some(Voice::None) | None => None,
+    };
+    let has_voice = move || !matches!(voice.get(), Some(Voice::None));
     view! {
-        <button class="read-aloud" disabled=move || !has_voice.get() on:click=play>
+        <button class="read-aloud" disabled=move || !has_voice() on:click=play>
             <svg class="speaker" viewBox="0 0 24 24" aria-hidden="true"><path d="M3 9v6h4l5 4V5L7 9H3z" fill="currentColor"/><path d="M16 8a5 5 0 0 1 0 8M19 5a9 9 0 0 1 0 14" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>
-            {move || if has_voice.get() { i18n.t("lesson.read_aloud") } else { i18n.t("lesson.no_voice") }}
+            {move || if has_voice() { i18n.t("lesson.read_aloud") } else { i18n.t("lesson.no_voice") }}
         </button>
+        {move || whose().map(|line| view! { <p class="voice-source">{line}</p> })}
     }
 }
 
 #[component]
 fn StepView(
     topic: String,
+    lesson_id: String,
     step: hocso_core::content::Step,
     locale: String,
     at: usize,
@@ -373,7 +444,7 @@ fn StepView(
     view! {
         <p class="step-count">{move || i18n.t_with("lesson.step_of", &[("n", &(at + 1).to_string()), ("total", &positions.steps.to_string())])}</p>
         <h2 class="step-title">{step.title.clone()}</h2>
-        <ReadAloud text=speech_text audio locale/>
+        <ReadAloud text=speech_text audio locale part=(lesson_id, at as u32)/>
         <div class="step-body">{blocks_view(&step.blocks, &topic, first_drill)}</div>
         <nav class="step-nav">
             <button class="big-button secondary" disabled=move || at == 0 || saving.get() on:click=move |_| back(at - 1)>

@@ -1,7 +1,8 @@
 //! The HocSo progressive web app: Leptos, client-side rendered, built by Trunk.
 //!
 //! One module per feature; views stay thin over `hocso_core`. Browser I/O lives in small layers
-//! (`store` for IndexedDB, `content` for lesson packs, `prefs` for local settings, `speech`,
+//! (`store` for IndexedDB, `content` for lesson packs, `prefs` for local settings, `speech` and
+//! `voices` (the team's recordings),
 //! `pwa` for the service worker) so components never touch web APIs
 //! directly. Not for: rules of the app (those belong in `hocso_core`, tested natively).
 
@@ -30,6 +31,7 @@ pub mod sync;
 #[cfg(feature = "team")]
 pub mod team_tools;
 pub mod topics;
+pub mod voices;
 
 /// Mounts the app on `<body>`, in a task of its own: compiling and starting the WASM module is
 /// already a long task on a slow phone, and the page can paint and answer a tap in between.

@@ -46,6 +46,13 @@ fn StoragePanel() -> impl IntoView {
 #[component]
 pub fn Settings() -> impl IntoView {
     let i18n = use_i18n();
+    let app = crate::state::use_app_state();
+    let sync = use_context::<crate::sync::SyncState>();
+    // "12/15 bài · 4 bài có giọng đọc" under each language, with a bar a non-reader can read too.
+    let coverage = move |code: &'static str| {
+        let team = sync.map(|s| s.voices.get()).unwrap_or_default();
+        app.catalogue.with(|c| c.as_ref().and_then(|c| c.as_ref().ok()).map(|c| hocso_core::recordings::locale_coverage(c, &team, code)))
+    };
     view! {
         <header class="bar">
             <A href="/" attr:class="icon-button" attr:aria-label=move || i18n.t("nav.home")>"←"</A>
@@ -67,7 +74,24 @@ pub fn Settings() -> impl IntoView {
                                 on:click=move |_| i18n.set_locale(locale.code)
                             >
                                 <span class="radio-dot" aria-hidden="true"></span>
-                                <span>{locale.native_name}</span>
+                                <span class="language-name">
+                                    <span>{locale.native_name}</span>
+                                    {move || coverage(locale.code).filter(|c| c.lessons > 0).map(|c| {
+                                        let line = i18n.t_with("settings.coverage", &[
+                                            ("written", &c.written.to_string()),
+                                            ("lessons", &c.lessons.to_string()),
+                                            ("voiced", &c.voiced.to_string()),
+                                        ]);
+                                        view! {
+                                            <span class="coverage">
+                                                <span class="coverage-bar" aria-hidden="true">
+                                                    <span class="written" style=format!("width:{}%", c.written * 100 / c.lessons)></span>
+                                                </span>
+                                                <span class="coverage-line">{line}</span>
+                                            </span>
+                                        }
+                                    })}
+                                </span>
                                 {(!locale.reviewed).then(|| view! { <span class="draft-badge">{move || i18n.t("settings.draft_language")}</span> })}
                             </button>
                         }

@@ -1,7 +1,15 @@
-//! Read aloud: a recorded audio file when the lesson has one, else the browser's speech synthesis
-//! in the lesson's language, when the phone has such a voice. Never pretends: the view asks
-//! [`can_speak`] and says so when no voice exists.
+//! Read aloud: a recording (the team's voice or the lesson's own file) when there is one, else the
+//! browser's speech synthesis in the lesson's language, when the phone has such a voice. Never
+//! pretends: the view asks [`can_speak`] and says so when no voice exists. Which comes first is
+//! `hocso_core::recordings::StepVoices::best`.
+use std::cell::RefCell;
+
 use web_sys::{HtmlAudioElement, SpeechSynthesisUtterance};
+
+thread_local! {
+    // The recording playing now, so the next step (or another tap) stops it.
+    static PLAYING: RefCell<Option<HtmlAudioElement>> = const { RefCell::new(None) };
+}
 
 /// BCP 47 tag for speech, from a lesson locale.
 fn speech_lang(locale: &str) -> &'static str {
@@ -43,16 +51,21 @@ pub fn speak(text: &str, locale: &str) {
     }
 }
 
-/// Plays a recorded file (recorded audio wins over synthesis).
+/// Plays a recording, stopping anything already playing.
 pub fn play(url: &str) {
     stop();
     if let Ok(audio) = HtmlAudioElement::new_with_src(url) {
+        // A refusal (a sound the phone cannot decode) rejects the promise: the console says why.
         let _ = audio.play();
+        PLAYING.with(|playing| *playing.borrow_mut() = Some(audio));
     }
 }
 
 pub fn stop() {
     if let Some(synthesis) = synthesis() {
         synthesis.cancel();
+    }
+    if let Some(audio) = PLAYING.with(|playing| playing.borrow_mut().take()) {
+        let _ = audio.pause();
     }
 }

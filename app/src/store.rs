@@ -373,6 +373,10 @@ pub async fn set_meta<T: Serialize>(key: &str, value: T) -> StoreResult<()> {
     Ok(())
 }
 
+pub async fn delete_meta(key: &str) -> StoreResult<()> {
+    delete_object(META, key).await
+}
+
 /// Writes a plain JS object (one holding a `Blob`) into `store` ([`SOUNDS`] or [`TAKES`]), replacing
 /// the one with the same key.
 pub async fn put_object(store: &str, object: &JsValue) -> StoreResult<()> {

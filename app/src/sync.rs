@@ -8,6 +8,7 @@
 use std::cell::RefCell;
 
 use hocso_core::progress::{EventKind, ProgressEvent};
+use hocso_core::recordings::TeamRecording;
 use hocso_core::sync::{
     ApiError, HttpRequest, HttpResponse, JoinRequest, JoinResponse, Method, NoAnswer, Outbox, OutboxResult, Profile, PullResponse, Role,
     StoreFailure, SyncEngine, SyncStatus, TeamInfo, Transport, API_PREFIX,
@@ -49,6 +50,8 @@ pub struct SyncView {
 #[derive(Clone, Copy)]
 pub struct SyncState {
     pub membership: RwSignal<Option<Membership>>,
+    /// The team's approved voices (issue #15), as the last pull listed them.
+    pub voices: RwSignal<Vec<TeamRecording>>,
     pub view: RwSignal<SyncView>,
     app: AppState,
 }
@@ -101,11 +104,13 @@ pub struct IndexedDbOutbox {
     device_id: String,
     /// Set when the server announces content this phone has not seen.
     catalogue_changed: bool,
+    /// The team's approved voices, when the pull said they changed (already saved).
+    voices_changed: Option<Vec<TeamRecording>>,
 }
 
 impl IndexedDbOutbox {
     pub fn new(device_id: String) -> Self {
-        Self { device_id, catalogue_changed: false }
+        Self { device_id, catalogue_changed: false, voices_changed: None }
     }
 }
 
@@ -165,6 +170,11 @@ impl Outbox for IndexedDbOutbox {
             store::merge_remote_profile(&team_profile.profile, &team_profile.device_id).await?;
         }
         store::ensure_seq_after(page.acked_through_seq).await?;
+        // Before the cursor: a list saved under a cursor past it would never come again.
+        if let Some(voices) = &page.recordings {
+            crate::voices::save(voices).await?;
+            self.voices_changed = Some(voices.clone());
+        }
         if let Some(version) = &page.catalogue_version {
             let known = store::get_meta::<String>("catalogue_version").await?;
             if known.as_ref() != Some(version) {
@@ -257,6 +267,9 @@ impl SyncState {
         if outbox.catalogue_changed {
             self.app.reload_catalogue();
         }
+        if let Some(voices) = outbox.voices_changed {
+            self.voices.set(voices);
+        }
         if SYNC_AGAIN.with(|again| std::mem::take(&mut *again.borrow_mut())) {
             self.sync_now();
         } else if let Some(at) = retry_at {
@@ -293,6 +306,13 @@ impl SyncState {
         }
         let joined: JoinResponse = serde_json::from_str(&text).map_err(|e| JoinError::Refused(e.to_string()))?;
         store::adopt_device_id(&joined.device_id).await.map_err(|_| JoinError::Storage)?;
+        if self.membership.get_untracked().is_some_and(|old| old.team.id != joined.team.id) {
+            // Another team's voices are not this team's: forget them, and pull the new team from the
+            // start (the old cursor counts the old team's changes: it could skip the new voices).
+            crate::voices::save(&[]).await.map_err(|_| JoinError::Storage)?;
+            store::delete_meta("pull_cursor").await.map_err(|_| JoinError::Storage)?;
+            self.voices.set(Vec::new());
+        }
         let membership = Membership { device_token: joined.device_token, device_id: joined.device_id, team: joined.team, role: joined.role };
         store::set_meta("membership", &membership).await.map_err(|_| JoinError::Storage)?;
         self.membership.set(Some(membership.clone()));
@@ -327,6 +347,7 @@ impl JoinError {
 pub fn provide_sync(app: AppState) {
     let sync = SyncState {
         membership: RwSignal::new(None),
+        voices: RwSignal::new(Vec::new()),
         view: RwSignal::new(SyncView { status: SyncStatus::Idle, unsynced: Some(0), set_aside: 0 }),
         app,
     };
@@ -346,6 +367,7 @@ pub fn provide_sync(app: AppState) {
     });
     spawn_local(async move {
         if let Ok(Some(membership)) = store::get_meta::<Membership>("membership").await {
+            sync.voices.set(crate::voices::saved().await);
             sync.membership.set(Some(membership));
             sync.note_saved();
             sync.sync_now();

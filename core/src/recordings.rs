@@ -143,6 +143,83 @@ impl TeamRecording {
     }
 }
 
+/// Where a step's read-aloud comes from: the first that exists, in this order (issue #15).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VoiceSource<'a> {
+    /// A recording approved by the learner's team: in the learner's own language first, else in
+    /// the language of the text on screen.
+    Team(&'a TeamRecording),
+    /// The lesson's own audio file (in the language of the text on screen).
+    LessonFile,
+    /// The phone's speech voice for the text's language.
+    Speech,
+    /// Nothing can read this step: the screen says so.
+    None,
+}
+
+/// What the reader knows about one step when it chooses a voice.
+#[derive(Debug, Clone, Copy)]
+pub struct StepVoices<'a> {
+    /// The team's approved recordings (from the sync pull).
+    pub team: &'a [TeamRecording],
+    pub lesson_id: &'a str,
+    pub part: RecordingPart,
+    /// The learner's language, which may differ from the text's when the lesson falls back.
+    pub wanted_locale: &'a str,
+    /// The language of the text on screen.
+    pub shown_locale: &'a str,
+    pub has_lesson_audio: bool,
+    /// Whether the phone has a speech voice for `shown_locale`.
+    pub can_speak: bool,
+}
+
+impl<'a> StepVoices<'a> {
+    /// The team's approved recording of this step in `locale`.
+    pub fn approved(&self, locale: &str) -> Option<&'a TeamRecording> {
+        let key = self.part.key();
+        self.team.iter().find(|r| r.approved && r.lesson_id == self.lesson_id && r.step == key && r.locale == locale)
+    }
+
+    /// The best voice it has. `playable` says whether a team recording can be played now (its sound
+    /// is on the phone, or the phone is online to fetch it): one that cannot is skipped, so an
+    /// offline phone that never downloaded it still reads the step some other way.
+    pub fn best(&self, playable: impl Fn(&TeamRecording) -> bool) -> VoiceSource<'a> {
+        let team = [self.wanted_locale, self.shown_locale].into_iter().filter_map(|locale| self.approved(locale)).find(|r| playable(r));
+        match team {
+            Some(recording) => VoiceSource::Team(recording),
+            None if self.has_lesson_audio => VoiceSource::LessonFile,
+            None if self.can_speak => VoiceSource::Speech,
+            None => VoiceSource::None,
+        }
+    }
+}
+
+/// How much of the lessons a language has, for the language picker: "12/15 bài · 4 bài có giọng
+/// đọc" (issue #15).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LocaleCoverage {
+    /// Lessons in the catalogue.
+    pub lessons: usize,
+    /// Lessons written in this language.
+    pub written: usize,
+    /// Lessons with at least one step that has a voice in this language: the lesson's own audio, or a
+    /// recording the learner's team approved.
+    pub voiced: usize,
+}
+
+pub fn locale_coverage(catalogue: &crate::content::Catalogue, team: &[TeamRecording], locale: &str) -> LocaleCoverage {
+    let mut coverage = LocaleCoverage::default();
+    for lesson in catalogue.topics.iter().flat_map(|topic| &topic.lessons) {
+        coverage.lessons += 1;
+        let written = lesson.locales.get(locale);
+        coverage.written += usize::from(written.is_some());
+        let own_audio = written.is_some_and(|l| l.audio_steps > 0);
+        let team_voice = team.iter().any(|r| r.approved && r.lesson_id == lesson.id && r.locale == locale);
+        coverage.voiced += usize::from(own_audio || team_voice);
+    }
+    coverage
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,5 +281,80 @@ mod tests {
         assert!(json.get("duration_ms").is_none() && json.get("approved_by").is_none(), "{json}");
         assert_eq!(serde_json::from_value::<TeamRecording>(json).unwrap(), recording);
         assert_eq!(recording.audio_path(), "/api/v1/recordings/r1/audio");
+    }
+    fn voice(id: &str, lesson: &str, step: &str, locale: &str, approved: bool) -> TeamRecording {
+        TeamRecording {
+            id: id.into(),
+            lesson_id: lesson.into(),
+            step: step.into(),
+            locale: locale.into(),
+            content_type: "audio/webm".into(),
+            bytes: 1000,
+            duration_ms: Some(2000),
+            sha256: format!("sha-{id}"),
+            recorded_by: "phone".into(),
+            created_at: 1,
+            approved,
+            approved_by: None,
+            approved_at: None,
+        }
+    }
+
+    #[test]
+    fn the_reader_plays_the_team_voice_in_the_learners_language_first() {
+        let team = [
+            voice("hmn-0", "pay", "0", "hmn", true),
+            voice("vi-0", "pay", "0", "vi", true),
+            voice("vi-1", "pay", "1", "vi", true),
+            voice("hmn-1-take", "pay", "1", "hmn", false),
+            voice("other-lesson", "other", "2", "hmn", true),
+        ];
+        // A Hmong learner whose text fell back to Vietnamese hears Hmong when the team recorded it…
+        let step0 = StepVoices {
+            team: &team,
+            lesson_id: "pay",
+            part: RecordingPart::Step(0),
+            wanted_locale: "hmn",
+            shown_locale: "vi",
+            has_lesson_audio: true,
+            can_speak: true,
+        };
+        assert_eq!(step0.best(|_| true), VoiceSource::Team(&team[0]));
+        // …else the team's Vietnamese reading of the text on screen (an unapproved take never plays)…
+        let step1 = StepVoices { part: RecordingPart::Step(1), ..step0 };
+        assert_eq!(step1.best(|_| true), VoiceSource::Team(&team[2]));
+        // …and a recording that cannot be played now (offline, never downloaded) gives way.
+        assert_eq!(step0.best(|r| r.locale != "hmn"), VoiceSource::Team(&team[1]));
+        assert_eq!(step1.best(|_| false), VoiceSource::LessonFile);
+        // Then the lesson's own file, the phone's voice, or nothing (said on screen).
+        let step2 = StepVoices { part: RecordingPart::Step(2), ..step0 };
+        assert_eq!(step2.best(|_| true), VoiceSource::LessonFile, "other lessons' recordings never play here");
+        assert_eq!(StepVoices { has_lesson_audio: false, ..step2 }.best(|_| true), VoiceSource::Speech);
+        assert_eq!(StepVoices { has_lesson_audio: false, can_speak: false, ..step2 }.best(|_| true), VoiceSource::None);
+        // A drill's instruction is another part than the step with its number.
+        assert_eq!(StepVoices { part: RecordingPart::DrillInstruction(0), has_lesson_audio: false, ..step0 }.best(|_| true), VoiceSource::Speech);
+    }
+
+    #[test]
+    fn coverage_counts_written_lessons_and_lessons_with_a_voice() {
+        let catalogue: crate::content::Catalogue = serde_json::from_value(serde_json::json!({
+            "format": 1,
+            "topics": [{"id": "t", "packs": {}, "lessons": [
+                {"id": "a", "order": 1, "minutes": 3, "locales": {
+                    "vi": {"title": "A", "summary": "", "status": "reviewed", "version": "1", "bytes": 1, "media_bytes": 0, "audio_steps": 2},
+                    "hmn": {"title": "A", "summary": "", "status": "draft", "version": "1", "bytes": 1, "media_bytes": 0, "audio_steps": 1}}},
+                {"id": "b", "order": 2, "minutes": 3, "locales": {
+                    "vi": {"title": "B", "summary": "", "status": "reviewed", "version": "1", "bytes": 1, "media_bytes": 0},
+                    "hmn": {"title": "B", "summary": "", "status": "draft", "version": "1", "bytes": 1, "media_bytes": 0}}},
+                {"id": "c", "order": 3, "minutes": 3, "locales": {
+                    "vi": {"title": "C", "summary": "", "status": "reviewed", "version": "1", "bytes": 1, "media_bytes": 0}}}
+            ]}]
+        }))
+        .unwrap();
+        let team = [voice("c-hmn", "c", "0", "hmn", true), voice("b-hmn-take", "b", "0", "hmn", false), voice("b-vi", "b", "3", "vi", true)];
+        assert_eq!(locale_coverage(&catalogue, &team, "hmn"), LocaleCoverage { lessons: 3, written: 2, voiced: 2 }, "a: own audio, c: the team's");
+        assert_eq!(locale_coverage(&catalogue, &team, "vi"), LocaleCoverage { lessons: 3, written: 3, voiced: 2 }, "a: own audio, b: the team's");
+        assert_eq!(locale_coverage(&catalogue, &[], "hmn"), LocaleCoverage { lessons: 3, written: 2, voiced: 1 });
+        assert_eq!(locale_coverage(&catalogue, &team, "tyz"), LocaleCoverage { lessons: 3, written: 0, voiced: 0 });
     }
 }

@@ -70,6 +70,7 @@ fn catalogue() -> Catalogue {
         bytes: 1,
         media_bytes: 0,
         drills: 1,
+        audio_steps: 0,
     };
     cashless.lessons[0].locales.insert("vi".into(), vi);
     cashless.packs.insert("vi".into(), PackEntry { url: VIETQR_PACK.into(), version: "p1".into(), bytes: 1 });

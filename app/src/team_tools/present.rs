@@ -79,7 +79,7 @@ fn Slides(topic: String, session: String, lesson: Lesson, locale: String) -> imp
                 <p class="present-count">{i18n.t_with("lesson.step_of", &[("n", &(position + 1).to_string()), ("total", &steps.to_string())])}</p>
                 <h2 class="present-title">{step.title.clone()}</h2>
                 <div class="present-body">{blocks_view(&step.blocks, &topic.get_value(), first_drill)}</div>
-                <ReadAloud text audio locale=locale.get_value()/>
+                <ReadAloud text audio locale=locale.get_value() part=(lesson.with_value(|l| l.meta.id.clone()), position as u32)/>
             }
             .into_any()
         } else {

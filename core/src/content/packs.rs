@@ -96,6 +96,10 @@ pub struct CatalogueLocale {
     /// list can tell without the pack (`LessonProgress::is_completed_with_drills`). Absent when 0.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub drills: u32,
+    /// Steps with the lesson's own recorded audio in this language (the language picker's "lessons
+    /// with a voice", issue #15). Absent when 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub audio_steps: u32,
 }
 
 impl CatalogueTopic {
@@ -235,6 +239,7 @@ pub fn pack_files(tree: &ContentTree) -> PackFiles {
                 let version = lesson_version(file, folder);
                 let lesson = device_lesson(file, folder, &|name| media_url(folder, name));
                 let drills = lesson.drills().len() as u32;
+                let audio_steps = lesson.steps.iter().filter(|step| step.audio().is_some()).count() as u32;
                 let packed = PackedLesson { version: version.clone(), lesson };
                 let bytes = serde_json::to_vec(&packed).expect("lessons serialise").len() as u64;
                 let media_bytes = file.media_used().iter().filter_map(|m| folder.media.get(m)).map(|b| b.len() as u64).sum();
@@ -249,6 +254,7 @@ pub fn pack_files(tree: &ContentTree) -> PackFiles {
                         bytes,
                         media_bytes,
                         drills,
+                        audio_steps,
                     },
                 );
                 packs

@@ -88,6 +88,8 @@ fn the_catalogue_lists_topics_lessons_and_per_locale_versions_and_sizes() {
     assert!(vi.version.bytes().all(|b| b.is_ascii_hexdigit()));
     assert_ne!(vi.version, lesson.locales["en"].version);
     assert_eq!(vi.media_bytes, (svg("icon").len() + svg("qr").len() + "ID3 audio".len()) as u64);
+    // One step of each language has the lesson's own audio (the language picker's "with a voice").
+    assert_eq!((vi.audio_steps, lesson.locales["en"].audio_steps), (1, 1));
     let packed = pack(&packs, "cashless-payment.vi");
     assert_eq!(vi.bytes, serde_json::to_vec(&packed.lessons[0]).unwrap().len() as u64);
 }
