@@ -7,6 +7,7 @@ pub mod api;
 pub mod backup;
 pub mod connections;
 pub mod content_cli;
+pub mod translate_cli;
 pub mod dashboard;
 pub mod embedded;
 pub mod health;
