@@ -129,6 +129,7 @@ pub async fn run(args: ContentArgs) -> i32 {
                 EXIT_FAILURE
             }
         },
+        ContentCommand::Translate(_) => unreachable!("run above"),
     }
 }
 

@@ -7,7 +7,6 @@ pub mod api;
 pub mod backup;
 pub mod connections;
 pub mod content_cli;
-pub mod translate_cli;
 pub mod dashboard;
 pub mod embedded;
 pub mod health;
@@ -19,6 +18,7 @@ pub mod static_files;
 pub mod store;
 pub mod team_cli;
 pub mod tls;
+pub mod translate_cli;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

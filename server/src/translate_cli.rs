@@ -76,7 +76,8 @@ impl Folders {
         }
         let locales = self.locales();
         let reference = locales.join(format!("{REFERENCE_LOCALE}.json"));
-        let ui_reference = std::fs::read_to_string(&reference).map_err(|e| format!("cannot read {}: {e} (give the folder with --locales)", reference.display()))?;
+        let ui_reference =
+            std::fs::read_to_string(&reference).map_err(|e| format!("cannot read {}: {e} (give the folder with --locales)", reference.display()))?;
         let target = locales.join(format!("{locale}.json"));
         let ui_target = match std::fs::read_to_string(&target) {
             Ok(text) => Some(text),

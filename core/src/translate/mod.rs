@@ -239,6 +239,7 @@ pub fn export(sources: &Sources, locale: &str, all: bool) -> Result<(Catalogue, 
         let target = folder.files.get(locale).map(|f| f.source.as_str());
         let title = &vi.parsed.lesson.meta.title;
         let mut any = false;
+        let mut any_before = false;
         for piece in lesson_states(&vi.source, target) {
             if piece.state == State::UpToDate && !all {
                 continue;
@@ -248,6 +249,12 @@ pub fn export(sources: &Sources, locale: &str, all: bool) -> Result<(Catalogue, 
             let segment = &piece.segment;
             let mut notes = vec![format!("Lesson «{title}»: {}.", describe(&segment.id))];
             notes.extend(state_note(piece.state, locale));
+            if piece.state == State::Missing && target.is_some() && !any_before {
+                notes.push(format!(
+                    "This lesson's {locale}.md does not follow vi.md piece by piece, so its text is not offered here: a complete import replaces it."
+                ));
+            }
+            any_before = true;
             notes.extend(markdown_notes(&segment.id, &segment.text));
             entries.push(Entry {
                 notes,
@@ -285,9 +292,7 @@ fn state_note(state: State, locale: &str) -> Option<String> {
     match state {
         State::Missing | State::UpToDate => None,
         State::Changed => Some(format!("Changed: the Vietnamese changed since this was translated; msgstr is the current {locale} text.")),
-        State::Unverified => {
-            Some(format!("Unverified: the current {locale} text was written before HocSo recorded what it translates; check it."))
-        }
+        State::Unverified => Some(format!("Unverified: the current {locale} text was written before HocSo recorded what it translates; check it.")),
     }
 }
 
@@ -405,7 +410,9 @@ pub fn import(catalogue: &Catalogue, sources: &Sources, locale: &str) -> Result<
     check_locale(locale).map_err(|e| fail(e.to_string()))?;
     match catalogue.header_value("Language") {
         Some(language) if language == locale => {}
-        Some(language) => return Err(fail(format!("this file is a translation into `{language}`, not `{locale}` (its header says `Language: {language}`)"))),
+        Some(language) => {
+            return Err(fail(format!("this file is a translation into `{language}`, not `{locale}` (its header says `Language: {language}`)")))
+        }
         None => return Err(fail("the file's header has no `Language:`: export a new file with `hocso content translate export`".to_owned())),
     }
     let reference = ordered_strings(&sources.ui_reference).map_err(|e| fail(format!("locales/{REFERENCE_LOCALE}.json: {e}")))?;
@@ -427,7 +434,10 @@ pub fn import(catalogue: &Catalogue, sources: &Sources, locale: &str) -> Result<
     for entry in &catalogue.entries {
         let line = entry.line;
         let Some(context) = &entry.context else {
-            problems.push(ImportProblem::at(line, "this entry has no msgctxt: every entry of a HocSo file says what it translates (`ui:…` or `lesson:…`)"));
+            problems.push(ImportProblem::at(
+                line,
+                "this entry has no msgctxt: every entry of a HocSo file says what it translates (`ui:…` or `lesson:…`)",
+            ));
             continue;
         };
         if !seen.insert(context.as_str()) {
@@ -437,7 +447,8 @@ pub fn import(catalogue: &Catalogue, sources: &Sources, locale: &str) -> Result<
         let translation = entry.translation.trim();
         if let Some(key) = context.strip_prefix(UI) {
             let Some(source) = reference_map.get(key) else {
-                problems.push(ImportProblem::at(line, format!("unknown msgctxt \"{context}\": there is no interface string `{key}` in locales/vi.json")));
+                problems
+                    .push(ImportProblem::at(line, format!("unknown msgctxt \"{context}\": there is no interface string `{key}` in locales/vi.json")));
                 continue;
             };
             if entry.id != *source {
@@ -470,7 +481,10 @@ pub fn import(catalogue: &Catalogue, sources: &Sources, locale: &str) -> Result<
             lesson_states(&folder.original().expect("filtered").source, target)
         });
         let Some(piece) = pieces.iter().find(|p| p.segment.id == segment_id) else {
-            problems.push(ImportProblem::at(line, format!("unknown msgctxt \"{context}\": lesson `{lesson_id}` has no piece `{segment_id}` (export again)")));
+            problems.push(ImportProblem::at(
+                line,
+                format!("unknown msgctxt \"{context}\": lesson `{lesson_id}` has no piece `{segment_id}` (export again)"),
+            ));
             continue;
         };
         if entry.id != piece.segment.text {
@@ -531,7 +545,8 @@ pub fn import(catalogue: &Catalogue, sources: &Sources, locale: &str) -> Result<
         let found: Vec<Segment> = lesson_segments(&assembled.text);
         if let Some(index) = (0..expected.len().max(found.len())).find(|&i| found.get(i).map(|s| &s.id) != expected.get(i)) {
             let offset = found.get(index).map_or(assembled.text.len(), |s| s.range.start);
-            let culprit = piece_at(&assembled.ranges, offset).or_else(|| assembled.ranges.iter().rev().find(|(_, r)| r.start <= offset).map(|(id, _)| id.clone()));
+            let culprit = piece_at(&assembled.ranges, offset)
+                .or_else(|| assembled.ranges.iter().rev().find(|(_, r)| r.start <= offset).map(|(id, _)| id.clone()));
             let line = culprit.as_ref().and_then(|id| po_lines.get(id)).copied();
             problems.push(ImportProblem {
                 line,
@@ -691,14 +706,12 @@ fn code_spans(text: &str) -> Vec<String> {
 /// strings in `vi.json`'s order (keys it no longer has after them), then the source hashes.
 fn ui_json(reference: &[(String, String)], target: &[(String, String)], updates: &BTreeMap<&str, (String, String)>) -> String {
     let mut strings: BTreeMap<&str, &str> = target.iter().filter(|(k, _)| !k.starts_with('_')).map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let mut hashes: BTreeMap<&str, &str> =
-        target.iter().filter_map(|(k, v)| k.strip_prefix(UI_SOURCE_PREFIX).map(|key| (key, v.as_str()))).collect();
+    let mut hashes: BTreeMap<&str, &str> = target.iter().filter_map(|(k, v)| k.strip_prefix(UI_SOURCE_PREFIX).map(|key| (key, v.as_str()))).collect();
     for (key, (text, hash)) in updates {
         strings.insert(key, text);
         hashes.insert(key, hash);
     }
-    let mut lines: Vec<(String, String)> =
-        target.iter().filter(|(k, _)| k.starts_with('_') && !k.starts_with(UI_SOURCE_PREFIX)).cloned().collect();
+    let mut lines: Vec<(String, String)> = target.iter().filter(|(k, _)| k.starts_with('_') && !k.starts_with(UI_SOURCE_PREFIX)).cloned().collect();
     let in_reference: BTreeSet<&str> = reference.iter().map(|(k, _)| k.as_str()).collect();
     for (key, _) in reference.iter().filter(|(k, _)| !k.starts_with('_')) {
         if let Some(text) = strings.get(key.as_str()) {
@@ -715,10 +728,8 @@ fn ui_json(reference: &[(String, String)], target: &[(String, String)], updates:
             lines.push((format!("{UI_SOURCE_PREFIX}{key}"), (*hash).to_owned()));
         }
     }
-    let body: Vec<String> = lines
-        .iter()
-        .map(|(k, v)| format!("  {}: {}", serde_json::Value::String(k.clone()), serde_json::Value::String(v.clone())))
-        .collect();
+    let body: Vec<String> =
+        lines.iter().map(|(k, v)| format!("  {}: {}", serde_json::Value::String(k.clone()), serde_json::Value::String(v.clone()))).collect();
     format!("{{\n{}\n}}\n", body.join(",\n"))
 }
 

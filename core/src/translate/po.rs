@@ -129,8 +129,12 @@ impl Catalogue {
                 "msgid" => Keyword::Id,
                 "msgstr" => Keyword::Translation,
                 "msgid_plural" => return error("plural messages (msgid_plural) are not used in HocSo's files: remove it".to_owned()),
-                other if other.starts_with("msgstr[") => return error("plural translations (msgstr[n]) are not used in HocSo's files: write one msgstr".to_owned()),
-                other => return error(format!("unexpected `{other}`: a PO line is a `#` comment, msgctxt, msgid, msgstr or a quoted \"…\" continuation")),
+                other if other.starts_with("msgstr[") => {
+                    return error("plural translations (msgstr[n]) are not used in HocSo's files: write one msgstr".to_owned())
+                }
+                other => {
+                    return error(format!("unexpected `{other}`: a PO line is a `#` comment, msgctxt, msgid, msgstr or a quoted \"…\" continuation"))
+                }
             };
             let order = |k: Keyword| k as u8;
             if entry.last.is_some_and(|last| order(last) >= order(keyword)) || entry.has(keyword) {
@@ -293,7 +297,10 @@ mod tests {
         assert_eq!(read.comments, ["HocSo"]);
         assert_eq!(read.entries.len(), 2);
         for (read, written) in read.entries.iter().zip(&catalogue.entries) {
-            assert_eq!((&read.context, &read.id, &read.translation, read.fuzzy), (&written.context, &written.id, &written.translation, written.fuzzy));
+            assert_eq!(
+                (&read.context, &read.id, &read.translation, read.fuzzy),
+                (&written.context, &written.id, &written.translation, written.fuzzy)
+            );
         }
         let second = &read.entries[1];
         assert_eq!(second.notes, ["step 1, paragraph 1"]);

@@ -141,7 +141,9 @@ impl Finder {
                 continue;
             }
             if self.section.starts_with("question-") {
-                if let Some(rest) = trimmed.strip_prefix("- [ ] ").or_else(|| trimmed.strip_prefix("- [x] ")).or_else(|| trimmed.strip_prefix("- [X] ")) {
+                if let Some(rest) =
+                    trimmed.strip_prefix("- [ ] ").or_else(|| trimmed.strip_prefix("- [x] ")).or_else(|| trimmed.strip_prefix("- [X] "))
+                {
                     self.open = None;
                     self.choices += 1;
                     self.explains = 0;
@@ -355,7 +357,8 @@ pub struct Assembled {
 
 /// The translation of `vi_source`: its lines with each segment's text replaced by `pieces[i]` (one
 /// per segment of [`lesson_segments`], in order), `status: draft`, no `reviewed_by`/`reviewed_on`,
-/// `review_note` only when the translation had its own (`review_note`), audio lines left out (the
+/// `review_note` only when the translation had its own (`review_note`), no front-matter comments,
+/// audio lines left out (the
 /// Vietnamese voice; `step_audio` gives the translation's own, by step index, as whole lines put under
 /// the step's heading), and `source_hashes` recording what each piece was translated from.
 pub fn assemble(vi_source: &str, pieces: &[Piece], review_note: Option<&str>, step_audio: &std::collections::BTreeMap<usize, String>) -> Assembled {
@@ -385,6 +388,11 @@ pub fn assemble(vi_source: &str, pieces: &[Piece], review_note: Option<&str>, st
             continue;
         }
         if in_front && number > 0 {
+            // Comments in vi.md's front matter are about the Vietnamese file (its review).
+            if line.trim_start().starts_with('#') {
+                copied = line_end;
+                continue;
+            }
             let key = line.split_once(':').map(|(k, _)| k.trim()).unwrap_or("");
             match key {
                 "status" => {
@@ -447,9 +455,7 @@ pub fn review_note(source: &str) -> Option<String> {
 
 /// The hashes a translation recorded (`source_hashes`), one per segment, `None` for `-`.
 pub fn recorded_hashes(source: &str) -> Vec<Option<String>> {
-    front_matter_value(source, SOURCE_HASHES)
-        .map(|v| v.split_whitespace().map(|h| (h != "-").then(|| h.to_owned())).collect())
-        .unwrap_or_default()
+    front_matter_value(source, SOURCE_HASHES).map(|v| v.split_whitespace().map(|h| (h != "-").then(|| h.to_owned())).collect()).unwrap_or_default()
 }
 
 fn front_matter_value(source: &str, field: &str) -> Option<String> {

@@ -15,6 +15,7 @@ summary: Một câu.
 minutes: 3
 order: 9
 status: reviewed
+# A note about the Vietnamese review.
 reviewed_by: Cán bộ xã
 reviewed_on: 2026-11-30
 review_note: Ghi chú cho người duyệt.
@@ -120,7 +121,7 @@ fn an_assembled_translation_keeps_every_line_of_structure_and_is_a_draft_recordi
     let assembled = assemble(RICH, &pieces, None, &BTreeMap::new());
     let text = &assembled.text;
     assert!(text.contains("\nstatus: draft\n"), "{text}");
-    for gone in ["reviewed_by", "reviewed_on", "review_note", "status: reviewed", "one.mp3"] {
+    for gone in ["reviewed_by", "reviewed_on", "review_note", "status: reviewed", "one.mp3", "# A note"] {
         assert!(!text.contains(gone), "{gone} in\n{text}");
     }
     let hashes: Vec<String> = lesson_segments(RICH).iter().map(|s| source_hash(&s.text)).collect();
@@ -182,7 +183,8 @@ fn states_tell_missing_up_to_date_changed_and_unverified_pieces_apart() {
 fn sources() -> Sources {
     Sources {
         content: fixtures::tree(),
-        ui_reference: r#"{"_language": "Tiếng Việt", "home.topics": "Chủ đề", "quiz.score": "Đúng {n} câu", "nav.home": "Về trang chính"}"#.to_owned(),
+        ui_reference: r#"{"_language": "Tiếng Việt", "home.topics": "Chủ đề", "quiz.score": "Đúng {n} câu", "nav.home": "Về trang chính"}"#
+            .to_owned(),
         ui_target: Some("{\n  \"_language\": \"Hmoob\",\n  \"_status\": \"draft\",\n  \"nav.home\": \"Old\"\n}\n".to_owned()),
     }
 }
