@@ -86,7 +86,7 @@ fn a_filled_export_imports_as_drafts_that_pass_the_checker_and_then_only_changes
     let output = hocso(dir, &["content", "translate", "import", "filled.po"]);
     let printed = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{printed}");
-    let summary = printed.lines().filter(|l| l.starts_with("imported ")).last().unwrap_or_else(|| panic!("{printed}"));
+    let summary = printed.lines().rfind(|l| l.starts_with("imported ")).unwrap_or_else(|| panic!("{printed}"));
     assert!(summary.contains("left out 2 empty and 0 fuzzy entries"), "{summary}");
     assert!(summary.contains(&format!("skipped 1 lessons: cashless-payment/{LEFT_LESSON}/hmn.md (1 of ")), "{summary}");
 

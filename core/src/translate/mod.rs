@@ -516,7 +516,8 @@ pub fn import(catalogue: &Catalogue, sources: &Sources, locale: &str) -> Result<
     }
 
     // Lessons: every piece translated (from this file, or kept from the current translation).
-    let mut lines_of: BTreeMap<String, (Vec<(String, std::ops::Range<usize>)>, BTreeMap<String, u32>)> = BTreeMap::new();
+    // Per written file: where each piece landed, and the PO line of the pieces from this file.
+    let mut lines_of: BTreeMap<String, (Vec<PieceRange>, BTreeMap<String, u32>)> = BTreeMap::new();
     let mut written = SourceFiles { root: std::path::PathBuf::new(), ..sources.content.clone() };
     for (lesson_id, updates) in &lesson_updates {
         let folder = lessons[lesson_id];
@@ -615,12 +616,15 @@ fn step_audio_lines(lesson: &crate::content::Lesson) -> BTreeMap<usize, String> 
         .collect()
 }
 
+/// A piece's id and where its text is in an assembled file.
+type PieceRange = (String, std::ops::Range<usize>);
+
 fn changed_since(context: &str) -> String {
     format!("the msgid of \"{context}\" is not its Vietnamese text any more (it changed after this file was exported): export a new file and copy this translation into it")
 }
 
 /// The id of the piece whose assembled text holds `offset`.
-fn piece_at(ranges: &[(String, std::ops::Range<usize>)], offset: usize) -> Option<String> {
+fn piece_at(ranges: &[PieceRange], offset: usize) -> Option<String> {
     ranges.iter().find(|(_, r)| r.start <= offset && offset < r.end.max(r.start + 1)).map(|(id, _)| id.clone())
 }
 

@@ -255,7 +255,8 @@ fn broken_entries_are_refused_at_their_line() {
     let sources = sources();
     let (catalogue, _) = export(&sources, "hmn", false).unwrap();
     let catalogue = Catalogue::parse(&filled(catalogue, "HMN ").write()).unwrap();
-    let cases: [(&str, fn(&mut Entry), &str); 5] = [
+    type Case = (&'static str, fn(&mut Entry), &'static str);
+    let cases: [Case; 5] = [
         ("ui:quiz.score", |e| e.translation = "HMN Đúng câu".to_owned(), "placeholders {n}"),
         ("lesson:pay-by-vietqr/step-1/title", |e| e.context = Some("lesson:pay-by-vietqr/step-9/title".to_owned()), "unknown msgctxt"),
         ("lesson:pay-by-vietqr/step-1/para-1", |e| e.id.push('!'), "not its Vietnamese text any more"),
