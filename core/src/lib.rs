@@ -19,4 +19,5 @@ pub mod recordings;
 pub mod reports;
 pub mod sessions;
 pub mod sync;
+pub mod translate;
 mod wire;

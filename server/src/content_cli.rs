@@ -1,4 +1,4 @@
-//! `hocso content check|stats|build|publish|import-recordings`: the trainer's and publisher's tools for `content/`.
+//! `hocso content check|stats|build|publish|import-recordings` (and `translate`, in `translate_cli`): the trainer's and publisher's tools for `content/`.
 //!
 //! All the rules live in `hocso_core::content`; this module only prints. Problems go to stdout as
 //! `path:line:col: error: message`, a form editors and terminals turn into links to the line.
@@ -86,16 +86,25 @@ pub enum ContentCommand {
         #[arg(long, env = "HOCSO_TOKEN", hide_env_values = true)]
         token: String,
     },
+    /// Translation without Markdown: `export` what a language lacks as a gettext PO file,
+    /// `import` it back (checked, lessons as drafts with the Vietnamese lesson's structure).
+    Translate(crate::translate_cli::TranslateArgs),
 }
 
 /// Runs a `hocso content …` command and returns the process exit code.
 pub async fn run(args: ContentArgs) -> i32 {
+    let args = match args.command {
+        // Its folders are options (`--content`, `--locales`), checked by the command itself.
+        ContentCommand::Translate(translate) => return crate::translate_cli::run(translate),
+        command => ContentArgs { command },
+    };
     let path = match &args.command {
         ContentCommand::Check { path }
         | ContentCommand::Stats { path, .. }
         | ContentCommand::Build { path, .. }
         | ContentCommand::Publish { path, .. } => path,
         ContentCommand::ImportRecordings { content, .. } => content,
+        ContentCommand::Translate(_) => unreachable!("run above"),
     };
     if !path.is_dir() {
         eprintln!("hocso: there is no content folder at {}: give its path, e.g. `hocso content check path/to/content`", path.display());
@@ -120,6 +129,7 @@ pub async fn run(args: ContentArgs) -> i32 {
                 EXIT_FAILURE
             }
         },
+        ContentCommand::Translate(_) => unreachable!("run above"),
     }
 }
 

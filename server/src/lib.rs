@@ -18,6 +18,7 @@ pub mod static_files;
 pub mod store;
 pub mod team_cli;
 pub mod tls;
+pub mod translate_cli;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -10,7 +10,13 @@ use super::problem::{LineIndex, Position, Problem};
 use crate::date::Date;
 
 /// Every field the format allows, required ones first.
-pub const FIELDS: &[&str] = &["id", "topic", "title", "summary", "minutes", "order", "status", "icon", "review_note", "reviewed_by", "reviewed_on"];
+pub const FIELDS: &[&str] =
+    &["id", "topic", "title", "summary", "minutes", "order", "status", "icon", "review_note", "reviewed_by", "reviewed_on", SOURCE_HASHES];
+
+/// A translation written by `hocso content translate import`: one short hash per translated piece
+/// of the Vietnamese original it was made from (`-` when unknown), so a later export knows which
+/// pieces changed in Vietnamese since (see [`crate::translate`]).
+pub const SOURCE_HASHES: &str = "source_hashes";
 const REQUIRED: &[&str] = &["id", "topic", "title", "summary", "minutes", "order", "status"];
 
 const DELIMITER: &str = "---";
@@ -158,6 +164,15 @@ pub(crate) fn parse(text: &str, index: &LineIndex, problems: &mut Vec<Problem>) 
                     continue;
                 }
             },
+            SOURCE_HASHES => {
+                if let Some(bad) = value.split_whitespace().find(|h| !crate::translate::is_source_hash(h)) {
+                    problems.push(Problem::error(
+                        *position,
+                        format!("`{bad}` in source_hashes is not a piece's hash: this line is written by `hocso content translate import`, remove it rather than edit it"),
+                    ));
+                    continue;
+                }
+            }
             _ => unreachable!("every field in FIELDS is handled"),
         }
         front.fields.insert(field, *position);

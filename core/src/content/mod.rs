@@ -16,7 +16,7 @@
 //!
 //! Not for: rendering (the app's views) or serving files (the server).
 
-mod front_matter;
+pub(crate) mod front_matter;
 mod media;
 mod model;
 mod packs;
@@ -31,10 +31,10 @@ mod upload;
 mod validate;
 
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 
 pub(crate) use front_matter::is_identifier;
-pub use front_matter::FIELDS;
+pub use front_matter::{FIELDS, SOURCE_HASHES};
 pub use media::{check_svg, media_kind, MediaKind};
 pub use model::{plain_text, AnswerOption, Block, Inline, Lesson, LessonMeta, LinkTarget, Question, QuestionKind, Status, Step};
 pub use packs::{
