@@ -352,8 +352,8 @@ pub(crate) fn ReadAloud(text: String, audio: Option<String>, locale: String, #[p
     let token = move || sync.and_then(|s| s.membership.get_untracked()).map(|m| m.device_token);
     let choose = {
         let (audio, locale) = (audio.clone(), locale.clone());
-        move |downloaded: &BTreeSet<String>| {
-            let team = sync.map(|s| s.voices.get_untracked()).unwrap_or_default();
+        move |downloaded: &[String]| {
+            let team = sync.map(|s| s.voices.with_untracked(|lines| crate::voices::parse(lines))).unwrap_or_default();
             let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
             let can_fetch = online && token().is_some();
             let wanted = i18n.locale();

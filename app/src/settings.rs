@@ -50,7 +50,7 @@ pub fn Settings() -> impl IntoView {
     let sync = use_context::<crate::sync::SyncState>();
     // "12/15 bài · 4 bài có giọng đọc" under each language, with a bar a non-reader can read too.
     let coverage = move |code: &'static str| {
-        let team = sync.map(|s| s.voices.get()).unwrap_or_default();
+        let team = sync.map(|s| s.team_voices()).unwrap_or_default();
         app.catalogue.with(|c| c.as_ref().and_then(|c| c.as_ref().ok()).map(|c| hocso_core::recordings::locale_coverage(c, &team, code)))
     };
     view! {

@@ -51,9 +51,17 @@ pub struct SyncView {
 pub struct SyncState {
     pub membership: RwSignal<Option<Membership>>,
     /// The team's approved voices (issue #15), as the last pull listed them.
-    pub voices: RwSignal<Vec<TeamRecording>>,
+    /// As `voices::lines`: read them with [`SyncState::team_voices`].
+    pub voices: RwSignal<String>,
     pub view: RwSignal<SyncView>,
     app: AppState,
+}
+
+impl SyncState {
+    /// The team's approved voices (tracked: a view using them is redrawn after a sync changes them).
+    pub fn team_voices(&self) -> Vec<TeamRecording> {
+        self.voices.with(|lines| crate::voices::parse(lines))
+    }
 }
 
 pub fn use_sync() -> SyncState {
@@ -105,7 +113,7 @@ pub struct IndexedDbOutbox {
     /// Set when the server announces content this phone has not seen.
     catalogue_changed: bool,
     /// The team's approved voices, when the pull said they changed (already saved).
-    voices_changed: Option<Vec<TeamRecording>>,
+    voices_changed: Option<String>,
 }
 
 impl IndexedDbOutbox {
@@ -172,8 +180,7 @@ impl Outbox for IndexedDbOutbox {
         store::ensure_seq_after(page.acked_through_seq).await?;
         // Before the cursor: a list saved under a cursor past it would never come again.
         if let Some(voices) = &page.recordings {
-            crate::voices::save(voices).await?;
-            self.voices_changed = Some(voices.clone());
+            self.voices_changed = Some(crate::voices::save(voices).await?);
         }
         if let Some(version) = &page.catalogue_version {
             let known = store::get_meta::<String>("catalogue_version").await?;
@@ -311,7 +318,7 @@ impl SyncState {
             // start (the old cursor counts the old team's changes: it could skip the new voices).
             crate::voices::save(&[]).await.map_err(|_| JoinError::Storage)?;
             store::delete_meta("pull_cursor").await.map_err(|_| JoinError::Storage)?;
-            self.voices.set(Vec::new());
+            self.voices.set(String::new());
         }
         let membership = Membership { device_token: joined.device_token, device_id: joined.device_id, team: joined.team, role: joined.role };
         store::set_meta("membership", &membership).await.map_err(|_| JoinError::Storage)?;
@@ -347,7 +354,7 @@ impl JoinError {
 pub fn provide_sync(app: AppState) {
     let sync = SyncState {
         membership: RwSignal::new(None),
-        voices: RwSignal::new(Vec::new()),
+        voices: RwSignal::new(String::new()),
         view: RwSignal::new(SyncView { status: SyncStatus::Idle, unsynced: Some(0), set_aside: 0 }),
         app,
     };

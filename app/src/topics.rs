@@ -13,6 +13,7 @@ use crate::not_found::NotFound;
 use crate::state::use_app_state;
 use crate::store;
 use crate::sync::SyncState;
+use hocso_core::recordings::TeamRecording;
 
 /// The topic's picture (its `topic.md` icon), so a learner who reads little recognises it. The
 /// service worker keeps it with the catalogue (see `offline.rs`), so the home screen has it offline.
@@ -77,48 +78,34 @@ fn DownloadTopic(topic: CatalogueTopic) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_context::<SyncState>();
     let locale = i18n.locale();
-    let team_voices = move || sync.map(|s| s.voices.get()).unwrap_or_default();
+    // The team's voices as known when the screen opens (loaded at start, changed only by a sync).
+    let token = sync.and_then(|s| s.membership.get_untracked()).map(|m| m.device_token);
+    let team_voices = sync.map(|s| s.voices.with_untracked(|lines| crate::voices::parse(lines))).unwrap_or_default();
+    let voices: Vec<TeamRecording> = crate::voices::for_topic(&team_voices, &topic, &locale).into_iter().cloned().collect();
+    let size = topic_download_size(&topic, &locale) + voices.iter().map(|r| r.bytes).sum::<u64>();
+    // What a download is valid for: the packs' versions, and the team's voices of the topic.
+    let versions = voices.iter().fold(topic_versions(&topic), |all, r| all + "," + &r.sha256);
     let meta_key = format!("downloaded.{}.{locale}", topic.id);
-    // What a download is valid for: the packs' versions, and the team's voices when it has some.
-    let versions = {
-        let (topic, locale) = (topic.clone(), locale.clone());
-        move || {
-            let voices = team_voices();
-            let shas: Vec<&str> = crate::voices::for_topic(&voices, &topic, &locale).iter().map(|r| r.sha256.as_str()).collect();
-            format!("{}{}", topic_versions(&topic), shas.iter().map(|s| format!(",{s}")).collect::<String>())
-        }
-    };
-    let size = {
-        let (topic, locale) = (topic.clone(), locale.clone());
-        move || {
-            let voices = team_voices();
-            topic_download_size(&topic, &locale) + crate::voices::for_topic(&voices, &topic, &locale).iter().map(|r| r.bytes).sum::<u64>()
-        }
-    };
     // None: checking; Some(true): ready offline.
     let ready = RwSignal::new(None::<bool>);
     let busy = RwSignal::new(false);
     let failed = RwSignal::new(None::<&'static str>);
     {
         let (meta_key, versions) = (meta_key.clone(), versions.clone());
-        Effect::new(move |_| {
-            let (meta_key, versions) = (meta_key.clone(), versions());
-            spawn_local(async move {
-                let saved: Option<String> = store::get_meta(&meta_key).await.ok().flatten();
-                ready.set(Some(saved.as_deref() == Some(versions.as_str())));
-            });
+        spawn_local(async move {
+            let saved: Option<String> = store::get_meta(&meta_key).await.ok().flatten();
+            ready.set(Some(saved.as_deref() == Some(versions.as_str())));
         });
     }
     let download = move |_| {
-        let (topic, locale, meta_key, versions) = (topic.clone(), locale.clone(), meta_key.clone(), versions());
-        let voices = team_voices();
-        let token = sync.and_then(|s| s.membership.get_untracked()).map(|m| m.device_token);
+        let (topic, locale, meta_key, versions, voices, token) =
+            (topic.clone(), locale.clone(), meta_key.clone(), versions.clone(), voices.clone(), token.clone());
         busy.set(true);
         failed.set(None);
         spawn_local(async move {
             let mut result = download_topic(&topic, &locale, Media::PicturesAndSound).await;
             if let (Ok(()), Some(token)) = (&result, token) {
-                result = crate::voices::download(&crate::voices::for_topic(&voices, &topic, &locale), &token).await;
+                result = crate::voices::download(&voices, &token).await;
             }
             match result {
                 Ok(()) => {
@@ -134,11 +121,11 @@ fn DownloadTopic(topic: CatalogueTopic) -> impl IntoView {
         <div class="download">
             {move || match ready.get() {
                 Some(true) => view! { <p class="ready-offline">"✓ " {i18n.t("topic.ready_offline")}</p> }.into_any(),
-                Some(false) => { let size = size.clone(); view! {
+                Some(false) => view! {
                     <button class="big-button secondary wide" disabled=move || busy.get() on:click=download.clone()>
-                        {move || if busy.get() { i18n.t("topic.downloading") } else { i18n.t_with("topic.download", &[("size", &kilobytes(size()))]) }}
+                        {move || if busy.get() { i18n.t("topic.downloading") } else { i18n.t_with("topic.download", &[("size", &kilobytes(size))]) }}
                     </button>
-                }.into_any() }
+                }.into_any(),
                 None => ().into_any(),
             }}
             {move || failed.get().map(|key| view! { <p class="error" role="alert">{i18n.t(key)}</p> })}

@@ -8,7 +8,6 @@
 //! listed, and played from an object URL. Sounds of voices no longer approved are deleted.
 //! IndexedDB, not the Cache API: Cache does not exist on a plain-http village Wi-Fi page.
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
 
 use hocso_core::content::CatalogueTopic;
 use hocso_core::i18n::REFERENCE_LOCALE;
@@ -22,30 +21,44 @@ use crate::store::{self, StoreResult, SOUNDS};
 const TEAM_VOICES: &str = "team_voices";
 
 thread_local! {
-    // One object URL per sound for the page's life (a step played twice reuses it).
-    static URLS: RefCell<BTreeMap<String, String>> = const { RefCell::new(BTreeMap::new()) };
+    // One object URL per sound for the page's life (a step played twice reuses it): (sha256, url).
+    // Vecs, not maps, here and below: a new map type costs the villager's download kilobytes.
+    static URLS: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The approved voices this phone knows of ([] before the first pull that listed any).
-pub async fn saved() -> Vec<TeamRecording> {
-    store::get_meta::<Vec<TeamRecording>>(TEAM_VOICES).await.ok().flatten().unwrap_or_default()
+/// The approved voices this phone knows of, as [`lines`] ("" before the first pull that listed any).
+pub async fn saved() -> String {
+    store::get_meta::<String>(TEAM_VOICES).await.ok().flatten().unwrap_or_default()
+}
+
+/// The voices written by [`lines`].
+pub fn parse(lines: &str) -> Vec<TeamRecording> {
+    hocso_core::recordings::voices_from_lines(lines)
+}
+
+/// The approved voices of `list` as the phone keeps them, in IndexedDB and in the app's signal
+/// (`hocso_core::recordings::voices_to_lines`: the JSON of the whole records would add their
+/// (de)serialiser to every villager's first download).
+pub fn lines(list: &[TeamRecording]) -> String {
+    hocso_core::recordings::voices_to_lines(list)
 }
 
 /// Keeps the team's new list (it replaces the old one) and deletes the sounds it no longer names.
-pub async fn save(list: &[TeamRecording]) -> StoreResult<()> {
-    store::set_meta(TEAM_VOICES, list).await?;
-    let wanted: BTreeSet<&str> = list.iter().map(|r| r.sha256.as_str()).collect();
+/// Returns the list as [`lines`].
+pub async fn save(list: &[TeamRecording]) -> StoreResult<String> {
+    let lines = lines(list);
+    store::set_meta(TEAM_VOICES, &lines).await?;
     for sha in store::object_keys(SOUNDS).await? {
-        if !wanted.contains(sha.as_str()) {
+        if !list.iter().any(|r| r.sha256 == sha) {
             store::delete_object(SOUNDS, &sha).await?;
         }
     }
-    Ok(())
+    Ok(lines)
 }
 
 /// The sounds on this phone, by SHA-256.
-pub async fn downloaded() -> BTreeSet<String> {
-    store::object_keys(SOUNDS).await.map(|keys| keys.into_iter().collect()).unwrap_or_default()
+pub async fn downloaded() -> Vec<String> {
+    store::object_keys(SOUNDS).await.unwrap_or_default()
 }
 
 /// The team's voices a learner of `locale` may hear in this topic: in their language, and in
@@ -58,7 +71,7 @@ pub fn for_topic<'a>(voices: &'a [TeamRecording], topic: &CatalogueTopic, locale
 }
 
 /// Fetches the sound of each recording not on the phone yet.
-pub async fn download(recordings: &[&TeamRecording], token: &str) -> Result<(), ContentError> {
+pub async fn download(recordings: &[TeamRecording], token: &str) -> Result<(), ContentError> {
     let have = downloaded().await;
     for recording in recordings.iter().filter(|r| !have.contains(&r.sha256)) {
         if crate::pwa::is_updating() {
@@ -99,7 +112,7 @@ async fn fetch_and_keep(recording: &TeamRecording, token: &str) -> Result<web_sy
 /// An object URL for the recording's sound: from the phone, else fetched now (with `token`, when
 /// online) and kept. `None` when it cannot be had.
 pub async fn sound_url(recording: &TeamRecording, token: Option<&str>) -> Option<String> {
-    if let Some(url) = URLS.with(|urls| urls.borrow().get(&recording.sha256).cloned()) {
+    if let Some(url) = URLS.with(|urls| urls.borrow().iter().find(|(sha, _)| *sha == recording.sha256).map(|(_, url)| url.clone())) {
         return Some(url);
     }
     let blob = match store::get_object(SOUNDS, &recording.sha256).await.ok().flatten() {
@@ -107,6 +120,6 @@ pub async fn sound_url(recording: &TeamRecording, token: Option<&str>) -> Option
         None => fetch_and_keep(recording, token?).await.ok()?,
     };
     let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
-    URLS.with(|urls| urls.borrow_mut().insert(recording.sha256.clone(), url.clone()));
+    URLS.with(|urls| urls.borrow_mut().push((recording.sha256.clone(), url.clone())));
     Some(url)
 }

@@ -143,6 +143,40 @@ impl TeamRecording {
     }
 }
 
+/// The approved voices of `list` as a phone keeps them: one line each, its fields (id, lesson, step,
+/// locale, sha256, bytes, content type) separated by tabs, none of which can hold a tab or a line
+/// break (ids, lesson ids, keys, codes, hex, digits, a sniffed type). Smaller to decode in the
+/// learner's app than the JSON of the whole record, which it does not need.
+pub fn voices_to_lines(list: &[TeamRecording]) -> String {
+    let line = |r: &TeamRecording| [r.id.as_str(), &r.lesson_id, &r.step, &r.locale, &r.sha256, &r.bytes.to_string(), &r.content_type].join("\t");
+    list.iter().filter(|r| r.approved).map(line).collect::<Vec<_>>().join("\n")
+}
+
+/// The voices [`voices_to_lines`] wrote (approved; what it does not keep is empty). A line that is
+/// not one is skipped.
+pub fn voices_from_lines(lines: &str) -> Vec<TeamRecording> {
+    let voice = |line: &str| {
+        let mut fields = line.split('\t').map(str::to_owned);
+        let mut next = || fields.next();
+        Some(TeamRecording {
+            id: next()?,
+            lesson_id: next()?,
+            step: next()?,
+            locale: next()?,
+            sha256: next()?,
+            bytes: next()?.parse().ok()?,
+            content_type: next()?,
+            duration_ms: None,
+            recorded_by: String::new(),
+            created_at: 0,
+            approved: true,
+            approved_by: None,
+            approved_at: None,
+        })
+    };
+    lines.lines().filter_map(voice).collect()
+}
+
 /// Where a step's read-aloud comes from: the first that exists, in this order (issue #15).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VoiceSource<'a> {
@@ -333,6 +367,23 @@ mod tests {
         assert_eq!(StepVoices { has_lesson_audio: false, can_speak: false, ..step2 }.best(|_| true), VoiceSource::None);
         // A drill's instruction is another part than the step with its number.
         assert_eq!(StepVoices { part: RecordingPart::DrillInstruction(0), has_lesson_audio: false, ..step0 }.best(|_| true), VoiceSource::Speech);
+    }
+
+    #[test]
+    fn a_phone_keeps_the_approved_voices_as_lines_and_reads_back_what_it_plays() {
+        let list = [voice("a-1", "pay", "drill-0", "hmn", true), voice("b-2", "other", "3", "vi", true), voice("take", "pay", "1", "vi", false)];
+        let lines = voices_to_lines(&list);
+        assert_eq!(lines.lines().count(), 2, "an unapproved take is not kept: {lines:?}");
+        let back = voices_from_lines(&lines);
+        assert_eq!(back.len(), 2);
+        for (kept, original) in back.iter().zip(&list) {
+            let played = |r: &TeamRecording| {
+                (r.id.clone(), r.lesson_id.clone(), r.step.clone(), r.locale.clone(), r.sha256.clone(), r.bytes, r.content_type.clone(), r.approved)
+            };
+            assert_eq!(played(kept), played(original));
+        }
+        assert_eq!(voices_from_lines(""), []);
+        assert_eq!(voices_from_lines("half\tline\nx\tpay\t0\tvi\tsha\tnot-a-number\taudio/webm").len(), 0, "broken lines are skipped");
     }
 
     #[test]
