@@ -86,19 +86,39 @@ pub(super) fn seconds(ms: u64) -> String {
     ms.div_ceil(1000).max(1).to_string()
 }
 
+/// The language chosen in the address, Vietnamese when none (or one HocSo does not have).
+fn locale_of(query: Memo<leptos_router::params::ParamsMap>) -> String {
+    query.with(|q| q.get("locale")).filter(|l| LOCALES.iter().any(|x| x.code == l)).unwrap_or_else(|| REFERENCE_LOCALE.to_owned())
+}
+
 #[derive(Clone, PartialEq)]
 enum LessonLoad {
     Nothing,
     Loading,
     Failed(&'static str),
-    Ready(Box<LocalisedLesson>),
+    /// The lesson, and the language asked for (the lesson may be in Vietnamese instead).
+    Ready(Box<LocalisedLesson>, String),
 }
 
-/// The part being recorded or listened to before saving (one at a time).
+/// The part being recorded or listened to before saving (one at a time), with the lesson and
+/// language it was started for (the pickers are locked meanwhile, but a take is saved for those).
 #[derive(Clone, PartialEq)]
 struct Active {
-    part: String,
+    part: Target,
     phase: Phase,
+}
+
+#[derive(Clone, PartialEq)]
+struct Target {
+    lesson: String,
+    locale: String,
+    step: String,
+}
+
+impl Active {
+    fn is_of(&self, lesson: Option<&str>, locale: &str, step: &str) -> bool {
+        Some(self.part.lesson.as_str()) == lesson && self.part.locale == locale && self.part.step == step
+    }
 }
 
 #[derive(Clone, PartialEq)]
@@ -136,8 +156,7 @@ pub fn Recorder() -> impl IntoView {
     let query = use_query_map();
     let navigate = use_navigate();
     let lesson_id = move || query.with(|q| q.get("lesson")).filter(|l| !l.is_empty());
-    let locale =
-        move || query.with(|q| q.get("locale")).filter(|l| LOCALES.iter().any(|x| x.code == l)).unwrap_or_else(|| REFERENCE_LOCALE.to_owned());
+    let locale = move || locale_of(query);
     let choose = Callback::new(move |(lesson, locale): (Option<String>, String)| {
         let lesson = lesson.unwrap_or_default();
         navigate(&format!("/team/record?lesson={lesson}&locale={locale}"), NavigateOptions { replace: true, scroll: false, ..Default::default() });
@@ -167,28 +186,35 @@ pub fn Recorder() -> impl IntoView {
             loaded.set(LessonLoad::Nothing);
             return;
         };
-        let topic = app.catalogue.with(|c| c.as_ref().and_then(|c| c.as_ref().ok()).and_then(|c| super::topic_of(c, &id)));
-        let Some(topic) = topic else {
-            let known = app.catalogue.with(|c| c.is_some());
-            loaded.set(if known { LessonLoad::Failed("record.lesson_unknown") } else { LessonLoad::Loading });
-            return;
+        let topic = app.catalogue.with(|c| match c {
+            None => Err(None),
+            Some(Err(error)) => Err(Some(error.message_key())),
+            Some(Ok(catalogue)) => super::topic_of(catalogue, &id).ok_or(Some("record.lesson_unknown")),
+        });
+        let topic = match topic {
+            Ok(topic) => topic,
+            Err(None) => return loaded.set(LessonLoad::Loading),
+            Err(Some(key)) => return loaded.set(LessonLoad::Failed(key)),
         };
-        loaded.set(LessonLoad::Loading);
+        // A catalogue refreshed in the background fetches the lesson again without hiding it.
+        let shown = loaded.with_untracked(|l| matches!(l, LessonLoad::Ready(lesson, asked) if lesson.lesson.meta.id == id && *asked == locale));
+        if !shown {
+            loaded.set(LessonLoad::Loading);
+        }
         spawn_local(async move {
             let result = fetch_topic(&topic, &locale).await;
             // Another lesson or language was chosen meanwhile: that one's answer counts.
-            if lesson_id().as_deref() != Some(id.as_str())
-                || query.with_untracked(|q| q.get("locale")).unwrap_or_else(|| REFERENCE_LOCALE.to_owned()) != locale
-            {
+            if untrack(move || (lesson_id(), locale_of(query))) != (Some(id.clone()), locale.clone()) {
                 return;
             }
-            loaded.set(match result {
+            match result {
                 Ok(mut lessons) => match lessons.lessons.remove(&id) {
-                    Some(lesson) => LessonLoad::Ready(Box::new(lesson)),
-                    None => LessonLoad::Failed("record.lesson_unknown"),
+                    Some(lesson) => loaded.set(LessonLoad::Ready(Box::new(lesson), locale)),
+                    None => loaded.set(LessonLoad::Failed("record.lesson_unknown")),
                 },
-                Err(error) => LessonLoad::Failed(error.message_key()),
-            });
+                Err(_) if shown => {}
+                Err(error) => loaded.set(LessonLoad::Failed(error.message_key())),
+            }
         });
     });
 
@@ -285,10 +311,12 @@ pub fn Recorder() -> impl IntoView {
         active.set(None);
     };
 
-    let start = move |part: String| {
+    let start = move |step: String| {
         if active.with_untracked(|a| a.as_ref().is_some_and(|a| !matches!(a.phase, Phase::Recorded { .. }))) {
             return;
         }
+        let Some(lesson) = untrack(lesson_id) else { return };
+        let part = Target { lesson, locale: untrack(locale), step };
         forget_recorded();
         mic_problem.set(None);
         active.set(Some(Active { part: part.clone(), phase: Phase::Starting }));
@@ -320,13 +348,12 @@ pub fn Recorder() -> impl IntoView {
         let Some(Active { part, phase: Phase::Recorded { url, content_type, duration_ms, bytes, problem: None } }) = active.get_untracked() else {
             return;
         };
-        let (Some(lesson), locale) = (lesson_id(), locale()) else { return };
         active.set(Some(Active { part: part.clone(), phase: Phase::Saving }));
         let take = Take {
             id: crate::store::random_id(),
-            lesson,
-            step: part.clone(),
-            locale,
+            lesson: part.lesson.clone(),
+            step: part.step.clone(),
+            locale: part.locale.clone(),
             content_type: content_type.clone(),
             duration_ms,
             bytes,
@@ -390,9 +417,14 @@ pub fn Recorder() -> impl IntoView {
         }
         // Leaving mid-take frees the microphone.
         let _ = recording.try_update_value(Option::take);
-        takes_here.with_untracked(|all| all.iter().for_each(|(_, url)| drop(web_sys::Url::revoke_object_url(url))));
+        if let Some(Some(Active { phase: Phase::Recorded { url, .. }, .. })) = active.try_get_untracked() {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }
+        takes_here.try_with_untracked(|all| all.iter().for_each(|(_, url)| drop(web_sys::Url::revoke_object_url(url))));
     });
 
+    // The pickers wait while a part is being recorded or saved.
+    let locked = move || active.with(|a| a.as_ref().is_some_and(|a| !matches!(a.phase, Phase::Recorded { .. })));
     let waiting = move || takes_here.with(|t| t.iter().filter(|(take, _)| take.upload == Upload::Waiting).count());
     let controls = PartControls {
         active,
@@ -438,14 +470,14 @@ pub fn Recorder() -> impl IntoView {
             <p class="hint record-limits">{move || i18n.t_with("record.limits", &[("seconds", &(MAX_RECORDING_MS / 1000).to_string()), ("kb", &(MAX_RECORDING_BYTES / 1000).to_string())])}</p>
             <label class="field">
                 <span>{move || i18n.t("record.lesson")}</span>
-                <select on:change=move |ev| { let v = event_target_value(&ev); choose.run((Some(v).filter(|v| !v.is_empty()), locale())); }>
+                <select disabled=locked on:change=move |ev| { let v = event_target_value(&ev); choose.run((Some(v).filter(|v| !v.is_empty()), locale())); }>
                     <option value="" selected=move || lesson_id().is_none()>{move || i18n.t("record.choose_lesson")}</option>
                     {move || app.catalogue.with(|c| c.as_ref().and_then(|c| c.as_ref().ok()).map(|c| lesson_options(c, i18n, lesson_id())))}
                 </select>
             </label>
             <label class="field">
                 <span>{move || i18n.t("record.language")}</span>
-                <select on:change=move |ev| choose.run((lesson_id(), event_target_value(&ev)))>
+                <select disabled=locked on:change=move |ev| choose.run((lesson_id(), event_target_value(&ev)))>
                     {LOCALES.iter().map(|l| {
                         let code = l.code;
                         view! { <option value=code selected=move || locale() == code>{move || language_label(code, i18n)}</option> }
@@ -456,8 +488,7 @@ pub fn Recorder() -> impl IntoView {
                 LessonLoad::Nothing => view! { <p class="hint">{i18n.t("record.pick_lesson")}</p> }.into_any(),
                 LessonLoad::Loading => view! { <p class="hint" aria-busy="true">{i18n.t("record.loading")}</p> }.into_any(),
                 LessonLoad::Failed(key) => view! { <p class="error" role="alert">{i18n.t(key)}</p> }.into_any(),
-                LessonLoad::Ready(localised) => {
-                    let wanted = locale();
+                LessonLoad::Ready(localised, wanted) => {
                     let fallback = localised.is_fallback(&wanted).then(|| {
                         let language = language_label(&wanted, i18n);
                         view! { <p class="notice record-fallback">{i18n.t_with("record.text_in_vietnamese", &[("language", &language)])}</p> }
@@ -530,10 +561,10 @@ fn PartCard(part: Part, controls: PartControls) -> impl IntoView {
     let i18n = use_i18n();
     let PartControls { active, takes_here, start, stop, save, discard, delete_take, can_record, lesson_id, locale } = controls;
     let key = StoredValue::new(part.key.clone());
-    let mine = move || active.with(|a| a.as_ref().filter(|a| key.with_value(|k| a.part == *k)).map(|a| a.phase.clone()));
+    let this = move |a: &Active| key.with_value(|k| a.is_of(lesson_id.get().as_deref(), &locale.get(), k));
+    let mine = move || active.with(|a| a.as_ref().filter(|a| this(a)).map(|a| a.phase.clone()));
     // Another part is being recorded: this one waits (a take on screen does not block).
-    let busy_elsewhere =
-        move || active.with(|a| a.as_ref().is_some_and(|a| !key.with_value(|k| a.part == *k) && !matches!(a.phase, Phase::Recorded { .. })));
+    let busy_elsewhere = move || active.with(|a| a.as_ref().is_some_and(|a| !this(a) && !matches!(a.phase, Phase::Recorded { .. })));
     let saved = move || {
         let (lesson, locale) = (lesson_id.get().unwrap_or_default(), locale.get());
         takes_here.with(|all| key.with_value(|k| all.iter().rev().find(|(t, _)| t.is_of(&lesson, k, &locale)).cloned()))

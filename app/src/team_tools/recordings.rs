@@ -124,6 +124,7 @@ pub fn TeamVoices() -> impl IntoView {
                 Some(Some(membership)) => {
                     let leader = membership.role == Role::Leader;
                     let device = membership.device_id.clone();
+                    let device_token = membership.device_token.clone();
                     view! {
                         <p class="hint">{if leader { i18n.t("voices.intro_leader") } else { i18n.t("voices.intro_member") }}</p>
                         <div class="voices-top">
@@ -137,8 +138,10 @@ pub fn TeamVoices() -> impl IntoView {
                             Load::Ready(list) if list.is_empty() => view! { <p class="notice">{i18n.t("voices.none")}</p> }.into_any(),
                             Load::Ready(list) => {
                                 let device = device.clone();
+                                let device_token = device_token.clone();
                                 group(list).into_iter().map(|(lesson, parts)| {
                                     let device = device.clone();
+                                    let device_token = device_token.clone();
                                     view! {
                                         <section class="voice-lesson" data-lesson=lesson.clone()>
                                             <h2 class="section-title">{title(&lesson)}</h2>
@@ -148,10 +151,11 @@ pub fn TeamVoices() -> impl IntoView {
                                                     RecordingPart::DrillInstruction(n) => i18n.t_with("record.drill", &[("n", &(n + 1).to_string())]),
                                                 };
                                                 let device = device.clone();
+                                                let device_token = device_token.clone();
                                                 view! {
                                                     <h3 class="voice-part">{label}</h3>
                                                     <ul class="voice-list">
-                                                        {recordings.into_iter().map(|r| view! { <Voice recording=r leader mine_device=device.clone() said busy act/> }).collect_view()}
+                                                        {recordings.into_iter().map(|r| view! { <Voice recording=r leader mine_device=device.clone() token=device_token.clone() said busy act/> }).collect_view()}
                                                     </ul>
                                                 }
                                             }).collect_view()}
@@ -173,6 +177,7 @@ fn Voice(
     recording: TeamRecording,
     leader: bool,
     mine_device: String,
+    token: String,
     said: RwSignal<Option<(String, String)>>,
     busy: RwSignal<bool>,
     act: Callback<(String, bool)>,
@@ -194,7 +199,7 @@ fn Voice(
             </p>
             <p class="voice-meta">{meta}</p>
             <div class="voice-actions">
-                <ServerPlay id=recording.id.clone()/>
+                <ServerPlay id=recording.id.clone() token/>
                 {(leader && !approved).then(|| view! {
                     <button class="big-button approve-button" disabled=move || busy.get() on:click=move |_| act.run((id.get_value(), true))>{i18n.t("voices.approve")}</button>
                 })}
@@ -212,9 +217,9 @@ fn Voice(
 /// "Listen" for a recording on the server: its sound is fetched with the token on the first tap
 /// (an `<audio src>` cannot send one) and played from an object URL.
 #[component]
-fn ServerPlay(id: String) -> impl IntoView {
+fn ServerPlay(id: String, token: String) -> impl IntoView {
     let i18n = use_i18n();
-    let member = team_member();
+    let token = StoredValue::new(token);
     let audio = NodeRef::<leptos::html::Audio>::new();
     let url = StoredValue::new(None::<String>);
     let playing = RwSignal::new(false);
@@ -232,7 +237,7 @@ fn ServerPlay(id: String) -> impl IntoView {
             }
             return;
         }
-        let Some(token) = member.get_untracked().flatten().map(|m| m.device_token) else { return };
+        let token = token.get_value();
         fetching.set(true);
         failed.set(None);
         spawn_local(async move {
