@@ -203,6 +203,10 @@ pub fn Recorder() -> impl IntoView {
         }
         spawn_local(async move {
             let result = fetch_topic(&topic, &locale).await;
+            // The screen was left meanwhile.
+            if loaded.try_get_untracked().is_none() {
+                return;
+            }
             // Another lesson or language was chosen meanwhile: that one's answer counts.
             if untrack(move || (lesson_id(), locale_of(query))) != (Some(id.clone()), locale.clone()) {
                 return;
@@ -220,7 +224,7 @@ pub fn Recorder() -> impl IntoView {
 
     // Sends what waits, now; after no answer, again in a while.
     let send_now = move || {
-        let Some(token) = member.get_untracked().flatten().map(|m| m.device_token) else { return };
+        let Some(Some(Some(token))) = member.try_get_untracked().map(|m| m.map(|m| m.map(|m| m.device_token))) else { return };
         if let Some(handle) = retry.get_value() {
             handle.clear();
             retry.set_value(None);
@@ -323,10 +327,13 @@ pub fn Recorder() -> impl IntoView {
         spawn_local(async move {
             match microphone::start().await {
                 Ok(running) => {
-                    recording.set_value(Some(running));
+                    // The screen was left while the phone asked for the microphone: let it go.
+                    if recording.try_set_value(Some(running)).is_some() {
+                        return;
+                    }
                     active.set(Some(Active { part: part.clone(), phase: Phase::Recording { elapsed_ms: 0 } }));
                     let tick = move || {
-                        let elapsed_ms = recording.with_value(|r| r.as_ref().map(Recording::elapsed_ms));
+                        let elapsed_ms = recording.try_with_value(|r| r.as_ref().map(Recording::elapsed_ms)).flatten();
                         let Some(elapsed_ms) = elapsed_ms else { return };
                         if elapsed_ms >= AUTO_STOP_MS {
                             stop();
@@ -456,17 +463,20 @@ pub fn Recorder() -> impl IntoView {
             {(mic == Err(MicProblem::Insecure)).then(|| view! { <p class="error record-insecure" role="alert">{move || i18n.t("record.needs_https")}</p> })}
             {move || mic_problem.get().filter(|p| *p != MicProblem::Insecure).map(|p| view! { <p class="error" role="alert">{i18n.t(p.message_key())}</p> })}
             {move || store_problem.get().map(|key| view! { <p class="error" role="alert">{i18n.t(key)}</p> })}
-            <div class="send-bar" class:has-waiting=move || { waiting() > 0 }>
-                <p class="send-count">{move || {
-                    let n = waiting();
-                    if n > 0 { i18n.t_with("record.waiting", &[("n", &n.to_string())]) }
-                    else if takes_here.with(|t| t.is_empty()) { i18n.t("record.none_yet") }
-                    else { i18n.t("record.all_sent") }
-                }}</p>
-                <button class="big-button wide" disabled=move || waiting() == 0 || sending.get() == Sending::Running || member.get().flatten().is_none()
-                    on:click=move |_| send_now()>{move || i18n.t("record.send")}</button>
-                {move || send_message(sending.get(), i18n).map(|(class, text)| view! { <p class=class role="status">{text}</p> })}
-            </div>
+            // What waits to be sent (nothing to show before the first take).
+            <Show when=move || takes_here.with(|t| !t.is_empty())>
+                <div class="send-bar" class:has-waiting=move || { waiting() > 0 }>
+                    <p class="send-count">{move || match waiting() {
+                        0 => i18n.t("record.all_sent"),
+                        n => i18n.t_with("record.waiting", &[("n", &n.to_string())]),
+                    }}</p>
+                    <Show when=move || { waiting() > 0 }>
+                        <button class="big-button wide" disabled=move || sending.get() == Sending::Running || member.get().flatten().is_none()
+                            on:click=move |_| send_now()>{move || i18n.t("record.send")}</button>
+                    </Show>
+                    {move || send_message(sending.get(), i18n).map(|(class, text)| view! { <p class=class role="status">{text}</p> })}
+                </div>
+            </Show>
             <p class="hint record-limits">{move || i18n.t_with("record.limits", &[("seconds", &(MAX_RECORDING_MS / 1000).to_string()), ("kb", &(MAX_RECORDING_BYTES / 1000).to_string())])}</p>
             <label class="field">
                 <span>{move || i18n.t("record.lesson")}</span>
@@ -640,8 +650,9 @@ fn PartCard(part: Part, controls: PartControls) -> impl IntoView {
         <li class="record-part" data-part=part.key.clone() class:recording=move || matches!(mine(), Some(Phase::Recording { .. }))>
             <p class="record-part-label">{part.label}</p>
             {(!part.title.is_empty()).then(|| view! { <h2 class="record-part-title">{part.title}</h2> })}
-            <div class="record-text">{part.lines.into_iter().map(|line| view! { <p>{line}</p> }).collect_view()}</div>
+            // The buttons above the text: tap Record, then read down; while recording they stay in sight.
             <div class="record-controls">{controls_view}</div>
+            <div class="record-text">{part.lines.into_iter().map(|line| view! { <p>{line}</p> }).collect_view()}</div>
         </li>
     }
 }

@@ -67,7 +67,7 @@ pub fn TeamVoices() -> impl IntoView {
     // The sentence shown under one recording: (its id, the sentence).
     let said = RwSignal::new(None::<(String, String)>);
     let busy = RwSignal::new(false);
-    let token = move || member.get_untracked().flatten().map(|m| m.device_token);
+    let token = move || member.try_get_untracked().flatten().flatten().map(|m| m.device_token);
 
     let refresh = move || {
         let Some(token) = token() else { return };
