@@ -127,10 +127,7 @@ pub fn TeamVoices() -> impl IntoView {
                     let device_token = membership.device_token.clone();
                     view! {
                         <p class="hint">{if leader { i18n.t("voices.intro_leader") } else { i18n.t("voices.intro_member") }}</p>
-                        <div class="voices-top">
-                            <A href="/team/record" attr:class="big-button secondary">{i18n.t("record.title")}</A>
-                            <button class="big-button secondary" on:click=move |_| { load.set(Load::Loading); refresh(); }>{i18n.t("voices.refresh")}</button>
-                        </div>
+                        <button class="big-button secondary wide" on:click=move |_| { load.set(Load::Loading); refresh(); }>{i18n.t("voices.refresh")}</button>
                         {move || match load.get() {
                             Load::Loading => view! { <p class="hint" aria-busy="true">{i18n.t("record.loading")}</p> }.into_any(),
                             Load::Offline => view! { <p class="error" role="alert">{i18n.t("voices.offline")}</p> }.into_any(),
