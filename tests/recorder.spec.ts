@@ -191,6 +191,22 @@ test.describe('with a fake microphone', () => {
   });
 });
 
+test('a refused microphone is a sentence, not a crash', async ({ page }) => {
+  server = await startServer();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  // The person taps "Block" when the phone asks.
+  await page.addInitScript(() => {
+    navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+  });
+  await page.goto(`${server.url}/team/record?lesson=${LESSON}&locale=vi`);
+  await part(page, '0').getByRole('button', { name: 'Ghi âm', exact: true }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Điện thoại chưa cho dùng micrô.' })).toBeVisible();
+  // Nothing is stuck: the part can be recorded again once allowed.
+  await expect(part(page, '0').getByRole('button', { name: 'Ghi âm', exact: true })).toBeEnabled();
+  expect(errors).toEqual([]);
+});
+
 test.describe('on a plain-http village name', () => {
   test('the recorder says it needs the https address, and nothing breaks', async ({ page }) => {
     server = await startServer();

@@ -164,6 +164,8 @@ pub fn Recorder() -> impl IntoView {
 
     let mic = microphone::available();
     let mic_problem = RwSignal::new(mic.err());
+    // The part whose Record was tapped last: a microphone problem is said under it, by the thumb.
+    let tried = RwSignal::new(None::<String>);
     let loaded = RwSignal::new(LessonLoad::Nothing);
     let takes_here = RwSignal::new(Vec::<(Take, String)>::new());
     let takes_loaded = RwSignal::new(false);
@@ -320,6 +322,7 @@ pub fn Recorder() -> impl IntoView {
             return;
         }
         let Some(lesson) = untrack(lesson_id) else { return };
+        tried.set(Some(step.clone()));
         let part = Target { lesson, locale: untrack(locale), step };
         forget_recorded();
         mic_problem.set(None);
@@ -442,6 +445,8 @@ pub fn Recorder() -> impl IntoView {
         discard: Callback::new(move |()| forget_recorded()),
         delete_take: Callback::new(delete_take),
         can_record: mic.is_ok(),
+        mic_problem,
+        tried,
         lesson_id: Signal::derive(lesson_id),
         locale: Signal::derive(locale),
     };
@@ -461,7 +466,6 @@ pub fn Recorder() -> impl IntoView {
                 Some(Some(_)) => ().into_any(),
             }}
             {(mic == Err(MicProblem::Insecure)).then(|| view! { <p class="error record-insecure" role="alert">{move || i18n.t("record.needs_https")}</p> })}
-            {move || mic_problem.get().filter(|p| *p != MicProblem::Insecure).map(|p| view! { <p class="error" role="alert">{i18n.t(p.message_key())}</p> })}
             {move || store_problem.get().map(|key| view! { <p class="error" role="alert">{i18n.t(key)}</p> })}
             // What waits to be sent (nothing to show before the first take).
             <Show when=move || takes_here.with(|t| !t.is_empty())>
@@ -561,6 +565,8 @@ struct PartControls {
     discard: Callback<()>,
     delete_take: Callback<String>,
     can_record: bool,
+    mic_problem: RwSignal<Option<MicProblem>>,
+    tried: RwSignal<Option<String>>,
     lesson_id: Signal<Option<String>>,
     locale: Signal<String>,
 }
@@ -569,7 +575,7 @@ struct PartControls {
 #[component]
 fn PartCard(part: Part, controls: PartControls) -> impl IntoView {
     let i18n = use_i18n();
-    let PartControls { active, takes_here, start, stop, save, discard, delete_take, can_record, lesson_id, locale } = controls;
+    let PartControls { active, takes_here, start, stop, save, discard, delete_take, can_record, mic_problem, tried, lesson_id, locale } = controls;
     let key = StoredValue::new(part.key.clone());
     let this = move |a: &Active| key.with_value(|k| a.is_of(lesson_id.get().as_deref(), &locale.get(), k));
     let mine = move || active.with(|a| a.as_ref().filter(|a| this(a)).map(|a| a.phase.clone()));
@@ -651,7 +657,13 @@ fn PartCard(part: Part, controls: PartControls) -> impl IntoView {
             <p class="record-part-label">{part.label}</p>
             {(!part.title.is_empty()).then(|| view! { <h2 class="record-part-title">{part.title}</h2> })}
             // The buttons above the text: tap Record, then read down; while recording they stay in sight.
-            <div class="record-controls">{controls_view}</div>
+            <div class="record-controls">
+                {controls_view}
+                {move || {
+                    let here = tried.with(|t| key.with_value(|k| t.as_ref() == Some(k)));
+                    mic_problem.get().filter(|_| here && mine().is_none()).map(|p| view! { <p class="error mic-problem" role="alert">{i18n.t(p.message_key())}</p> })
+                }}
+            </div>
             <div class="record-text">{part.lines.into_iter().map(|line| view! { <p>{line}</p> }).collect_view()}</div>
         </li>
     }
