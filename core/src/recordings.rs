@@ -228,6 +228,35 @@ impl<'a> StepVoices<'a> {
     }
 }
 
+/// What a recorder does with the answer to its upload of a take (`PUT /recordings/{id}`): the one
+/// rule the team tools follow, kept here so it is tested without a browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadOutcome {
+    /// `200`/`201`: the server holds the take (a `200` is a retry of one it already had).
+    Stored,
+    /// No answer, a server error or "too many requests": send the same id and bytes again later.
+    RetryLater,
+    /// `401`: the phone's token is no longer one of the team's (removed, or the team changed): the
+    /// take waits until the phone joins again.
+    NotInTeam,
+    /// Any other `4xx`: the server will never take these bytes under this id; the person decides
+    /// (delete or record again), so it is not sent again.
+    Refused,
+}
+
+impl UploadOutcome {
+    /// `status` is the HTTP status, `0` when no answer came.
+    pub fn of_status(status: u16) -> Self {
+        match status {
+            200 | 201 => UploadOutcome::Stored,
+            401 => UploadOutcome::NotInTeam,
+            408 | 429 => UploadOutcome::RetryLater,
+            400..=499 => UploadOutcome::Refused,
+            _ => UploadOutcome::RetryLater,
+        }
+    }
+}
+
 /// How much of the lessons a language has, for the language picker: "12/15 bài · 4 bài có giọng
 /// đọc" (issue #15).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -254,9 +283,29 @@ pub fn locale_coverage(catalogue: &crate::content::Catalogue, team: &[TeamRecord
     coverage
 }
 
+impl TeamRecording {
+    /// The part it reads, `None` for a key that names none (a server newer than this phone).
+    pub fn part(&self) -> Option<RecordingPart> {
+        RecordingPart::parse(&self.step).ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_upload_is_retried_only_when_the_server_may_still_take_it() {
+        assert_eq!(UploadOutcome::of_status(201), UploadOutcome::Stored);
+        assert_eq!(UploadOutcome::of_status(200), UploadOutcome::Stored);
+        for status in [0, 500, 502, 503, 504, 408, 429, 302] {
+            assert_eq!(UploadOutcome::of_status(status), UploadOutcome::RetryLater, "{status}");
+        }
+        assert_eq!(UploadOutcome::of_status(401), UploadOutcome::NotInTeam);
+        for status in [400, 403, 404, 409, 413, 415, 422] {
+            assert_eq!(UploadOutcome::of_status(status), UploadOutcome::Refused, "{status}");
+        }
+    }
 
     #[test]
     fn a_part_has_one_key_and_it_reads_back() {

@@ -1,4 +1,5 @@
-//! `/team`: the sessions run on this phone, and the way to start one or open the dashboard.
+//! `/team`: the sessions run on this phone, and the way to start one or open the dashboard, the
+//! recorder and the team's voices, or the studio.
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -42,6 +43,11 @@ pub fn TeamHome() -> impl IntoView {
                 }}
             </ul>
         </Show>
+        // Any phone of the team (member or leader) records lessons in its voice; the leader approves.
+        <div class="team-actions">
+            <A href="/team/record" attr:class="big-button secondary wide">{move || i18n.t("team.record_link")}</A>
+            <A href="/team/recordings" attr:class="big-button secondary wide">{move || i18n.t("team.voices_link")}</A>
+        </div>
         // Trainers write lessons; the studio asks for their own token, not the leader code.
         <div class="team-actions">
             <A href="/team/studio" attr:class="big-button secondary wide">{move || i18n.t("studio.title")}</A>

@@ -7,13 +7,20 @@
 //! attendance, group quiz) is a fold of append-only events (`hocso_core::sessions`), saved in
 //! IndexedDB before the screen moves on and synced like any learner's answers.
 //! Screens: the list (`list`), the form and summary (`summary`), present mode (`present`); the
-//! leader's online dashboard lives in `dashboard`; a trainer's lesson studio in `studio`.
+//! leader's online dashboard lives in `dashboard`; a trainer's lesson studio in `studio`; the team's
+//! recorder of lessons in `record` (with the phone's `microphone` and its saved `takes`) and the
+//! team's recorded voices in `recordings` (both over `recordings_api`).
 pub mod dashboard;
 pub mod list;
+pub mod microphone;
 pub mod present;
 pub mod province;
+pub mod record;
+pub mod recordings;
+pub mod recordings_api;
 pub mod studio;
 pub mod summary;
+pub mod takes;
 
 use hocso_core::content::{Catalogue, CatalogueTopic};
 use hocso_core::progress::{EventKind, ProgressEvent};
@@ -21,8 +28,10 @@ use hocso_core::sessions::{fold_sessions, Session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::i18n::use_i18n;
 use crate::state::AppState;
 use crate::store;
+use crate::sync::{use_sync, Membership};
 
 /// The session events on this phone, whoever recorded them.
 #[derive(Clone, Copy)]
@@ -83,6 +92,8 @@ pub fn TeamScreen() -> impl IntoView {
     move || match params.with(|p| p.get("screen")).as_deref() {
         Some("dashboard") => view! { <dashboard::Dashboard/> }.into_any(),
         Some("studio") => view! { <studio::Studio/> }.into_any(),
+        Some("record") => view! { <record::Recorder/> }.into_any(),
+        Some("recordings") => view! { <recordings::TeamVoices/> }.into_any(),
         _ => view! { <crate::not_found::NotFound/> }.into_any(),
     }
 }
@@ -111,4 +122,43 @@ pub fn new_id(prefix: &str) -> String {
 pub fn today() -> String {
     let now = js_sys::Date::new_0();
     format!("{:04}-{:02}-{:02}", now.get_full_year(), now.get_month() + 1, now.get_date())
+}
+
+/// This phone's membership of a team, for the screens any member uses: `None` while not known yet
+/// (read from IndexedDB at start), `Some(None)` when the phone joined no team.
+pub fn team_member() -> Signal<Option<Option<Membership>>> {
+    let sync = use_sync();
+    let stored = RwSignal::new(None::<Option<Membership>>);
+    spawn_local(async move {
+        stored.set(Some(store::get_meta::<Membership>("membership").await.ok().flatten()));
+    });
+    Signal::derive(move || match sync.membership.get() {
+        Some(membership) => Some(Some(membership)),
+        None => stored.get(),
+    })
+}
+
+/// A big "listen" button for a sound at `url` (a take's object URL): plays it from the start, and
+/// stops it on a second tap.
+#[component]
+pub fn PlayButton(url: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let audio = NodeRef::<leptos::html::Audio>::new();
+    let playing = RwSignal::new(false);
+    let toggle = move |_| {
+        let Some(audio) = audio.get_untracked() else { return };
+        if audio.paused() {
+            audio.set_current_time(0.0);
+            let _ = audio.play();
+        } else {
+            let _ = audio.pause();
+        }
+    };
+    view! {
+        <button class="big-button secondary play-button" aria-pressed=move || playing.get().to_string() on:click=toggle>
+            {move || if playing.get() { i18n.t("record.pause") } else { i18n.t("record.play") }}
+        </button>
+        <audio class="take-audio" node_ref=audio src=url preload="metadata"
+            on:play=move |_| playing.set(true) on:pause=move |_| playing.set(false) on:ended=move |_| playing.set(false)></audio>
+    }
 }
