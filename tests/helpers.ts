@@ -234,3 +234,37 @@ export async function doVietQrDrill(page: Page, shot?: (name: string) => Promise
   await drill.locator('.drill-done').scrollIntoViewIfNeeded();
   if (shot) await shot('transfer-done');
 }
+
+/** Remembers every sound the page starts playing (its `src`), and the blob behind each object URL
+ *  (an offline page cannot fetch a blob: URL back), for the test to compare with the upload. */
+export const recordPlays = () => {
+  const w = window as unknown as { played: string[]; blobs: Record<string, Blob> };
+  w.played = [];
+  w.blobs = {};
+  const create = URL.createObjectURL;
+  URL.createObjectURL = (object: Blob | MediaSource) => {
+    const url = create(object);
+    if (object instanceof Blob) w.blobs[url] = object;
+    return url;
+  };
+  const play = HTMLMediaElement.prototype.play;
+  HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
+    w.played.push(this.src);
+    return play.call(this);
+  };
+};
+
+/** The last sound played: its `src` and the bytes behind it. */
+export async function lastPlayed(page: Page): Promise<{ src: string; size: number; sha256: string }> {
+  await expect.poll(() => page.evaluate(() => (window as unknown as { played: string[] }).played.length)).toBeGreaterThan(0);
+  return page.evaluate(async () => {
+    const w = window as unknown as { played: string[]; blobs: Record<string, Blob> };
+    const src = w.played[w.played.length - 1];
+    const blob = w.blobs[src];
+    if (!blob) return { src, size: -1, sha256: '' };
+    const bytes = await blob.arrayBuffer();
+    const digest = await crypto.subtle.digest('SHA-256', bytes);
+    const sha256 = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    return { src, size: bytes.byteLength, sha256 };
+  });
+}

@@ -4,7 +4,7 @@
 // approves one; a member's phone records and sends one but cannot approve (the server says 403 too);
 // on a plain-http village name the recorder says it needs the https address, and nothing breaks.
 import { test, expect, Page, BrowserContext } from '@playwright/test';
-import { startServer, removeDist, waitForServiceWorker, screenshotDir, createProfile, createTeam, readMeta, query, Server } from './helpers';
+import { startServer, removeDist, waitForServiceWorker, screenshotDir, createProfile, createTeam, readMeta, query, recordPlays, lastPlayed, Server } from './helpers';
 
 const LESSON = 'pay-by-vietqr';
 const ARGS = [
@@ -89,9 +89,9 @@ function stored() {
 }
 
 test.describe('with a fake microphone', () => {
-  test('a leader records two steps offline, they survive a reload, are sent once each online, and one is approved', async ({ page, context }) => {
+  test('a leader records two steps offline, they survive a reload, are sent once each online, and one is approved; another phone of the team plays it offline', async ({ page, context, browser }) => {
     server = await startServer();
-    const { leaderCode } = createTeam(server, 'Tổ Tả Van', 'Tả Van');
+    const { leaderCode, joinCode } = createTeam(server, 'Tổ Tả Van', 'Tả Van');
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await join(page, leaderCode, 'Hùng', true);
@@ -162,6 +162,31 @@ test.describe('with a fake microphone', () => {
     await shot(page, 'list-leader');
     await page.screenshot({ path: `${screenshotDir}/recorder-list-leader-full.png`, fullPage: true });
     expect(errors).toEqual([]);
+
+    // A villager's phone of the same team: the next sync lists the approved voice, "download this
+    // topic" brings it, and offline the reader plays exactly the bytes the leader recorded.
+    const [[approvedSha]] = query(server, 'SELECT sha256 FROM recordings WHERE approved_at IS NOT NULL') as [string][];
+    const villager = await browser.newContext({ viewport: { width: 360, height: 640 }, isMobile: true, hasTouch: true, locale: 'vi-VN' });
+    await villager.addInitScript(recordPlays);
+    const phone = await villager.newPage();
+    await phone.goto(server.url + '/');
+    await createProfile(phone, 'Mai', 'Con cá');
+    await waitForServiceWorker(phone);
+    await phone.goto(`${server.url}/join?code=${joinCode}`);
+    await phone.getByRole('button', { name: 'Tham gia tổ' }).click();
+    await expect(phone.getByText('Điện thoại này thuộc tổ Tổ Tả Van (Tả Van).')).toBeVisible();
+    await expect.poll(async () => String(await readMeta(phone, 'team_voices') ?? '')).toContain(approvedSha);
+    await phone.goto(server.url + '/topics/cashless-payment');
+    await phone.getByRole('button', { name: /Tải về để học không cần mạng/ }).click();
+    await expect(phone.getByText('Đã tải về: học được cả khi không có mạng')).toBeVisible();
+    await villager.setOffline(true);
+    await phone.goto(`${server.url}/lessons/cashless-payment/${LESSON}`);
+    await expect(phone.locator('.voice-source')).toHaveText('Giọng đọc của Tổ Tả Van');
+    await phone.locator('.read-aloud').click();
+    const played = await lastPlayed(phone);
+    expect(played.src).toMatch(/^blob:/);
+    expect(played.sha256).toBe(approvedSha);
+    await villager.close();
   });
 
   test("a member's phone records and sends a take, has no approve button, and the server refuses its approval", async ({ page, browser }) => {

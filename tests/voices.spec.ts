@@ -7,7 +7,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { startServer, removeDist, waitForServiceWorker, screenshotDir, createProfile, createTeam, firstLessons, readMeta, Server } from './helpers';
+import { startServer, removeDist, waitForServiceWorker, screenshotDir, createProfile, createTeam, firstLessons, readMeta, recordPlays, lastPlayed, Server } from './helpers';
 
 let server: Server;
 test.beforeEach(async () => { server = await startServer(); });
@@ -58,40 +58,6 @@ async function voiceShown(page: Page): Promise<string> {
     return shown;
   }).not.toBe('');
   return shown;
-}
-
-/** Remembers every sound the page starts playing (its `src`), and the blob behind each object URL
- *  (an offline page cannot fetch a blob: URL back), for the test to compare with the upload. */
-const recordPlays = () => {
-  const w = window as unknown as { played: string[]; blobs: Record<string, Blob> };
-  w.played = [];
-  w.blobs = {};
-  const create = URL.createObjectURL;
-  URL.createObjectURL = (object: Blob | MediaSource) => {
-    const url = create(object);
-    if (object instanceof Blob) w.blobs[url] = object;
-    return url;
-  };
-  const play = HTMLMediaElement.prototype.play;
-  HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
-    w.played.push(this.src);
-    return play.call(this);
-  };
-};
-
-/** The last sound played: its `src` and the bytes behind it. */
-async function lastPlayed(page: Page): Promise<{ src: string; size: number; sha256: string }> {
-  await expect.poll(() => page.evaluate(() => (window as unknown as { played: string[] }).played.length)).toBeGreaterThan(0);
-  return page.evaluate(async () => {
-    const w = window as unknown as { played: string[]; blobs: Record<string, Blob> };
-    const src = w.played[w.played.length - 1];
-    const blob = w.blobs[src];
-    if (!blob) return { src, size: -1, sha256: '' };
-    const bytes = await blob.arrayBuffer();
-    const digest = await crypto.subtle.digest('SHA-256', bytes);
-    const sha256 = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-    return { src, size: bytes.byteLength, sha256 };
-  });
 }
 
 test('a voice the leader approved plays offline on another phone of the team, in the learner\'s language', async ({ browser }) => {
