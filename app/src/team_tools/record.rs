@@ -458,11 +458,7 @@ pub fn Recorder() -> impl IntoView {
         </header>
         <section class="recorder">
             {move || match member.get() {
-                None => view! { <p class="hint" aria-busy="true">{i18n.t("record.loading")}</p> }.into_any(),
-                Some(None) => view! {
-                    <p class="notice">{i18n.t("record.join_first")}</p>
-                    <A href="/settings" attr:class="big-button wide">{i18n.t("record.join_link")}</A>
-                }.into_any(),
+                None | Some(None) => view! { <super::record::NotYetMember known=member.get().is_some()/> }.into_any(),
                 Some(Some(_)) => ().into_any(),
             }}
             {(mic == Err(MicProblem::Insecure)).then(|| view! { <p class="error record-insecure" role="alert">{move || i18n.t("record.needs_https")}</p> })}
@@ -667,4 +663,19 @@ fn PartCard(part: Part, controls: PartControls) -> impl IntoView {
             <div class="record-text">{part.lines.into_iter().map(|line| view! { <p>{line}</p> }).collect_view()}</div>
         </li>
     }
+}
+
+/// What the recorder and the voices list show before they know the phone's team (`known` false:
+/// still reading), or when it has none: the way to join.
+#[component]
+pub(super) fn NotYetMember(known: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    if !known {
+        return view! { <p class="hint" aria-busy="true">{i18n.t("record.loading")}</p> }.into_any();
+    }
+    view! {
+        <p class="notice">{i18n.t("record.join_first")}</p>
+        <A href="/settings" attr:class="big-button wide">{i18n.t("record.join_link")}</A>
+    }
+    .into_any()
 }

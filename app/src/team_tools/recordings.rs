@@ -116,11 +116,7 @@ pub fn TeamVoices() -> impl IntoView {
         </header>
         <section class="voices">
             {move || match member.get() {
-                None => view! { <p class="hint" aria-busy="true">{i18n.t("record.loading")}</p> }.into_any(),
-                Some(None) => view! {
-                    <p class="notice">{i18n.t("record.join_first")}</p>
-                    <A href="/settings" attr:class="big-button wide">{i18n.t("record.join_link")}</A>
-                }.into_any(),
+                None | Some(None) => view! { <super::record::NotYetMember known=member.get().is_some()/> }.into_any(),
                 Some(Some(membership)) => {
                     let leader = membership.role == Role::Leader;
                     let device = membership.device_id.clone();
