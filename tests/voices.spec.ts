@@ -173,3 +173,37 @@ test('a phone that moves to another team forgets the old team\'s voices', async 
   await page.goto(`${server.url}/lessons/data-safety/${lesson.meta.id}`);
   expect(await voiceShown(page)).not.toContain('Tả Van');
 });
+
+test('a phone whose storage is full says so when it cannot keep the voices, and keeps none', async ({ page }) => {
+  const { joinCode, leaderCode } = createTeam(server, 'Tổ Tả Van', 'Tả Van');
+  const { lesson } = (await firstLessons(server)).find((l) => l.topic === 'selling-online')!;
+  await uploadAndApprove(await joinByApi(leaderCode, 'leader'), 'take-vi-0', lesson.meta.id, '0', 'vi');
+  // IndexedDB refuses the sound as a full phone does (its quota cannot be filled in a test).
+  await page.addInitScript(() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      if (this.name === 'sounds') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return put.apply(this, args);
+    };
+  });
+  await page.goto(server.url + '/');
+  await createProfile(page, 'Mai', 'Con cá');
+  await joinTeam(page, joinCode, 'Điện thoại này thuộc tổ Tổ Tả Van (Tả Van).');
+  await expect.poll(async () => voiceIds(await readMeta(page, 'team_voices'))).toEqual(['take-vi-0']);
+
+  await page.goto(server.url + '/topics/selling-online');
+  const download = page.getByRole('button', { name: /Tải về để học không cần mạng/ });
+  await download.click();
+  await expect(page.getByRole('alert')).toHaveText('Bộ nhớ điện thoại đã đầy nên chưa lưu được. Hãy xoá bớt ảnh hoặc video rồi thử lại.');
+  // Not marked as downloaded: the button stays for another try once there is room.
+  await expect(download).toBeEnabled();
+  await expect(page.getByText('Đã tải về: học được cả khi không có mạng')).toHaveCount(0);
+  const sounds = await page.evaluate(() => new Promise<number>((done) => {
+    const open = indexedDB.open('hocso');
+    open.onsuccess = () => {
+      const count = open.result.transaction('sounds').objectStore('sounds').count();
+      count.onsuccess = () => { done(count.result); open.result.close(); };
+    };
+  }));
+  expect(sounds).toBe(0);
+});

@@ -17,6 +17,8 @@ pub enum ContentError {
     Broken(String),
     /// The learner tapped "reload" for a new version: downloads stop so it can take over.
     StoppedForUpdate,
+    /// Fetched, but the phone could not keep it (full storage…): the store's sentence key.
+    NotKept(&'static str),
 }
 
 impl ContentError {
@@ -25,6 +27,7 @@ impl ContentError {
             ContentError::Offline => "content.error_offline",
             ContentError::Broken(_) => "content.error_broken",
             ContentError::StoppedForUpdate => "content.stopped_for_update",
+            ContentError::NotKept(key) => key,
         }
     }
 }

@@ -105,7 +105,8 @@ async fn fetch_and_keep(recording: &TeamRecording, token: &str) -> Result<web_sy
     js_sys::Reflect::set(&object, &"sha256".into(), &recording.sha256.as_str().into()).map_err(failed)?;
     js_sys::Reflect::set(&object, &"content_type".into(), &recording.content_type.as_str().into()).map_err(failed)?;
     js_sys::Reflect::set(&object, &"blob".into(), &blob).map_err(failed)?;
-    store::put_object(SOUNDS, &object).await.map_err(|e| ContentError::Broken(format!("{e:?}")))?;
+    // Full storage says so (not "the server is broken"): nothing was kept, the next try starts again.
+    store::put_object(SOUNDS, &object).await.map_err(|e| ContentError::NotKept(e.message_key()))?;
     Ok(blob)
 }
 
