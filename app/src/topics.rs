@@ -78,28 +78,34 @@ fn DownloadTopic(topic: CatalogueTopic) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_context::<SyncState>();
     let locale = i18n.locale();
-    // The team's voices as known when the screen opens (loaded at start, changed only by a sync).
-    let token = sync.and_then(|s| s.membership.get_untracked()).map(|m| m.device_token);
-    let team_voices = sync.map(|s| s.voices.with_untracked(|lines| crate::voices::parse(lines))).unwrap_or_default();
-    let voices: Vec<TeamRecording> = crate::voices::for_topic(&team_voices, &topic, &locale).into_iter().cloned().collect();
-    let size = topic_download_size(&topic, &locale) + voices.iter().map(|r| r.bytes).sum::<u64>();
-    // What a download is valid for: the packs' versions, and the team's voices of the topic.
-    let versions = voices.iter().fold(topic_versions(&topic), |all, r| all + "," + &r.sha256);
     let meta_key = format!("downloaded.{}.{locale}", topic.id);
+    // The team's voices of this topic, its size and what a download is valid for (the packs'
+    // versions and those voices), read from the phone's store: the screen may open before the
+    // app's copy of the voices is loaded, and must neither leave them out nor call them ready.
+    let voices = StoredValue::new(Vec::<TeamRecording>::new());
+    let versions = StoredValue::new(String::new());
+    let size = RwSignal::new(topic_download_size(&topic, &locale));
     // None: checking; Some(true): ready offline.
     let ready = RwSignal::new(None::<bool>);
     let busy = RwSignal::new(false);
     let failed = RwSignal::new(None::<&'static str>);
     {
-        let (meta_key, versions) = (meta_key.clone(), versions.clone());
+        let (meta_key, topic, locale) = (meta_key.clone(), topic.clone(), locale.clone());
         spawn_local(async move {
+            let team = crate::voices::parse(&crate::voices::saved().await);
+            let mine: Vec<TeamRecording> = crate::voices::for_topic(&team, &topic, &locale).into_iter().cloned().collect();
+            let valid_for = mine.iter().fold(topic_versions(&topic), |all, r| all + "," + &r.sha256);
+            size.update(|s| *s += mine.iter().map(|r| r.bytes).sum::<u64>());
             let saved: Option<String> = store::get_meta(&meta_key).await.ok().flatten();
-            ready.set(Some(saved.as_deref() == Some(versions.as_str())));
+            ready.set(Some(saved.as_deref() == Some(valid_for.as_str())));
+            voices.set_value(mine);
+            versions.set_value(valid_for);
         });
     }
     let download = move |_| {
-        let (topic, locale, meta_key, versions, voices, token) =
-            (topic.clone(), locale.clone(), meta_key.clone(), versions.clone(), voices.clone(), token.clone());
+        let (topic, locale, meta_key) = (topic.clone(), locale.clone(), meta_key.clone());
+        let (voices, versions) = (voices.get_value(), versions.get_value());
+        let token = sync.and_then(|s| s.membership.get_untracked()).map(|m| m.device_token);
         busy.set(true);
         failed.set(None);
         spawn_local(async move {
@@ -123,7 +129,7 @@ fn DownloadTopic(topic: CatalogueTopic) -> impl IntoView {
                 Some(true) => view! { <p class="ready-offline">"✓ " {i18n.t("topic.ready_offline")}</p> }.into_any(),
                 Some(false) => view! {
                     <button class="big-button secondary wide" disabled=move || busy.get() on:click=download.clone()>
-                        {move || if busy.get() { i18n.t("topic.downloading") } else { i18n.t_with("topic.download", &[("size", &kilobytes(size))]) }}
+                        {move || if busy.get() { i18n.t("topic.downloading") } else { i18n.t_with("topic.download", &[("size", &kilobytes(size.get()))]) }}
                     </button>
                 }.into_any(),
                 None => ().into_any(),
